@@ -1,0 +1,169 @@
+//! The fiscal vocabulary of Russian receipts (54-FZ), shared by every provider.
+//!
+//! Each provider spells these differently (`"vat22"`, `11`, ...); the spelling lives in one
+//! table per provider crate, tested against these enums in both directions. There is no shared
+//! integer: the same rate has a different number at each provider.
+
+/// VAT rate of a receipt line (FFD tag 1199). 22% replaced 20% on 2026-01-01; the old rates
+/// stay valid for refunds of older sales.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VatRate {
+    /// Not subject to VAT.
+    None,
+    /// 0%.
+    Vat0,
+    /// 5% (since 2025).
+    Vat5,
+    /// 7% (since 2025).
+    Vat7,
+    /// 10%.
+    Vat10,
+    /// 20% (until 2025).
+    Vat20,
+    /// 22% (since 2026).
+    Vat22,
+    /// Calculated rate 5/105.
+    Vat5_105,
+    /// Calculated rate 7/107.
+    Vat7_107,
+    /// Calculated rate 10/110.
+    Vat10_110,
+    /// Calculated rate 20/120.
+    Vat20_120,
+    /// Calculated rate 22/122.
+    Vat22_122,
+}
+
+impl VatRate {
+    /// Every rate, for exhaustive table tests.
+    pub const ALL: [VatRate; 12] = [
+        VatRate::None,
+        VatRate::Vat0,
+        VatRate::Vat5,
+        VatRate::Vat7,
+        VatRate::Vat10,
+        VatRate::Vat20,
+        VatRate::Vat22,
+        VatRate::Vat5_105,
+        VatRate::Vat7_107,
+        VatRate::Vat10_110,
+        VatRate::Vat20_120,
+        VatRate::Vat22_122,
+    ];
+}
+
+/// Payment method of a receipt line (FFD tag 1214).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PaymentMethod {
+    /// 1: full prepayment before delivery.
+    FullPrepayment,
+    /// 2: partial prepayment (YooKassa: `partial_prepayment`).
+    Prepayment,
+    /// 3: advance.
+    Advance,
+    /// 4: full payment at delivery.
+    FullPayment,
+    /// 5: partial payment and credit.
+    PartialPayment,
+    /// 6: credit (goods delivered, nothing paid).
+    Credit,
+    /// 7: payment of a credit.
+    CreditPayment,
+}
+
+impl PaymentMethod {
+    /// Every method, for exhaustive table tests.
+    pub const ALL: [PaymentMethod; 7] = [
+        PaymentMethod::FullPrepayment,
+        PaymentMethod::Prepayment,
+        PaymentMethod::Advance,
+        PaymentMethod::FullPayment,
+        PaymentMethod::PartialPayment,
+        PaymentMethod::Credit,
+        PaymentMethod::CreditPayment,
+    ];
+
+    /// The FFD code (1..=7).
+    pub fn ffd_code(self) -> u8 {
+        match self {
+            PaymentMethod::FullPrepayment => 1,
+            PaymentMethod::Prepayment => 2,
+            PaymentMethod::Advance => 3,
+            PaymentMethod::FullPayment => 4,
+            PaymentMethod::PartialPayment => 5,
+            PaymentMethod::Credit => 6,
+            PaymentMethod::CreditPayment => 7,
+        }
+    }
+}
+
+/// Payment subject of a receipt line (FFD tag 1212): what is being paid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PaymentSubject {
+    /// 1: goods.
+    Commodity,
+    /// 2: excise goods.
+    Excise,
+    /// 3: work.
+    Job,
+    /// 4: service.
+    Service,
+    /// 5: gambling bet.
+    GamblingBet,
+    /// 6: gambling prize.
+    GamblingPrize,
+    /// 7: lottery ticket.
+    Lottery,
+    /// 8: lottery prize.
+    LotteryPrize,
+    /// 9: intellectual property.
+    IntellectualActivity,
+    /// 10: payment.
+    Payment,
+    /// 11: agent commission.
+    AgentCommission,
+    /// 12: composite subject.
+    Composite,
+    /// 13: another subject.
+    Another,
+    /// 14: property right.
+    PropertyRight,
+    /// 15: non-operating gain.
+    NonOperatingGain,
+    /// 16: insurance premium.
+    InsurancePremium,
+    /// 17: sales tax.
+    SalesTax,
+    /// 18: resort fee.
+    ResortFee,
+    /// 33: goods with a marking code (Robokassa's `tovar_mark`).
+    MarkedCommodity,
+}
+
+impl PaymentSubject {
+    /// Every subject, for exhaustive table tests.
+    pub const ALL: [PaymentSubject; 19] = [
+        PaymentSubject::Commodity,
+        PaymentSubject::Excise,
+        PaymentSubject::Job,
+        PaymentSubject::Service,
+        PaymentSubject::GamblingBet,
+        PaymentSubject::GamblingPrize,
+        PaymentSubject::Lottery,
+        PaymentSubject::LotteryPrize,
+        PaymentSubject::IntellectualActivity,
+        PaymentSubject::Payment,
+        PaymentSubject::AgentCommission,
+        PaymentSubject::Composite,
+        PaymentSubject::Another,
+        PaymentSubject::PropertyRight,
+        PaymentSubject::NonOperatingGain,
+        PaymentSubject::InsurancePremium,
+        PaymentSubject::SalesTax,
+        PaymentSubject::ResortFee,
+        PaymentSubject::MarkedCommodity,
+    ];
+}

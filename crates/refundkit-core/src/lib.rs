@@ -1,0 +1,29 @@
+//! What refundkit's provider crates share: exact money, the fiscal enums of Russian
+//! receipts (VAT rate, payment method, payment subject), the validation report, and
+//! secret types.
+//!
+//! Nothing here knows a provider's wire form. Each provider crate maps these types to its
+//! own codes (Robokassa's `"vat22"`, YooKassa's `11`, ...) in one table of its own.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+mod coded;
+pub mod fiscal;
+pub mod money;
+pub mod report;
+pub mod secret;
+
+pub use coded::Coded;
+pub use fiscal::{PaymentMethod, PaymentSubject, VatRate};
+pub use money::{Amount, Currency, MoneyError, Quantity};
+pub use report::{AmountRule, Path, Report, Severity, Violation, codes};
+pub use secret::{NotUtf8, SecretBytes, SecretString};

@@ -1,0 +1,569 @@
+//! Exact money: amounts and quantities on [`rust_decimal::Decimal`], never a float.
+//!
+//! An [`Amount`] is a non-negative number of roubles with as many decimal places as it was
+//! given; the provider formats each state their own rule about places and refuse, rather than
+//! round, an amount that breaks it. Rounding exists only where a caller asks for it
+//! ([`Amount::round_to_kopecks`]), because a refund that silently changes by a kopeck is a
+//! reconciliation bug.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Why a number is not an acceptable amount or quantity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MoneyError {
+    /// The text is not a number in the expected grammar.
+    #[error("not a decimal number in the expected form")]
+    Malformed,
+    /// The number is below zero.
+    #[error("must not be negative")]
+    Negative,
+    /// The number has more decimal places than the format allows.
+    #[error("has {places} decimal places, at most {max} allowed")]
+    TooManyDecimals {
+        /// Significant decimal places of the number.
+        places: u32,
+        /// What the format allows.
+        max: u32,
+    },
+    /// The number does not fit the representation (28 significant digits, or the integer type
+    /// of minor units).
+    #[error("out of range")]
+    OutOfRange,
+}
+
+/// Parses decimal text with an exact grammar: `int[.frac]`, optionally a leading `-` and, when
+/// `exponent` is set (JSON numbers), `e`/`E` with a signed exponent. Nothing is rounded: text
+/// that needs more than 28 significant digits is `OutOfRange`.
+fn parse_decimal_text(text: &str, exponent: bool) -> Result<Decimal, MoneyError> {
+    let bytes = text.as_bytes();
+    let (negative, rest) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    let int_len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (int_part, rest) = rest.split_at(int_len);
+    // JSON and the providers' grammars forbid leading zeros ("01") and a bare "." or "1.".
+    if int_part.is_empty() || (int_part.len() > 1 && int_part.first() == Some(&b'0')) {
+        return Err(MoneyError::Malformed);
+    }
+    let (frac_part, rest) = match rest.split_first() {
+        Some((b'.', rest)) => {
+            let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            if n == 0 {
+                return Err(MoneyError::Malformed);
+            }
+            rest.split_at(n)
+        }
+        _ => (&[][..], rest),
+    };
+    let exp: i64 = match rest.split_first() {
+        None => 0,
+        Some((b'e' | b'E', rest)) if exponent => {
+            let (neg, digits) = match rest.split_first() {
+                Some((b'-', d)) => (true, d),
+                Some((b'+', d)) => (false, d),
+                _ => (false, rest),
+            };
+            if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+                return Err(MoneyError::Malformed);
+            }
+            // Anything beyond 4 digits is out of Decimal's range unless the mantissa is zero.
+            let significant: &[u8] = {
+                let skip = digits.iter().take_while(|&&b| b == b'0').count();
+                digits.get(skip..).unwrap_or_default()
+            };
+            if significant.len() > 4 {
+                if int_part.iter().chain(frac_part).all(|&b| b == b'0') {
+                    return Ok(Decimal::ZERO);
+                }
+                return Err(MoneyError::OutOfRange);
+            }
+            let value = digits_value(significant).ok_or(MoneyError::OutOfRange)?;
+            let value = i64::try_from(value).map_err(|_| MoneyError::OutOfRange)?;
+            if neg { value.wrapping_neg() } else { value }
+        }
+        Some(_) => return Err(MoneyError::Malformed),
+    };
+
+    // Trailing zeros of the fraction are kept (they carry the scale: "11.00" stays "11.00"),
+    // unless the digits would not fit Decimal otherwise.
+    let significant = |frac: &[u8]| {
+        int_part
+            .iter()
+            .chain(frac)
+            .skip_while(|&&b| b == b'0')
+            .count()
+    };
+    let frac_part = if significant(frac_part) > 28 {
+        let zeros = frac_part.iter().rev().take_while(|&&b| b == b'0').count();
+        frac_part
+            .get(..frac_part.len().saturating_sub(zeros))
+            .unwrap_or_default()
+    } else {
+        frac_part
+    };
+    if significant(frac_part) > 29 {
+        return Err(MoneyError::OutOfRange);
+    }
+    // value = digits * 10^(exp - frac_len); Decimal holds a 96-bit mantissa and a scale 0..=28.
+    let mut mantissa =
+        digits_value(int_part.iter().chain(frac_part)).ok_or(MoneyError::OutOfRange)?;
+    let frac_len = i64::try_from(frac_part.len()).map_err(|_| MoneyError::OutOfRange)?;
+    let mut scale = frac_len.checked_sub(exp).ok_or(MoneyError::OutOfRange)?;
+    while scale < 0 {
+        mantissa = mantissa.checked_mul(10).ok_or(MoneyError::OutOfRange)?;
+        scale = scale.saturating_add(1);
+    }
+    if mantissa == 0 {
+        return Ok(Decimal::ZERO);
+    }
+    let scale = u32::try_from(scale).map_err(|_| MoneyError::OutOfRange)?;
+    let mantissa = i128::try_from(mantissa).map_err(|_| MoneyError::OutOfRange)?;
+    let mantissa = if negative {
+        mantissa.wrapping_neg()
+    } else {
+        mantissa
+    };
+    Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| MoneyError::OutOfRange)
+}
+
+/// The value of a run of ASCII digits, `None` past `u128`.
+fn digits_value<'a>(digits: impl IntoIterator<Item = &'a u8>) -> Option<u128> {
+    digits.into_iter().try_fold(0u128, |acc, &d| {
+        acc.checked_mul(10)?
+            .checked_add(u128::from(d.checked_sub(b'0')?))
+    })
+}
+
+/// The significant decimal places of `d` (trailing zeros do not count).
+fn places(d: Decimal) -> u32 {
+    d.normalize().scale()
+}
+
+/// Shortest exact text of a non-negative decimal: no trailing zeros, no exponent.
+fn shortest(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+/// A non-negative amount of money in major units (roubles), exact.
+///
+/// ```
+/// use refundkit_core::Amount;
+/// let a: Amount = "1244.50".parse().unwrap();
+/// assert_eq!(a.to_json_number(), "1244.5");
+/// assert_eq!(a.to_fixed2().unwrap(), "1244.50");
+/// assert_eq!(a.to_minor_units().unwrap(), 124450);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Amount(Decimal);
+
+impl Amount {
+    /// Zero roubles.
+    pub const ZERO: Amount = Amount(Decimal::ZERO);
+
+    /// Wraps a decimal, refusing a negative one.
+    pub fn new(value: Decimal) -> Result<Self, MoneyError> {
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(MoneyError::Negative);
+        }
+        let mut value = value;
+        value.set_sign_positive(true); // -0 is 0
+        Ok(Amount(value))
+    }
+
+    /// An amount of `units` kopecks.
+    pub fn from_minor_units(units: u64) -> Self {
+        // Split into Decimal's 32-bit limbs; a u64 always fits the 96-bit mantissa.
+        let lo = (units & 0xFFFF_FFFF) as u32;
+        let mid = (units >> 32) as u32;
+        Amount(Decimal::from_parts(lo, mid, 0, false, 2))
+    }
+
+    /// The amount in kopecks; an amount with a fraction of a kopeck is refused, not rounded.
+    pub fn to_minor_units(&self) -> Result<u64, MoneyError> {
+        let p = places(self.0);
+        if p > 2 {
+            return Err(MoneyError::TooManyDecimals { places: p, max: 2 });
+        }
+        let kopecks = self
+            .0
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .ok_or(MoneyError::OutOfRange)?;
+        u64::try_from(kopecks.trunc()).map_err(|_| MoneyError::OutOfRange)
+    }
+
+    /// Parses plain decimal text (`12`, `12.5`, `0.01`): no sign, no exponent, no leading zeros.
+    pub fn parse_decimal(text: &str) -> Result<Self, MoneyError> {
+        if text.starts_with('-') {
+            return Err(MoneyError::Negative);
+        }
+        Amount::new(parse_decimal_text(text, false)?)
+    }
+
+    /// Parses the text of a JSON number (`1`, `1.000000`, `1e2`) exactly, without a float.
+    pub fn parse_json_number(text: &str) -> Result<Self, MoneyError> {
+        Amount::new(parse_decimal_text(text, true)?)
+    }
+
+    /// The exact value.
+    pub fn value(&self) -> Decimal {
+        self.0
+    }
+
+    /// Whether the amount is zero.
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// Significant decimal places (`1.50` has 1).
+    pub fn decimal_places(&self) -> u32 {
+        places(self.0)
+    }
+
+    /// Digits before the decimal point (`0.5` has 1, `12345.6` has 5).
+    pub fn integer_digits(&self) -> u32 {
+        let int = self.0.trunc().normalize();
+        let digits = int.to_string().len();
+        u32::try_from(digits).unwrap_or(u32::MAX)
+    }
+
+    /// Sum, or `None` on overflow.
+    pub fn checked_add(self, other: Amount) -> Option<Amount> {
+        self.0.checked_add(other.0).map(Amount)
+    }
+
+    /// Difference, or `None` when it would be negative.
+    pub fn checked_sub(self, other: Amount) -> Option<Amount> {
+        let d = self.0.checked_sub(other.0)?;
+        Amount::new(d).ok()
+    }
+
+    /// Exact price x quantity, or `None` on overflow. The result may carry more than two places;
+    /// round it explicitly with [`Amount::round_to_kopecks`].
+    pub fn checked_mul(self, quantity: Quantity) -> Option<Amount> {
+        self.0.checked_mul(quantity.0).map(Amount)
+    }
+
+    /// Rounds to whole kopecks, half away from zero (the receipt rule of 54-FZ cash registers).
+    pub fn round_to_kopecks(self) -> Amount {
+        Amount(
+            self.0
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+        )
+    }
+
+    /// JSON number in shortest exact form: `1`, `1244.5`, `0.574` (Robokassa).
+    pub fn to_json_number(&self) -> String {
+        shortest(self.0)
+    }
+
+    /// Decimal string with at most two places, as given (`10`, `5.1`, `11.00`) (Yandex Pay).
+    pub fn to_decimal_string(&self) -> Result<String, MoneyError> {
+        if self.0.scale() <= 2 {
+            return Ok(self.0.to_string());
+        }
+        let p = places(self.0);
+        if p > 2 {
+            return Err(MoneyError::TooManyDecimals { places: p, max: 2 });
+        }
+        Ok(shortest(self.0))
+    }
+
+    /// Exactly two decimal places: `10.00`, `746.47` (YooKassa attributes).
+    pub fn to_fixed2(&self) -> Result<String, MoneyError> {
+        let p = places(self.0);
+        if p > 2 {
+            return Err(MoneyError::TooManyDecimals { places: p, max: 2 });
+        }
+        let mut d = self.0.normalize();
+        d.rescale(2);
+        Ok(d.to_string())
+    }
+}
+
+impl FromStr for Amount {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Amount::parse_decimal(s)
+    }
+}
+
+impl fmt::Debug for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Amount({})", self.0)
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl TryFrom<Decimal> for Amount {
+    type Error = MoneyError;
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        Amount::new(value)
+    }
+}
+
+/// A non-negative quantity of goods (pieces, or kilograms with up to several places).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Quantity(Decimal);
+
+impl Quantity {
+    /// One piece.
+    pub const ONE: Quantity = Quantity(Decimal::ONE);
+
+    /// Wraps a decimal, refusing a negative one.
+    pub fn new(value: Decimal) -> Result<Self, MoneyError> {
+        Amount::new(value).map(|a| Quantity(a.0))
+    }
+
+    /// Parses plain decimal text (`2`, `1.324`).
+    pub fn parse_decimal(text: &str) -> Result<Self, MoneyError> {
+        Amount::parse_decimal(text).map(|a| Quantity(a.0))
+    }
+
+    /// Parses the text of a JSON number exactly.
+    pub fn parse_json_number(text: &str) -> Result<Self, MoneyError> {
+        Amount::parse_json_number(text).map(|a| Quantity(a.0))
+    }
+
+    /// The exact value.
+    pub fn value(&self) -> Decimal {
+        self.0
+    }
+
+    /// Whether the quantity is zero.
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// Significant decimal places.
+    pub fn decimal_places(&self) -> u32 {
+        places(self.0)
+    }
+
+    /// JSON number in shortest exact form.
+    pub fn to_json_number(&self) -> String {
+        shortest(self.0)
+    }
+}
+
+impl FromStr for Quantity {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Quantity::parse_decimal(s)
+    }
+}
+
+impl fmt::Debug for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Quantity({})", self.0)
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<u32> for Quantity {
+    fn from(n: u32) -> Self {
+        Quantity(Decimal::from(n))
+    }
+}
+
+/// Currencies the four refund APIs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Currency {
+    /// Russian rouble, ISO 4217 `RUB` / 643.
+    Rub,
+    /// YooKassa's demo-environment rouble, code 10643.
+    YooKassaDemoRub,
+}
+
+impl Currency {
+    /// Every currency, for tables and tests.
+    pub const ALL: [Currency; 2] = [Currency::Rub, Currency::YooKassaDemoRub];
+
+    /// Numeric code on the wire.
+    pub fn numeric_code(self) -> u16 {
+        match self {
+            Currency::Rub => 643,
+            Currency::YooKassaDemoRub => 10643,
+        }
+    }
+
+    /// The currency with this numeric code.
+    pub fn from_numeric_code(code: u16) -> Option<Currency> {
+        Currency::ALL.into_iter().find(|c| c.numeric_code() == code)
+    }
+
+    /// Alphabetic code (`RUB` for both: the demo code is the same currency).
+    pub fn alpha_code(self) -> &'static str {
+        "RUB"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn amount(s: &str) -> Amount {
+        Amount::parse_json_number(s).unwrap()
+    }
+
+    #[test]
+    fn json_number_is_shortest_exact_form() {
+        assert_eq!(amount("1.0").to_json_number(), "1");
+        assert_eq!(amount("1244.50").to_json_number(), "1244.5");
+        assert_eq!(amount("0.574").to_json_number(), "0.574");
+        assert_eq!(amount("0").to_json_number(), "0");
+        assert_eq!(amount("1.5e2").to_json_number(), "150");
+        assert_eq!(amount("15E-3").to_json_number(), "0.015");
+        assert_eq!(amount("0.0000001").to_json_number(), "0.0000001");
+    }
+
+    #[test]
+    fn decimal_string_keeps_given_places_up_to_two() {
+        assert_eq!(amount("10").to_decimal_string().unwrap(), "10");
+        assert_eq!(amount("5.1").to_decimal_string().unwrap(), "5.1");
+        assert_eq!(amount("11.00").to_decimal_string().unwrap(), "11.00");
+        assert_eq!(amount("1.500").to_decimal_string().unwrap(), "1.5");
+        assert_eq!(
+            amount("1.005").to_decimal_string(),
+            Err(MoneyError::TooManyDecimals { places: 3, max: 2 })
+        );
+    }
+
+    #[test]
+    fn fixed2_has_exactly_two_places() {
+        assert_eq!(amount("10").to_fixed2().unwrap(), "10.00");
+        assert_eq!(amount("746.47").to_fixed2().unwrap(), "746.47");
+        assert_eq!(amount("5.1").to_fixed2().unwrap(), "5.10");
+        assert_eq!(amount("5.100").to_fixed2().unwrap(), "5.10");
+        assert!(amount("0.001").to_fixed2().is_err());
+    }
+
+    #[test]
+    fn minor_units_are_exact_and_refuse_fractions_of_a_kopeck() {
+        assert_eq!(amount("1010").to_minor_units(), Ok(101000));
+        assert_eq!(amount("0.01").to_minor_units(), Ok(1));
+        assert_eq!(
+            Amount::from_minor_units(101000).to_fixed2().unwrap(),
+            "1010.00"
+        );
+        assert_eq!(
+            Amount::from_minor_units(u64::MAX).to_minor_units(),
+            Ok(u64::MAX)
+        );
+        assert!(matches!(
+            amount("0.015").to_minor_units(),
+            Err(MoneyError::TooManyDecimals { .. })
+        ));
+        assert_eq!(
+            amount("184467440737095516.16").to_minor_units(),
+            Err(MoneyError::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn negative_amounts_are_refused_and_negative_zero_is_zero() {
+        assert_eq!(Amount::parse_json_number("-1"), Err(MoneyError::Negative));
+        assert_eq!(Amount::parse_decimal("-1"), Err(MoneyError::Negative));
+        assert_eq!(amount("-0").to_json_number(), "0");
+        assert_eq!(amount("-0.00"), Amount::ZERO);
+    }
+
+    #[test]
+    fn grammar_is_strict() {
+        for bad in [
+            "", ".5", "1.", "01", "+1", "1_000", " 1", "1 ", "0x10", "1e", "NaN", "1.2.3",
+        ] {
+            assert_eq!(
+                Amount::parse_json_number(bad),
+                Err(MoneyError::Malformed),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(Amount::parse_decimal("1e2"), Err(MoneyError::Malformed));
+    }
+
+    #[test]
+    fn huge_and_tiny_numbers_are_out_of_range_not_rounded() {
+        assert_eq!(
+            Amount::parse_json_number("1e400"),
+            Err(MoneyError::OutOfRange)
+        );
+        assert_eq!(
+            Amount::parse_json_number("1e-40"),
+            Err(MoneyError::OutOfRange)
+        );
+        assert_eq!(
+            Amount::parse_json_number("0.10000000000000000555111512312578270211815834045"),
+            Err(MoneyError::OutOfRange)
+        );
+        assert_eq!(amount("0e99999999999"), Amount::ZERO);
+        assert_eq!(
+            amount("1.000000000000000000000000000000000").to_json_number(),
+            "1"
+        );
+    }
+
+    #[test]
+    fn rounding_to_kopecks_is_half_away_from_zero() {
+        assert_eq!(amount("9.741").round_to_kopecks(), amount("9.74"));
+        assert_eq!(amount("9.745").round_to_kopecks(), amount("9.75"));
+        assert_eq!(amount("9.758").round_to_kopecks(), amount("9.76"));
+    }
+
+    #[test]
+    fn currencies_have_their_numeric_codes() {
+        assert_eq!(Currency::Rub.numeric_code(), 643);
+        assert_eq!(Currency::YooKassaDemoRub.numeric_code(), 10643);
+        for c in Currency::ALL {
+            assert_eq!(Currency::from_numeric_code(c.numeric_code()), Some(c));
+        }
+        assert_eq!(Currency::from_numeric_code(840), None);
+    }
+
+    proptest! {
+        #[test]
+        fn minor_units_round_trip(units in any::<u64>()) {
+            prop_assert_eq!(Amount::from_minor_units(units).to_minor_units(), Ok(units));
+        }
+
+        #[test]
+        fn json_number_round_trips_through_serde_json(mantissa in 0u64..=99_999_999_999, scale in 0u32..=6) {
+            let a = Amount::new(Decimal::new(i64::try_from(mantissa).unwrap(), scale)).unwrap();
+            let text = a.to_json_number();
+            // serde_json accepts it as a JSON number and gives back the same text.
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            prop_assert!(v.is_number());
+            let raw: Box<serde_json::value::RawValue> = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(Amount::parse_json_number(raw.get()).unwrap(), a);
+        }
+
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,40}") {
+            let _ = Amount::parse_json_number(&s);
+            let _ = Amount::parse_decimal(&s);
+        }
+
+        #[test]
+        fn fixed2_and_decimal_string_parse_back(units in any::<u64>()) {
+            let a = Amount::from_minor_units(units);
+            prop_assert_eq!(Amount::parse_decimal(&a.to_fixed2().unwrap()).unwrap(), a);
+            prop_assert_eq!(Amount::parse_decimal(&a.to_decimal_string().unwrap()).unwrap(), a);
+        }
+    }
+}

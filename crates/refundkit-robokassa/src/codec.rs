@@ -1,0 +1,564 @@
+//! The wire codec: the JSON payload, the JWT around it, and the JSON responses.
+//!
+//! The payload is written by hand rather than through serde's serializer because its bytes
+//! are signed and must match Robokassa's example exactly: the seed token's field order, Cyrillic
+//! as raw UTF-8, `/` unescaped, and amounts as JSON numbers in shortest exact form (`1`, not
+//! `1.0`). Decoding goes through serde, with the exact-decimal number parser of
+//! `refundkit-core`, so no amount ever passes through a float.
+
+use std::io::Write as _;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use refundkit_core::{Amount, Coded, Quantity};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny};
+use serde_json::value::RawValue;
+use sha2::{Sha256, Sha384, Sha512};
+
+use crate::error::{PayloadError, ResponseError, Segment, SignError, VerifyError};
+use crate::types::{
+    Alg, CreateMessage, CreateOutcome, InvoiceItem, PAYMENT_METHOD_CODES, PAYMENT_OBJECT_CODES,
+    Password3, RefundLabel, RefundRequest, RefundState, StateMessage, StateOutcome, Token,
+    VAT_CODES,
+};
+
+/// Longest token accepted: a 100-line payload is about 40 KiB of base64; this leaves room and
+/// bounds the work an attacker can ask for.
+pub const MAX_TOKEN_LEN: usize = 256 * 1024;
+
+/// Longest response body accepted.
+pub const MAX_RESPONSE_LEN: usize = 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Payload
+
+/// The payload's compact JSON, byte for byte what is signed.
+///
+/// Fails only for a known code that has no Robokassa spelling, which [`crate::validate`]
+/// reports first.
+pub fn encode_payload(request: &RefundRequest) -> Result<Vec<u8>, PayloadError> {
+    let mut out = Vec::with_capacity(128);
+    encode_payload_into(request, &mut out)?;
+    Ok(out)
+}
+
+fn encode_payload_into(request: &RefundRequest, out: &mut Vec<u8>) -> Result<(), PayloadError> {
+    out.extend_from_slice(b"{\"OpKey\":");
+    write_json_string(out, &request.op_key);
+    if let Some(sum) = request.refund_sum {
+        out.extend_from_slice(b",\"RefundSum\":");
+        out.extend_from_slice(sum.to_json_number().as_bytes());
+    }
+    if let Some(items) = &request.invoice_items {
+        out.extend_from_slice(b",\"InvoiceItems\":[");
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let code = |field: &str, code: Option<&str>| -> Result<String, PayloadError> {
+                code.map(str::to_owned).ok_or_else(|| PayloadError {
+                    path: format!("InvoiceItems[{i}].{field}"),
+                    message: "value has no Robokassa code".into(),
+                })
+            };
+            let tax = code("Tax", item.tax.code_in(VAT_CODES))?;
+            let method = code(
+                "PaymentMethod",
+                item.payment_method.code_in(PAYMENT_METHOD_CODES),
+            )?;
+            let object = code(
+                "PaymentObject",
+                item.payment_object.code_in(PAYMENT_OBJECT_CODES),
+            )?;
+            out.extend_from_slice(b"{\"Name\":");
+            write_json_string(out, &item.name);
+            out.extend_from_slice(b",\"Quantity\":");
+            out.extend_from_slice(item.quantity.to_json_number().as_bytes());
+            out.extend_from_slice(b",\"Cost\":");
+            out.extend_from_slice(item.cost.to_json_number().as_bytes());
+            out.extend_from_slice(b",\"Tax\":");
+            write_json_string(out, &tax);
+            out.extend_from_slice(b",\"PaymentMethod\":");
+            write_json_string(out, &method);
+            out.extend_from_slice(b",\"PaymentObject\":");
+            write_json_string(out, &object);
+            out.push(b'}');
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// A JSON string as serde_json and Robokassa's PHP plugin (with `JSON_UNESCAPED_UNICODE |
+/// JSON_UNESCAPED_SLASHES`) write it: only `"`, `\` and control characters escaped.
+fn write_json_string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    for &b in s.as_bytes() {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            0x00..=0x1f => {
+                // Writing to a Vec cannot fail.
+                let _ = write!(out, "\\u{b:04x}");
+            }
+            _ => out.push(b),
+        }
+    }
+    out.push(b'"');
+}
+
+/// Decodes a payload: wire field names in any order and whitespace, unknown fields refused,
+/// amounts exact. Rules (positive sums, lengths) are [`crate::validate`]'s job.
+pub fn decode_payload(json: &[u8]) -> Result<RefundRequest, PayloadError> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let request: RefundRequest =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| PayloadError {
+            path: e.path().to_string(),
+            message: e.into_inner().to_string(),
+        })?;
+    de.end().map_err(|e| PayloadError {
+        path: ".".into(),
+        message: e.to_string(),
+    })?;
+    Ok(request)
+}
+
+impl<'de> Deserialize<'de> for RefundRequest {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire {
+            #[serde(rename = "OpKey")]
+            op_key: String,
+            #[serde(rename = "RefundSum", default, deserialize_with = "some_amount")]
+            refund_sum: Option<Amount>,
+            #[serde(rename = "InvoiceItems", default, deserialize_with = "some_items")]
+            invoice_items: Option<Vec<InvoiceItem>>,
+        }
+        let w = Wire::deserialize(d)?;
+        Ok(RefundRequest {
+            op_key: w.op_key,
+            refund_sum: w.refund_sum,
+            invoice_items: w.invoice_items,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for InvoiceItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire {
+            #[serde(rename = "Name")]
+            name: String,
+            #[serde(rename = "Quantity", deserialize_with = "quantity")]
+            quantity: Quantity,
+            #[serde(rename = "Cost", deserialize_with = "amount")]
+            cost: Amount,
+            #[serde(rename = "Tax")]
+            tax: String,
+            #[serde(rename = "PaymentMethod")]
+            payment_method: String,
+            #[serde(rename = "PaymentObject")]
+            payment_object: String,
+        }
+        let w = Wire::deserialize(d)?;
+        Ok(InvoiceItem {
+            name: w.name,
+            quantity: w.quantity,
+            cost: w.cost,
+            tax: Coded::from_table(VAT_CODES, w.tax),
+            payment_method: Coded::from_table(PAYMENT_METHOD_CODES, w.payment_method),
+            payment_object: Coded::from_table(PAYMENT_OBJECT_CODES, w.payment_object),
+        })
+    }
+}
+
+/// The text of a JSON number, taken raw so that it never becomes a float.
+fn json_number<'de, D: Deserializer<'de>>(d: D) -> Result<Box<RawValue>, D::Error> {
+    let raw = Box::<RawValue>::deserialize(d)?;
+    let first = raw.get().as_bytes().first().copied();
+    if !matches!(first, Some(b'-' | b'0'..=b'9')) {
+        return Err(de::Error::custom(format_args!(
+            "expected a JSON number, found {}",
+            kind_of(raw.get())
+        )));
+    }
+    Ok(raw)
+}
+
+fn kind_of(raw: &str) -> &'static str {
+    match raw.as_bytes().first() {
+        Some(b'"') => "a string",
+        Some(b'n') => "null (omit the field instead)",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'[') => "an array",
+        Some(b'{') => "an object",
+        _ => "something else",
+    }
+}
+
+fn amount<'de, D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
+    let raw = json_number(d)?;
+    Amount::parse_json_number(raw.get()).map_err(de::Error::custom)
+}
+
+// `null` for RefundSum is refused rather than read as "absent": a shop's serializer writing
+// null for an unset partial sum must not turn into a full refund.
+fn some_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Amount>, D::Error> {
+    amount(d).map(Some)
+}
+
+fn some_items<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<InvoiceItem>>, D::Error> {
+    Vec::<InvoiceItem>::deserialize(d).map(Some)
+}
+
+fn quantity<'de, D: Deserializer<'de>>(d: D) -> Result<Quantity, D::Error> {
+    let raw = json_number(d)?;
+    Quantity::parse_json_number(raw.get()).map_err(de::Error::custom)
+}
+
+// ---------------------------------------------------------------------------------------------
+// JWT
+
+fn hmac_tag(alg: Alg, key: &[u8], input: &[u8]) -> Option<Vec<u8>> {
+    fn run<M: Mac + KeyInit>(key: &[u8], input: &[u8]) -> Option<Vec<u8>> {
+        let mut mac = <M as KeyInit>::new_from_slice(key).ok()?;
+        mac.update(input);
+        Some(mac.finalize().into_bytes().to_vec())
+    }
+    match alg {
+        Alg::Hs256 => run::<Hmac<Sha256>>(key, input),
+        Alg::Hs384 => run::<Hmac<Sha384>>(key, input),
+        Alg::Hs512 => run::<Hmac<Sha512>>(key, input),
+    }
+}
+
+fn hmac_verify(alg: Alg, key: &[u8], input: &[u8], tag: &[u8]) -> bool {
+    fn run<M: Mac + KeyInit>(key: &[u8], input: &[u8], tag: &[u8]) -> bool {
+        let Ok(mut mac) = <M as KeyInit>::new_from_slice(key) else {
+            return false;
+        };
+        mac.update(input);
+        // `verify_slice` compares in constant time (subtle).
+        mac.verify_slice(tag).is_ok()
+    }
+    match alg {
+        Alg::Hs256 => run::<Hmac<Sha256>>(key, input, tag),
+        Alg::Hs384 => run::<Hmac<Sha384>>(key, input, tag),
+        Alg::Hs512 => run::<Hmac<Sha512>>(key, input, tag),
+    }
+}
+
+/// Validates `request` and signs it. A request with any error-level violation is not signed:
+/// the report lists them all.
+pub fn sign(request: &RefundRequest, key: &Password3, alg: Alg) -> Result<Token, SignError> {
+    let report = crate::invariants::validate(request);
+    if report.has_errors() {
+        return Err(SignError::Invalid(report));
+    }
+    let payload = encode_payload(request).map_err(|e| {
+        let mut r = refundkit_core::Report::new();
+        r.error(
+            &refundkit_core::Path::ROOT.field(&e.path),
+            refundkit_core::codes::UNKNOWN_CODE,
+            e.message,
+        );
+        SignError::Invalid(r)
+    })?;
+    sign_payload_bytes(&payload, key, alg)
+}
+
+/// Signs payload bytes as they are. [`sign`] is the checked way in; this exists for
+/// conformance work that must reproduce a given payload byte for byte.
+pub fn sign_payload_bytes(payload: &[u8], key: &Password3, alg: Alg) -> Result<Token, SignError> {
+    let header_len = base64::encoded_len(alg.header_json().len(), false).unwrap_or(0);
+    let payload_len = base64::encoded_len(payload.len(), false).unwrap_or(0);
+    let sig_len = base64::encoded_len(alg.mac_len(), false).unwrap_or(0);
+    let mut token = String::with_capacity(
+        header_len
+            .saturating_add(payload_len)
+            .saturating_add(sig_len)
+            .saturating_add(2),
+    );
+    URL_SAFE_NO_PAD.encode_string(alg.header_json(), &mut token);
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(payload, &mut token);
+    let tag = hmac_tag(alg, key.key_bytes(), token.as_bytes()).ok_or(SignError::Key)?;
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(tag, &mut token);
+    Ok(Token(token))
+}
+
+/// Which algorithms a verifier accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Accept {
+    /// Any of HS256, HS384, HS512. Never `none`, never anything asymmetric.
+    #[default]
+    AnyHmac,
+    /// Exactly this one.
+    Only(Alg),
+}
+
+/// An authentic token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The algorithm it was signed with.
+    pub alg: Alg,
+    /// The payload exactly as carried in the token.
+    pub payload_json: Vec<u8>,
+    /// The decoded request.
+    pub request: RefundRequest,
+}
+
+/// A decoded token whose signature was not checked (for diagnosis only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unverified {
+    /// The header exactly as carried.
+    pub header_json: Vec<u8>,
+    /// The algorithm the header declares, if it is one of Robokassa's.
+    pub alg: Result<Alg, VerifyError>,
+    /// The payload exactly as carried.
+    pub payload_json: Vec<u8>,
+    /// The payload decoded, or why it does not decode.
+    pub request: Result<RefundRequest, PayloadError>,
+}
+
+struct Parts<'a> {
+    signing_input: &'a [u8],
+    header: Vec<u8>,
+    payload_b64: &'a [u8],
+    signature_b64: &'a [u8],
+}
+
+fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(VerifyError::TooLarge {
+            len: token.len(),
+            max: MAX_TOKEN_LEN,
+        });
+    }
+    let bytes = token.as_bytes();
+    let mut dots = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'.')
+        .map(|(i, _)| i);
+    let (Some(d1), Some(d2), None) = (dots.next(), dots.next(), dots.next()) else {
+        return Err(VerifyError::Segments);
+    };
+    let (signing_input, rest) = bytes.split_at(d2);
+    let (header_b64, rest_of_input) = signing_input.split_at(d1);
+    let payload_b64 = rest_of_input.get(1..).unwrap_or_default();
+    let signature_b64 = rest.get(1..).unwrap_or_default();
+    let header = URL_SAFE_NO_PAD
+        .decode(header_b64)
+        .map_err(|_| VerifyError::Base64(Segment::Header))?;
+    Ok(Parts {
+        signing_input,
+        header,
+        payload_b64,
+        signature_b64,
+    })
+}
+
+fn header_alg(header: &[u8]) -> Result<Alg, VerifyError> {
+    #[derive(Deserialize)]
+    struct Header {
+        alg: String,
+        typ: Option<String>,
+        crit: Option<IgnoredAny>,
+    }
+    let h: Header =
+        serde_json::from_slice(header).map_err(|e| VerifyError::Header(e.to_string()))?;
+    if h.crit.is_some() {
+        return Err(VerifyError::Header(
+            "critical extensions are not supported".into(),
+        ));
+    }
+    if let Some(typ) = h.typ {
+        if !typ.eq_ignore_ascii_case("JWT") {
+            return Err(VerifyError::Header("typ is not JWT".into()));
+        }
+    }
+    if h.alg.eq_ignore_ascii_case("none") {
+        return Err(VerifyError::AlgNone);
+    }
+    Alg::from_name(&h.alg)
+        .ok_or_else(|| VerifyError::UnsupportedAlg(h.alg.chars().take(32).collect()))
+}
+
+/// Checks a token's signature with Password3 and decodes its payload.
+///
+/// The algorithm comes from the header but must be one `accept` allows; `none` and every
+/// non-HMAC algorithm are refused before any cryptography runs. The MAC is compared in
+/// constant time. The signature is checked before the payload is parsed.
+pub fn verify(token: &str, key: &Password3, accept: Accept) -> Result<Verified, VerifyError> {
+    let parts = split(token)?;
+    let alg = header_alg(&parts.header)?;
+    if let Accept::Only(expected) = accept {
+        if alg != expected {
+            return Err(VerifyError::AlgNotAllowed {
+                found: alg,
+                expected,
+            });
+        }
+    }
+    let signature = URL_SAFE_NO_PAD
+        .decode(parts.signature_b64)
+        .map_err(|_| VerifyError::Base64(Segment::Signature))?;
+    if signature.len() != alg.mac_len()
+        || !hmac_verify(alg, key.key_bytes(), parts.signing_input, &signature)
+    {
+        return Err(VerifyError::BadSignature);
+    }
+    let payload_json = URL_SAFE_NO_PAD
+        .decode(parts.payload_b64)
+        .map_err(|_| VerifyError::Base64(Segment::Payload))?;
+    let request = decode_payload(&payload_json).map_err(VerifyError::Payload)?;
+    Ok(Verified {
+        alg,
+        payload_json,
+        request,
+    })
+}
+
+/// Decodes a token without checking its signature: for `inspect` and debugging, never for
+/// deciding anything.
+pub fn decode_unverified(token: &str) -> Result<Unverified, VerifyError> {
+    let parts = split(token)?;
+    let payload_json = URL_SAFE_NO_PAD
+        .decode(parts.payload_b64)
+        .map_err(|_| VerifyError::Base64(Segment::Payload))?;
+    URL_SAFE_NO_PAD
+        .decode(parts.signature_b64)
+        .map_err(|_| VerifyError::Base64(Segment::Signature))?;
+    let request = decode_payload(&payload_json);
+    Ok(Unverified {
+        alg: header_alg(&parts.header),
+        header_json: parts.header,
+        payload_json,
+        request,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+fn check_len(body: &[u8]) -> Result<(), ResponseError> {
+    if body.len() > MAX_RESPONSE_LEN {
+        return Err(ResponseError::TooLarge {
+            len: body.len(),
+            max: MAX_RESPONSE_LEN,
+        });
+    }
+    Ok(())
+}
+
+fn malformed(status: u16, detail: impl Into<String>) -> ResponseError {
+    ResponseError::Malformed {
+        status,
+        detail: detail.into(),
+    }
+}
+
+/// Reads `Refund/Create`'s answer. Unknown fields are ignored and unknown messages kept.
+pub fn parse_create_response(status: u16, body: &[u8]) -> Result<CreateOutcome, ResponseError> {
+    #[derive(Deserialize)]
+    struct Wire {
+        success: bool,
+        message: Option<String>,
+        #[serde(rename = "requestId")]
+        request_id: Option<String>,
+    }
+    check_len(body)?;
+    let w: Wire = serde_json::from_slice(body).map_err(|e| malformed(status, e.to_string()))?;
+    match (w.success, (200..300).contains(&status)) {
+        (true, true) => Ok(CreateOutcome::Accepted {
+            request_id: w.request_id,
+        }),
+        (true, false) => Err(malformed(status, "success: true with an error status")),
+        (false, _) => Ok(CreateOutcome::Refused {
+            status,
+            message: w.message.map(CreateMessage::from_wire),
+        }),
+    }
+}
+
+/// Reads `GetState`'s answer: the refund's state, or the `{"message": ...}` error form.
+pub fn parse_state_response(status: u16, body: &[u8]) -> Result<StateOutcome, ResponseError> {
+    #[derive(Deserialize)]
+    struct Wire {
+        #[serde(rename = "requestId")]
+        request_id: Option<String>,
+        amount: Option<Box<RawValue>>,
+        label: Option<String>,
+        message: Option<String>,
+    }
+    check_len(body)?;
+    let w: Wire = serde_json::from_slice(body).map_err(|e| malformed(status, e.to_string()))?;
+    match (w.request_id, w.amount, w.label, w.message) {
+        (Some(request_id), Some(amount), Some(label), _) if (200..300).contains(&status) => {
+            // Tolerant in: a number (`1.000000`) as documented, or a decimal string.
+            let text = amount.get();
+            let parsed = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                Some(inner) => Amount::parse_decimal(inner),
+                None => Amount::parse_json_number(text),
+            };
+            let amount = parsed.map_err(|e| malformed(status, format!("amount: {e}")))?;
+            Ok(StateOutcome::Found(RefundState {
+                request_id,
+                amount,
+                label: RefundLabel::from_wire(label),
+            }))
+        }
+        (_, _, _, Some(message)) => Ok(StateOutcome::Refused {
+            status,
+            message: StateMessage::from_wire(message),
+        }),
+        _ => Err(malformed(
+            status,
+            "neither a state (requestId, amount, label) nor an error message",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_segments_are_the_base64_of_the_exact_header_bytes() {
+        assert_eq!(
+            URL_SAFE_NO_PAD.encode(Alg::Hs256.header_json()),
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+        );
+    }
+
+    #[test]
+    fn json_strings_escape_only_what_json_requires() {
+        let mut out = Vec::new();
+        write_json_string(&mut out, "Тест/\"\\\n\u{1}\u{7f}\u{2028}");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"Тест/\\\"\\\\\\n\\u0001\u{7f}\u{2028}\""
+        );
+    }
+
+    #[test]
+    fn json_strings_match_serde_json_for_every_ascii_byte() {
+        let s: String = (0u8..=0x7f).map(char::from).collect();
+        let mut ours = Vec::new();
+        write_json_string(&mut ours, &s);
+        assert_eq!(ours, serde_json::to_vec(&s).unwrap());
+    }
+}

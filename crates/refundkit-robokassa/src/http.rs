@@ -1,0 +1,177 @@
+//! Requests ready for any HTTP client: `http::Request<Vec<u8>>` with URL, method, headers and
+//! body. No client is linked here.
+
+use http::{Method, Request, header};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::types::Token;
+
+/// Where the refund service lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    base: String,
+}
+
+/// The base URL is not an absolute http(s) URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid base URL: {0}")]
+pub struct EndpointError(String);
+
+/// A request could not be assembled (a base URL with characters a URI cannot hold).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP request: {0}")]
+pub struct BuildError(#[from] http::Error);
+
+impl Endpoint {
+    /// Base of the production service.
+    pub const PRODUCTION_BASE: &str = "https://services.robokassa.ru/RefundService";
+
+    /// Robokassa's production service.
+    pub fn production() -> Self {
+        Endpoint {
+            base: Self::PRODUCTION_BASE.to_owned(),
+        }
+    }
+
+    /// Another base (a mock server in tests), such as `http://127.0.0.1:8080/RefundService`.
+    pub fn with_base(base: &str) -> Result<Self, EndpointError> {
+        let base = base.trim_end_matches('/');
+        let uri: http::Uri = base
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| EndpointError(e.to_string()))?;
+        if !matches!(uri.scheme_str(), Some("https" | "http")) || uri.host().is_none() {
+            return Err(EndpointError("must be an absolute http(s) URL".into()));
+        }
+        Ok(Endpoint {
+            base: base.to_owned(),
+        })
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+}
+
+impl Default for Endpoint {
+    fn default() -> Self {
+        Endpoint::production()
+    }
+}
+
+/// How the token travels in the body of `Refund/Create`.
+///
+/// Sources conflict: Robokassa's official plugin sends it as a JSON string with
+/// `Content-Type: application/json`, other clients send it bare. The official form is the
+/// default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CreateBody {
+    /// `"eyJ..."` as `application/json` (the official plugin).
+    #[default]
+    JsonString,
+    /// The bare token as `application/jwt`.
+    BareJwt,
+    /// The bare token as `text/plain`.
+    BareText,
+}
+
+/// `POST {base}/Refund/Create` carrying `token`.
+pub fn create_request(
+    endpoint: &Endpoint,
+    token: &Token,
+    body: CreateBody,
+) -> Result<Request<Vec<u8>>, BuildError> {
+    let (content_type, bytes) = match body {
+        CreateBody::JsonString => {
+            // A token is base64url and dots: nothing in it needs JSON escaping.
+            let mut b = Vec::with_capacity(token.as_str().len().saturating_add(2));
+            b.push(b'"');
+            b.extend_from_slice(token.as_str().as_bytes());
+            b.push(b'"');
+            ("application/json", b)
+        }
+        CreateBody::BareJwt => ("application/jwt", token.as_str().as_bytes().to_vec()),
+        CreateBody::BareText => ("text/plain", token.as_str().as_bytes().to_vec()),
+    };
+    Ok(Request::builder()
+        .method(Method::POST)
+        .uri(format!("{}/Refund/Create", endpoint.base))
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, "application/json")
+        .body(bytes)?)
+}
+
+/// Everything but RFC 3986 unreserved characters is percent-encoded in the query.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `GET {base}/Refund/GetState?id={request_id}`, the id percent-encoded.
+pub fn state_request(
+    endpoint: &Endpoint,
+    request_id: &str,
+) -> Result<Request<Vec<u8>>, BuildError> {
+    let id = utf8_percent_encode(request_id, QUERY_VALUE);
+    Ok(Request::builder()
+        .method(Method::GET)
+        .uri(format!("{}/Refund/GetState?id={id}", endpoint.base))
+        .header(header::ACCEPT, "application/json")
+        .body(Vec::new())?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token() -> Token {
+        Token("aaa.bbb.ccc".into())
+    }
+
+    #[test]
+    fn create_posts_the_token_as_a_json_string_by_default() {
+        let r = create_request(&Endpoint::production(), &token(), CreateBody::default()).unwrap();
+        assert_eq!(r.method(), Method::POST);
+        assert_eq!(
+            r.uri(),
+            "https://services.robokassa.ru/RefundService/Refund/Create"
+        );
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "application/json");
+        assert_eq!(r.body(), b"\"aaa.bbb.ccc\"");
+    }
+
+    #[test]
+    fn create_can_post_the_bare_token() {
+        let r = create_request(&Endpoint::production(), &token(), CreateBody::BareJwt).unwrap();
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "application/jwt");
+        assert_eq!(r.body(), b"aaa.bbb.ccc");
+        let r = create_request(&Endpoint::production(), &token(), CreateBody::BareText).unwrap();
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "text/plain");
+    }
+
+    #[test]
+    fn get_state_percent_encodes_the_id() {
+        let r = state_request(
+            &Endpoint::production(),
+            "cf15fd52-d2d1-4fc4-b9c0-25310e3bdded",
+        )
+        .unwrap();
+        assert_eq!(r.method(), Method::GET);
+        assert_eq!(
+            r.uri(),
+            "https://services.robokassa.ru/RefundService/Refund/GetState?id=cf15fd52-d2d1-4fc4-b9c0-25310e3bdded"
+        );
+        let r = state_request(&Endpoint::production(), "a b&c=d/é").unwrap();
+        assert_eq!(r.uri().query(), Some("id=a%20b%26c%3Dd%2F%C3%A9"));
+    }
+
+    #[test]
+    fn endpoint_base_must_be_an_absolute_http_url() {
+        assert!(Endpoint::with_base("http://127.0.0.1:8080/RefundService/").is_ok());
+        assert!(Endpoint::with_base("ftp://x/").is_err());
+        assert!(Endpoint::with_base("/relative").is_err());
+        assert!(Endpoint::with_base("not a url").is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! What Robokassa would reject, checked before anything is signed.
+//!
+//! Sources: the seed document, and Robokassa's fiscal limits as published (names at most 128
+//! characters, amounts at most 8 integer digits and 2 decimals, at most 100 receipt lines).
+
+use refundkit_core::report::codes;
+use refundkit_core::{AmountRule, Coded, Path, Report};
+
+use crate::types::{
+    InvoiceItem, PAYMENT_METHOD_CODES, PAYMENT_OBJECT_CODES, RefundRequest, VAT_CODES,
+};
+
+/// At most this many `InvoiceItems`.
+pub const MAX_ITEMS: usize = 100;
+/// `Name` at most this many characters.
+pub const MAX_NAME_CHARS: usize = 128;
+/// `RefundSum` and `Cost`: positive, 2 decimals, 8 integer digits.
+pub const AMOUNT: AmountRule = AmountRule {
+    positive: true,
+    max_places: 2,
+    max_integer_digits: 8,
+};
+
+/// Every violation of Robokassa's rules in `request`.
+///
+/// Errors: an empty `OpKey`; a `RefundSum` or `Cost` that is zero, has more than 2 decimals or
+/// more than 8 integer digits; a zero `Quantity`; an empty or over-long `Name`; more than 100
+/// or zero `InvoiceItems`; a `Tax`, `PaymentMethod` or `PaymentObject` outside Robokassa's
+/// tables. Warning: `RefundSum` differs from the sum of `Cost` x `Quantity` over the items
+/// (Robokassa does not document that it checks this, and the meaning of `Cost` as a unit price
+/// is the receipt API's, so this is not an error).
+pub fn validate(request: &RefundRequest) -> Report {
+    let mut report = Report::new();
+    let root = Path::ROOT;
+    report.check_not_blank(&root.field("OpKey"), &request.op_key);
+    if let Some(sum) = request.refund_sum {
+        report.check_amount(&root.field("RefundSum"), sum, AMOUNT);
+    }
+    if let Some(items) = &request.invoice_items {
+        let path = root.field("InvoiceItems");
+        if items.is_empty() {
+            report.error(
+                &path,
+                codes::EMPTY,
+                "omit InvoiceItems rather than send none",
+            );
+        }
+        if items.len() > MAX_ITEMS {
+            report.error(
+                &path,
+                codes::TOO_MANY,
+                format!("{} items, at most {MAX_ITEMS} allowed", items.len()),
+            );
+        }
+        for (i, item) in items.iter().enumerate() {
+            validate_item(&mut report, &path.index(i), item);
+        }
+        if let Some(sum) = request.refund_sum {
+            check_items_total(&mut report, &root.field("RefundSum"), sum, items);
+        }
+    }
+    report
+}
+
+fn validate_item(report: &mut Report, path: &Path<'_>, item: &InvoiceItem) {
+    let name = path.field("Name");
+    report.check_not_blank(&name, &item.name);
+    report.check_max_chars(&name, &item.name, MAX_NAME_CHARS);
+    report.check_positive(&path.field("Quantity"), item.quantity.value());
+    report.check_amount(&path.field("Cost"), item.cost, AMOUNT);
+    let checks = [
+        ("Tax", in_table(&item.tax, VAT_CODES)),
+        (
+            "PaymentMethod",
+            in_table(&item.payment_method, PAYMENT_METHOD_CODES),
+        ),
+        (
+            "PaymentObject",
+            in_table(&item.payment_object, PAYMENT_OBJECT_CODES),
+        ),
+    ];
+    for (field, known) in checks {
+        if !known {
+            report.error(
+                &path.field(field),
+                codes::UNKNOWN_CODE,
+                "not one of Robokassa's codes",
+            );
+        }
+    }
+}
+
+/// Known, and spelled in Robokassa's table.
+fn in_table<T: Copy + PartialEq>(value: &Coded<T>, table: &[(T, &str)]) -> bool {
+    matches!(value, Coded::Known(_)) && value.code_in(table).is_some()
+}
+
+fn check_items_total(
+    report: &mut Report,
+    path: &Path<'_>,
+    sum: refundkit_core::Amount,
+    items: &[InvoiceItem],
+) {
+    let total = items
+        .iter()
+        .try_fold(refundkit_core::Amount::ZERO, |acc, item| {
+            acc.checked_add(item.cost.checked_mul(item.quantity)?.round_to_kopecks())
+        });
+    match total {
+        Some(total) if total == sum => {}
+        Some(total) => report.warning(
+            path,
+            codes::SUM_MISMATCH,
+            format!("RefundSum {sum} differs from the items' Cost x Quantity total {total}"),
+        ),
+        None => report.warning(path, codes::SUM_MISMATCH, "the items' total overflows"),
+    }
+}

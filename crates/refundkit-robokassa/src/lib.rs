@@ -1,0 +1,55 @@
+//! Robokassa refund API (`RefundService/Refund/Create` and `GetState`), transport-free.
+//!
+//! A refund is a JWT signed with the shop's Password3: header exactly
+//! `{"alg":"HS256","typ":"JWT"}` (or HS384/HS512), payload compact JSON in the order of
+//! Robokassa's own example token, amounts as JSON numbers in shortest exact form. [`sign`]
+//! validates the request first and refuses to sign one Robokassa would reject; [`verify`] pins
+//! the algorithm and compares in constant time.
+//!
+//! ```
+//! use refundkit_robokassa::{sign, verify, Accept, Alg, Password3, RefundRequest};
+//!
+//! let key = Password3::new("test-password3".into()).unwrap();
+//! let request = RefundRequest::partial("0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF",
+//!                                      "1244.50".parse().unwrap());
+//! let token = sign(&request, &key, Alg::Hs256).unwrap();
+//! let verified = verify(token.as_str(), &key, Accept::Only(Alg::Hs256)).unwrap();
+//! assert_eq!(verified.request, request);
+//! assert_eq!(verified.payload_json, br#"{"OpKey":"0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF","RefundSum":1244.5}"#);
+//!
+//! // Ready to send with any HTTP client:
+//! let http = refundkit_robokassa::http::create_request(
+//!     &refundkit_robokassa::http::Endpoint::production(), &token, Default::default()).unwrap();
+//! assert_eq!(http.uri(), "https://services.robokassa.ru/RefundService/Refund/Create");
+//! ```
+//!
+//! Files: [`types`] (the wire types and code tables), [`codec`] (JSON payload, JWT, responses),
+//! [`invariants`] (what Robokassa would reject), [`http`] (requests for any HTTP client).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+pub mod codec;
+mod error;
+pub mod http;
+pub mod invariants;
+pub mod types;
+
+pub use codec::{
+    Accept, Unverified, Verified, decode_payload, decode_unverified, encode_payload,
+    parse_create_response, parse_state_response, sign, verify,
+};
+pub use error::{PayloadError, ResponseError, SignError, VerifyError};
+pub use invariants::validate;
+pub use types::{
+    Alg, CreateMessage, CreateOutcome, InvoiceItem, Password3, RefundLabel, RefundRequest,
+    RefundState, StateMessage, StateOutcome, Token,
+};

@@ -1,0 +1,437 @@
+//! Robokassa's wire types, with the field names of the seed document, and its code tables.
+
+use std::fmt;
+
+use refundkit_core::{
+    Amount, Coded, PaymentMethod, PaymentSubject, Quantity, SecretString, VatRate,
+};
+
+/// Robokassa's `Tax` codes. One table, used by both the encoder and the decoder.
+pub const VAT_CODES: &[(VatRate, &str)] = &[
+    (VatRate::None, "none"),
+    (VatRate::Vat0, "vat0"),
+    (VatRate::Vat5, "vat5"),
+    (VatRate::Vat7, "vat7"),
+    (VatRate::Vat10, "vat10"),
+    (VatRate::Vat20, "vat20"),
+    (VatRate::Vat22, "vat22"),
+    (VatRate::Vat5_105, "vat105"),
+    (VatRate::Vat7_107, "vat107"),
+    (VatRate::Vat10_110, "vat110"),
+    (VatRate::Vat20_120, "vat120"),
+    (VatRate::Vat22_122, "vat122"),
+];
+
+/// Robokassa's `PaymentMethod` codes.
+pub const PAYMENT_METHOD_CODES: &[(PaymentMethod, &str)] = &[
+    (PaymentMethod::FullPrepayment, "full_prepayment"),
+    (PaymentMethod::Prepayment, "prepayment"),
+    (PaymentMethod::Advance, "advance"),
+    (PaymentMethod::FullPayment, "full_payment"),
+    (PaymentMethod::PartialPayment, "partial_payment"),
+    (PaymentMethod::Credit, "credit"),
+    (PaymentMethod::CreditPayment, "credit_payment"),
+];
+
+/// Robokassa's `PaymentObject` codes (note `non-operating_gain` with a hyphen, and
+/// `tovar_mark`).
+pub const PAYMENT_OBJECT_CODES: &[(PaymentSubject, &str)] = &[
+    (PaymentSubject::Commodity, "commodity"),
+    (PaymentSubject::Excise, "excise"),
+    (PaymentSubject::Job, "job"),
+    (PaymentSubject::Service, "service"),
+    (PaymentSubject::GamblingBet, "gambling_bet"),
+    (PaymentSubject::GamblingPrize, "gambling_prize"),
+    (PaymentSubject::Lottery, "lottery"),
+    (PaymentSubject::LotteryPrize, "lottery_prize"),
+    (
+        PaymentSubject::IntellectualActivity,
+        "intellectual_activity",
+    ),
+    (PaymentSubject::Payment, "payment"),
+    (PaymentSubject::AgentCommission, "agent_commission"),
+    (PaymentSubject::Composite, "composite"),
+    (PaymentSubject::Another, "another"),
+    (PaymentSubject::PropertyRight, "property_right"),
+    (PaymentSubject::NonOperatingGain, "non-operating_gain"),
+    (PaymentSubject::InsurancePremium, "insurance_premium"),
+    (PaymentSubject::SalesTax, "sales_tax"),
+    (PaymentSubject::ResortFee, "resort_fee"),
+    (PaymentSubject::MarkedCommodity, "tovar_mark"),
+];
+
+/// The refund request: the JWT payload of `Refund/Create`.
+///
+/// Its JSON form uses the wire names (`OpKey`, `RefundSum`, `InvoiceItems`); unknown fields
+/// are refused, so a typo such as `Refundsum` cannot silently turn into a full refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    /// `OpKey`: the operation to refund, from `OpStateExt` or Result2.
+    pub op_key: String,
+    /// `RefundSum`: the sum of a partial refund; `None` refunds the whole payment.
+    pub refund_sum: Option<Amount>,
+    /// `InvoiceItems`: the receipt lines refunded.
+    pub invoice_items: Option<Vec<InvoiceItem>>,
+}
+
+impl RefundRequest {
+    /// A refund of the whole payment.
+    pub fn full(op_key: impl Into<String>) -> Self {
+        RefundRequest {
+            op_key: op_key.into(),
+            refund_sum: None,
+            invoice_items: None,
+        }
+    }
+
+    /// A refund of `sum`.
+    pub fn partial(op_key: impl Into<String>, sum: Amount) -> Self {
+        RefundRequest {
+            op_key: op_key.into(),
+            refund_sum: Some(sum),
+            invoice_items: None,
+        }
+    }
+}
+
+/// One line of `InvoiceItems`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceItem {
+    /// `Name`, at most 128 characters.
+    pub name: String,
+    /// `Quantity` (may have more than two decimals: weighed goods).
+    pub quantity: Quantity,
+    /// `Cost`: the price of one unit.
+    pub cost: Amount,
+    /// `Tax`.
+    pub tax: Coded<VatRate>,
+    /// `PaymentMethod`.
+    pub payment_method: Coded<PaymentMethod>,
+    /// `PaymentObject`.
+    pub payment_object: Coded<PaymentSubject>,
+}
+
+/// The JWT algorithms Robokassa supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Alg {
+    /// HMAC-SHA256 (Robokassa's example).
+    #[default]
+    Hs256,
+    /// HMAC-SHA384.
+    Hs384,
+    /// HMAC-SHA512.
+    Hs512,
+}
+
+impl Alg {
+    /// Every algorithm.
+    pub const ALL: [Alg; 3] = [Alg::Hs256, Alg::Hs384, Alg::Hs512];
+
+    /// The JOSE name (`HS256`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Alg::Hs256 => "HS256",
+            Alg::Hs384 => "HS384",
+            Alg::Hs512 => "HS512",
+        }
+    }
+
+    /// The algorithm with this JOSE name.
+    pub fn from_name(name: &str) -> Option<Alg> {
+        Alg::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The exact header bytes: `alg` first, as in Robokassa's example token.
+    pub fn header_json(self) -> &'static str {
+        match self {
+            Alg::Hs256 => r#"{"alg":"HS256","typ":"JWT"}"#,
+            Alg::Hs384 => r#"{"alg":"HS384","typ":"JWT"}"#,
+            Alg::Hs512 => r#"{"alg":"HS512","typ":"JWT"}"#,
+        }
+    }
+
+    /// Length of the MAC in bytes.
+    pub fn mac_len(self) -> usize {
+        match self {
+            Alg::Hs256 => 32,
+            Alg::Hs384 => 48,
+            Alg::Hs512 => 64,
+        }
+    }
+}
+
+impl fmt::Display for Alg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The shop's Password3, the HMAC key of refund tokens. Never printed, wiped on drop.
+#[derive(Debug, Clone)]
+pub struct Password3(SecretString);
+
+impl Password3 {
+    /// Wraps the secret; an empty Password3 is refused (it would make any token forgeable).
+    pub fn new(secret: SecretString) -> Result<Self, crate::SignError> {
+        if secret.is_empty() {
+            return Err(crate::SignError::EmptyKey);
+        }
+        Ok(Password3(secret))
+    }
+
+    pub(crate) fn key_bytes(&self) -> &[u8] {
+        self.0.expose_secret().as_bytes()
+    }
+}
+
+/// A signed refund token, `header.payload.signature` in base64url.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token(pub(crate) String);
+
+impl Token {
+    /// The compact serialization.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The compact serialization, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The `message` of a refused `Refund/Create`. Unknown messages are kept verbatim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CreateMessage {
+    /// `NotEnoughOperationFunds`: the operation has less left than the refund asks (seed).
+    NotEnoughOperationFunds,
+    /// `Signature key is not exists`: HTTP 401, Password3 not issued or wrong.
+    SignatureKeyNotExists,
+    /// `OperationNotFound` (reported by clients, not in the seed).
+    OperationNotFound,
+    /// `AlreadyRefunded` (reported by clients, not in the seed).
+    AlreadyRefunded,
+    /// Anything else, verbatim.
+    Unknown(String),
+}
+
+impl CreateMessage {
+    const TABLE: &[(&str, CreateMessage)] = &[
+        (
+            "NotEnoughOperationFunds",
+            CreateMessage::NotEnoughOperationFunds,
+        ),
+        (
+            "Signature key is not exists",
+            CreateMessage::SignatureKeyNotExists,
+        ),
+        ("OperationNotFound", CreateMessage::OperationNotFound),
+        ("AlreadyRefunded", CreateMessage::AlreadyRefunded),
+    ];
+
+    /// Classifies a message.
+    pub fn from_wire(message: String) -> Self {
+        match Self::TABLE.iter().find(|(text, _)| *text == message) {
+            Some((_, m)) => m.clone(),
+            None => CreateMessage::Unknown(message),
+        }
+    }
+
+    /// The message as Robokassa spells it.
+    pub fn as_wire(&self) -> &str {
+        match self {
+            CreateMessage::Unknown(s) => s,
+            known => Self::TABLE
+                .iter()
+                .find(|(_, m)| m == known)
+                .map_or("", |(text, _)| text),
+        }
+    }
+}
+
+/// What `Refund/Create` answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CreateOutcome {
+    /// `success: true`. The id is what `GetState` takes. It is optional only because a success
+    /// without it must still be reported as a success: treating it as an error could make a
+    /// shop retry, and Robokassa has no idempotency key, so a retry may refund twice.
+    Accepted {
+        /// `requestId`.
+        request_id: Option<String>,
+    },
+    /// `success: false`.
+    Refused {
+        /// The HTTP status (401 for a bad Password3).
+        status: u16,
+        /// `message`, if any.
+        message: Option<CreateMessage>,
+    },
+}
+
+/// `label` of a refund in `GetState`. Unknown labels are kept verbatim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefundLabel {
+    /// `finished`: refunded, fully or partially.
+    Finished,
+    /// `processing`: in progress.
+    Processing,
+    /// `canceled`: cancelled in the merchant's account.
+    Canceled,
+    /// Anything else, verbatim.
+    Unknown(String),
+}
+
+impl RefundLabel {
+    /// Classifies a label.
+    pub fn from_wire(label: String) -> Self {
+        match label.as_str() {
+            "finished" => RefundLabel::Finished,
+            "processing" => RefundLabel::Processing,
+            "canceled" => RefundLabel::Canceled,
+            _ => RefundLabel::Unknown(label),
+        }
+    }
+
+    /// The label as Robokassa spells it.
+    pub fn as_wire(&self) -> &str {
+        match self {
+            RefundLabel::Finished => "finished",
+            RefundLabel::Processing => "processing",
+            RefundLabel::Canceled => "canceled",
+            RefundLabel::Unknown(s) => s,
+        }
+    }
+}
+
+/// A refund's state, from `GetState`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundState {
+    /// `requestId`.
+    pub request_id: String,
+    /// `amount` (Robokassa writes `1.000000`; kept exact).
+    pub amount: Amount,
+    /// `label`.
+    pub label: RefundLabel,
+}
+
+/// The `message` of a `GetState` error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StateMessage {
+    /// `Id is invalid or request id does not exist`.
+    IdInvalid,
+    /// Anything else, verbatim.
+    Unknown(String),
+}
+
+impl StateMessage {
+    const ID_INVALID: &str = "Id is invalid or request id does not exist";
+
+    /// Classifies a message.
+    pub fn from_wire(message: String) -> Self {
+        if message == Self::ID_INVALID {
+            StateMessage::IdInvalid
+        } else {
+            StateMessage::Unknown(message)
+        }
+    }
+
+    /// The message as Robokassa spells it.
+    pub fn as_wire(&self) -> &str {
+        match self {
+            StateMessage::IdInvalid => Self::ID_INVALID,
+            StateMessage::Unknown(s) => s,
+        }
+    }
+}
+
+/// What `GetState` answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StateOutcome {
+    /// The refund was found.
+    Found(RefundState),
+    /// The error form, `{"message": ...}`.
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The message.
+        message: StateMessage,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both_ways<T: Copy + PartialEq + fmt::Debug>(table: &[(T, &str)], all: &[T]) {
+        for value in all {
+            let code = Coded::Known(*value).code_in(table).map(str::to_owned);
+            let code = code.unwrap_or_else(|| panic!("{value:?} has no Robokassa code"));
+            assert_eq!(Coded::from_table(table, code), Coded::Known(*value));
+        }
+        for (_, code) in table {
+            assert_eq!(table.iter().filter(|(_, c)| c == code).count(), 1, "{code}");
+        }
+    }
+
+    #[test]
+    fn vat_table_maps_every_rate_both_ways() {
+        both_ways(VAT_CODES, &VatRate::ALL);
+        assert_eq!(
+            Coded::Known(VatRate::Vat22).code_in(VAT_CODES),
+            Some("vat22")
+        );
+        assert_eq!(
+            Coded::Known(VatRate::Vat22_122).code_in(VAT_CODES),
+            Some("vat122")
+        );
+    }
+
+    #[test]
+    fn payment_method_table_maps_every_method_both_ways() {
+        both_ways(PAYMENT_METHOD_CODES, &PaymentMethod::ALL);
+    }
+
+    #[test]
+    fn payment_object_table_maps_every_subject_both_ways() {
+        both_ways(PAYMENT_OBJECT_CODES, &PaymentSubject::ALL);
+    }
+
+    #[test]
+    fn messages_and_labels_keep_unknown_values_verbatim() {
+        for m in [
+            "NotEnoughOperationFunds",
+            "Signature key is not exists",
+            "Brand new",
+        ] {
+            assert_eq!(CreateMessage::from_wire(m.into()).as_wire(), m);
+        }
+        assert_eq!(
+            CreateMessage::from_wire("Brand new".into()),
+            CreateMessage::Unknown("Brand new".into())
+        );
+        for l in ["finished", "processing", "canceled", "refunding"] {
+            assert_eq!(RefundLabel::from_wire(l.into()).as_wire(), l);
+        }
+        assert_eq!(
+            StateMessage::from_wire(StateMessage::ID_INVALID.into()),
+            StateMessage::IdInvalid
+        );
+    }
+
+    #[test]
+    fn empty_password3_is_refused() {
+        assert!(Password3::new(SecretString::from("")).is_err());
+    }
+}
