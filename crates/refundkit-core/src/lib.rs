@@ -17,6 +17,7 @@
 )]
 
 mod coded;
+pub mod conformance;
 pub mod fiscal;
 pub mod money;
 pub mod report;

@@ -38,6 +38,7 @@
 )]
 
 pub mod codec;
+pub mod conformance;
 mod error;
 pub mod http;
 pub mod invariants;

@@ -1,0 +1,52 @@
+//! Helpers for golden-vector runners: each provider crate has a `conformance` module that
+//! reads `testdata/<provider>/vectors.json` (layout in `testdata/README.md`).
+
+/// One vector's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The vector's name.
+    pub name: String,
+    /// `Err` with the first difference found.
+    pub result: Result<(), String>,
+}
+
+/// Where `actual` first departs from `expected`, with a little context; `None` when equal.
+pub fn first_difference(expected: &[u8], actual: &[u8]) -> Option<String> {
+    if expected == actual {
+        return None;
+    }
+    let at = expected
+        .iter()
+        .zip(actual)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let window = |b: &[u8]| {
+        let start = at.saturating_sub(16);
+        let end = at.saturating_add(24).min(b.len());
+        String::from_utf8_lossy(b.get(start..end).unwrap_or_default()).into_owned()
+    };
+    Some(format!(
+        "byte {at}: expected …{:?}…, got …{:?}… (lengths {} and {})",
+        window(expected),
+        window(actual),
+        expected.len(),
+        actual.len()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_difference_points_at_the_byte() {
+        assert_eq!(first_difference(b"abc", b"abc"), None);
+        let d = first_difference(b"abcdef", b"abXdef").unwrap();
+        assert!(d.starts_with("byte 2:"), "{d}");
+        assert!(
+            first_difference(b"ab", b"abc")
+                .unwrap()
+                .starts_with("byte 2:")
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! Runs `testdata/robokassa/vectors.json`: the golden tests, and `refundkit conform`.
+//!
+//! Vector kinds: `token` (a payload signs to the token, byte for byte, and the token verifies
+//! back to the payload), `request` (a JSON input decodes, encodes, or breaks exactly the listed
+//! rules), `create-response` and `state-response` (a body reads as the listed outcome).
+
+use std::path::Path;
+
+use refundkit_core::SecretString;
+use refundkit_core::conformance::{Outcome, first_difference};
+use serde::Deserialize;
+
+use crate::codec::{
+    Accept, decode_payload, encode_payload, parse_create_response, parse_state_response, sign,
+    verify,
+};
+use crate::error::ResponseError;
+use crate::types::{Alg, CreateOutcome, Password3, StateOutcome};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    provider: String,
+    password3: String,
+    vectors: Vec<Vector>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum Vector {
+    Token {
+        name: String,
+        payload: String,
+        token: String,
+        check: TokenCheck,
+        alg: String,
+    },
+    Request {
+        name: String,
+        input: String,
+        #[serde(default)]
+        encoded: Option<String>,
+        #[serde(default)]
+        decode_error: Option<String>,
+        #[serde(default)]
+        violations: Option<Vec<String>>,
+    },
+    CreateResponse {
+        name: String,
+        status: u16,
+        body: String,
+        outcome: String,
+    },
+    StateResponse {
+        name: String,
+        status: u16,
+        body: String,
+        outcome: String,
+    },
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "kebab-case")]
+enum TokenCheck {
+    /// The whole token, signature included (signed with the sample Password3).
+    Full,
+    /// Header and payload segments only (a token whose key is not public, like the seed's).
+    HeaderAndPayload,
+}
+
+/// One line summarising a `Refund/Create` answer: `accepted <id>`, `refused <message>`,
+/// `malformed`. The CLI prints the same line.
+pub fn create_summary(outcome: &Result<CreateOutcome, ResponseError>) -> String {
+    match outcome {
+        Ok(CreateOutcome::Accepted { request_id }) => {
+            format!(
+                "accepted {}",
+                request_id.as_deref().unwrap_or("(no requestId)")
+            )
+        }
+        Ok(CreateOutcome::Refused { message, .. }) => format!(
+            "refused {}",
+            message.as_ref().map_or("(no message)", |m| m.as_wire())
+        ),
+        Err(_) => "malformed".into(),
+    }
+}
+
+/// One line summarising a `GetState` answer: `found <id> <amount> <label>`,
+/// `refused <message>`, `malformed`.
+pub fn state_summary(outcome: &Result<StateOutcome, ResponseError>) -> String {
+    match outcome {
+        Ok(StateOutcome::Found(s)) => {
+            format!("found {} {} {}", s.request_id, s.amount, s.label.as_wire())
+        }
+        Ok(StateOutcome::Refused { message, .. }) => format!("refused {}", message.as_wire()),
+        Err(_) => "malformed".into(),
+    }
+}
+
+fn read(dir: &Path, file: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))
+}
+
+/// Strips the one trailing newline a text file ends with.
+fn text_line(bytes: Vec<u8>) -> Result<String, String> {
+    let s = String::from_utf8(bytes).map_err(|_| "token file is not UTF-8".to_string())?;
+    Ok(s.strip_suffix('\n').unwrap_or(&s).to_owned())
+}
+
+fn expect_eq(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
+    match first_difference(expected, actual) {
+        None => Ok(()),
+        Some(d) => Err(format!("{what}: {d}")),
+    }
+}
+
+/// Runs every vector of `dir/vectors.json`.
+pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
+    let file: File = serde_json::from_slice(&read(dir, "vectors.json")?)
+        .map_err(|e| format!("vectors.json: {e}"))?;
+    if file.provider != "robokassa" {
+        return Err(format!(
+            "vectors.json is for {}, not robokassa",
+            file.provider
+        ));
+    }
+    let key = SecretString::from_file_bytes(read(dir, &file.password3)?)
+        .map_err(|e| e.to_string())
+        .and_then(|s| Password3::new(s).map_err(|e| e.to_string()))?;
+    Ok(file
+        .vectors
+        .iter()
+        .map(|v| {
+            let (name, result) = run(dir, &key, v);
+            Outcome {
+                name: name.to_owned(),
+                result,
+            }
+        })
+        .collect())
+}
+
+fn run<'v>(dir: &Path, key: &Password3, vector: &'v Vector) -> (&'v str, Result<(), String>) {
+    match vector {
+        Vector::Token {
+            name,
+            payload,
+            token,
+            check,
+            alg,
+        } => (name, run_token(dir, key, payload, token, *check, alg)),
+        Vector::Request {
+            name,
+            input,
+            encoded,
+            decode_error,
+            violations,
+        } => (
+            name,
+            run_request(
+                dir,
+                input,
+                encoded.as_deref(),
+                decode_error.as_deref(),
+                violations.as_deref(),
+            ),
+        ),
+        Vector::CreateResponse {
+            name,
+            status,
+            body,
+            outcome,
+        } => (
+            name,
+            read(dir, body).and_then(|b| {
+                let got = create_summary(&parse_create_response(*status, &b));
+                expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
+            }),
+        ),
+        Vector::StateResponse {
+            name,
+            status,
+            body,
+            outcome,
+        } => (
+            name,
+            read(dir, body).and_then(|b| {
+                let got = state_summary(&parse_state_response(*status, &b));
+                expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
+            }),
+        ),
+    }
+}
+
+fn run_token(
+    dir: &Path,
+    key: &Password3,
+    payload_file: &str,
+    token_file: &str,
+    check: TokenCheck,
+    alg: &str,
+) -> Result<(), String> {
+    let alg = Alg::from_name(alg).ok_or_else(|| format!("unknown alg {alg}"))?;
+    let payload = read(dir, payload_file)?;
+    let expected = text_line(read(dir, token_file)?)?;
+    // Through the typed API: decode, validate, encode, sign.
+    let request = decode_payload(&payload).map_err(|e| format!("payload: {e}"))?;
+    expect_eq(
+        "re-encoded payload",
+        &payload,
+        &encode_payload(&request).map_err(|e| e.to_string())?,
+    )?;
+    let ours = sign(&request, key, alg).map_err(|e| e.to_string())?;
+    match check {
+        TokenCheck::Full => {
+            expect_eq("token", expected.as_bytes(), ours.as_str().as_bytes())?;
+            let verified = verify(&expected, key, Accept::Only(alg)).map_err(|e| e.to_string())?;
+            expect_eq("verified payload", &payload, &verified.payload_json)
+        }
+        TokenCheck::HeaderAndPayload => {
+            let signing_input = |t: &str| t.rsplit_once('.').map(|(si, _)| si.to_owned());
+            expect_eq(
+                "header and payload segments",
+                signing_input(&expected).unwrap_or_default().as_bytes(),
+                signing_input(ours.as_str()).unwrap_or_default().as_bytes(),
+            )
+        }
+    }
+}
+
+fn run_request(
+    dir: &Path,
+    input: &str,
+    encoded: Option<&str>,
+    decode_error: Option<&str>,
+    violations: Option<&[String]>,
+) -> Result<(), String> {
+    let bytes = read(dir, input)?;
+    let decoded = decode_payload(&bytes);
+    if let Some(needle) = decode_error {
+        return match decoded {
+            Ok(_) => Err("decoded, expected a decode error".into()),
+            Err(e) if e.to_string().contains(needle) => Ok(()),
+            Err(e) => Err(format!("decode error {e:?} does not mention {needle:?}")),
+        };
+    }
+    let request = decoded.map_err(|e| format!("decode: {e}"))?;
+    if let Some(file) = encoded {
+        let ours = encode_payload(&request).map_err(|e| e.to_string())?;
+        expect_eq("encoded payload", &read(dir, file)?, &ours)?;
+    }
+    let found: Vec<String> = crate::invariants::validate(&request)
+        .violations()
+        .iter()
+        .map(|v| format!("{} {} {}", v.severity, v.path, v.code))
+        .collect();
+    let expected = violations.unwrap_or_default();
+    if found != expected {
+        return Err(format!(
+            "violations: expected {expected:?}, found {found:?}"
+        ));
+    }
+    Ok(())
+}
