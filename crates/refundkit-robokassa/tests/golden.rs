@@ -1,4 +1,5 @@
 //! Every vector in testdata/robokassa/vectors.json, byte for byte.
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 
