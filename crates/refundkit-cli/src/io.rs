@@ -1,0 +1,92 @@
+//! Input, output and errors of the command line.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use refundkit_core::{Report, SecretString};
+
+use crate::Exit;
+
+/// Largest input read: far above any refund message, low enough not to exhaust memory.
+const MAX_INPUT: u64 = 16 * 1024 * 1024;
+
+/// A failure that ends the command, with its exit code.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad flags or unreadable files named on the command line (exit 2).
+    Usage(String),
+    /// The input was rejected (exit 1).
+    Rejected(String),
+}
+
+impl CliError {
+    pub fn exit(&self) -> Exit {
+        match self {
+            CliError::Usage(_) => Exit::Usage,
+            CliError::Rejected(_) => Exit::Rejected,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) | CliError::Rejected(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Reads INPUT: a path, or stdin for `-` or nothing.
+pub fn read_input(input: Option<&Path>) -> Result<Vec<u8>, CliError> {
+    let mut buf = Vec::new();
+    let result = match input {
+        None => std::io::stdin()
+            .lock()
+            .take(MAX_INPUT + 1)
+            .read_to_end(&mut buf),
+        Some(p) if p == Path::new("-") => std::io::stdin()
+            .lock()
+            .take(MAX_INPUT + 1)
+            .read_to_end(&mut buf),
+        Some(p) => std::fs::File::open(p)
+            .and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut buf))
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", p.display()))),
+    };
+    result.map_err(|e| CliError::Usage(format!("cannot read input: {e}")))?;
+    if buf.len() as u64 > MAX_INPUT {
+        return Err(CliError::Rejected(format!(
+            "input is larger than {MAX_INPUT} bytes"
+        )));
+    }
+    Ok(buf)
+}
+
+/// Reads a secret from a file: its content, without one trailing newline.
+pub fn read_secret(path: &PathBuf, what: &str) -> Result<SecretString, CliError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::Usage(format!("cannot read {what} file {}: {e}", path.display())))?;
+    SecretString::from_file_bytes(bytes)
+        .map_err(|_| CliError::Usage(format!("{what} file {} is not UTF-8", path.display())))
+}
+
+/// Writes to stdout; a closed pipe is not a panic.
+pub fn emit(bytes: &[u8]) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::Rejected(format!("cannot write output: {e}")))
+}
+
+/// One diagnostic line on stderr.
+pub fn diagnose(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "refundkit: {line}");
+}
+
+/// Every violation of a report on stderr, one per line.
+pub fn report(report: &Report) {
+    let mut err = std::io::stderr().lock();
+    for v in report.violations() {
+        let _ = writeln!(err, "{v}");
+    }
+}

@@ -1,0 +1,82 @@
+//! `refundkit <provider> <verb> [FLAGS] [INPUT]`.
+//!
+//! INPUT is a path, or `-` or nothing for stdin. Output goes to stdout, diagnostics to stderr
+//! naming the field. Exit codes: 0 ok, 1 input rejected (invalid, unverifiable, malformed),
+//! 2 usage error, 3 the provider refused (`parse-response`). A panic (101) is a bug.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod io;
+mod robokassa;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The exit codes of the command-line contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: done.
+    Ok,
+    /// 1: the input was rejected (invalid, unverifiable, malformed).
+    Rejected,
+    /// 2: the command line was wrong.
+    Usage,
+    /// 3: the provider refused (a parsed response said no).
+    Refused,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(match e {
+            Exit::Ok => 0,
+            Exit::Rejected => 1,
+            Exit::Usage => 2,
+            Exit::Refused => 3,
+        })
+    }
+}
+
+/// Refund messages for Robokassa, Yandex Pay, YooKassa MWS and RBS: built, signed, verified
+/// and checked offline.
+#[derive(Parser)]
+#[command(name = "refundkit", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    provider: Provider,
+}
+
+#[derive(Subcommand)]
+enum Provider {
+    /// Robokassa refund API (JWT signed with Password3).
+    Robokassa {
+        #[command(subcommand)]
+        verb: robokassa::Verb,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with 0; real usage errors exit 2.
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Ok
+            }
+            .into();
+        }
+    };
+    let exit = match cli.provider {
+        Provider::Robokassa { verb } => robokassa::run(verb),
+    };
+    match exit {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            io::diagnose(&e.to_string());
+            e.exit().into()
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! `refundkit robokassa sign | verify | parse-response`.
+
+use std::path::PathBuf;
+
+use clap::{Subcommand, ValueEnum};
+use refundkit_robokassa::conformance::{create_summary, state_summary};
+use refundkit_robokassa::{
+    Accept, Alg, CreateOutcome, Password3, SignError, StateOutcome, VerifyError,
+};
+
+use crate::Exit;
+use crate::io::{self, CliError};
+
+#[derive(Subcommand)]
+pub enum Verb {
+    /// Validate a refund payload (JSON with the wire field names, any order and whitespace) and
+    /// print its token. Invalid payload: exit 1 with every violation on stderr.
+    Sign {
+        /// File holding Password3 (one trailing newline is not part of it).
+        #[arg(long, value_name = "PATH")]
+        password3_file: PathBuf,
+        /// Signature algorithm.
+        #[arg(long, value_enum, default_value_t = AlgArg::Hs256)]
+        alg: AlgArg,
+        /// Payload JSON; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// Check a token (bare, or the JSON string a Create body carries) and print its payload
+    /// exactly as carried. Forged, tampered or malformed: exit 1. An authentic payload that
+    /// breaks Robokassa's rules is printed, its violations go to stderr, and the exit is 1.
+    Verify {
+        /// File holding Password3 (one trailing newline is not part of it).
+        #[arg(long, value_name = "PATH")]
+        password3_file: PathBuf,
+        /// Accept only this algorithm (default: any of HS256, HS384, HS512).
+        #[arg(long, value_enum)]
+        alg: Option<AlgArg>,
+        /// The token; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// Read a Refund/Create or GetState response: exit 0 accepted, 3 refused, 1 malformed.
+    ParseResponse {
+        /// Which response.
+        #[arg(value_enum)]
+        kind: ResponseKind,
+        /// The HTTP status it came with.
+        #[arg(long, default_value_t = 200)]
+        status: u16,
+        /// The body; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AlgArg {
+    #[value(name = "HS256")]
+    Hs256,
+    #[value(name = "HS384")]
+    Hs384,
+    #[value(name = "HS512")]
+    Hs512,
+}
+
+impl From<AlgArg> for Alg {
+    fn from(a: AlgArg) -> Alg {
+        match a {
+            AlgArg::Hs256 => Alg::Hs256,
+            AlgArg::Hs384 => Alg::Hs384,
+            AlgArg::Hs512 => Alg::Hs512,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ResponseKind {
+    /// Refund/Create.
+    Create,
+    /// Refund/GetState.
+    State,
+}
+
+fn password3(path: &PathBuf) -> Result<Password3, CliError> {
+    Password3::new(io::read_secret(path, "Password3")?)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+}
+
+pub fn run(verb: Verb) -> Result<Exit, CliError> {
+    match verb {
+        Verb::Sign {
+            password3_file,
+            alg,
+            input,
+        } => {
+            let key = password3(&password3_file)?;
+            let json = io::read_input(input.as_deref())?;
+            let request = refundkit_robokassa::decode_payload(&json)
+                .map_err(|e| CliError::Rejected(format!("payload: {e}")))?;
+            match refundkit_robokassa::sign(&request, &key, alg.into()) {
+                Ok(token) => {
+                    io::report(&refundkit_robokassa::validate(&request));
+                    io::emit(format!("{token}\n").as_bytes())?;
+                    Ok(Exit::Ok)
+                }
+                Err(SignError::Invalid(report)) => {
+                    io::report(&report);
+                    Ok(Exit::Rejected)
+                }
+                Err(e) => Err(CliError::Rejected(e.to_string())),
+            }
+        }
+        Verb::Verify {
+            password3_file,
+            alg,
+            input,
+        } => {
+            let key = password3(&password3_file)?;
+            let text = io::read_input(input.as_deref())?;
+            let token = token_text(&text)?;
+            let accept = alg.map_or(Accept::AnyHmac, |a| Accept::Only(a.into()));
+            let verified = refundkit_robokassa::verify(&token, &key, accept).map_err(|e| {
+                CliError::Rejected(match e {
+                    VerifyError::Payload(p) => format!("authentic token, bad payload: {p}"),
+                    other => format!("token refused: {other}"),
+                })
+            })?;
+            let mut out = verified.payload_json;
+            out.push(b'\n');
+            io::emit(&out)?;
+            let report = refundkit_robokassa::validate(&verified.request);
+            io::report(&report);
+            Ok(if report.has_errors() {
+                Exit::Rejected
+            } else {
+                Exit::Ok
+            })
+        }
+        Verb::ParseResponse {
+            kind,
+            status,
+            input,
+        } => {
+            let body = io::read_input(input.as_deref())?;
+            let (summary, exit, error) = match kind {
+                ResponseKind::Create => {
+                    let r = refundkit_robokassa::parse_create_response(status, &body);
+                    let exit = match &r {
+                        Ok(CreateOutcome::Accepted { .. }) => Exit::Ok,
+                        Ok(_) => Exit::Refused,
+                        Err(_) => Exit::Rejected,
+                    };
+                    (create_summary(&r), exit, r.err().map(|e| e.to_string()))
+                }
+                ResponseKind::State => {
+                    let r = refundkit_robokassa::parse_state_response(status, &body);
+                    let exit = match &r {
+                        Ok(StateOutcome::Found(_)) => Exit::Ok,
+                        Ok(_) => Exit::Refused,
+                        Err(_) => Exit::Rejected,
+                    };
+                    (state_summary(&r), exit, r.err().map(|e| e.to_string()))
+                }
+            };
+            if let Some(e) = error {
+                io::diagnose(&e);
+            }
+            io::emit(format!("{summary}\n").as_bytes())?;
+            Ok(exit)
+        }
+    }
+}
+
+/// A token from INPUT: surrounding whitespace dropped, and a JSON string (the Create body's
+/// form) unquoted.
+fn token_text(input: &[u8]) -> Result<String, CliError> {
+    let text = std::str::from_utf8(input)
+        .map_err(|_| CliError::Rejected("token is not UTF-8".into()))?
+        .trim();
+    if text.starts_with('"') {
+        return serde_json::from_str::<String>(text)
+            .map_err(|e| CliError::Rejected(format!("not a JSON string: {e}")));
+    }
+    Ok(text.to_owned())
+}
