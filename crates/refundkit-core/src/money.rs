@@ -146,7 +146,38 @@ fn places(d: Decimal) -> u32 {
 
 /// Shortest exact text of a non-negative decimal: no trailing zeros, no exponent.
 fn shortest(d: Decimal) -> String {
-    d.normalize().to_string()
+    let mut out = Vec::with_capacity(16);
+    write_shortest(d, &mut out);
+    // Only ASCII digits and '.' were written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends the shortest exact text of a non-negative decimal, without allocating: signing
+/// a 100-line payload writes 200 of these.
+fn write_shortest(d: Decimal, out: &mut Vec<u8>) {
+    let d = d.normalize();
+    let mut mantissa = d.mantissa().unsigned_abs();
+    let scale = usize::try_from(d.scale()).unwrap_or(0);
+    // 96-bit mantissa: at most 29 digits, plus leading zeros up to scale 28.
+    let mut digits = [b'0'; 40];
+    let mut n = 0usize;
+    while mantissa > 0 || n <= scale {
+        if let Some(slot) = digits.get_mut(n) {
+            // `mantissa % 10` is a single digit.
+            *slot = b'0'.saturating_add((mantissa % 10) as u8);
+        }
+        mantissa /= 10;
+        n = n.saturating_add(1);
+        if n >= digits.len() {
+            break;
+        }
+    }
+    for (i, &digit) in digits.get(..n).unwrap_or_default().iter().enumerate().rev() {
+        out.push(digit);
+        if i == scale && scale > 0 {
+            out.push(b'.');
+        }
+    }
 }
 
 /// A non-negative amount of money in major units (roubles), exact.
@@ -261,6 +292,11 @@ impl Amount {
         shortest(self.0)
     }
 
+    /// Appends [`Amount::to_json_number`]'s text to `out`.
+    pub fn write_json_number(&self, out: &mut Vec<u8>) {
+        write_shortest(self.0, out);
+    }
+
     /// Decimal string with at most two places, as given (`10`, `5.1`, `11.00`) (Yandex Pay).
     pub fn to_decimal_string(&self) -> Result<String, MoneyError> {
         if self.0.scale() <= 2 {
@@ -352,6 +388,11 @@ impl Quantity {
     /// JSON number in shortest exact form.
     pub fn to_json_number(&self) -> String {
         shortest(self.0)
+    }
+
+    /// Appends [`Quantity::to_json_number`]'s text to `out`.
+    pub fn write_json_number(&self, out: &mut Vec<u8>) {
+        write_shortest(self.0, out);
     }
 }
 
@@ -551,6 +592,12 @@ mod tests {
             prop_assert!(v.is_number());
             let raw: Box<serde_json::value::RawValue> = serde_json::from_str(&text).unwrap();
             prop_assert_eq!(Amount::parse_json_number(raw.get()).unwrap(), a);
+        }
+
+        #[test]
+        fn shortest_form_agrees_with_decimal_display(m in any::<i64>(), scale in 0u32..=28) {
+            let d = Decimal::new(m, scale).abs();
+            prop_assert_eq!(shortest(d), d.normalize().to_string());
         }
 
         #[test]

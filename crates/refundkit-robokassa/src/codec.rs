@@ -6,6 +6,7 @@
 //! `1.0`). Decoding goes through serde, with the exact-decimal number parser of
 //! `refundkit-core`, so no amount ever passes through a float.
 
+use std::borrow::Cow;
 use std::io::Write as _;
 
 use base64::Engine as _;
@@ -44,12 +45,15 @@ pub fn encode_payload(request: &RefundRequest) -> Result<Vec<u8>, PayloadError> 
     Ok(out)
 }
 
-fn encode_payload_into(request: &RefundRequest, out: &mut Vec<u8>) -> Result<(), PayloadError> {
+fn encode_payload_into<'a>(
+    request: &'a RefundRequest,
+    out: &mut Vec<u8>,
+) -> Result<(), PayloadError> {
     out.extend_from_slice(b"{\"OpKey\":");
     write_json_string(out, &request.op_key);
     if let Some(sum) = request.refund_sum {
         out.extend_from_slice(b",\"RefundSum\":");
-        out.extend_from_slice(sum.to_json_number().as_bytes());
+        sum.write_json_number(out);
     }
     if let Some(items) = &request.invoice_items {
         out.extend_from_slice(b",\"InvoiceItems\":[");
@@ -57,8 +61,8 @@ fn encode_payload_into(request: &RefundRequest, out: &mut Vec<u8>) -> Result<(),
             if i > 0 {
                 out.push(b',');
             }
-            let code = |field: &str, code: Option<&str>| -> Result<String, PayloadError> {
-                code.map(str::to_owned).ok_or_else(|| PayloadError {
+            let code = |field: &str, code: Option<&'a str>| -> Result<&'a str, PayloadError> {
+                code.ok_or_else(|| PayloadError {
                     path: format!("InvoiceItems[{i}].{field}"),
                     message: "value has no Robokassa code".into(),
                 })
@@ -75,15 +79,15 @@ fn encode_payload_into(request: &RefundRequest, out: &mut Vec<u8>) -> Result<(),
             out.extend_from_slice(b"{\"Name\":");
             write_json_string(out, &item.name);
             out.extend_from_slice(b",\"Quantity\":");
-            out.extend_from_slice(item.quantity.to_json_number().as_bytes());
+            item.quantity.write_json_number(out);
             out.extend_from_slice(b",\"Cost\":");
-            out.extend_from_slice(item.cost.to_json_number().as_bytes());
+            item.cost.write_json_number(out);
             out.extend_from_slice(b",\"Tax\":");
-            write_json_string(out, &tax);
+            write_json_string(out, tax);
             out.extend_from_slice(b",\"PaymentMethod\":");
-            write_json_string(out, &method);
+            write_json_string(out, method);
             out.extend_from_slice(b",\"PaymentObject\":");
-            write_json_string(out, &object);
+            write_json_string(out, object);
             out.push(b'}');
         }
         out.push(b']');
@@ -96,7 +100,14 @@ fn encode_payload_into(request: &RefundRequest, out: &mut Vec<u8>) -> Result<(),
 /// JSON_UNESCAPED_SLASHES`) write it: only `"`, `\` and control characters escaped.
 fn write_json_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    for &b in s.as_bytes() {
+    let mut rest = s.as_bytes();
+    // Copy runs that need no escaping in one go; most text is one run.
+    while let Some(i) = rest.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        let (run, tail) = rest.split_at(i);
+        out.extend_from_slice(run);
+        let Some((&b, tail)) = tail.split_first() else {
+            break;
+        };
         match b {
             b'"' => out.extend_from_slice(b"\\\""),
             b'\\' => out.extend_from_slice(b"\\\\"),
@@ -105,30 +116,40 @@ fn write_json_string(out: &mut Vec<u8>, s: &str) {
             b'\t' => out.extend_from_slice(b"\\t"),
             0x08 => out.extend_from_slice(b"\\b"),
             0x0c => out.extend_from_slice(b"\\f"),
-            0x00..=0x1f => {
+            _ => {
                 // Writing to a Vec cannot fail.
                 let _ = write!(out, "\\u{b:04x}");
             }
-            _ => out.push(b),
         }
+        rest = tail;
     }
+    out.extend_from_slice(rest);
     out.push(b'"');
 }
 
 /// Decodes a payload: wire field names in any order and whitespace, unknown fields refused,
 /// amounts exact. Rules (positive sums, lengths) are [`crate::validate`]'s job.
 pub fn decode_payload(json: &[u8]) -> Result<RefundRequest, PayloadError> {
-    let mut de = serde_json::Deserializer::from_slice(json);
-    let request: RefundRequest =
-        serde_path_to_error::deserialize(&mut de).map_err(|e| PayloadError {
-            path: e.path().to_string(),
-            message: e.into_inner().to_string(),
-        })?;
-    de.end().map_err(|e| PayloadError {
-        path: ".".into(),
-        message: e.to_string(),
-    })?;
-    Ok(request)
+    // The common case pays for no path tracking; a failure is decoded again to name the field.
+    serde_json::from_slice(json).or_else(|_| {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let outcome: Result<RefundRequest, _> = serde_path_to_error::deserialize(&mut de);
+        let error = match outcome.map(|_| de.end()) {
+            Err(e) => PayloadError {
+                path: e.path().to_string(),
+                message: e.into_inner().to_string(),
+            },
+            Ok(Err(e)) => PayloadError {
+                path: ".".into(),
+                message: e.to_string(),
+            },
+            Ok(Ok(())) => PayloadError {
+                path: ".".into(),
+                message: "not a refund payload".into(),
+            },
+        };
+        Err(error)
+    })
 }
 
 impl<'de> Deserialize<'de> for RefundRequest {
@@ -156,35 +177,46 @@ impl<'de> Deserialize<'de> for InvoiceItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
-        struct Wire {
+        struct Wire<'a> {
             #[serde(rename = "Name")]
             name: String,
             #[serde(rename = "Quantity", deserialize_with = "quantity")]
             quantity: Quantity,
             #[serde(rename = "Cost", deserialize_with = "amount")]
             cost: Amount,
-            #[serde(rename = "Tax")]
-            tax: String,
-            #[serde(rename = "PaymentMethod")]
-            payment_method: String,
-            #[serde(rename = "PaymentObject")]
-            payment_object: String,
+            #[serde(rename = "Tax", borrow)]
+            tax: Cow<'a, str>,
+            #[serde(rename = "PaymentMethod", borrow)]
+            payment_method: Cow<'a, str>,
+            #[serde(rename = "PaymentObject", borrow)]
+            payment_object: Cow<'a, str>,
         }
         let w = Wire::deserialize(d)?;
         Ok(InvoiceItem {
             name: w.name,
             quantity: w.quantity,
             cost: w.cost,
-            tax: Coded::from_table(VAT_CODES, w.tax),
-            payment_method: Coded::from_table(PAYMENT_METHOD_CODES, w.payment_method),
-            payment_object: Coded::from_table(PAYMENT_OBJECT_CODES, w.payment_object),
+            tax: coded(VAT_CODES, w.tax),
+            payment_method: coded(PAYMENT_METHOD_CODES, w.payment_method),
+            payment_object: coded(PAYMENT_OBJECT_CODES, w.payment_object),
         })
     }
 }
 
-/// The text of a JSON number, taken raw so that it never becomes a float.
-fn json_number<'de, D: Deserializer<'de>>(d: D) -> Result<Box<RawValue>, D::Error> {
-    let raw = Box::<RawValue>::deserialize(d)?;
+/// Looks a code up, allocating only for one outside the table.
+fn coded<T: Copy>(table: &[(T, &str)], raw: Cow<'_, str>) -> Coded<T> {
+    match table.iter().find(|(_, code)| *code == raw) {
+        Some((value, _)) => Coded::Known(*value),
+        None => Coded::Unknown(raw.into_owned()),
+    }
+}
+
+/// The text of a JSON number, taken raw so that it never becomes a float. Borrowed from the
+/// input, so [`decode_payload`] (which reads a slice) allocates nothing per number; this is
+/// also why these types deserialize from `serde_json::from_slice`/`from_str` and not from a
+/// reader.
+fn json_number<'de, D: Deserializer<'de>>(d: D) -> Result<&'de RawValue, D::Error> {
+    let raw = <&'de RawValue>::deserialize(d)?;
     let first = raw.get().as_bytes().first().copied();
     if !matches!(first, Some(b'-' | b'0'..=b'9')) {
         return Err(de::Error::custom(format_args!(
@@ -335,7 +367,7 @@ pub struct Unverified {
 
 struct Parts<'a> {
     signing_input: &'a [u8],
-    header: Vec<u8>,
+    header_b64: &'a [u8],
     payload_b64: &'a [u8],
     signature_b64: &'a [u8],
 }
@@ -360,15 +392,35 @@ fn split(token: &str) -> Result<Parts<'_>, VerifyError> {
     let (header_b64, rest_of_input) = signing_input.split_at(d1);
     let payload_b64 = rest_of_input.get(1..).unwrap_or_default();
     let signature_b64 = rest.get(1..).unwrap_or_default();
-    let header = URL_SAFE_NO_PAD
-        .decode(header_b64)
-        .map_err(|_| VerifyError::Base64(Segment::Header))?;
     Ok(Parts {
         signing_input,
-        header,
+        header_b64,
         payload_b64,
         signature_b64,
     })
+}
+
+/// The base64url of each canonical header, to recognise the usual header without decoding it.
+const CANONICAL_HEADERS: [(Alg, &str); 3] = [
+    (Alg::Hs256, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"),
+    (Alg::Hs384, "eyJhbGciOiJIUzM4NCIsInR5cCI6IkpXVCJ9"),
+    (Alg::Hs512, "eyJhbGciOiJIUzUxMiIsInR5cCI6IkpXVCJ9"),
+];
+
+fn decode_header(header_b64: &[u8]) -> Result<Vec<u8>, VerifyError> {
+    URL_SAFE_NO_PAD
+        .decode(header_b64)
+        .map_err(|_| VerifyError::Base64(Segment::Header))
+}
+
+fn alg_of(header_b64: &[u8]) -> Result<Alg, VerifyError> {
+    match CANONICAL_HEADERS
+        .iter()
+        .find(|(_, b64)| b64.as_bytes() == header_b64)
+    {
+        Some((alg, _)) => Ok(*alg),
+        None => header_alg(&decode_header(header_b64)?),
+    }
 }
 
 fn header_alg(header: &[u8]) -> Result<Alg, VerifyError> {
@@ -404,7 +456,7 @@ fn header_alg(header: &[u8]) -> Result<Alg, VerifyError> {
 /// constant time. The signature is checked before the payload is parsed.
 pub fn verify(token: &str, key: &Password3, accept: Accept) -> Result<Verified, VerifyError> {
     let parts = split(token)?;
-    let alg = header_alg(&parts.header)?;
+    let alg = alg_of(parts.header_b64)?;
     if let Accept::Only(expected) = accept {
         if alg != expected {
             return Err(VerifyError::AlgNotAllowed {
@@ -443,9 +495,10 @@ pub fn decode_unverified(token: &str) -> Result<Unverified, VerifyError> {
         .decode(parts.signature_b64)
         .map_err(|_| VerifyError::Base64(Segment::Signature))?;
     let request = decode_payload(&payload_json);
+    let header_json = decode_header(parts.header_b64)?;
     Ok(Unverified {
-        alg: header_alg(&parts.header),
-        header_json: parts.header,
+        alg: header_alg(&header_json),
+        header_json,
         payload_json,
         request,
     })
@@ -542,6 +595,13 @@ mod tests {
             URL_SAFE_NO_PAD.encode(Alg::Hs256.header_json()),
             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
         );
+    }
+
+    #[test]
+    fn canonical_headers_are_the_base64_of_each_header() {
+        for (alg, b64) in CANONICAL_HEADERS {
+            assert_eq!(URL_SAFE_NO_PAD.encode(alg.header_json()), b64);
+        }
     }
 
     #[test]

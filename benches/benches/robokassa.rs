@@ -1,0 +1,142 @@
+//! Robokassa sign and verify: refundkit, the floor, and jsonwebtoken, in one run.
+//!
+//! - `refundkit`: `sign` (validation included) and `verify` (payload decoded to exact types).
+//! - `floor`: the bare cost: serde_json of a plain derived struct with f64 amounts (what a
+//!   float-money implementation does), base64url, HMAC. No validation, no exact decimals.
+//! - `jsonwebtoken`: its `encode`/`decode` of the same float struct (it cannot reproduce
+//!   Robokassa's header bytes, which is why refundkit does not use it).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::hint::black_box;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use criterion::{Criterion, criterion_group, criterion_main};
+use hmac::{Hmac, KeyInit, Mac};
+use refundkit_robokassa::{Accept, Alg, Password3, RefundRequest, decode_payload};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+const KEY: &str = "sample-password3-NOT-A-REAL-KEY";
+const SEED_PAYLOAD: &str = r#"{"OpKey":"0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF","RefundSum":1,"InvoiceItems":[{"Name":"Тестовый товар-1","Quantity":1,"Cost":1,"Tax":"vat20","PaymentMethod":"full_payment","PaymentObject":"commodity"}]}"#;
+
+#[derive(Serialize, Deserialize)]
+#[allow(non_snake_case)]
+struct FloatItem {
+    Name: String,
+    Quantity: f64,
+    Cost: f64,
+    Tax: String,
+    PaymentMethod: String,
+    PaymentObject: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[allow(non_snake_case)]
+struct FloatPayload {
+    OpKey: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    RefundSum: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    InvoiceItems: Option<Vec<FloatItem>>,
+}
+
+fn hundred_items() -> String {
+    let items: Vec<String> = (0..100)
+        .map(|i| {
+            format!(
+                r#"{{"Name":"Товар номер {i}, упаковка","Quantity":{q},"Cost":{c}.5,"Tax":"vat22","PaymentMethod":"full_payment","PaymentObject":"commodity"}}"#,
+                q = 1 + i % 3,
+                c = 100 + i
+            )
+        })
+        .collect();
+    let total: u64 = (0..100u64).map(|i| (1 + i % 3) * (2 * (100 + i) + 1)).sum();
+    format!(
+        r#"{{"OpKey":"0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF","RefundSum":{}.{},"InvoiceItems":[{}]}}"#,
+        total / 2,
+        if total % 2 == 1 { "5" } else { "0" },
+        items.join(",")
+    )
+}
+
+const HEADER_B64: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
+fn floor_sign(p: &FloatPayload, key: &[u8]) -> String {
+    let json = serde_json::to_vec(p).unwrap();
+    let mut token = String::with_capacity(64 + json.len() * 2);
+    token.push_str(HEADER_B64);
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(&json, &mut token);
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    mac.update(token.as_bytes());
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(mac.finalize().into_bytes(), &mut token);
+    token
+}
+
+fn floor_verify(token: &str, key: &[u8]) -> FloatPayload {
+    let (si, sig) = token.rsplit_once('.').unwrap();
+    let (_, payload) = si.split_once('.').unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
+    mac.update(si.as_bytes());
+    mac.verify_slice(&URL_SAFE_NO_PAD.decode(sig).unwrap()).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+fn bench_payload(c: &mut Criterion, label: &str, payload: &str) {
+    let key = Password3::new(KEY.into()).unwrap();
+    let request: RefundRequest = decode_payload(payload.as_bytes()).unwrap();
+    let float: FloatPayload = serde_json::from_str(payload).unwrap();
+    let token = refundkit_robokassa::sign(&request, &key, Alg::Hs256).unwrap();
+    let jwt_enc = jsonwebtoken::EncodingKey::from_secret(KEY.as_bytes());
+    let jwt_dec = jsonwebtoken::DecodingKey::from_secret(KEY.as_bytes());
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    let jwt_header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+
+    let mut g = c.benchmark_group(format!("robokassa/sign/{label}"));
+    g.bench_function("refundkit", |b| {
+        b.iter(|| refundkit_robokassa::sign(black_box(&request), &key, Alg::Hs256).unwrap())
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| floor_sign(black_box(&float), KEY.as_bytes()))
+    });
+    g.bench_function("jsonwebtoken", |b| {
+        b.iter(|| jsonwebtoken::encode(&jwt_header, black_box(&float), &jwt_enc).unwrap())
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group(format!("robokassa/verify/{label}"));
+    g.bench_function("refundkit", |b| {
+        b.iter(|| {
+            refundkit_robokassa::verify(black_box(token.as_str()), &key, Accept::Only(Alg::Hs256))
+                .unwrap()
+        })
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| floor_verify(black_box(token.as_str()), KEY.as_bytes()))
+    });
+    g.bench_function("jsonwebtoken", |b| {
+        b.iter(|| {
+            jsonwebtoken::decode::<FloatPayload>(black_box(token.as_str()), &jwt_dec, &validation)
+                .unwrap()
+        })
+    });
+    g.finish();
+}
+
+fn robokassa(c: &mut Criterion) {
+    bench_payload(c, "seed", SEED_PAYLOAD);
+    bench_payload(c, "100-items", &hundred_items());
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(3));
+    targets = robokassa
+}
+criterion_main!(benches);

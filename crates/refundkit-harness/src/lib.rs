@@ -1,0 +1,65 @@
+//! The body of every fuzz target, one function each.
+//!
+//! `fuzz/fuzz_targets/*.rs` are one-line wrappers around these, so that what libFuzzer runs
+//! and what the stable test suite replays from `fuzz/corpus/` is the same code. A target
+//! panics only when a decoder panics or when a round-trip invariant breaks: both are bugs.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+// A harness states invariants by panicking; that is its job.
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use refundkit_robokassa::{
+    Accept, Alg, Password3, decode_payload, decode_unverified, encode_payload, sign, verify,
+};
+
+/// A target: its name (the directory under `fuzz/corpus/`) and its body.
+pub type Target = (&'static str, fn(&[u8]));
+
+/// Every fuzz target.
+pub const TARGETS: &[Target] = &[
+    ("robokassa_token", robokassa_token),
+    ("robokassa_response", robokassa_response),
+];
+
+fn sample_key() -> Password3 {
+    Password3::new("sample-password3-NOT-A-REAL-KEY".into()).expect("non-empty")
+}
+
+/// Robokassa tokens: verification under every policy, unverified decoding, and the payload
+/// decoder on the raw bytes. Whatever decodes must re-encode and re-sign to an equal value.
+pub fn robokassa_token(data: &[u8]) {
+    let key = sample_key();
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = verify(text, &key, Accept::AnyHmac);
+        let _ = verify(text, &key, Accept::Only(Alg::Hs512));
+        if let Ok(unverified) = decode_unverified(text) {
+            if let Ok(request) = unverified.request {
+                round_trip(&key, &request);
+            }
+        }
+    }
+    if let Ok(request) = decode_payload(data) {
+        round_trip(&key, &request);
+    }
+}
+
+fn round_trip(key: &Password3, request: &refundkit_robokassa::RefundRequest) {
+    if let Ok(encoded) = encode_payload(request) {
+        let again = decode_payload(&encoded).expect("our own payload decodes");
+        assert_eq!(&again, request, "payload round trip");
+        assert_eq!(encode_payload(&again).expect("encodes"), encoded, "stable encoding");
+    }
+    if let Ok(token) = sign(request, key, Alg::Hs256) {
+        let verified = verify(token.as_str(), key, Accept::Only(Alg::Hs256))
+            .expect("our own token verifies");
+        assert_eq!(&verified.request, request, "sign/verify round trip");
+    }
+}
+
+/// Robokassa Create and GetState responses, under the statuses they come with.
+pub fn robokassa_response(data: &[u8]) {
+    for status in [200, 401, 500] {
+        let _ = refundkit_robokassa::parse_create_response(status, data);
+        let _ = refundkit_robokassa::parse_state_response(status, data);
+    }
+}
