@@ -5,7 +5,12 @@
 //!   float-money implementation does), base64url, HMAC. No validation, no exact decimals.
 //! - `jsonwebtoken`: its `encode`/`decode` of the same float struct (it cannot reproduce
 //!   Robokassa's header bytes, which is why refundkit does not use it).
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::hint::black_box;
 
@@ -80,7 +85,8 @@ fn floor_verify(token: &str, key: &[u8]) -> FloatPayload {
     let (_, payload) = si.split_once('.').unwrap();
     let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
     mac.update(si.as_bytes());
-    mac.verify_slice(&URL_SAFE_NO_PAD.decode(sig).unwrap()).unwrap();
+    mac.verify_slice(&URL_SAFE_NO_PAD.decode(sig).unwrap())
+        .unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 

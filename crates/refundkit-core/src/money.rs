@@ -257,9 +257,9 @@ impl Amount {
 
     /// Digits before the decimal point (`0.5` has 1, `12345.6` has 5).
     pub fn integer_digits(&self) -> u32 {
-        let int = self.0.trunc().normalize();
-        let digits = int.to_string().len();
-        u32::try_from(digits).unwrap_or(u32::MAX)
+        let mantissa = self.0.mantissa().unsigned_abs();
+        let all = mantissa.checked_ilog10().map_or(1, |d| d.saturating_add(1));
+        all.saturating_sub(self.0.scale()).max(1)
     }
 
     /// Sum, or `None` on overflow.
@@ -558,6 +558,22 @@ mod tests {
             amount("1.000000000000000000000000000000000").to_json_number(),
             "1"
         );
+    }
+
+    #[test]
+    fn integer_digits_count_digits_before_the_point() {
+        for (text, digits) in [
+            ("0", 1),
+            ("0.5", 1),
+            ("9.99", 1),
+            ("10", 2),
+            ("12345.6", 5),
+            ("99999999.99", 8),
+            ("100000000", 9),
+            ("1.000", 1),
+        ] {
+            assert_eq!(amount(text).integer_digits(), digits, "{text}");
+        }
     }
 
     #[test]

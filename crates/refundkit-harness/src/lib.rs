@@ -47,11 +47,15 @@ fn round_trip(key: &Password3, request: &refundkit_robokassa::RefundRequest) {
     if let Ok(encoded) = encode_payload(request) {
         let again = decode_payload(&encoded).expect("our own payload decodes");
         assert_eq!(&again, request, "payload round trip");
-        assert_eq!(encode_payload(&again).expect("encodes"), encoded, "stable encoding");
+        assert_eq!(
+            encode_payload(&again).expect("encodes"),
+            encoded,
+            "stable encoding"
+        );
     }
     if let Ok(token) = sign(request, key, Alg::Hs256) {
-        let verified = verify(token.as_str(), key, Accept::Only(Alg::Hs256))
-            .expect("our own token verifies");
+        let verified =
+            verify(token.as_str(), key, Accept::Only(Alg::Hs256)).expect("our own token verifies");
         assert_eq!(&verified.request, request, "sign/verify round trip");
     }
 }

@@ -8,8 +8,7 @@ fn every_fuzz_corpus_replays_without_a_panic() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus");
     for (name, target) in refundkit_harness::TARGETS {
         let dir = root.join(name);
-        let entries = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         let mut count = 0usize;
         for entry in entries {
             let path = entry.expect("dir entry").path();

@@ -11,18 +11,17 @@ use std::io::Write as _;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::Mac;
 use refundkit_core::{Amount, Coded, Quantity};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny};
 use serde_json::value::RawValue;
-use sha2::{Sha256, Sha384, Sha512};
 
 use crate::error::{PayloadError, ResponseError, Segment, SignError, VerifyError};
 use crate::types::{
-    Alg, CreateMessage, CreateOutcome, InvoiceItem, PAYMENT_METHOD_CODES, PAYMENT_OBJECT_CODES,
-    Password3, RefundLabel, RefundRequest, RefundState, StateMessage, StateOutcome, Token,
-    VAT_CODES,
+    Alg, CreateMessage, CreateOutcome, InvoiceItem, KeyedMac, PAYMENT_METHOD_CODES,
+    PAYMENT_OBJECT_CODES, Password3, RefundLabel, RefundRequest, RefundState, StateMessage,
+    StateOutcome, Token, VAT_CODES,
 };
 
 /// Longest token accepted: a 100-line payload is about 40 KiB of base64; this leaves room and
@@ -102,7 +101,10 @@ fn write_json_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let mut rest = s.as_bytes();
     // Copy runs that need no escaping in one go; most text is one run.
-    while let Some(i) = rest.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+    while let Some(i) = rest
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    {
         let (run, tail) = rest.split_at(i);
         out.extend_from_slice(run);
         let Some((&b, tail)) = tail.split_first() else {
@@ -131,10 +133,10 @@ fn write_json_string(out: &mut Vec<u8>, s: &str) {
 /// amounts exact. Rules (positive sums, lengths) are [`crate::validate`]'s job.
 pub fn decode_payload(json: &[u8]) -> Result<RefundRequest, PayloadError> {
     // The common case pays for no path tracking; a failure is decoded again to name the field.
-    serde_json::from_slice(json).or_else(|_| {
+    serde_json::from_slice(json).map_err(|_| {
         let mut de = serde_json::Deserializer::from_slice(json);
         let outcome: Result<RefundRequest, _> = serde_path_to_error::deserialize(&mut de);
-        let error = match outcome.map(|_| de.end()) {
+        match outcome.map(|_| de.end()) {
             Err(e) => PayloadError {
                 path: e.path().to_string(),
                 message: e.into_inner().to_string(),
@@ -147,8 +149,7 @@ pub fn decode_payload(json: &[u8]) -> Result<RefundRequest, PayloadError> {
                 path: ".".into(),
                 message: "not a refund payload".into(),
             },
-        };
-        Err(error)
+        }
     })
 }
 
@@ -261,32 +262,30 @@ fn quantity<'de, D: Deserializer<'de>>(d: D) -> Result<Quantity, D::Error> {
 // ---------------------------------------------------------------------------------------------
 // JWT
 
-fn hmac_tag(alg: Alg, key: &[u8], input: &[u8]) -> Option<Vec<u8>> {
-    fn run<M: Mac + KeyInit>(key: &[u8], input: &[u8]) -> Option<Vec<u8>> {
-        let mut mac = <M as KeyInit>::new_from_slice(key).ok()?;
-        mac.update(input);
-        Some(mac.finalize().into_bytes().to_vec())
+impl KeyedMac {
+    fn tag(self, input: &[u8]) -> Vec<u8> {
+        fn run<M: Mac>(mut mac: M, input: &[u8]) -> Vec<u8> {
+            mac.update(input);
+            mac.finalize().into_bytes().to_vec()
+        }
+        match self {
+            KeyedMac::Hs256(m) => run(m, input),
+            KeyedMac::Hs384(m) => run(m, input),
+            KeyedMac::Hs512(m) => run(m, input),
+        }
     }
-    match alg {
-        Alg::Hs256 => run::<Hmac<Sha256>>(key, input),
-        Alg::Hs384 => run::<Hmac<Sha384>>(key, input),
-        Alg::Hs512 => run::<Hmac<Sha512>>(key, input),
-    }
-}
 
-fn hmac_verify(alg: Alg, key: &[u8], input: &[u8], tag: &[u8]) -> bool {
-    fn run<M: Mac + KeyInit>(key: &[u8], input: &[u8], tag: &[u8]) -> bool {
-        let Ok(mut mac) = <M as KeyInit>::new_from_slice(key) else {
-            return false;
-        };
-        mac.update(input);
-        // `verify_slice` compares in constant time (subtle).
-        mac.verify_slice(tag).is_ok()
-    }
-    match alg {
-        Alg::Hs256 => run::<Hmac<Sha256>>(key, input, tag),
-        Alg::Hs384 => run::<Hmac<Sha384>>(key, input, tag),
-        Alg::Hs512 => run::<Hmac<Sha512>>(key, input, tag),
+    /// Compares in constant time (`verify_slice` uses `subtle`).
+    fn verify(self, input: &[u8], tag: &[u8]) -> bool {
+        fn run<M: Mac>(mut mac: M, input: &[u8], tag: &[u8]) -> bool {
+            mac.update(input);
+            mac.verify_slice(tag).is_ok()
+        }
+        match self {
+            KeyedMac::Hs256(m) => run(m, input, tag),
+            KeyedMac::Hs384(m) => run(m, input, tag),
+            KeyedMac::Hs512(m) => run(m, input, tag),
+        }
     }
 }
 
@@ -312,19 +311,20 @@ pub fn sign(request: &RefundRequest, key: &Password3, alg: Alg) -> Result<Token,
 /// Signs payload bytes as they are. [`sign`] is the checked way in; this exists for
 /// conformance work that must reproduce a given payload byte for byte.
 pub fn sign_payload_bytes(payload: &[u8], key: &Password3, alg: Alg) -> Result<Token, SignError> {
-    let header_len = base64::encoded_len(alg.header_json().len(), false).unwrap_or(0);
+    let header_b64 = canonical_header(alg);
     let payload_len = base64::encoded_len(payload.len(), false).unwrap_or(0);
     let sig_len = base64::encoded_len(alg.mac_len(), false).unwrap_or(0);
     let mut token = String::with_capacity(
-        header_len
+        header_b64
+            .len()
             .saturating_add(payload_len)
             .saturating_add(sig_len)
             .saturating_add(2),
     );
-    URL_SAFE_NO_PAD.encode_string(alg.header_json(), &mut token);
+    token.push_str(header_b64);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(payload, &mut token);
-    let tag = hmac_tag(alg, key.key_bytes(), token.as_bytes()).ok_or(SignError::Key)?;
+    let tag = key.mac(alg).tag(token.as_bytes());
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(tag, &mut token);
     Ok(Token(token))
@@ -407,6 +407,13 @@ const CANONICAL_HEADERS: [(Alg, &str); 3] = [
     (Alg::Hs512, "eyJhbGciOiJIUzUxMiIsInR5cCI6IkpXVCJ9"),
 ];
 
+fn canonical_header(alg: Alg) -> &'static str {
+    CANONICAL_HEADERS
+        .iter()
+        .find(|(a, _)| *a == alg)
+        .map_or("", |(_, b64)| b64)
+}
+
 fn decode_header(header_b64: &[u8]) -> Result<Vec<u8>, VerifyError> {
     URL_SAFE_NO_PAD
         .decode(header_b64)
@@ -468,9 +475,7 @@ pub fn verify(token: &str, key: &Password3, accept: Accept) -> Result<Verified, 
     let signature = URL_SAFE_NO_PAD
         .decode(parts.signature_b64)
         .map_err(|_| VerifyError::Base64(Segment::Signature))?;
-    if signature.len() != alg.mac_len()
-        || !hmac_verify(alg, key.key_bytes(), parts.signing_input, &signature)
-    {
+    if signature.len() != alg.mac_len() || !key.mac(alg).verify(parts.signing_input, &signature) {
         return Err(VerifyError::BadSignature);
     }
     let payload_json = URL_SAFE_NO_PAD

@@ -2,9 +2,11 @@
 
 use std::fmt;
 
+use hmac::{Hmac, KeyInit};
 use refundkit_core::{
     Amount, Coded, PaymentMethod, PaymentSubject, Quantity, SecretString, VatRate,
 };
+use sha2::{Sha256, Sha384, Sha512};
 
 /// Robokassa's `Tax` codes. One table, used by both the encoder and the decoder.
 pub const VAT_CODES: &[(VatRate, &str)] = &[
@@ -168,20 +170,54 @@ impl fmt::Display for Alg {
 }
 
 /// The shop's Password3, the HMAC key of refund tokens. Never printed, wiped on drop.
-#[derive(Debug, Clone)]
-pub struct Password3(SecretString);
+///
+/// HMAC is keyed once, here, for each algorithm; signing and verifying clone the keyed state
+/// instead of hashing the key again (two compression blocks saved per token). The keyed states
+/// are as secret as the key and are wiped on drop too (`hmac`/`sha2` with `zeroize`).
+#[derive(Clone)]
+pub struct Password3 {
+    hs256: Hmac<Sha256>,
+    hs384: Hmac<Sha384>,
+    hs512: Hmac<Sha512>,
+}
+
+/// The HMAC state keyed with Password3 for one algorithm.
+pub(crate) enum KeyedMac {
+    Hs256(Hmac<Sha256>),
+    Hs384(Hmac<Sha384>),
+    Hs512(Hmac<Sha512>),
+}
 
 impl Password3 {
-    /// Wraps the secret; an empty Password3 is refused (it would make any token forgeable).
+    /// Takes the secret; an empty Password3 is refused (it would make any token forgeable).
     pub fn new(secret: SecretString) -> Result<Self, crate::SignError> {
         if secret.is_empty() {
             return Err(crate::SignError::EmptyKey);
         }
-        Ok(Password3(secret))
+        let key = secret.expose_secret().as_bytes();
+        // HMAC accepts keys of any length; these cannot fail, but fail closed if they do.
+        let keyed = || -> Result<Self, hmac::digest::InvalidLength> {
+            Ok(Password3 {
+                hs256: <Hmac<Sha256> as KeyInit>::new_from_slice(key)?,
+                hs384: <Hmac<Sha384> as KeyInit>::new_from_slice(key)?,
+                hs512: <Hmac<Sha512> as KeyInit>::new_from_slice(key)?,
+            })
+        };
+        keyed().map_err(|_| crate::SignError::Key)
     }
 
-    pub(crate) fn key_bytes(&self) -> &[u8] {
-        self.0.expose_secret().as_bytes()
+    pub(crate) fn mac(&self, alg: Alg) -> KeyedMac {
+        match alg {
+            Alg::Hs256 => KeyedMac::Hs256(self.hs256.clone()),
+            Alg::Hs384 => KeyedMac::Hs384(self.hs384.clone()),
+            Alg::Hs512 => KeyedMac::Hs512(self.hs512.clone()),
+        }
+    }
+}
+
+impl fmt::Debug for Password3 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password3([redacted])")
     }
 }
 
