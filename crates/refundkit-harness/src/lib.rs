@@ -67,3 +67,8 @@ pub fn robokassa_response(data: &[u8]) {
         let _ = refundkit_robokassa::parse_state_response(status, data);
     }
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

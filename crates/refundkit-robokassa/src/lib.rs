@@ -7,20 +7,21 @@
 //! the algorithm and compares in constant time.
 //!
 //! ```
+//! use refundkit_robokassa::http::{create_request, CreateBody, Endpoint};
 //! use refundkit_robokassa::{sign, verify, Accept, Alg, Password3, RefundRequest};
 //!
-//! let key = Password3::new("test-password3".into()).unwrap();
+//! let key = Password3::new("test-password3".into())?;
 //! let request = RefundRequest::partial("0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF",
-//!                                      "1244.50".parse().unwrap());
-//! let token = sign(&request, &key, Alg::Hs256).unwrap();
-//! let verified = verify(token.as_str(), &key, Accept::Only(Alg::Hs256)).unwrap();
+//!                                      "1244.50".parse()?);
+//! let token = sign(&request, &key, Alg::Hs256)?;
+//! let verified = verify(token.as_str(), &key, Accept::Only(Alg::Hs256))?;
 //! assert_eq!(verified.request, request);
 //! assert_eq!(verified.payload_json, br#"{"OpKey":"0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF","RefundSum":1244.5}"#);
 //!
 //! // Ready to send with any HTTP client:
-//! let http = refundkit_robokassa::http::create_request(
-//!     &refundkit_robokassa::http::Endpoint::production(), &token, Default::default()).unwrap();
+//! let http = create_request(&Endpoint::production(), &token, CreateBody::JsonString)?;
 //! assert_eq!(http.uri(), "https://services.robokassa.ru/RefundService/Refund/Create");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! Files: [`types`] (the wire types and code tables), [`codec`] (JSON payload, JWT, responses),
