@@ -19,6 +19,7 @@ pub type Target = (&'static str, fn(&[u8]));
 pub const TARGETS: &[Target] = &[
     ("robokassa_token", robokassa_token),
     ("robokassa_response", robokassa_response),
+    ("pkcs7_open", pkcs7_open),
 ];
 
 fn sample_key() -> Password3 {
@@ -65,6 +66,29 @@ pub fn robokassa_response(data: &[u8]) {
     for status in [200, 401, 500] {
         let _ = refundkit_robokassa::parse_create_response(status, data);
         let _ = refundkit_robokassa::parse_state_response(status, data);
+    }
+}
+
+/// PKCS#7 opening: PEM, DER or BER, unverified and against a certificate; plus a full walk of
+/// the BER tree, so the reader is exercised beyond what `open` looks at.
+pub fn pkcs7_open(data: &[u8]) {
+    use refundkit_pkcs7::{Certificate, Trust, ber, open};
+    static PROVIDER: &[u8] = include_bytes!("../../../testdata/yookassa/keys/provider.crt");
+    let cert = Certificate::from_pem_or_der(PROVIDER).expect("committed test certificate");
+    let unverified = open(data, Trust::InsecureSkipSignature);
+    let verified = open(data, Trust::Certificate(&cert));
+    if let Ok(v) = &verified {
+        // Whatever verifies also opens unverified, with the same content.
+        assert_eq!(unverified.as_ref().map(|u| &u.content), Ok(&v.content));
+    }
+    fn walk(t: ber::Tlv<'_>) {
+        let _ = t.octets();
+        for child in t.children().flatten() {
+            walk(child);
+        }
+    }
+    if let Ok((root, _)) = ber::read(data, 0) {
+        walk(root);
     }
 }
 
