@@ -1,0 +1,581 @@
+//! The XML codec. MWS documents are attributes on a few elements, so the reader builds a small
+//! bounded element tree, then maps it to the types, naming the path of anything wrong
+//! (`returnPaymentRequest/receipt/items/item[1]@quantity`).
+//!
+//! The reader refuses a DOCTYPE (so no DTD, no external or custom entities), entity references
+//! other than XML's five, text content, and anything beyond [`MAX_INPUT`], [`MAX_DEPTH`],
+//! [`MAX_ELEMENTS`] or [`MAX_ATTRIBUTES`]. Attribute values are normalised as XML 1.0 says
+//! (a literal newline reads as a space), which is why the writer escapes tab, newline and
+//! carriage return as character references.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use quick_xml::events::attributes::Attribute;
+use quick_xml::events::{BytesDecl, BytesStart, Event};
+use quick_xml::name::QName;
+use quick_xml::{Reader, Writer, XmlVersion};
+use refundkit_core::{Amount, Coded, MoneyError, Quantity};
+
+use crate::types::{
+    Customer, ErrorCode, MwsResponse, PAYMENT_METHOD_CODES, PAYMENT_SUBJECT_CODES, Receipt,
+    ReceiptItem, ReturnPaymentRequest, Status, VAT_CODES,
+};
+
+/// Largest document read.
+pub const MAX_INPUT: usize = 1024 * 1024;
+/// Deepest element nesting (a request nests 5).
+pub const MAX_DEPTH: usize = 16;
+/// Most elements in a document.
+pub const MAX_ELEMENTS: usize = 20_000;
+/// Most attributes on one element.
+pub const MAX_ATTRIBUTES: usize = 64;
+
+/// Why a document was not read, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct XmlError {
+    /// Element path, with `@attribute` when an attribute is at fault.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err(path: impl Into<String>, message: impl fmt::Display) -> XmlError {
+    XmlError {
+        path: path.into(),
+        message: message.to_string(),
+    }
+}
+
+/// One element of the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Element {
+    name: String,
+    attributes: Vec<(String, String)>,
+    children: Vec<Element>,
+}
+
+fn read_tree(xml: &[u8]) -> Result<Element, XmlError> {
+    if xml.len() > MAX_INPUT {
+        return Err(err("", format!("document larger than {MAX_INPUT} bytes")));
+    }
+    let text = std::str::from_utf8(xml).map_err(|e| err("", format!("not UTF-8: {e}")))?;
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    let mut count = 0usize;
+    let here = |stack: &[Element]| {
+        stack
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    loop {
+        let position = reader.buffer_position();
+        let event = reader
+            .read_event()
+            .map_err(|e| err(here(&stack), format!("at byte {position}: {e}")))?;
+        match event {
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+            Event::DocType(_) => {
+                return Err(err("", "DOCTYPE refused (no DTDs, no entities)"));
+            }
+            Event::GeneralRef(r) => {
+                return Err(err(
+                    here(&stack),
+                    format!("entity reference &{}; refused", &*r),
+                ));
+            }
+            Event::Text(t) => {
+                if !t.chars().all(|c| c.is_ascii_whitespace()) {
+                    return Err(err(here(&stack), "text content is not expected"));
+                }
+            }
+            Event::CData(_) => return Err(err(here(&stack), "CDATA is not expected")),
+            Event::Start(start) | Event::Empty(start) if root.is_some() => {
+                let _ = start;
+                return Err(err("", "more than one root element"));
+            }
+            Event::Start(start) => {
+                count = count.saturating_add(1);
+                if count > MAX_ELEMENTS || stack.len() >= MAX_DEPTH {
+                    return Err(err(here(&stack), "document too large or too deep"));
+                }
+                let element = element(&start, &here(&stack))?;
+                stack.push(element);
+            }
+            Event::Empty(start) => {
+                count = count.saturating_add(1);
+                if count > MAX_ELEMENTS || stack.len() >= MAX_DEPTH {
+                    return Err(err(here(&stack), "document too large or too deep"));
+                }
+                let element = element(&start, &here(&stack))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(element),
+                    None => root = Some(element),
+                }
+            }
+            Event::End(_) => {
+                let done = stack.pop().ok_or_else(|| err("", "unbalanced end tag"))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(done),
+                    None => root = Some(done),
+                }
+            }
+            Event::Eof => break,
+        }
+    }
+    if !stack.is_empty() {
+        return Err(err(here(&stack), "document ends inside an element"));
+    }
+    root.ok_or_else(|| err("", "no root element"))
+}
+
+fn element(start: &BytesStart<'_>, parent: &str) -> Result<Element, XmlError> {
+    let name = start.name().as_ref().to_owned();
+    let path = if parent.is_empty() {
+        name.clone()
+    } else {
+        format!("{parent}/{name}")
+    };
+    let mut attributes = Vec::new();
+    for attribute in start.attributes() {
+        let attribute = attribute.map_err(|e| err(&path, e))?;
+        if attributes.len() >= MAX_ATTRIBUTES {
+            return Err(err(&path, "too many attributes"));
+        }
+        let key = attribute.key.as_ref().to_owned();
+        if attributes.iter().any(|(k, _)| *k == key) {
+            return Err(err(format!("{path}@{key}"), "attribute repeated"));
+        }
+        let value = attribute
+            .normalized_value(XmlVersion::Explicit1_0)
+            .map_err(|e| err(format!("{path}@{key}"), e))?
+            .into_owned();
+        attributes.push((key, value));
+    }
+    Ok(Element {
+        name,
+        attributes,
+        children: Vec::new(),
+    })
+}
+
+/// Reads an element's attributes; in strict mode, refuses any it was not asked for.
+struct Attrs<'e> {
+    element: &'e Element,
+    path: String,
+    used: Vec<&'e str>,
+}
+
+impl<'e> Attrs<'e> {
+    fn new(element: &'e Element, path: String) -> Self {
+        Attrs {
+            element,
+            path,
+            used: Vec::new(),
+        }
+    }
+
+    fn at(&self, key: &str) -> String {
+        format!("{}@{key}", self.path)
+    }
+
+    fn opt(&mut self, key: &'e str) -> Option<&'e str> {
+        self.used.push(key);
+        self.element
+            .attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn req(&mut self, key: &'e str) -> Result<&'e str, XmlError> {
+        self.opt(key)
+            .ok_or_else(|| err(self.at(key), "required attribute is missing"))
+    }
+
+    fn amount(&mut self, key: &'e str) -> Result<Option<Amount>, XmlError> {
+        self.opt(key)
+            .map(|v| Amount::parse_decimal(v).map_err(|e| money_err(self.at(key), v, &e)))
+            .transpose()
+    }
+
+    fn unknown(&self) -> Result<(), XmlError> {
+        match self
+            .element
+            .attributes
+            .iter()
+            .find(|(k, _)| !self.used.contains(&k.as_str()))
+        {
+            Some((k, _)) => Err(err(self.at(k), "unknown attribute")),
+            None => Ok(()),
+        }
+    }
+}
+
+fn money_err(path: String, value: &str, e: &MoneyError) -> XmlError {
+    err(path, format!("{value:?} is not a decimal amount: {e}"))
+}
+
+fn children<'e>(parent: &'e Element, name: &str) -> impl Iterator<Item = &'e Element> {
+    let name = name.to_owned();
+    parent.children.iter().filter(move |c| c.name == name)
+}
+
+fn only_known_children(parent: &Element, path: &str, known: &[&str]) -> Result<(), XmlError> {
+    match parent
+        .children
+        .iter()
+        .find(|c| !known.contains(&c.name.as_str()))
+    {
+        Some(c) => Err(err(format!("{path}/{}", c.name), "unknown element")),
+        None => Ok(()),
+    }
+}
+
+fn at_most_one<'e>(
+    parent: &'e Element,
+    path: &str,
+    name: &str,
+) -> Result<Option<&'e Element>, XmlError> {
+    let mut found = children(parent, name);
+    let first = found.next();
+    if found.next().is_some() {
+        return Err(err(format!("{path}/{name}"), "element repeated"));
+    }
+    Ok(first)
+}
+
+/// Reads a `returnPaymentRequest`. Strict: unknown elements and attributes are refused, so a
+/// misspelt attribute cannot silently drop a value. Rules (sums, lengths) are
+/// [`crate::validate`]'s job.
+pub fn read_request(xml: &[u8]) -> Result<ReturnPaymentRequest, XmlError> {
+    let root = read_tree(xml)?;
+    if root.name != "returnPaymentRequest" {
+        return Err(err(&root.name, "expected returnPaymentRequest"));
+    }
+    let path = root.name.clone();
+    only_known_children(&root, &path, &["receipt"])?;
+    let mut a = Attrs::new(&root, path.clone());
+    let request = ReturnPaymentRequest {
+        client_order_id: a.req("clientOrderId")?.to_owned(),
+        request_dt: a.req("requestDT")?.to_owned(),
+        invoice_id: a.req("invoiceId")?.to_owned(),
+        shop_id: a.req("shopId")?.to_owned(),
+        amount: a
+            .amount("amount")?
+            .ok_or_else(|| err(a.at("amount"), "required attribute is missing"))?,
+        currency: a.opt("currency").map(str::to_owned),
+        cause: a.opt("cause").map(str::to_owned),
+        receipt: at_most_one(&root, &path, "receipt")?
+            .map(|r| read_receipt(r, format!("{path}/receipt")))
+            .transpose()?,
+    };
+    a.unknown()?;
+    Ok(request)
+}
+
+fn read_receipt(element: &Element, path: String) -> Result<Receipt, XmlError> {
+    only_known_children(element, &path, &["customer", "items"])?;
+    let mut a = Attrs::new(element, path.clone());
+    let customer = at_most_one(element, &path, "customer")?
+        .map(|c| {
+            let mut a = Attrs::new(c, format!("{path}/customer"));
+            only_known_children(c, &a.path, &[])?;
+            let customer = Customer {
+                full_name: a.opt("fullName").map(str::to_owned),
+                inn: a.opt("inn").map(str::to_owned),
+                email: a.opt("email").map(str::to_owned),
+                phone: a.opt("phone").map(str::to_owned),
+            };
+            a.unknown()?;
+            Ok::<_, XmlError>(customer)
+        })
+        .transpose()?;
+    let items_path = format!("{path}/items");
+    let items = match at_most_one(element, &path, "items")? {
+        Some(items) => {
+            only_known_children(items, &items_path, &["item"])?;
+            children(items, "item")
+                .enumerate()
+                .map(|(i, item)| read_item(item, format!("{items_path}/item[{i}]")))
+                .collect::<Result<Vec<_>, _>>()?
+        }
+        None => Vec::new(),
+    };
+    let receipt = Receipt {
+        customer_contact: a.opt("customerContact").map(str::to_owned),
+        tax_system: a.opt("taxSystem").map(str::to_owned),
+        customer,
+        items,
+    };
+    a.unknown()?;
+    Ok(receipt)
+}
+
+fn read_item(element: &Element, path: String) -> Result<ReceiptItem, XmlError> {
+    only_known_children(element, &path, &["price"])?;
+    let price = at_most_one(element, &path, "price")?
+        .ok_or_else(|| err(format!("{path}/price"), "required element is missing"))?;
+    let mut p = Attrs::new(price, format!("{path}/price"));
+    let price_amount = p
+        .amount("amount")?
+        .ok_or_else(|| err(p.at("amount"), "required attribute is missing"))?;
+    let price_currency = p.opt("currency").map(str::to_owned);
+    p.unknown()?;
+    let mut a = Attrs::new(element, path);
+    let quantity_text = a.req("quantity")?;
+    let item = ReceiptItem {
+        quantity: Quantity::parse_decimal(quantity_text)
+            .map_err(|e| money_err(a.at("quantity"), quantity_text, &e))?,
+        price: price_amount,
+        price_currency,
+        tax: Coded::from_table(VAT_CODES, a.req("tax")?.to_owned()),
+        text: a.req("text")?.to_owned(),
+        payment_subject_type: a
+            .opt("paymentSubjectType")
+            .map(|v| Coded::from_table(PAYMENT_SUBJECT_CODES, v.to_owned())),
+        payment_method_type: a
+            .opt("paymentMethodType")
+            .map(|v| Coded::from_table(PAYMENT_METHOD_CODES, v.to_owned())),
+        product_code: a.opt("productCode").map(str::to_owned),
+        country_of_origin_code: a.opt("countryOfOriginCode").map(str::to_owned),
+        customs_declaration_number: a.opt("customsDeclarationNumber").map(str::to_owned),
+        excise: a.amount("excise")?,
+    };
+    a.unknown()?;
+    Ok(item)
+}
+
+/// Reads an MWS response (`returnPaymentResponse`, or another operation's). Tolerant: unknown
+/// attributes are kept in [`MwsResponse::other`] and unknown codes in `Other`.
+pub fn read_response(xml: &[u8]) -> Result<MwsResponse, XmlError> {
+    let root = read_tree(xml)?;
+    let path = root.name.clone();
+    let int = |key: &str, value: &str| {
+        value.trim().parse::<i64>().map_err(|_| {
+            err(
+                format!("{path}@{key}"),
+                format!("{value:?} is not an integer"),
+            )
+        })
+    };
+    let mut response = MwsResponse {
+        operation: root.name.clone(),
+        client_order_id: None,
+        status: Status::Done,
+        error: None,
+        processed_dt: None,
+        tech_message: None,
+        balance: None,
+        other: Vec::new(),
+    };
+    let mut status = None;
+    for (key, value) in &root.attributes {
+        match key.as_str() {
+            "clientOrderId" => response.client_order_id = Some(value.clone()),
+            "status" => status = Some(Status::from_code(int(key, value)?)),
+            "error" => response.error = Some(ErrorCode::from_code(int(key, value)?)),
+            "processedDT" => response.processed_dt = Some(value.clone()),
+            "techMessage" => response.tech_message = Some(value.clone()),
+            "balance" => {
+                response.balance = Some(
+                    Amount::parse_decimal(value)
+                        .map_err(|e| money_err(format!("{path}@balance"), value, &e))?,
+                );
+            }
+            _ => response.other.push((key.clone(), value.clone())),
+        }
+    }
+    response.status =
+        status.ok_or_else(|| err(format!("{path}@status"), "required attribute is missing"))?;
+    Ok(response)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/// An attribute value escaped for a double-quoted attribute: XML's five, plus tab, newline and
+/// carriage return as character references so that they survive attribute normalisation.
+fn escape_attribute(value: &str) -> Cow<'_, str> {
+    let needs = |c: char| matches!(c, '&' | '<' | '>' | '"' | '\'' | '\t' | '\n' | '\r');
+    if !value.contains(needs) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len().saturating_add(16));
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Why a request cannot be written: a value XML 1.0 cannot carry, or an amount with more than
+/// two decimals. [`crate::validate`] reports both first.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct WriteError {
+    /// The attribute.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+struct Element2<'a> {
+    start: BytesStart<'a>,
+    path: &'a str,
+}
+
+impl<'a> Element2<'a> {
+    fn new(name: &'a str, path: &'a str) -> Self {
+        Element2 {
+            start: BytesStart::new(name),
+            path,
+        }
+    }
+
+    fn attr(&mut self, key: &'a str, value: &str) -> Result<(), WriteError> {
+        if let Some(bad) = value.chars().find(|&c| !is_xml_char(c)) {
+            return Err(WriteError {
+                path: format!("{}@{key}", self.path),
+                message: format!(
+                    "character U+{:04X} cannot appear in XML 1.0",
+                    u32::from(bad)
+                ),
+            });
+        }
+        self.start.push_attribute(Attribute {
+            key: QName(key),
+            value: Cow::Owned(escape_attribute(value).into_owned()),
+        });
+        Ok(())
+    }
+
+    fn opt(&mut self, key: &'a str, value: Option<&str>) -> Result<(), WriteError> {
+        match value {
+            Some(v) => self.attr(key, v),
+            None => Ok(()),
+        }
+    }
+
+    fn amount(&mut self, key: &'a str, value: Amount) -> Result<(), WriteError> {
+        let text = value.to_fixed2().map_err(|e| WriteError {
+            path: format!("{}@{key}", self.path),
+            message: e.to_string(),
+        })?;
+        self.attr(key, &text)
+    }
+}
+
+/// The characters XML 1.0 allows.
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Writes a request: UTF-8 declaration, one element per line, every attribute escaped,
+/// amounts with exactly two decimals. Byte-for-byte reproducible.
+pub fn write_request(request: &ReturnPaymentRequest) -> Result<Vec<u8>, WriteError> {
+    let io = |e: std::io::Error| WriteError {
+        path: String::new(),
+        message: e.to_string(),
+    };
+    let mut w = Writer::new_with_indent(Vec::with_capacity(512), b' ', 1);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .map_err(io)?;
+    let root_path = "returnPaymentRequest";
+    let mut root = Element2::new("returnPaymentRequest", root_path);
+    root.attr("clientOrderId", &request.client_order_id)?;
+    root.attr("requestDT", &request.request_dt)?;
+    root.attr("invoiceId", &request.invoice_id)?;
+    root.attr("shopId", &request.shop_id)?;
+    root.amount("amount", request.amount)?;
+    root.opt("currency", request.currency.as_deref())?;
+    root.opt("cause", request.cause.as_deref())?;
+    let Some(receipt) = &request.receipt else {
+        w.write_event(Event::Empty(root.start)).map_err(io)?;
+        return Ok(w.into_inner());
+    };
+    w.write_event(Event::Start(root.start.borrow()))
+        .map_err(io)?;
+    let receipt_path = "returnPaymentRequest/receipt";
+    let mut r = Element2::new("receipt", receipt_path);
+    r.opt("customerContact", receipt.customer_contact.as_deref())?;
+    r.opt("taxSystem", receipt.tax_system.as_deref())?;
+    w.write_event(Event::Start(r.start.borrow())).map_err(io)?;
+    if let Some(c) = &receipt.customer {
+        let mut e = Element2::new("customer", "returnPaymentRequest/receipt/customer");
+        e.opt("fullName", c.full_name.as_deref())?;
+        e.opt("inn", c.inn.as_deref())?;
+        e.opt("email", c.email.as_deref())?;
+        e.opt("phone", c.phone.as_deref())?;
+        w.write_event(Event::Empty(e.start)).map_err(io)?;
+    }
+    w.write_event(Event::Start(BytesStart::new("items")))
+        .map_err(io)?;
+    for (i, item) in receipt.items.iter().enumerate() {
+        let path = format!("returnPaymentRequest/receipt/items/item[{i}]");
+        let mut e = Element2::new("item", &path);
+        e.attr("quantity", &item.quantity.to_string())?;
+        let code = |field: &str, c: Option<&str>| {
+            c.map(str::to_owned).ok_or_else(|| WriteError {
+                path: format!("{path}@{field}"),
+                message: "value has no YooKassa code".into(),
+            })
+        };
+        let tax = code("tax", item.tax.code_in(VAT_CODES))?;
+        e.attr("tax", &tax)?;
+        e.attr("text", &item.text)?;
+        if let Some(s) = &item.payment_subject_type {
+            e.attr(
+                "paymentSubjectType",
+                &code("paymentSubjectType", s.code_in(PAYMENT_SUBJECT_CODES))?,
+            )?;
+        }
+        if let Some(m) = &item.payment_method_type {
+            e.attr(
+                "paymentMethodType",
+                &code("paymentMethodType", m.code_in(PAYMENT_METHOD_CODES))?,
+            )?;
+        }
+        e.opt("productCode", item.product_code.as_deref())?;
+        e.opt(
+            "countryOfOriginCode",
+            item.country_of_origin_code.as_deref(),
+        )?;
+        e.opt(
+            "customsDeclarationNumber",
+            item.customs_declaration_number.as_deref(),
+        )?;
+        if let Some(excise) = item.excise {
+            e.amount("excise", excise)?;
+        }
+        w.write_event(Event::Start(e.start.borrow())).map_err(io)?;
+        let price_path = format!("{path}/price");
+        let mut p = Element2::new("price", &price_path);
+        p.amount("amount", item.price)?;
+        p.opt("currency", item.price_currency.as_deref())?;
+        w.write_event(Event::Empty(p.start)).map_err(io)?;
+        w.write_event(Event::End(e.start.to_end())).map_err(io)?;
+    }
+    w.write_event(Event::End(quick_xml::events::BytesEnd::new("items")))
+        .map_err(io)?;
+    w.write_event(Event::End(r.start.to_end())).map_err(io)?;
+    w.write_event(Event::End(root.start.to_end())).map_err(io)?;
+    Ok(w.into_inner())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,210 @@
+//! Runs `testdata/yookassa/vectors.json`: the golden tests, and `refundkit conform`.
+//!
+//! Kinds: `request` (XML input reads, writes to the `canonical` bytes and breaks exactly the
+//! listed rules, or fails to read with an error naming `read_error`), `response` (reads as the
+//! listed outcome), `pkcs7` (opens, unverified or under a certificate, to the content bytes,
+//! or fails with the listed error).
+
+use std::path::Path;
+
+use refundkit_core::conformance::{Outcome, first_difference};
+use refundkit_pkcs7::{Certificate, Trust};
+use serde::Deserialize;
+
+use crate::types::{MwsResponse, Status};
+use crate::{open_response, read_request, validate, write_request};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    provider: String,
+    vectors: Vec<Vector>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+enum Vector {
+    Request {
+        name: String,
+        input: String,
+        #[serde(default)]
+        canonical: Option<String>,
+        #[serde(default)]
+        read_error: Option<String>,
+        #[serde(default)]
+        violations: Vec<String>,
+    },
+    Response {
+        name: String,
+        body: String,
+        outcome: String,
+    },
+    Pkcs7 {
+        name: String,
+        message: String,
+        #[serde(default)]
+        certificate: Option<String>,
+        #[serde(default)]
+        content: Option<String>,
+        #[serde(default)]
+        error: Option<String>,
+    },
+}
+
+/// One line for an MWS response: `done`, `in-progress`, `refused <code> <description>`,
+/// `status <n>`, or `malformed`. The CLI prints the same line.
+pub fn response_summary<E>(response: &Result<MwsResponse, E>) -> String {
+    match response {
+        Ok(r) => match r.status {
+            Status::Done => "done".into(),
+            Status::InProgress => "in-progress".into(),
+            Status::Refused => match r.error {
+                Some(e) => format!("refused {} {}", e.code(), e.description()),
+                None => "refused (no error code)".into(),
+            },
+            Status::Other(n) => format!("status {n}"),
+        },
+        Err(_) => "malformed".into(),
+    }
+}
+
+fn read(dir: &Path, file: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))
+}
+
+fn expect_eq(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
+    first_difference(expected, actual).map_or(Ok(()), |d| Err(format!("{what}: {d}")))
+}
+
+/// Runs every vector of `dir/vectors.json`.
+pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
+    let file: File = serde_json::from_slice(&read(dir, "vectors.json")?)
+        .map_err(|e| format!("vectors.json: {e}"))?;
+    if file.provider != "yookassa" {
+        return Err(format!(
+            "vectors.json is for {}, not yookassa",
+            file.provider
+        ));
+    }
+    Ok(file
+        .vectors
+        .iter()
+        .map(|v| {
+            let (name, result) = match v {
+                Vector::Request {
+                    name,
+                    input,
+                    canonical,
+                    read_error,
+                    violations,
+                } => (
+                    name,
+                    run_request(
+                        dir,
+                        input,
+                        canonical.as_deref(),
+                        read_error.as_deref(),
+                        violations,
+                    ),
+                ),
+                Vector::Response {
+                    name,
+                    body,
+                    outcome,
+                } => (
+                    name,
+                    read(dir, body).and_then(|b| {
+                        let got =
+                            response_summary(&open_response(&b, Trust::InsecureSkipSignature));
+                        expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
+                    }),
+                ),
+                Vector::Pkcs7 {
+                    name,
+                    message,
+                    certificate,
+                    content,
+                    error,
+                } => (
+                    name,
+                    run_pkcs7(
+                        dir,
+                        message,
+                        certificate.as_deref(),
+                        content.as_deref(),
+                        error.as_deref(),
+                    ),
+                ),
+            };
+            Outcome {
+                name: name.clone(),
+                result,
+            }
+        })
+        .collect())
+}
+
+fn run_request(
+    dir: &Path,
+    input: &str,
+    canonical: Option<&str>,
+    read_error: Option<&str>,
+    violations: &[String],
+) -> Result<(), String> {
+    let bytes = read(dir, input)?;
+    let parsed = read_request(&bytes);
+    if let Some(needle) = read_error {
+        return match parsed {
+            Ok(_) => Err("read, expected an error".into()),
+            Err(e) if e.to_string().contains(needle) => Ok(()),
+            Err(e) => Err(format!("error {e} does not mention {needle:?}")),
+        };
+    }
+    let request = parsed.map_err(|e| format!("read: {e}"))?;
+    if let Some(file) = canonical {
+        let ours = write_request(&request).map_err(|e| e.to_string())?;
+        expect_eq("canonical XML", &read(dir, file)?, &ours)?;
+        let again = read_request(&ours).map_err(|e| format!("re-read: {e}"))?;
+        if again != request {
+            return Err("canonical XML reads back to a different request".into());
+        }
+    }
+    let found: Vec<String> = validate(&request)
+        .violations()
+        .iter()
+        .map(|v| format!("{} {} {}", v.severity, v.path, v.code))
+        .collect();
+    if found != violations {
+        return Err(format!(
+            "violations: expected {violations:?}, found {found:?}"
+        ));
+    }
+    Ok(())
+}
+
+fn run_pkcs7(
+    dir: &Path,
+    message: &str,
+    certificate: Option<&str>,
+    content: Option<&str>,
+    error: Option<&str>,
+) -> Result<(), String> {
+    let bytes = read(dir, message)?;
+    let cert = certificate
+        .map(|c| {
+            read(dir, c).and_then(|b| Certificate::from_pem_or_der(&b).map_err(|e| e.to_string()))
+        })
+        .transpose()?;
+    let trust = cert
+        .as_ref()
+        .map_or(Trust::InsecureSkipSignature, Trust::Certificate);
+    match (refundkit_pkcs7::open(&bytes, trust), error) {
+        (Ok(opened), None) => match content {
+            Some(file) => expect_eq("content", &read(dir, file)?, &opened.content),
+            None => Ok(()),
+        },
+        (Ok(_), Some(e)) => Err(format!("opened, expected {e:?}")),
+        (Err(got), Some(e)) if got.to_string().contains(e) => Ok(()),
+        (Err(got), _) => Err(format!("open: {got}")),
+    }
+}

@@ -1,0 +1,186 @@
+//! Dates: `requestDT`'s format, and the seed's time limits on refunds.
+//!
+//! Times are clamped to the years 0000..=9999 on the way in, and indexes never exceed the
+//! input's length, so none of the integer arithmetic below can overflow.
+#![allow(clippy::arithmetic_side_effects)]
+
+use refundkit_core::{Path, Report};
+
+/// Whether `s` is ISO 8601 date-time with an offset: `YYYY-MM-DDThh:mm:ss[.fff]` then `Z` or
+/// `±hh:mm`.
+pub fn is_iso8601_with_offset(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range)
+            .is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+    };
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    if !(digits(0..4) && at(4, b'-') && digits(5..7) && at(7, b'-') && digits(8..10))
+        || !(at(10, b'T') && digits(11..13) && at(13, b':') && digits(14..16) && at(16, b':'))
+        || !digits(17..19)
+    {
+        return false;
+    }
+    let mut i = 19;
+    if at(i, b'.') {
+        let n = b
+            .iter()
+            .skip(i + 1)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if n == 0 {
+            return false;
+        }
+        i += 1 + n;
+    }
+    match b.get(i) {
+        Some(b'Z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            digits(i + 1..i + 3) && at(i + 3, b':') && digits(i + 4..i + 6) && i + 6 == b.len()
+        }
+        _ => false,
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day count since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+/// Unix seconds of 0000-01-01T00:00:00Z and of 9999-12-31T23:59:59Z.
+const MIN_SECS: i64 = -62_167_219_200;
+const MAX_SECS: i64 = 253_402_300_799;
+
+fn clamp(unix_secs: i64) -> i64 {
+    unix_secs.clamp(MIN_SECS, MAX_SECS)
+}
+
+/// `requestDT` for a Unix time in milliseconds, in UTC: `2011-07-02T20:38:00.000Z`.
+pub fn format_request_dt(unix_millis: i64) -> String {
+    let unix_millis = unix_millis.clamp(MIN_SECS * 1000, MAX_SECS * 1000 + 999);
+    let secs = unix_millis.div_euclid(1000);
+    let millis = unix_millis.rem_euclid(1000);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
+}
+
+/// How a payment was made, for the seed's time limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaymentKind {
+    /// SberPay: refundable for one year.
+    SberPay,
+    /// Bank card: acquirers may refuse after 15 months.
+    BankCard,
+    /// Mir Pay: as cards.
+    MirPay,
+    /// Anything else: three years.
+    Other,
+}
+
+/// Moscow is UTC+3 all year; "the same day" of the seed ends at 23:59 Moscow time.
+const MOSCOW_OFFSET_SECS: i64 = 3 * 3600;
+
+fn moscow_date(unix_secs: i64) -> (i64, i64, i64) {
+    civil_from_days((unix_secs + MOSCOW_OFFSET_SECS).div_euclid(86_400))
+}
+
+/// The same Moscow wall-clock time `months` later (day clamped to the month's end).
+fn add_months(unix_secs: i64, months: i64) -> i64 {
+    let local = unix_secs + MOSCOW_OFFSET_SECS;
+    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+    let total = y * 12 + (m - 1) + months;
+    let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+    let next_month_start = days_from_civil(
+        if nm == 12 { ny + 1 } else { ny },
+        if nm == 12 { 1 } else { nm + 1 },
+        1,
+    );
+    let last_day = next_month_start - days_from_civil(ny, nm, 1);
+    let days = days_from_civil(ny, nm, d.min(last_day));
+    days * 86_400 + local.rem_euclid(86_400) - MOSCOW_OFFSET_SECS
+}
+
+/// Codes of the time rules.
+pub mod time_codes {
+    /// Older than three years: YooKassa answers error 616.
+    pub const OLDER_THAN_THREE_YEARS: &str = "older_than_three_years";
+    /// SberPay older than one year.
+    pub const SBERPAY_OLDER_THAN_A_YEAR: &str = "sberpay_older_than_a_year";
+    /// Card or Mir Pay older than 15 months.
+    pub const CARD_OLDER_THAN_15_MONTHS: &str = "card_older_than_15_months";
+    /// Refund on the payment's Moscow day: a cancellation (no commission).
+    pub const SAME_DAY_CANCELLATION: &str = "same_day_cancellation";
+}
+
+/// The seed's time rules, as warnings (and an info) on `invoiceId`: the order was registered
+/// at `registered` (orderCreatedDatetime), the refund is made at `refund_at` (Unix seconds).
+pub fn check_timing(report: &mut Report, registered: i64, refund_at: i64, kind: PaymentKind) {
+    let (registered, refund_at) = (clamp(registered), clamp(refund_at));
+    let path = Path::ROOT;
+    let path = path.field("invoiceId");
+    if moscow_date(registered) == moscow_date(refund_at) {
+        report.info(
+            &path,
+            time_codes::SAME_DAY_CANCELLATION,
+            "refund on the payment's day (Moscow time): it is a cancellation, no commission is kept",
+        );
+    }
+    if refund_at > add_months(registered, 36) {
+        report.warning(
+            &path,
+            time_codes::OLDER_THAN_THREE_YEARS,
+            "payment older than three years: YooKassa refuses with error 616",
+        );
+    } else if kind == PaymentKind::SberPay && refund_at > add_months(registered, 12) {
+        report.warning(
+            &path,
+            time_codes::SBERPAY_OLDER_THAN_A_YEAR,
+            "SberPay payments are refundable for one year",
+        );
+    } else if matches!(kind, PaymentKind::BankCard | PaymentKind::MirPay)
+        && refund_at > add_months(registered, 15)
+    {
+        report.warning(
+            &path,
+            time_codes::CARD_OLDER_THAN_15_MONTHS,
+            "acquirers may refuse card and Mir Pay refunds after 15 months",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,50 @@
+use super::*;
+
+#[test]
+fn request_dt_format_is_iso8601_with_offset() {
+    for ok in [
+        "2011-07-02T20:38:00.000Z",
+        "2011-07-02T20:38:00Z",
+        "2026-11-22T19:00:00.5+03:00",
+    ] {
+        assert!(is_iso8601_with_offset(ok), "{ok}");
+    }
+    for bad in [
+        "2011-07-02T20:38:00",
+        "2011-07-02 20:38:00Z",
+        "2011-07-02T20:38:00.Z",
+        "2011-7-2T20:38:00Z",
+        "2011-07-02T20:38:00+0300",
+        "",
+    ] {
+        assert!(!is_iso8601_with_offset(bad), "{bad}");
+    }
+}
+
+#[test]
+fn request_dt_is_formatted_in_utc_with_millis() {
+    assert_eq!(
+        format_request_dt(1_309_639_080_000),
+        "2011-07-02T20:38:00.000Z"
+    );
+    assert_eq!(format_request_dt(0), "1970-01-01T00:00:00.000Z");
+    assert!(is_iso8601_with_offset(&format_request_dt(
+        1_795_000_000_123
+    )));
+}
+
+#[test]
+fn civil_dates_round_trip() {
+    for days in [-800_000, -1, 0, 1, 11_016, 20_000, 2_000_000] {
+        let (y, m, d) = civil_from_days(days);
+        assert_eq!(days_from_civil(y, m, d), days);
+    }
+}
+
+#[test]
+fn months_are_added_on_the_calendar() {
+    // 2024-01-31 12:00 MSK + 1 month = 2024-02-29 12:00 MSK.
+    let jan31 = days_from_civil(2024, 1, 31) * 86_400 + 9 * 3600;
+    let feb29 = days_from_civil(2024, 2, 29) * 86_400 + 9 * 3600;
+    assert_eq!(add_months(jan31, 1), feb29);
+}
