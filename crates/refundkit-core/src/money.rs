@@ -118,10 +118,11 @@ fn parse_decimal_text(text: &str, exponent: bool) -> Result<Decimal, MoneyError>
         mantissa = mantissa.checked_mul(10).ok_or(MoneyError::OutOfRange)?;
         scale = scale.saturating_add(1);
     }
-    if mantissa == 0 {
-        return Ok(Decimal::ZERO);
-    }
     let scale = u32::try_from(scale).map_err(|_| MoneyError::OutOfRange)?;
+    if mantissa == 0 {
+        // Zero keeps its written places ("0.00" is not "0" to a format that counts them).
+        return Ok(Decimal::new(0, scale.min(28)));
+    }
     let mantissa = i128::try_from(mantissa).map_err(|_| MoneyError::OutOfRange)?;
     let mantissa = if negative {
         mantissa.wrapping_neg()

@@ -119,6 +119,13 @@ fn integer_digits_count_digits_before_the_point() {
 }
 
 #[test]
+fn zero_keeps_its_written_places() {
+    assert_eq!(amount("0.00").value().scale(), 2);
+    assert_eq!(amount("0.00").to_decimal_string().unwrap(), "0.00");
+    assert_eq!(amount("0").to_json_number(), "0");
+}
+
+#[test]
 fn rounding_to_kopecks_is_half_away_from_zero() {
     assert_eq!(amount("9.741").round_to_kopecks(), amount("9.74"));
     assert_eq!(amount("9.745").round_to_kopecks(), amount("9.75"));

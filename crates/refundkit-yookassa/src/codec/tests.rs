@@ -18,7 +18,10 @@ fn every_attribute_value_is_escaped_and_reads_back() {
     let nasty = "a&b<c>d\"e'f\tg\nh\ri «Я» 😀";
     let xml = write_request(&minimal(nasty)).unwrap();
     let text = String::from_utf8(xml.clone()).unwrap();
-    assert!(text.contains("a&amp;b&lt;c&gt;d&quot;e&apos;f&#9;g&#10;h&#13;i «Я» 😀"), "{text}");
+    assert!(
+        text.contains("a&amp;b&lt;c&gt;d&quot;e&apos;f&#9;g&#10;h&#13;i «Я» 😀"),
+        "{text}"
+    );
     assert_eq!(read_request(&xml).unwrap().cause.as_deref(), Some(nasty));
 }
 
