@@ -20,6 +20,8 @@ pub const TARGETS: &[Target] = &[
     ("robokassa_token", robokassa_token),
     ("robokassa_response", robokassa_response),
     ("pkcs7_open", pkcs7_open),
+    ("yookassa_request", yookassa_request),
+    ("yookassa_response", yookassa_response),
 ];
 
 fn sample_key() -> Password3 {
@@ -90,6 +92,24 @@ pub fn pkcs7_open(data: &[u8]) {
     if let Ok((root, _)) = ber::read(data, 0) {
         walk(root);
     }
+}
+
+/// YooKassa `returnPaymentRequest` XML: whatever reads must write, and read back equal;
+/// validation never panics on it.
+pub fn yookassa_request(data: &[u8]) {
+    if let Ok(request) = refundkit_yookassa::read_request(data) {
+        let _ = refundkit_yookassa::validate(&request);
+        if let Ok(xml) = refundkit_yookassa::write_request(&request) {
+            let again = refundkit_yookassa::read_request(&xml).expect("our own XML reads");
+            assert_eq!(again, request, "XML round trip");
+        }
+    }
+}
+
+/// YooKassa MWS responses, plain XML or inside PKCS#7.
+pub fn yookassa_response(data: &[u8]) {
+    let _ = refundkit_yookassa::read_response(data);
+    let _ = refundkit_yookassa::open_response(data, refundkit_pkcs7::Trust::InsecureSkipSignature);
 }
 
 /// The README's examples, compiled and run as doc tests.
