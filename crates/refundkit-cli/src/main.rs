@@ -2,12 +2,14 @@
 //!
 //! INPUT is a path, or `-` or nothing for stdin. Output goes to stdout, diagnostics to stderr
 //! naming the field. Exit codes: 0 ok, 1 input rejected (invalid, unverifiable, malformed),
-//! 2 usage error, 3 the provider refused (`parse-response`). A panic (101) is a bug.
+//! 2 usage error, 3 the provider refused (`parse-response`), 4 the provider is still
+//! processing (YooKassa status 1: repeat the same request). A panic (101) is a bug.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod io;
 mod robokassa;
+mod yookassa;
 
 use std::process::ExitCode;
 
@@ -24,6 +26,8 @@ pub enum Exit {
     Usage,
     /// 3: the provider refused (a parsed response said no).
     Refused,
+    /// 4: the provider is still processing; repeat the same request later (YooKassa status 1).
+    InProgress,
 }
 
 impl From<Exit> for ExitCode {
@@ -33,6 +37,7 @@ impl From<Exit> for ExitCode {
             Exit::Rejected => 1,
             Exit::Usage => 2,
             Exit::Refused => 3,
+            Exit::InProgress => 4,
         })
     }
 }
@@ -53,6 +58,11 @@ enum Provider {
         #[command(subcommand)]
         verb: robokassa::Verb,
     },
+    /// YooKassa MWS returnPayment (XML in PKCS#7).
+    Yookassa {
+        #[command(subcommand)]
+        verb: yookassa::Verb,
+    },
 }
 
 fn main() -> ExitCode {
@@ -71,6 +81,7 @@ fn main() -> ExitCode {
     };
     let exit = match cli.provider {
         Provider::Robokassa { verb } => robokassa::run(verb),
+        Provider::Yookassa { verb } => yookassa::run(verb),
     };
     match exit {
         Ok(exit) => exit.into(),

@@ -1,0 +1,198 @@
+//! `refundkit yookassa sign | open | check | parse-response`.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use clap::{Args, Subcommand, ValueEnum};
+use refundkit_pkcs7::{Certificate, Digest, PrivateKey, SignOptions, Signer, Trust};
+use refundkit_yookassa::conformance::response_summary;
+use refundkit_yookassa::{SignError, Status};
+
+use crate::Exit;
+use crate::io::{self, CliError};
+
+#[derive(Subcommand)]
+pub enum Verb {
+    /// Validate a returnPaymentRequest XML and sign it: PEM PKCS#7 out (the canonical XML is
+    /// what gets signed). Invalid input or a key that is not the certificate's: exit 1.
+    Sign {
+        /// The shop's private key (PEM PKCS#8 or PKCS#1).
+        #[arg(long, value_name = "KEY.pem")]
+        key: PathBuf,
+        /// The shop's certificate (PEM or DER).
+        #[arg(long, value_name = "CERT.pem")]
+        cert: PathBuf,
+        /// Digest algorithm.
+        #[arg(long, value_enum, default_value_t = DigestArg::Sha256)]
+        digest: DigestArg,
+        /// Embed the signer certificate (YooKassa wants none; off by default).
+        #[arg(long)]
+        include_certificate: bool,
+        /// signingTime as Unix seconds (default: now); a fixed time gives identical output.
+        #[arg(long, value_name = "UNIX_SECONDS")]
+        signing_time: Option<u64>,
+        /// The XML; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// Open a PKCS#7 (PEM, DER or BER) and print its content bytes exactly. Bad signature,
+    /// digest or structure: exit 1.
+    Open {
+        #[command(flatten)]
+        trust: TrustArgs,
+        /// The message; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// Validate a returnPaymentRequest XML: exit 0, or 1 with every violation on stderr.
+    Check {
+        /// The XML; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// Read an MWS response (plain XML, or PKCS#7 with --cert): exit 0 done, 3 refused,
+    /// 4 in progress (repeat the same request later), 1 malformed.
+    ParseResponse {
+        /// The provider's certificate, for a signed (PKCS#7) response.
+        #[arg(long, value_name = "PROVIDER.pem")]
+        cert: Option<PathBuf>,
+        /// The body; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+pub struct TrustArgs {
+    /// The provider's certificate the signature must verify under.
+    #[arg(long, value_name = "PROVIDER.pem")]
+    cert: Option<PathBuf>,
+    /// Do not check the signature (debugging only); the digest is still checked.
+    #[arg(long)]
+    insecure_skip_signature: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DigestArg {
+    /// SHA-256 (default).
+    Sha256,
+    /// SHA-1 (legacy peers; signed by the `rsa` crate, see the README).
+    Sha1,
+}
+
+fn read_file(path: &PathBuf, what: &str) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path)
+        .map_err(|e| CliError::Usage(format!("cannot read {what} {}: {e}", path.display())))
+}
+
+fn certificate(path: &PathBuf) -> Result<Certificate, CliError> {
+    Certificate::from_pem_or_der(&read_file(path, "certificate")?)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+}
+
+fn read_request(
+    input: Option<&std::path::Path>,
+) -> Result<refundkit_yookassa::ReturnPaymentRequest, CliError> {
+    let xml = io::read_input(input)?;
+    refundkit_yookassa::read_request(&xml).map_err(|e| CliError::Rejected(format!("XML: {e}")))
+}
+
+pub fn run(verb: Verb) -> Result<Exit, CliError> {
+    match verb {
+        Verb::Sign {
+            key,
+            cert,
+            digest,
+            include_certificate,
+            signing_time,
+            input,
+        } => {
+            let key = PrivateKey::from_pem_or_der(&read_file(&key, "key")?)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            let signer = Signer::new(key, certificate(&cert)?)
+                .map_err(|e| CliError::Rejected(e.to_string()))?;
+            let request = read_request(input.as_deref())?;
+            let options = SignOptions {
+                digest: match digest {
+                    DigestArg::Sha256 => Digest::Sha256,
+                    DigestArg::Sha1 => Digest::Sha1,
+                },
+                include_certificate,
+                signing_time: signing_time.map_or_else(SystemTime::now, |s| {
+                    UNIX_EPOCH
+                        .checked_add(Duration::from_secs(s))
+                        .unwrap_or(UNIX_EPOCH)
+                }),
+            };
+            match refundkit_yookassa::sign_request(&request, &signer, &options) {
+                Ok(pem) => {
+                    io::report(&refundkit_yookassa::validate(&request));
+                    io::emit(pem.as_bytes())?;
+                    Ok(Exit::Ok)
+                }
+                Err(SignError::Invalid(report)) => {
+                    io::report(&report);
+                    Ok(Exit::Rejected)
+                }
+                Err(e) => Err(CliError::Rejected(e.to_string())),
+            }
+        }
+        Verb::Open { trust, input } => {
+            let message = io::read_input(input.as_deref())?;
+            let cert = trust.cert.as_ref().map(certificate).transpose()?;
+            let trust = cert
+                .as_ref()
+                .map_or(Trust::InsecureSkipSignature, Trust::Certificate);
+            let opened = refundkit_pkcs7::open(&message, trust)
+                .map_err(|e| CliError::Rejected(e.to_string()))?;
+            if !opened.verified {
+                io::diagnose("signature NOT checked (--insecure-skip-signature); digest checked");
+            }
+            io::emit(&opened.content)?;
+            Ok(Exit::Ok)
+        }
+        Verb::Check { input } => {
+            let request = read_request(input.as_deref())?;
+            let report = refundkit_yookassa::validate(&request);
+            io::report(&report);
+            Ok(if report.has_errors() {
+                Exit::Rejected
+            } else {
+                Exit::Ok
+            })
+        }
+        Verb::ParseResponse { cert, input } => {
+            let body = io::read_input(input.as_deref())?;
+            let cert = cert.as_ref().map(certificate).transpose()?;
+            let plain = body.trim_ascii_start().starts_with(b"<");
+            let result = match (&cert, plain) {
+                (None, false) => {
+                    return Err(CliError::Rejected(
+                        "not plain XML: a signed response needs --cert to be verified".into(),
+                    ));
+                }
+                (Some(c), _) => refundkit_yookassa::open_response(&body, Trust::Certificate(c)),
+                (None, true) => {
+                    refundkit_yookassa::open_response(&body, Trust::InsecureSkipSignature)
+                }
+            };
+            let summary = response_summary(&result);
+            let exit = match &result {
+                Ok(r) => match r.status {
+                    Status::Done => Exit::Ok,
+                    Status::InProgress => Exit::InProgress,
+                    Status::Refused => Exit::Refused,
+                    _ => Exit::Rejected,
+                },
+                Err(e) => {
+                    io::diagnose(&e.to_string());
+                    Exit::Rejected
+                }
+            };
+            if let Ok(r) = &result {
+                if let Some(m) = &r.tech_message {
+                    io::diagnose(&format!("techMessage: {m}"));
+                }
+            }
+            io::emit(format!("{summary}\n").as_bytes())?;
+            Ok(exit)
+        }
+    }
+}
