@@ -15,21 +15,24 @@ pub fn decode<'l>(input: &[u8], labels: &[&'l str]) -> Result<(&'l str, Vec<u8>)
     for label in labels {
         let begin = format!("-----BEGIN {label}-----");
         let end = format!("-----END {label}-----");
-        if let Some(start) = text.find(&begin) {
-            let body_start = start.saturating_add(begin.len());
-            let body = text.get(body_start..).unwrap_or_default();
-            let stop = body.find(&end).ok_or_else(|| format!("no `{end}` line"))?;
-            let b64: String = body
-                .get(..stop)
-                .unwrap_or_default()
-                .chars()
-                .filter(|c| !c.is_ascii_whitespace())
-                .collect();
-            let der = STANDARD
-                .decode(b64.as_bytes())
-                .map_err(|e| format!("bad base64 in PEM: {e}"))?;
-            return Ok((label, der));
-        }
+        let Some(start) = text.find(&begin) else {
+            continue;
+        };
+        let body = text
+            .get(start.saturating_add(begin.len())..)
+            .unwrap_or_default();
+        let stop = body.find(&end).ok_or_else(|| format!("no `{end}` line"))?;
+        // Whitespace (line breaks, CR, indentation) is dropped in one pass over the bytes.
+        let b64: Vec<u8> = body
+            .get(..stop)
+            .unwrap_or_default()
+            .bytes()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let der = STANDARD
+            .decode(&b64)
+            .map_err(|e| format!("bad base64 in PEM: {e}"))?;
+        return Ok((label, der));
     }
     Err(format!("no PEM block labelled {}", labels.join(" or ")))
 }
