@@ -1,0 +1,245 @@
+//! Runs `testdata/yandex-pay/vectors.json`: the golden tests, and `refundkit conform`.
+//!
+//! Kinds: `request` (decodes, re-encodes to `encoded`, breaks exactly `violations` given the
+//! optional `payment_amount` and `current` order; or fails to decode naming `decode_error`),
+//! `refund` (the helper turns `order` and `products` into the bytes of `expected`), and
+//! `response` (status and body read as `outcome`).
+
+use std::path::Path;
+
+use refundkit_core::Quantity;
+use refundkit_core::conformance::{Outcome, first_difference};
+use serde::Deserialize;
+
+use crate::helper::{Order, Selection, refund};
+use crate::invariants::{Context, validate};
+use crate::response::{RefundOutcome, ResponseError, parse_response};
+use crate::{decode, decode_request, encode_request};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    provider: String,
+    vectors: Vec<Vector>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+enum Vector {
+    Request {
+        name: String,
+        input: String,
+        #[serde(default)]
+        encoded: Option<String>,
+        #[serde(default)]
+        decode_error: Option<String>,
+        #[serde(default)]
+        payment_amount: Option<String>,
+        #[serde(default)]
+        current: Option<String>,
+        #[serde(default)]
+        violations: Vec<String>,
+    },
+    Refund {
+        name: String,
+        order: String,
+        products: Vec<(String, String)>,
+        #[serde(default)]
+        shipping: bool,
+        #[serde(default)]
+        external_operation_id: Option<String>,
+        expected: String,
+    },
+    Response {
+        name: String,
+        status: u16,
+        body: String,
+        outcome: String,
+    },
+}
+
+/// One line for a refund response: `accepted <operationId> <status>`, `refused <reasonCode>`,
+/// `unauthorized`, `server-error <status>`, `malformed`. The CLI prints the same line.
+pub fn response_summary(outcome: &Result<RefundOutcome, ResponseError>) -> String {
+    match outcome {
+        Ok(RefundOutcome::Accepted(op)) => format!("accepted {} {:?}", op.operation_id, op.status),
+        Ok(RefundOutcome::Refused {
+            http_status,
+            reason_code,
+            ..
+        }) => format!(
+            "refused {} {}",
+            http_status,
+            reason_code
+                .as_ref()
+                .map_or("(no reasonCode)", |r| r.as_wire())
+        ),
+        Ok(RefundOutcome::Unauthorized) => "unauthorized".into(),
+        Ok(RefundOutcome::ServerError { http_status }) => format!("server-error {http_status}"),
+        Err(_) => "malformed".into(),
+    }
+}
+
+fn read(dir: &Path, file: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))
+}
+
+fn expect_eq(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
+    first_difference(expected, actual).map_or(Ok(()), |d| Err(format!("{what}: {d}")))
+}
+
+/// Runs every vector of `dir/vectors.json`.
+pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
+    let file: File = serde_json::from_slice(&read(dir, "vectors.json")?)
+        .map_err(|e| format!("vectors.json: {e}"))?;
+    if file.provider != "yandex-pay" {
+        return Err(format!(
+            "vectors.json is for {}, not yandex-pay",
+            file.provider
+        ));
+    }
+    Ok(file
+        .vectors
+        .iter()
+        .map(|v| {
+            let (name, result) = match v {
+                Vector::Request {
+                    name,
+                    input,
+                    encoded,
+                    decode_error,
+                    payment_amount,
+                    current,
+                    violations,
+                } => (
+                    name,
+                    run_request(
+                        dir,
+                        input,
+                        encoded.as_deref(),
+                        decode_error.as_deref(),
+                        payment_amount.as_deref(),
+                        current.as_deref(),
+                        violations,
+                    ),
+                ),
+                Vector::Refund {
+                    name,
+                    order,
+                    products,
+                    shipping,
+                    external_operation_id,
+                    expected,
+                } => (
+                    name,
+                    run_refund(
+                        dir,
+                        order,
+                        products,
+                        *shipping,
+                        external_operation_id.clone(),
+                        expected,
+                    ),
+                ),
+                Vector::Response {
+                    name,
+                    status,
+                    body,
+                    outcome,
+                } => (
+                    name,
+                    read(dir, body).and_then(|b| {
+                        let got = response_summary(&parse_response(*status, &b));
+                        expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
+                    }),
+                ),
+            };
+            Outcome {
+                name: name.clone(),
+                result,
+            }
+        })
+        .collect())
+}
+
+fn run_request(
+    dir: &Path,
+    input: &str,
+    encoded: Option<&str>,
+    decode_error: Option<&str>,
+    payment_amount: Option<&str>,
+    current: Option<&str>,
+    violations: &[String],
+) -> Result<(), String> {
+    let bytes = read(dir, input)?;
+    let decoded = decode_request(&bytes);
+    if let Some(needle) = decode_error {
+        return match decoded {
+            Ok(_) => Err("decoded, expected an error".into()),
+            Err(e) if e.to_string().contains(needle) => Ok(()),
+            Err(e) => Err(format!("error {e} does not mention {needle:?}")),
+        };
+    }
+    let request = decoded.map_err(|e| format!("decode: {e}"))?;
+    if let Some(file) = encoded {
+        // Golden JSON files end with a newline; the body itself has none.
+        let mut ours = encode_request(&request).map_err(|e| e.to_string())?;
+        ours.push(b'\n');
+        expect_eq("encoded", &read(dir, file)?, &ours)?;
+    }
+    let order: Option<Order> = current
+        .map(|f| read(dir, f).and_then(|b| decode(&b).map_err(|e| e.to_string())))
+        .transpose()?;
+    let context = Context {
+        payment_amount: payment_amount
+            .map(|a| crate::amount::parse_amount(a).map_err(|e| e.to_string()))
+            .transpose()?,
+        current_cart: order.as_ref().map(|o| &o.cart),
+        current_shipping: order
+            .as_ref()
+            .and_then(|o| o.shipping.as_ref().map(|s| s.amount)),
+        order_status: None,
+    };
+    let found: Vec<String> = validate(&request, &context)
+        .violations()
+        .iter()
+        .map(|v| format!("{} {} {}", v.severity, v.path, v.code))
+        .collect();
+    if found != violations {
+        return Err(format!(
+            "violations: expected {violations:?}, found {found:?}"
+        ));
+    }
+    Ok(())
+}
+
+fn run_refund(
+    dir: &Path,
+    order: &str,
+    products: &[(String, String)],
+    shipping: bool,
+    external_operation_id: Option<String>,
+    expected: &str,
+) -> Result<(), String> {
+    let order: Order = decode(&read(dir, order)?).map_err(|e| e.to_string())?;
+    let products = products
+        .iter()
+        .map(|(id, n)| {
+            Quantity::parse_decimal(n)
+                .map(|q| (id.clone(), q))
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let body = refund(
+        &order,
+        &Selection {
+            products,
+            shipping,
+            external_operation_id,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let mut ours = encode_request(&body).map_err(|e| e.to_string())?;
+    ours.push(b'\n');
+    expect_eq("refund body", &read(dir, expected)?, &ours)
+}

@@ -1,0 +1,183 @@
+//! From the current order and "refund these quantities (and the shipping)", the final cart,
+//! `orderAmount` and `refundAmount`, correct by construction.
+
+use refundkit_core::{Amount, Quantity};
+use serde::Deserialize;
+
+use crate::types::{Cart, RefundRequest, Shipping};
+
+/// The order as it stands before the refund.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Order {
+    /// The current cart.
+    pub cart: Cart,
+    /// The current shipping.
+    #[serde(default)]
+    pub shipping: Option<Shipping>,
+}
+
+impl Order {
+    /// What the payment currently amounts to: cart total plus shipping.
+    pub fn amount(&self) -> Option<Amount> {
+        self.cart
+            .total
+            .amount
+            .checked_add(self.shipping.as_ref().map_or(Amount::ZERO, |s| s.amount))
+    }
+}
+
+/// What to refund.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Selection {
+    /// Products and how many of each.
+    pub products: Vec<(String, Quantity)>,
+    /// Refund the shipping too.
+    pub shipping: bool,
+    /// The shop's id for this refund (the idempotency key).
+    pub external_operation_id: Option<String>,
+}
+
+/// Why the helper cannot build the refund.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HelperError {
+    /// A product not in the cart.
+    #[error("product {0:?} is not in the current cart")]
+    UnknownProduct(String),
+    /// A product named twice.
+    #[error("product {0:?} is selected twice")]
+    SelectedTwice(String),
+    /// More than the cart holds, or nothing.
+    #[error("cannot refund {asked} of product {id:?}: the cart holds {held}")]
+    BadCount {
+        /// The product.
+        id: String,
+        /// What was asked.
+        asked: Quantity,
+        /// What the cart holds.
+        held: Quantity,
+    },
+    /// Shipping asked for, but the order has none.
+    #[error("the order has no shipping to refund")]
+    NoShipping,
+    /// Nothing would be refunded.
+    #[error("nothing to refund")]
+    Nothing,
+    /// The cart's discounts exceed what would remain.
+    #[error("the cart's discounts exceed the remaining items")]
+    DiscountsExceedCart,
+    /// Numbers too large to compute.
+    #[error("amounts overflow")]
+    Overflow,
+}
+
+/// Builds the refund body.
+///
+/// For each selected product the count is lowered (the line removed at zero), and its `total`
+/// (and `subtotal`) recomputed from `discountedUnitPrice` or `unitPrice`; a line without prices
+/// keeps its total in proportion, rounded to kopecks. Cart discounts are kept as they are. The
+/// cart total, `orderAmount` and `refundAmount` follow, so that every invariant holds.
+pub fn refund(order: &Order, selection: &Selection) -> Result<RefundRequest, HelperError> {
+    let mut cart = order.cart.clone();
+    for (i, (id, n)) in selection.products.iter().enumerate() {
+        if selection
+            .products
+            .iter()
+            .take(i)
+            .any(|(other, _)| other == id)
+        {
+            return Err(HelperError::SelectedTwice(id.clone()));
+        }
+        let index = cart
+            .items
+            .iter()
+            .position(|item| &item.product_id == id)
+            .ok_or_else(|| HelperError::UnknownProduct(id.clone()))?;
+        let item = cart.items.get_mut(index).ok_or(HelperError::Overflow)?;
+        let held = item.quantity.count;
+        if n.is_zero() || *n > held {
+            return Err(HelperError::BadCount {
+                id: id.clone(),
+                asked: *n,
+                held,
+            });
+        }
+        let left = Quantity::new(
+            held.value()
+                .checked_sub(n.value())
+                .ok_or(HelperError::Overflow)?,
+        )
+        .map_err(|_| HelperError::Overflow)?;
+        if left.is_zero() {
+            cart.items.remove(index);
+            continue;
+        }
+        item.total = match item.discounted_unit_price.or(item.unit_price) {
+            Some(price) => price.checked_mul(left).ok_or(HelperError::Overflow)?,
+            None => {
+                let share = left
+                    .value()
+                    .checked_div(held.value())
+                    .ok_or(HelperError::Overflow)?;
+                Amount::new(
+                    item.total
+                        .value()
+                        .checked_mul(share)
+                        .ok_or(HelperError::Overflow)?,
+                )
+                .map_err(|_| HelperError::Overflow)?
+            }
+        }
+        .round_to_kopecks();
+        if let (Some(unit), Some(_)) = (item.unit_price, item.subtotal) {
+            item.subtotal = Some(
+                unit.checked_mul(left)
+                    .ok_or(HelperError::Overflow)?
+                    .round_to_kopecks(),
+            );
+        }
+        item.quantity.count = left;
+    }
+    let items_total = cart
+        .items
+        .iter()
+        .try_fold(Amount::ZERO, |acc, i| acc.checked_add(i.total))
+        .ok_or(HelperError::Overflow)?;
+    let discounts = cart
+        .discounts
+        .iter()
+        .try_fold(Amount::ZERO, |acc, d| acc.checked_add(d.amount))
+        .ok_or(HelperError::Overflow)?;
+    cart.total.amount = items_total
+        .checked_sub(discounts)
+        .ok_or(HelperError::DiscountsExceedCart)?;
+
+    let (shipping, shipping_refund) = match (&order.shipping, selection.shipping) {
+        (None, true) => return Err(HelperError::NoShipping),
+        (Some(s), true) => (None, s.amount),
+        (s, false) => (s.clone(), Amount::ZERO),
+    };
+    let refund_amount = order
+        .cart
+        .total
+        .amount
+        .checked_sub(cart.total.amount)
+        .and_then(|d| d.checked_add(shipping_refund))
+        .ok_or(HelperError::Overflow)?;
+    if refund_amount.is_zero() {
+        return Err(HelperError::Nothing);
+    }
+    let order_amount = cart
+        .total
+        .amount
+        .checked_add(shipping.as_ref().map_or(Amount::ZERO, |s| s.amount))
+        .ok_or(HelperError::Overflow)?;
+    Ok(RefundRequest {
+        refund_amount,
+        order_amount,
+        cart,
+        shipping,
+        external_operation_id: selection.external_operation_id.clone(),
+    })
+}

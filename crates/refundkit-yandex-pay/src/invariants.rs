@@ -1,0 +1,418 @@
+//! The cart invariants: what Yandex Pay checks (or may check) before refunding.
+//!
+//! The v1 refund sends the *final* cart, after the refund. Its sums must agree with each
+//! other, with the payment, and with the cart it replaces.
+
+use std::collections::HashSet;
+
+use refundkit_core::report::codes;
+use refundkit_core::{Amount, Path, Report};
+
+use crate::types::{
+    Cart, CartItem, ITEM_TYPES, ItemReceipt, OrderStatus, PAYMENT_METHOD_CODES,
+    PAYMENT_SUBJECT_CODES, RefundRequest, SHIPPING_METHODS, VAT_CODES, int_code,
+};
+
+/// Codes of Yandex Pay's rules.
+pub mod yp_codes {
+    /// `orderAmount` is not `cart.total.amount + shipping.amount`.
+    pub const ORDER_AMOUNT: &str = "order_amount";
+    /// `cart.total.amount` is not the sum of the items (less discounts).
+    pub const CART_TOTAL: &str = "cart_total";
+    /// An item's `total` is not its price x count.
+    pub const ITEM_TOTAL: &str = "item_total";
+    /// An item's `subtotal` is not `unitPrice x count`.
+    pub const ITEM_SUBTOTAL: &str = "item_subtotal";
+    /// `discountedUnitPrice` above `unitPrice`.
+    pub const DISCOUNT_ABOVE_PRICE: &str = "discount_above_price";
+    /// `orderAmount` is not the payment's current amount less `refundAmount`.
+    pub const PAYMENT_AMOUNT: &str = "payment_amount";
+    /// The final cart adds an item or raises a count or an amount.
+    pub const CART_GROWS: &str = "cart_grows";
+    /// The current and final carts differ by something else than the refund.
+    pub const REFUND_DIFFERENCE: &str = "refund_difference";
+    /// The order's status does not allow a refund.
+    pub const ORDER_STATUS: &str = "order_status";
+    /// A refund, or what it leaves, under 1 RUB (reported refused; unverified).
+    pub const UNDER_ONE_ROUBLE: &str = "under_one_rouble";
+}
+
+/// Text fields at most this many characters.
+pub const MAX_TEXT: usize = 2048;
+
+/// Measures of FFD tag 2108.
+const MEASURES: &[i64] = &[
+    0, 10, 11, 12, 20, 21, 22, 30, 31, 32, 40, 41, 42, 50, 51, 70, 71, 72, 73, 80, 81, 82, 83, 255,
+];
+
+/// What is known beyond the request itself; each field enables its rules.
+#[derive(Debug, Clone, Default)]
+pub struct Context<'a> {
+    /// The payment's current amount (before this refund).
+    pub payment_amount: Option<Amount>,
+    /// The cart before this refund.
+    pub current_cart: Option<&'a Cart>,
+    /// The shipping amount before this refund.
+    pub current_shipping: Option<Amount>,
+    /// The order's status.
+    pub order_status: Option<&'a OrderStatus>,
+}
+
+fn sum<'a>(amounts: impl IntoIterator<Item = &'a Amount>) -> Option<Amount> {
+    amounts
+        .into_iter()
+        .try_fold(Amount::ZERO, |acc, a| acc.checked_add(*a))
+}
+
+/// Every violation in `request`, with the rules `context` enables.
+pub fn validate(request: &RefundRequest, context: &Context<'_>) -> Report {
+    let mut report = Report::new();
+    let root = Path::ROOT;
+    if request.refund_amount.is_zero() {
+        report.error(
+            &root.field("refundAmount"),
+            codes::NOT_POSITIVE,
+            "must be greater than zero",
+        );
+    } else if request.refund_amount < Amount::from_minor_units(100) {
+        report.warning(
+            &root.field("refundAmount"),
+            yp_codes::UNDER_ONE_ROUBLE,
+            "refunds under 1 RUB are reported refused",
+        );
+    }
+    if !request.order_amount.is_zero() && request.order_amount < Amount::from_minor_units(100) {
+        report.warning(
+            &root.field("orderAmount"),
+            yp_codes::UNDER_ONE_ROUBLE,
+            "a refund leaving under 1 RUB is reported refused",
+        );
+    }
+    if let Some(id) = &request.external_operation_id {
+        report.check_max_chars(&root.field("externalOperationId"), id, MAX_TEXT);
+    }
+
+    let shipping_amount = request.shipping.as_ref().map_or(Amount::ZERO, |s| s.amount);
+    match request.cart.total.amount.checked_add(shipping_amount) {
+        Some(expected) if expected == request.order_amount => {}
+        expected => report.error(
+            &root.field("orderAmount"),
+            yp_codes::ORDER_AMOUNT,
+            format!(
+                "orderAmount {} must equal cart.total.amount + shipping.amount = {}",
+                request.order_amount,
+                expected.map_or_else(|| "(overflow)".into(), |e| e.to_string())
+            ),
+        ),
+    }
+    validate_cart(&mut report, &root.field("cart"), &request.cart);
+    if let Some(shipping) = &request.shipping {
+        let path = root.field("shipping");
+        if !SHIPPING_METHODS.contains(&shipping.method_type.as_str()) {
+            report.error(
+                &path.field("methodType"),
+                codes::UNKNOWN_CODE,
+                "COURIER, PICKUP or YANDEX_DELIVERY",
+            );
+        }
+        if let Some(r) = &shipping.receipt {
+            validate_receipt(&mut report, &path.field("receipt"), r);
+        }
+    }
+
+    if let Some(current) = context.payment_amount {
+        match current.checked_sub(request.refund_amount) {
+            Some(left) if left == request.order_amount => {}
+            left => report.error(
+                &root.field("orderAmount"),
+                yp_codes::PAYMENT_AMOUNT,
+                format!(
+                    "orderAmount {} must equal the payment's amount {current} less refundAmount {} = {}",
+                    request.order_amount,
+                    request.refund_amount,
+                    left.map_or_else(|| "(negative)".into(), |l| l.to_string())
+                ),
+            ),
+        }
+    }
+    if let Some(current) = context.current_cart {
+        check_against_current(&mut report, request, current, context.current_shipping);
+    }
+    if let Some(status) = context.order_status {
+        if !matches!(
+            status,
+            OrderStatus::Captured | OrderStatus::PartiallyRefunded
+        ) {
+            report.error(
+                &root,
+                yp_codes::ORDER_STATUS,
+                format!(
+                    "order status {}: only CAPTURED and PARTIALLY_REFUNDED may be refunded",
+                    status.as_wire()
+                ),
+            );
+        }
+    }
+    report
+}
+
+/// The order's status after this refund succeeds.
+pub fn resulting_status(request: &RefundRequest) -> OrderStatus {
+    if request.order_amount.is_zero() {
+        OrderStatus::Refunded
+    } else {
+        OrderStatus::PartiallyRefunded
+    }
+}
+
+fn validate_cart(report: &mut Report, path: &Path<'_>, cart: &Cart) {
+    for (field, value) in [("cartId", &cart.cart_id), ("externalId", &cart.external_id)] {
+        if let Some(v) = value {
+            report.check_max_chars(&path.field(field), v, MAX_TEXT);
+        }
+    }
+    let items = path.field("items");
+    let mut seen = HashSet::with_capacity(cart.items.len());
+    for (i, item) in cart.items.iter().enumerate() {
+        let p = items.index(i);
+        if !seen.insert(item.product_id.as_str()) {
+            report.error(
+                &p.field("productId"),
+                codes::DUPLICATE,
+                format!("productId {:?} appears twice", item.product_id),
+            );
+        }
+        validate_item(report, &p, item);
+    }
+    let discounts = path.field("discounts");
+    for (i, d) in cart.discounts.iter().enumerate() {
+        report.check_max_chars(
+            &discounts.index(i).field("description"),
+            &d.description,
+            MAX_TEXT,
+        );
+    }
+    let total_path = path.field("total");
+    let total = total_path.field("amount");
+    let items_total = sum(cart.items.iter().map(|i| &i.total));
+    if cart.discounts.is_empty() {
+        if items_total != Some(cart.total.amount) {
+            report.error(
+                &total,
+                yp_codes::CART_TOTAL,
+                format!(
+                    "cart.total.amount {} must equal the sum of item totals {}",
+                    cart.total.amount,
+                    items_total.map_or_else(|| "(overflow)".into(), |t| t.to_string())
+                ),
+            );
+        }
+    } else {
+        let discounted = items_total
+            .zip(sum(cart.discounts.iter().map(|d| &d.amount)))
+            .and_then(|(t, d)| t.checked_sub(d));
+        if discounted != Some(cart.total.amount) {
+            report.warning(
+                &total,
+                yp_codes::CART_TOTAL,
+                format!(
+                    "cart.total.amount {} differs from item totals less discounts ({})",
+                    cart.total.amount,
+                    discounted.map_or_else(|| "negative".into(), |t| t.to_string())
+                ),
+            );
+        }
+    }
+}
+
+fn validate_item(report: &mut Report, path: &Path<'_>, item: &CartItem) {
+    report.check_not_blank(&path.field("productId"), &item.product_id);
+    for (field, value) in [
+        ("productId", Some(&item.product_id)),
+        ("title", item.title.as_ref()),
+        ("description", item.description.as_ref()),
+        ("type", item.item_type.as_ref()),
+    ] {
+        if let Some(v) = value {
+            report.check_max_chars(&path.field(field), v, MAX_TEXT);
+        }
+    }
+    if let Some(t) = &item.item_type {
+        if !ITEM_TYPES.contains(&t.as_str()) {
+            report.error(
+                &path.field("type"),
+                codes::UNKNOWN_CODE,
+                "PHYSICAL, DIGITAL or UNSPECIFIED",
+            );
+        }
+    }
+    let count = item.quantity.count;
+    report.check_positive(&path.field("quantity").field("count"), count.value());
+    if let (Some(unit), Some(discounted)) = (item.unit_price, item.discounted_unit_price) {
+        if discounted > unit {
+            report.error(
+                &path.field("discountedUnitPrice"),
+                yp_codes::DISCOUNT_ABOVE_PRICE,
+                format!("discountedUnitPrice {discounted} is above unitPrice {unit}"),
+            );
+        }
+    }
+    if let Some(price) = item.discounted_unit_price.or(item.unit_price) {
+        let expected = price.checked_mul(count).map(|t| t.round_to_kopecks());
+        if expected != Some(item.total) {
+            report.error(
+                &path.field("total"),
+                yp_codes::ITEM_TOTAL,
+                format!(
+                    "total {} must be {price} x {count} = {}",
+                    item.total,
+                    expected.map_or_else(|| "(overflow)".into(), |e| e.to_string())
+                ),
+            );
+        }
+    }
+    if let (Some(unit), Some(subtotal)) = (item.unit_price, item.subtotal) {
+        let expected = unit.checked_mul(count).map(|t| t.round_to_kopecks());
+        if expected != Some(subtotal) {
+            report.error(
+                &path.field("subtotal"),
+                yp_codes::ITEM_SUBTOTAL,
+                format!(
+                    "subtotal {subtotal} must be unitPrice x count = {}",
+                    expected.map_or_else(|| "(overflow)".into(), |e| e.to_string())
+                ),
+            );
+        }
+    }
+    if let Some(r) = &item.receipt {
+        validate_receipt(report, &path.field("receipt"), r);
+    }
+}
+
+fn validate_receipt(report: &mut Report, path: &Path<'_>, r: &ItemReceipt) {
+    if int_code(&r.tax, VAT_CODES).is_none() || r.tax.known().is_none() {
+        // Unknown integers are kept (22% has no published code) but worth a look.
+        report.warning(
+            &path.field("tax"),
+            codes::UNKNOWN_CODE,
+            "tax code not in Yandex Pay's published table (1..10)",
+        );
+    }
+    if let Some(title) = &r.title {
+        report.check_max_chars(&path.field("title"), title, MAX_TEXT);
+    }
+    if let Some(m) = r.measure {
+        if !MEASURES.contains(&m) {
+            report.error(
+                &path.field("measure"),
+                codes::UNKNOWN_CODE,
+                "not an FFD 2108 measure",
+            );
+        }
+    }
+    if let Some(m) = &r.payment_method_type {
+        if m.known().is_none() || int_code(m, PAYMENT_METHOD_CODES).is_none() {
+            report.error(
+                &path.field("paymentMethodType"),
+                codes::UNKNOWN_CODE,
+                "must be 1..7",
+            );
+        }
+    }
+    if let Some(s) = &r.payment_subject_type {
+        if !int_code(s, PAYMENT_SUBJECT_CODES).is_some_and(|c| (1..=26).contains(&c)) {
+            report.error(
+                &path.field("paymentSubjectType"),
+                codes::UNKNOWN_CODE,
+                "must be 1..26",
+            );
+        }
+    }
+    if let Some(code) = &r.product_code {
+        use base64::Engine as _;
+        let decoded = base64::engine::general_purpose::STANDARD.decode(code);
+        if !decoded.is_ok_and(|b| (1..=32).contains(&b.len())) {
+            report.error(
+                &path.field("productCode"),
+                codes::FORMAT,
+                "must be base64 of 1 to 32 bytes",
+            );
+        }
+    }
+    if let Some(q) = &r.mark_quantity {
+        if q.numerator <= 0 || q.denominator <= 0 || q.numerator > q.denominator {
+            report.error(
+                &path.field("markQuantity"),
+                codes::FORMAT,
+                "0 < numerator <= denominator",
+            );
+        }
+    }
+}
+
+fn check_against_current(
+    report: &mut Report,
+    request: &RefundRequest,
+    current: &Cart,
+    current_shipping: Option<Amount>,
+) {
+    let items = Path::ROOT;
+    let cart = items.field("cart");
+    let items = cart.field("items");
+    for (i, item) in request.cart.items.iter().enumerate() {
+        let p = items.index(i);
+        match current
+            .items
+            .iter()
+            .find(|c| c.product_id == item.product_id)
+        {
+            None => report.error(
+                &p.field("productId"),
+                yp_codes::CART_GROWS,
+                format!(
+                    "{:?} is not in the current cart: a refund only removes",
+                    item.product_id
+                ),
+            ),
+            Some(before) => {
+                if item.quantity.count > before.quantity.count {
+                    report.error(
+                        &p.field("quantity").field("count"),
+                        yp_codes::CART_GROWS,
+                        format!(
+                            "count {} is above the current {}",
+                            item.quantity.count, before.quantity.count
+                        ),
+                    );
+                }
+                if item.total > before.total {
+                    report.error(
+                        &p.field("total"),
+                        yp_codes::CART_GROWS,
+                        format!("total {} is above the current {}", item.total, before.total),
+                    );
+                }
+            }
+        }
+    }
+    let shipping_refund = current_shipping.map_or(Some(Amount::ZERO), |before| {
+        before.checked_sub(request.shipping.as_ref().map_or(Amount::ZERO, |s| s.amount))
+    });
+    let cart_total_path = cart.field("total");
+    let cart_total = cart_total_path.field("amount");
+    let cart_difference = current.total.amount.checked_sub(request.cart.total.amount);
+    let expected = shipping_refund.and_then(|s| request.refund_amount.checked_sub(s));
+    if cart_difference.is_none() || cart_difference != expected {
+        report.error(
+            &cart_total,
+            yp_codes::REFUND_DIFFERENCE,
+            format!(
+                "the cart went from {} to {}: the difference must be refundAmount {} less the shipping refund ({})",
+                current.total.amount,
+                request.cart.total.amount,
+                request.refund_amount,
+                shipping_refund.map_or_else(|| "shipping grew".into(), |s| s.to_string())
+            ),
+        );
+    }
+}

@@ -1,0 +1,424 @@
+//! Yandex Pay merchant API v1 refund types, with the wire's field names (camelCase).
+//!
+//! Requests are strict (unknown fields refused, so a typo cannot drop a value); responses are
+//! tolerant (unknown fields ignored, unknown codes kept).
+
+use refundkit_core::{
+    Amount, Coded, PaymentMethod, PaymentSubject, Quantity, SecretString, VatRate,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::amount;
+
+/// Receipt `tax` codes of Yandex Pay's fns reference. The number for 22% is not published
+/// (unverified): VAT 22% and 22/122 have no code here, and unknown integers are kept and warned.
+pub const VAT_CODES: &[(VatRate, i64)] = &[
+    (VatRate::Vat20, 1),
+    (VatRate::Vat10, 2),
+    (VatRate::Vat20_120, 3),
+    (VatRate::Vat10_110, 4),
+    (VatRate::Vat0, 5),
+    (VatRate::None, 6),
+    (VatRate::Vat7, 7),
+    (VatRate::Vat5, 8),
+    (VatRate::Vat7_107, 9),
+    (VatRate::Vat5_105, 10),
+];
+
+/// `paymentMethodType`: the FFD 1214 codes 1..7.
+pub const PAYMENT_METHOD_CODES: &[(PaymentMethod, i64)] = &[
+    (PaymentMethod::FullPrepayment, 1),
+    (PaymentMethod::Prepayment, 2),
+    (PaymentMethod::Advance, 3),
+    (PaymentMethod::FullPayment, 4),
+    (PaymentMethod::PartialPayment, 5),
+    (PaymentMethod::Credit, 6),
+    (PaymentMethod::CreditPayment, 7),
+];
+
+/// `paymentSubjectType`: FFD 1212 codes (Yandex Pay accepts 1..26; those without a name in
+/// refundkit-core are kept as `Unknown` and accepted).
+pub const PAYMENT_SUBJECT_CODES: &[(PaymentSubject, i64)] = &[
+    (PaymentSubject::Commodity, 1),
+    (PaymentSubject::Excise, 2),
+    (PaymentSubject::Job, 3),
+    (PaymentSubject::Service, 4),
+    (PaymentSubject::GamblingBet, 5),
+    (PaymentSubject::GamblingPrize, 6),
+    (PaymentSubject::Lottery, 7),
+    (PaymentSubject::LotteryPrize, 8),
+    (PaymentSubject::IntellectualActivity, 9),
+    (PaymentSubject::Payment, 10),
+    (PaymentSubject::AgentCommission, 11),
+    (PaymentSubject::Composite, 12),
+    (PaymentSubject::Another, 13),
+    (PaymentSubject::PropertyRight, 14),
+    (PaymentSubject::NonOperatingGain, 15),
+    (PaymentSubject::InsurancePremium, 16),
+    (PaymentSubject::SalesTax, 17),
+    (PaymentSubject::ResortFee, 18),
+];
+
+/// The code of a known value in an integer table.
+pub fn int_code<T: Copy + PartialEq>(value: &Coded<T, i64>, table: &[(T, i64)]) -> Option<i64> {
+    match value {
+        Coded::Known(v) => table.iter().find(|(t, _)| t == v).map(|(_, c)| *c),
+        Coded::Unknown(n) => Some(*n),
+    }
+}
+
+macro_rules! int_coded {
+    ($module:ident, $t:ty, $table:expr) => {
+        pub(crate) mod $module {
+            use super::*;
+            pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> Result<Coded<$t, i64>, D::Error> {
+                Ok(Coded::from_table($table, i64::deserialize(d)?))
+            }
+            pub fn serialize<S: serde::Serializer>(
+                v: &Coded<$t, i64>,
+                s: S,
+            ) -> Result<S::Ok, S::Error> {
+                let code = int_code(v, $table)
+                    .ok_or_else(|| serde::ser::Error::custom("value has no Yandex Pay code"))?;
+                s.serialize_i64(code)
+            }
+        }
+    };
+}
+
+macro_rules! opt_int_coded {
+    ($module:ident, $inner:ident, $t:ty) => {
+        pub(crate) mod $module {
+            use super::*;
+            pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> Result<Option<Coded<$t, i64>>, D::Error> {
+                super::$inner::deserialize(d).map(Some)
+            }
+            pub fn serialize<S: serde::Serializer>(
+                v: &Option<Coded<$t, i64>>,
+                s: S,
+            ) -> Result<S::Ok, S::Error> {
+                match v {
+                    Some(v) => super::$inner::serialize(v, s),
+                    None => s.serialize_none(),
+                }
+            }
+        }
+    };
+}
+
+mod codes_serde {
+    use super::*;
+    int_coded!(tax, VatRate, VAT_CODES);
+    int_coded!(method, PaymentMethod, PAYMENT_METHOD_CODES);
+    int_coded!(subject, PaymentSubject, PAYMENT_SUBJECT_CODES);
+    opt_int_coded!(opt_method, method, PaymentMethod);
+    opt_int_coded!(opt_subject, subject, PaymentSubject);
+}
+
+/// The refund request body (`POST /api/merchant/v1/orders/{orderId}/refund`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefundRequest {
+    /// `refundAmount`: what is refunded now.
+    #[serde(with = "amount::money")]
+    pub refund_amount: Amount,
+    /// `orderAmount`: the order after the refund, `cart.total.amount + shipping.amount`.
+    #[serde(with = "amount::money")]
+    pub order_amount: Amount,
+    /// `cart`: the *final* cart, after the refund.
+    pub cart: Cart,
+    /// `shipping`, as it remains after the refund.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<Shipping>,
+    /// `externalOperationId`: the shop's id of this refund, the idempotency key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_operation_id: Option<String>,
+}
+
+/// `cart`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Cart {
+    /// `cartId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart_id: Option<String>,
+    /// `externalId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// `items`.
+    pub items: Vec<CartItem>,
+    /// `discounts` on the whole cart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<Discount>,
+    /// `coupons`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<Coupon>,
+    /// `total`.
+    pub total: CartTotal,
+}
+
+/// `cart.total`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CartTotal {
+    /// `amount`.
+    #[serde(with = "amount::money")]
+    pub amount: Amount,
+    /// `pointsAmount` (paid with Yandex Plus points).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "amount::opt_money"
+    )]
+    pub points_amount: Option<Amount>,
+}
+
+/// `cart.items[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CartItem {
+    /// `productId`, unique in the cart.
+    pub product_id: String,
+    /// `title`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `quantity`.
+    pub quantity: ItemQuantity,
+    /// `unitPrice`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "amount::opt_money"
+    )]
+    pub unit_price: Option<Amount>,
+    /// `discountedUnitPrice`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "amount::opt_money"
+    )]
+    pub discounted_unit_price: Option<Amount>,
+    /// `subtotal`: `unitPrice x count`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "amount::opt_money"
+    )]
+    pub subtotal: Option<Amount>,
+    /// `total`: what the line costs.
+    #[serde(with = "amount::money")]
+    pub total: Amount,
+    /// `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `type`: `PHYSICAL`, `DIGITAL`, `UNSPECIFIED`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub item_type: Option<String>,
+    /// `measurements` (PHYSICAL items).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measurements: Option<Measurements>,
+    /// `receipt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<ItemReceipt>,
+}
+
+/// `quantity`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ItemQuantity {
+    /// `count`.
+    #[serde(with = "amount::count")]
+    pub count: Quantity,
+    /// `available`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "amount::opt_count"
+    )]
+    pub available: Option<Quantity>,
+    /// `label`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// `measurements`: kilograms and metres as JSON numbers, read exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Measurements {
+    /// `weight`.
+    #[serde(with = "amount::number")]
+    pub weight: Quantity,
+    /// `height`.
+    #[serde(with = "amount::number")]
+    pub height: Quantity,
+    /// `length`.
+    #[serde(with = "amount::number")]
+    pub length: Quantity,
+    /// `width`.
+    #[serde(with = "amount::number")]
+    pub width: Quantity,
+}
+
+/// `receipt` of an item or of the shipping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ItemReceipt {
+    /// `tax` (required).
+    #[serde(with = "codes_serde::tax")]
+    pub tax: Coded<VatRate, i64>,
+    /// `title`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `measure` (FFD 2108).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<i64>,
+    /// `paymentMethodType`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "codes_serde::opt_method"
+    )]
+    pub payment_method_type: Option<Coded<PaymentMethod, i64>>,
+    /// `paymentSubjectType`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "codes_serde::opt_subject"
+    )]
+    pub payment_subject_type: Option<Coded<PaymentSubject, i64>>,
+    /// `excise`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "amount::opt_money"
+    )]
+    pub excise: Option<Amount>,
+    /// `productCode`: base64 of 1..32 bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_code: Option<String>,
+    /// `markQuantity`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark_quantity: Option<MarkQuantity>,
+    /// `supplier`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<Supplier>,
+    /// `agent`: passed through as given (its shape is not in the seed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<serde_json::Value>,
+}
+
+/// `markQuantity`: a fraction of a marked item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MarkQuantity {
+    /// `numerator`.
+    pub numerator: i64,
+    /// `denominator`.
+    pub denominator: i64,
+}
+
+/// `supplier`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Supplier {
+    /// `inn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inn: Option<String>,
+    /// `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `phones`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<String>,
+}
+
+/// `discounts[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Discount {
+    /// `discountId`.
+    pub discount_id: String,
+    /// `amount`.
+    #[serde(with = "amount::money")]
+    pub amount: Amount,
+    /// `description`.
+    pub description: String,
+}
+
+/// `coupons[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Coupon {
+    /// `value`.
+    pub value: String,
+    /// `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+/// `shipping`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Shipping {
+    /// `methodType`: `COURIER`, `PICKUP`, `YANDEX_DELIVERY`.
+    pub method_type: String,
+    /// `amount`.
+    #[serde(with = "amount::money")]
+    pub amount: Amount,
+    /// `receipt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<ItemReceipt>,
+}
+
+/// Known `methodType`s.
+pub const SHIPPING_METHODS: &[&str] = &["COURIER", "PICKUP", "YANDEX_DELIVERY"];
+/// Known item `type`s.
+pub const ITEM_TYPES: &[&str] = &["PHYSICAL", "DIGITAL", "UNSPECIFIED"];
+
+/// The merchant API key (`Authorization: Api-Key ...`). Never printed, wiped on drop. In the
+/// sandbox it equals the merchant id.
+#[derive(Debug, Clone)]
+pub struct ApiKey(pub SecretString);
+
+/// Status of an order, as Yandex Pay reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OrderStatus {
+    /// `CAPTURED`: refundable.
+    Captured,
+    /// `PARTIALLY_REFUNDED`: refundable.
+    PartiallyRefunded,
+    /// `REFUNDED`.
+    Refunded,
+    /// Anything else, verbatim (`AUTHORIZED`, `VOIDED`, `PENDING`, ...).
+    Other(String),
+}
+
+impl OrderStatus {
+    /// From the wire name.
+    pub fn from_wire(s: &str) -> Self {
+        match s {
+            "CAPTURED" => OrderStatus::Captured,
+            "PARTIALLY_REFUNDED" => OrderStatus::PartiallyRefunded,
+            "REFUNDED" => OrderStatus::Refunded,
+            other => OrderStatus::Other(other.to_owned()),
+        }
+    }
+
+    /// The wire name.
+    pub fn as_wire(&self) -> &str {
+        match self {
+            OrderStatus::Captured => "CAPTURED",
+            OrderStatus::PartiallyRefunded => "PARTIALLY_REFUNDED",
+            OrderStatus::Refunded => "REFUNDED",
+            OrderStatus::Other(s) => s,
+        }
+    }
+}
