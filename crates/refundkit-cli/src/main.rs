@@ -9,6 +9,7 @@
 
 mod io;
 mod robokassa;
+mod yandex_pay;
 mod yookassa;
 
 use std::process::ExitCode;
@@ -58,6 +59,11 @@ enum Provider {
         #[command(subcommand)]
         verb: robokassa::Verb,
     },
+    /// Yandex Pay merchant API v1 refund (JSON final cart).
+    YandexPay {
+        #[command(subcommand)]
+        verb: yandex_pay::Verb,
+    },
     /// YooKassa MWS returnPayment (XML in PKCS#7).
     Yookassa {
         #[command(subcommand)]
@@ -81,6 +87,7 @@ fn main() -> ExitCode {
     };
     let exit = match cli.provider {
         Provider::Robokassa { verb } => robokassa::run(verb),
+        Provider::YandexPay { verb } => yandex_pay::run(verb),
         Provider::Yookassa { verb } => yookassa::run(verb),
     };
     match exit {

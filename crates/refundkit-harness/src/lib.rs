@@ -22,6 +22,8 @@ pub const TARGETS: &[Target] = &[
     ("pkcs7_open", pkcs7_open),
     ("yookassa_request", yookassa_request),
     ("yookassa_response", yookassa_response),
+    ("yandex_pay_request", yandex_pay_request),
+    ("yandex_pay_response", yandex_pay_response),
 ];
 
 fn sample_key() -> Password3 {
@@ -110,6 +112,34 @@ pub fn yookassa_request(data: &[u8]) {
 pub fn yookassa_response(data: &[u8]) {
     let _ = refundkit_yookassa::read_response(data);
     let _ = refundkit_yookassa::open_response(data, refundkit_pkcs7::Trust::InsecureSkipSignature);
+}
+
+/// Yandex Pay refund bodies: whatever decodes re-encodes and decodes back equal, and the
+/// validator never panics on it.
+pub fn yandex_pay_request(data: &[u8]) {
+    use refundkit_yandex_pay::invariants::{Context, validate};
+    if let Ok(body) = refundkit_yandex_pay::decode_request(data) {
+        let _ = validate(&body, &Context::default());
+        let _ = validate(
+            &body,
+            &Context {
+                payment_amount: Some(body.order_amount),
+                current_cart: Some(&body.cart),
+                ..Context::default()
+            },
+        );
+        if let Ok(json) = refundkit_yandex_pay::encode_request(&body) {
+            let again = refundkit_yandex_pay::decode_request(&json).expect("our own JSON decodes");
+            assert_eq!(again, body, "JSON round trip");
+        }
+    }
+}
+
+/// Yandex Pay responses under the statuses they come with.
+pub fn yandex_pay_response(data: &[u8]) {
+    for status in [200, 400, 401, 404, 409, 500] {
+        let _ = refundkit_yandex_pay::parse_response(status, data);
+    }
 }
 
 /// The README's examples, compiled and run as doc tests.

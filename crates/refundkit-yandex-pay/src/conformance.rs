@@ -62,7 +62,9 @@ enum Vector {
 /// `unauthorized`, `server-error <status>`, `malformed`. The CLI prints the same line.
 pub fn response_summary(outcome: &Result<RefundOutcome, ResponseError>) -> String {
     match outcome {
-        Ok(RefundOutcome::Accepted(op)) => format!("accepted {} {:?}", op.operation_id, op.status),
+        Ok(RefundOutcome::Accepted(op)) => {
+            format!("accepted {} {}", op.operation_id, op.status.as_wire())
+        }
         Ok(RefundOutcome::Refused {
             http_status,
             reason_code,

@@ -74,6 +74,16 @@ pub enum OperationStatus {
 }
 
 impl OperationStatus {
+    /// The status as Yandex Pay spells it.
+    pub fn as_wire(&self) -> &str {
+        match self {
+            OperationStatus::Pending => "PENDING",
+            OperationStatus::Success => "SUCCESS",
+            OperationStatus::Fail => "FAIL",
+            OperationStatus::Unknown(s) => s,
+        }
+    }
+
     fn from_wire(s: String) -> Self {
         match s.as_str() {
             "PENDING" => OperationStatus::Pending,

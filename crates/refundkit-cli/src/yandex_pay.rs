@@ -1,0 +1,170 @@
+//! `refundkit yandex-pay check | refund | parse-response`.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use refundkit_core::Quantity;
+use refundkit_yandex_pay::conformance::response_summary;
+use refundkit_yandex_pay::helper::{Order, Selection, refund};
+use refundkit_yandex_pay::invariants::{Context, validate};
+use refundkit_yandex_pay::types::{Cart, OrderStatus};
+use refundkit_yandex_pay::{RefundOutcome, decode, decode_request, encode_request};
+
+use crate::Exit;
+use crate::io::{self, CliError};
+
+#[derive(Subcommand)]
+pub enum Verb {
+    /// Validate a refund body: exit 0, or 1 with every violation naming its field.
+    Check {
+        /// The payment's current amount (enables orderAmount = amount - refundAmount).
+        #[arg(long, value_name = "AMOUNT")]
+        payment_amount: Option<String>,
+        /// The current order (`{"cart": ..., "shipping": ...}`) or cart (enables the
+        /// final-cart rules).
+        #[arg(long, value_name = "FILE")]
+        current_cart: Option<PathBuf>,
+        /// The order's status (only CAPTURED and PARTIALLY_REFUNDED may be refunded).
+        #[arg(long, value_name = "STATUS")]
+        order_status: Option<String>,
+        /// The body; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// Print the refund body for refunding these products (and the shipping) from the current
+    /// order: the final cart, orderAmount and refundAmount, computed.
+    Refund {
+        /// The current order (`{"cart": ..., "shipping": ...}`) or cart.
+        #[arg(long, value_name = "FILE")]
+        current_cart: PathBuf,
+        /// A product and how many of it: `ID=COUNT`. Repeatable.
+        #[arg(long, value_name = "ID=COUNT", required = true)]
+        product: Vec<String>,
+        /// Refund the shipping too.
+        #[arg(long)]
+        shipping: bool,
+        /// externalOperationId (the idempotency key).
+        #[arg(long, value_name = "ID")]
+        external_operation_id: Option<String>,
+    },
+    /// Read a refund response: exit 0 accepted, 3 refused (the reasonCode printed, unknown
+    /// ones verbatim), 1 malformed or a server error.
+    ParseResponse {
+        /// The HTTP status it came with.
+        #[arg(long, default_value_t = 200)]
+        status: u16,
+        /// The body; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+}
+
+fn read_order(path: &PathBuf) -> Result<Order, CliError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
+    match decode::<Order>(&bytes) {
+        Ok(order) => Ok(order),
+        Err(order_error) => decode::<Cart>(&bytes)
+            .map(|cart| Order {
+                cart,
+                shipping: None,
+            })
+            .map_err(|_| CliError::Rejected(format!("{}: {order_error}", path.display()))),
+    }
+}
+
+pub fn run(verb: Verb) -> Result<Exit, CliError> {
+    match verb {
+        Verb::Check {
+            payment_amount,
+            current_cart,
+            order_status,
+            input,
+        } => {
+            let payment_amount = payment_amount
+                .map(|a| {
+                    refundkit_yandex_pay::amount::parse_amount(&a)
+                        .map_err(|e| CliError::Usage(format!("--payment-amount {a:?}: {e}")))
+                })
+                .transpose()?;
+            let order = current_cart.as_ref().map(read_order).transpose()?;
+            let status = order_status.as_deref().map(OrderStatus::from_wire);
+            let body = decode_request(&io::read_input(input.as_deref())?)
+                .map_err(|e| CliError::Rejected(format!("body: {e}")))?;
+            let context = Context {
+                payment_amount,
+                current_cart: order.as_ref().map(|o| &o.cart),
+                current_shipping: order.as_ref().map(|o| {
+                    o.shipping
+                        .as_ref()
+                        .map_or(refundkit_core::Amount::ZERO, |s| s.amount)
+                }),
+                order_status: status.as_ref(),
+            };
+            let report = validate(&body, &context);
+            io::report(&report);
+            Ok(if report.has_errors() {
+                Exit::Rejected
+            } else {
+                Exit::Ok
+            })
+        }
+        Verb::Refund {
+            current_cart,
+            product,
+            shipping,
+            external_operation_id,
+        } => {
+            let order = read_order(&current_cart)?;
+            let products = product
+                .iter()
+                .map(|p| {
+                    let (id, count) = p.rsplit_once('=').ok_or_else(|| {
+                        CliError::Usage(format!("--product {p:?}: expected ID=COUNT"))
+                    })?;
+                    let count = Quantity::parse_decimal(count)
+                        .map_err(|e| CliError::Usage(format!("--product {p:?}: {e}")))?;
+                    Ok((id.to_owned(), count))
+                })
+                .collect::<Result<Vec<_>, CliError>>()?;
+            let body = refund(
+                &order,
+                &Selection {
+                    products,
+                    shipping,
+                    external_operation_id,
+                },
+            )
+            .map_err(|e| CliError::Rejected(e.to_string()))?;
+            let mut json = encode_request(&body).map_err(|e| CliError::Rejected(e.to_string()))?;
+            json.push(b'\n');
+            io::emit(&json)?;
+            Ok(Exit::Ok)
+        }
+        Verb::ParseResponse { status, input } => {
+            let body = io::read_input(input.as_deref())?;
+            let outcome = refundkit_yandex_pay::parse_response(status, &body);
+            let exit = match &outcome {
+                Ok(RefundOutcome::Accepted(_)) => Exit::Ok,
+                Ok(RefundOutcome::Refused { reason, .. }) => {
+                    if let Some(r) = reason {
+                        io::diagnose(&format!("reason: {r}"));
+                    }
+                    Exit::Refused
+                }
+                Ok(RefundOutcome::Unauthorized) => Exit::Refused,
+                Ok(RefundOutcome::ServerError { .. }) => {
+                    io::diagnose(
+                        "server error: retry with the same X-Request-Id and externalOperationId",
+                    );
+                    Exit::Rejected
+                }
+                Ok(_) => Exit::Rejected,
+                Err(e) => {
+                    io::diagnose(&e.to_string());
+                    Exit::Rejected
+                }
+            };
+            io::emit(format!("{}\n", response_summary(&outcome)).as_bytes())?;
+            Ok(exit)
+        }
+    }
+}

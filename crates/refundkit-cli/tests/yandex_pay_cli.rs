@@ -1,0 +1,218 @@
+//! The `refundkit yandex-pay` verbs through the real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn testdata(file: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/yandex-pay")
+        .join(file)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refundkit"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    // A command that fails on its flags exits without reading stdin.
+    let _ = pipe.write_all(stdin.unwrap_or_default());
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn refund_prints_the_body_the_helper_computes() {
+    let out = run(
+        &[
+            "yandex-pay",
+            "refund",
+            "--current-cart",
+            &testdata("orders/current.json"),
+            "--product",
+            "tea=2",
+            "--product",
+            "cup=1",
+            "--shipping",
+            "--external-operation-id",
+            "refund-1",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        out.stdout,
+        std::fs::read(testdata("requests/refund-tea-cup-shipping.json")).unwrap()
+    );
+}
+
+#[test]
+fn refund_refuses_what_the_cart_does_not_hold() {
+    for product in ["tea=4", "spoon=1", "tea=0"] {
+        let out = run(
+            &[
+                "yandex-pay",
+                "refund",
+                "--current-cart",
+                &testdata("orders/current.json"),
+                "--product",
+                product,
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(1), "{product}");
+    }
+    let out = run(
+        &[
+            "yandex-pay",
+            "refund",
+            "--current-cart",
+            &testdata("orders/current.json"),
+            "--product",
+            "tea",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn check_exits_0_for_a_correct_body() {
+    let out = run(
+        &[
+            "yandex-pay",
+            "check",
+            "--payment-amount",
+            "1000.80",
+            "--current-cart",
+            &testdata("orders/current.json"),
+            "--order-status",
+            "CAPTURED",
+            &testdata("requests/refund-tea-cup-shipping.json"),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn check_exits_1_with_every_violation_naming_its_field() {
+    let out = run(
+        &[
+            "yandex-pay",
+            "check",
+            &testdata("requests/every-invariant-broken.json"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("error: orderAmount:"), "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("error:")).count(),
+        14,
+        "{err}"
+    );
+    let out = run(
+        &[
+            "yandex-pay",
+            "check",
+            "--payment-amount",
+            "1000.80",
+            &testdata("requests/seed-shape.json"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("orderAmount")
+    );
+}
+
+#[test]
+fn check_refuses_a_number_amount_naming_the_field() {
+    let out = run(&["yandex-pay", "check"], Some(br#"{"refundAmount": 42.00, "orderAmount": "42.00", "cart": {"items": [], "total": {"amount": "42.00"}}}"#));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("refundAmount")
+    );
+}
+
+#[test]
+fn parse_response_exits_0_success_3_refused_1_malformed() {
+    for (status, file, code, line) in [
+        (
+            "200",
+            "responses/success.json",
+            0,
+            "accepted 5d32f295-8723-457a-b2b5-c1d3b9a1f4c2 PENDING\n",
+        ),
+        (
+            "400",
+            "responses/fail-order-amount.json",
+            3,
+            "refused 400 ORDER_AMOUNT_MISMATCH\n",
+        ),
+        (
+            "400",
+            "responses/fail-unknown-code.json",
+            3,
+            "refused 400 SOMETHING_NEW\n",
+        ),
+        ("200", "responses/proxy-error.html", 1, "malformed\n"),
+        ("503", "responses/proxy-error.html", 1, "server-error 503\n"),
+    ] {
+        let out = run(
+            &[
+                "yandex-pay",
+                "parse-response",
+                "--status",
+                status,
+                &testdata(file),
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(code), "{file}");
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), line, "{file}");
+    }
+}
+
+#[test]
+fn arbitrary_input_never_panics() {
+    for input in [
+        &b"\xff"[..],
+        b"{",
+        b"[]",
+        b"{\"refundAmount\":\"1e400\"}",
+        &[b'['; 10_000],
+    ] {
+        for verb in [
+            &["yandex-pay", "check"][..],
+            &["yandex-pay", "parse-response"],
+        ] {
+            let code = run(verb, Some(input)).status.code();
+            assert!(matches!(code, Some(1 | 3)), "{verb:?}: {code:?}");
+        }
+    }
+}
