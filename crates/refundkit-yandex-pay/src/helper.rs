@@ -1,6 +1,8 @@
 //! From the current order and "refund these quantities (and the shipping)", the final cart,
 //! `orderAmount` and `refundAmount`, correct by construction.
 
+use std::collections::{HashMap, HashSet};
+
 use refundkit_core::{Amount, Quantity};
 use serde::Deserialize;
 
@@ -80,21 +82,24 @@ pub enum HelperError {
 /// cart total, `orderAmount` and `refundAmount` follow, so that every invariant holds.
 pub fn refund(order: &Order, selection: &Selection) -> Result<RefundRequest, HelperError> {
     let mut cart = order.cart.clone();
-    for (i, (id, n)) in selection.products.iter().enumerate() {
-        if selection
-            .products
-            .iter()
-            .take(i)
-            .any(|(other, _)| other == id)
-        {
+    // Index the lines once: selections of thousands of products stay linear.
+    let index: HashMap<&str, usize> = order
+        .cart
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (item.product_id.as_str(), i))
+        .collect();
+    let mut chosen: HashSet<&str> = HashSet::with_capacity(selection.products.len());
+    let mut removed = vec![false; cart.items.len()];
+    for (id, n) in &selection.products {
+        if !chosen.insert(id.as_str()) {
             return Err(HelperError::SelectedTwice(id.clone()));
         }
-        let index = cart
-            .items
-            .iter()
-            .position(|item| &item.product_id == id)
+        let i = *index
+            .get(id.as_str())
             .ok_or_else(|| HelperError::UnknownProduct(id.clone()))?;
-        let item = cart.items.get_mut(index).ok_or(HelperError::Overflow)?;
+        let item = cart.items.get_mut(i).ok_or(HelperError::Overflow)?;
         let held = item.quantity.count;
         if n.is_zero() || *n > held {
             return Err(HelperError::BadCount {
@@ -110,7 +115,9 @@ pub fn refund(order: &Order, selection: &Selection) -> Result<RefundRequest, Hel
         )
         .map_err(|_| HelperError::Overflow)?;
         if left.is_zero() {
-            cart.items.remove(index);
+            if let Some(flag) = removed.get_mut(i) {
+                *flag = true;
+            }
             continue;
         }
         item.total = match item.discounted_unit_price.or(item.unit_price) {
@@ -139,6 +146,9 @@ pub fn refund(order: &Order, selection: &Selection) -> Result<RefundRequest, Hel
         }
         item.quantity.count = left;
     }
+    let mut flags = removed.iter();
+    cart.items
+        .retain(|_| !flags.next().copied().unwrap_or(false));
     let items_total = cart
         .items
         .iter()

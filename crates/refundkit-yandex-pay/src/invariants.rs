@@ -359,13 +359,15 @@ fn check_against_current(
     let items = Path::ROOT;
     let cart = items.field("cart");
     let items = cart.field("items");
+    // An index, not a scan per item: carts of thousands of lines stay linear.
+    let before: std::collections::HashMap<&str, &CartItem> = current
+        .items
+        .iter()
+        .map(|c| (c.product_id.as_str(), c))
+        .collect();
     for (i, item) in request.cart.items.iter().enumerate() {
         let p = items.index(i);
-        match current
-            .items
-            .iter()
-            .find(|c| c.product_id == item.product_id)
-        {
+        match before.get(item.product_id.as_str()) {
             None => report.error(
                 &p.field("productId"),
                 yp_codes::CART_GROWS,
