@@ -1,0 +1,343 @@
+//! The form codec (`application/x-www-form-urlencoded`, UTF-8) and the JSON response.
+//!
+//! Encoding percent-encodes every byte but `A-Z a-z 0-9 - . _ ~`, a space included (as `%20`,
+//! which every decoder reads as a space, where `+` is read as a space only by form decoders).
+//! Fields go in the seed's order: `userName`, `password` (or `token`), `orderId`, `amount`,
+//! then `jsonParams`, `language`, `refundItems`.
+
+use std::fmt;
+
+use refundkit_core::SecretString;
+use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
+
+use crate::types::{
+    Auth, Code5, Code7, ErrorCode, Password, RefundItem, RefundRequest, RefundResponse, Token,
+};
+
+/// Largest body decoded (form or response).
+pub const MAX_BODY: usize = 1024 * 1024;
+/// Most fields in a form.
+pub const MAX_FIELDS: usize = 256;
+
+/// Why a form or a response did not decode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct DecodeError {
+    /// The field at fault (`amount`, `jsonParams`), or `.` for the whole body.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err(field: &str, message: impl fmt::Display) -> DecodeError {
+    DecodeError {
+        field: field.to_owned(),
+        message: message.to_string(),
+    }
+}
+
+fn push_encoded(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in value.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(*HEX.get(usize::from(b >> 4)).unwrap_or(&b'0')));
+            out.push(char::from(*HEX.get(usize::from(b & 0x0f)).unwrap_or(&b'0')));
+        }
+    }
+}
+
+/// Encodes `(name, value)` pairs as a form body, in order.
+pub fn encode_form<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::with_capacity(128);
+    for (i, (name, value)) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push_encoded(&mut out, name);
+        out.push('=');
+        push_encoded(&mut out, value);
+    }
+    out
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn decode_component(text: &[u8], field: &str) -> Result<String, DecodeError> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.iter();
+    while let Some(&b) = bytes.next() {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = bytes.next().copied().and_then(hex);
+                let lo = bytes.next().copied().and_then(hex);
+                match (hi, lo) {
+                    (Some(h), Some(l)) => out.push((h << 4) | l),
+                    _ => return Err(err(field, "bad percent escape")),
+                }
+            }
+            b => out.push(b),
+        }
+    }
+    String::from_utf8(out).map_err(|_| err(field, "not UTF-8"))
+}
+
+/// Decodes a form body into `(name, value)` pairs, in order. Strict: bad escapes, non-UTF-8
+/// and fields without `=` are errors.
+pub fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
+    if body.len() > MAX_BODY {
+        return Err(err(".", format!("larger than {MAX_BODY} bytes")));
+    }
+    if body.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut fields = Vec::new();
+    for pair in body.split(|&b| b == b'&') {
+        if fields.len() >= MAX_FIELDS {
+            return Err(err(".", format!("more than {MAX_FIELDS} fields")));
+        }
+        let eq = pair
+            .iter()
+            .position(|&b| b == b'=')
+            .ok_or_else(|| err(&String::from_utf8_lossy(pair), "field without '='"))?;
+        let (name, value) = pair.split_at(eq);
+        let name = decode_component(name, ".")?;
+        let value = decode_component(value.get(1..).unwrap_or_default(), &name)?;
+        fields.push((name, value));
+    }
+    Ok(fields)
+}
+
+/// jsonParams as compact JSON, keys in the given order, values as JSON strings.
+pub fn json_params_text(params: &[(String, String)]) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // Serialising a &str cannot fail.
+        out.push_str(&serde_json::to_string(k).unwrap_or_default());
+        out.push(':');
+        out.push_str(&serde_json::to_string(v).unwrap_or_default());
+    }
+    out.push('}');
+    out
+}
+
+/// Reads a jsonParams object: string values only, keys in order, no duplicates.
+pub fn parse_json_params(text: &str) -> Result<Vec<(String, String)>, DecodeError> {
+    struct Params;
+    impl<'de> Visitor<'de> for Params {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of string values")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out: Vec<(String, String)> = Vec::new();
+            while let Some((k, v)) = map.next_entry::<String, String>()? {
+                if out.iter().any(|(seen, _)| *seen == k) {
+                    return Err(de::Error::custom(format_args!("key {k:?} repeated")));
+                }
+                out.push((k, v));
+            }
+            Ok(out)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let params =
+        de::Deserializer::deserialize_map(&mut de, Params).map_err(|e| err("jsonParams", e))?;
+    de.end().map_err(|e| err("jsonParams", e))?;
+    Ok(params)
+}
+
+/// The form body of a request, in the seed's field order.
+pub fn encode_request(request: &RefundRequest) -> String {
+    let amount = request.amount.to_string();
+    let json_params = request.json_params.as_deref().map(json_params_text);
+    let refund_items = request.refund_items.as_ref().map(|items| {
+        // Through a struct, not `json!`, to keep the fields in their documented order. A
+        // derived Serialize of plain strings and integers cannot fail.
+        #[derive(serde::Serialize)]
+        struct Items<'a> {
+            items: &'a [RefundItem],
+        }
+        serde_json::to_string(&Items { items }).unwrap_or_default()
+    });
+    let mut fields: Vec<(&str, &str)> = Vec::with_capacity(7);
+    match &request.auth {
+        Auth::Password {
+            user_name,
+            password,
+        } => {
+            fields.push(("userName", user_name));
+            fields.push(("password", password.0.expose_secret()));
+        }
+        Auth::Token(token) => fields.push(("token", token.0.expose_secret())),
+    }
+    fields.push(("orderId", &request.order_id));
+    fields.push(("amount", &amount));
+    if let Some(p) = &json_params {
+        fields.push(("jsonParams", p));
+    }
+    if let Some(l) = &request.language {
+        fields.push(("language", l));
+    }
+    if let Some(items) = &refund_items {
+        fields.push(("refundItems", items));
+    }
+    encode_form(fields)
+}
+
+/// Decodes a form body into a request. Strict: unknown or repeated fields, a password without
+/// a userName (or both a password and a token), and a non-integer amount are refused.
+pub fn decode_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
+    let mut user_name = None;
+    let mut password = None;
+    let mut token = None;
+    let mut order_id = None;
+    let mut amount = None;
+    let mut json_params = None;
+    let mut language = None;
+    let mut refund_items = None;
+    for (name, value) in decode_form(body)? {
+        let slot = match name.as_str() {
+            "userName" => &mut user_name,
+            "password" => &mut password,
+            "token" => &mut token,
+            "orderId" => &mut order_id,
+            "amount" => &mut amount,
+            "jsonParams" => &mut json_params,
+            "language" => &mut language,
+            "refundItems" => &mut refund_items,
+            _ => return Err(err(&name, "unknown field")),
+        };
+        if slot.replace(value).is_some() {
+            return Err(err(&name, "field repeated"));
+        }
+    }
+    let auth = match (user_name, password, token) {
+        (Some(user_name), Some(password), None) => Auth::Password {
+            user_name,
+            password: Password(SecretString::new(password)),
+        },
+        (None, None, Some(token)) => Auth::Token(Token(SecretString::new(token))),
+        (_, _, Some(_)) => return Err(err("token", "either token, or userName and password")),
+        (None, _, None) => return Err(err("userName", "required (or token)")),
+        (Some(_), None, None) => return Err(err("password", "required with userName")),
+    };
+    let amount_text = amount.ok_or_else(|| err("amount", "required"))?;
+    if amount_text.is_empty() || !amount_text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err("amount", "minor units as digits only"));
+    }
+    let amount = amount_text
+        .parse::<u64>()
+        .map_err(|_| err("amount", "too large"))?;
+    let refund_items = refund_items
+        .map(|text| {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Items {
+                items: Vec<RefundItem>,
+            }
+            serde_json::from_str::<Items>(&text)
+                .map(|i| i.items)
+                .map_err(|e| err("refundItems", e))
+        })
+        .transpose()?;
+    Ok(RefundRequest {
+        auth,
+        order_id: order_id.ok_or_else(|| err("orderId", "required"))?,
+        amount,
+        json_params: json_params.as_deref().map(parse_json_params).transpose()?,
+        language,
+        refund_items,
+    })
+}
+
+/// Classifies a message of code 5 or 7 by the seed's texts (English) and their Russian forms.
+fn classify(code: &str, message: Option<&str>) -> ErrorCode {
+    let m = message.unwrap_or("").to_lowercase();
+    let has = |needles: &[&str]| needles.iter().any(|n| m.contains(n));
+    match code {
+        "0" => ErrorCode::Success,
+        "5" => ErrorCode::Refused5(if has(&["access denied", "доступ запрещ"]) {
+            Code5::AccessDenied
+        } else if has(&[
+            "change the password",
+            "change password",
+            "сменить пароль",
+            "изменить пароль",
+        ]) {
+            Code5::PasswordChangeRequired
+        } else if has(&[
+            "[orderid] is empty",
+            "orderid is empty",
+            "номер заказа не",
+            "[orderid] не",
+        ]) {
+            Code5::OrderIdEmpty
+        } else if has(&["incorrect amount", "неверная сумма", "некорректная сумма"])
+        {
+            Code5::IncorrectAmount
+        } else {
+            Code5::Unclassified
+        }),
+        "6" => ErrorCode::WrongOrderNumber,
+        "7" => ErrorCode::Refused7(
+            if has(&[
+                "correct state",
+                "правильном состоянии",
+                "корректном состоянии",
+            ]) {
+                Code7::PaymentState
+            } else if has(&["exceeds", "превышает"]) {
+                Code7::AmountExceedsDebited
+            } else if has(&["system error", "системная ошибка"]) {
+                Code7::SystemError
+            } else {
+                Code7::Unclassified
+            },
+        ),
+        other => ErrorCode::Other(other.to_owned()),
+    }
+}
+
+/// Reads a `refund.do` response. `errorCode` may be a string, a number, or absent (success).
+/// Unknown fields are ignored; anything that is not a JSON object (a proxy's HTML page) is an
+/// error, never a refusal.
+pub fn parse_response(body: &[u8]) -> Result<RefundResponse, DecodeError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Wire {
+        error_code: Option<serde_json::Value>,
+        error_message: Option<String>,
+    }
+    if body.len() > MAX_BODY {
+        return Err(err(".", format!("larger than {MAX_BODY} bytes")));
+    }
+    let w: Wire = serde_json::from_slice(body).map_err(|e| err(".", e))?;
+    let code = match &w.error_code {
+        None | Some(serde_json::Value::Null) => "0".to_owned(),
+        Some(serde_json::Value::String(s)) => s.trim().to_owned(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(_) => return Err(err("errorCode", "neither a string nor a number")),
+    };
+    Ok(RefundResponse {
+        error_code: classify(&code, w.error_message.as_deref()),
+        error_message: w.error_message,
+    })
+}
+
+#[cfg(test)]
+mod tests;

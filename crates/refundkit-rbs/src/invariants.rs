@@ -1,0 +1,147 @@
+//! What the RBS gateway would refuse, checked before anything is sent.
+
+use refundkit_core::report::codes;
+use refundkit_core::{Path, Report};
+
+use crate::types::{Auth, RESERVED_PARAMS, RefundRequest};
+
+/// Codes of RBS's own rules.
+pub mod rbs_codes {
+    /// A reserved `jsonParams` name.
+    pub const RESERVED_PARAM: &str = "reserved_param";
+    /// `amount` 0: the whole order is refunded.
+    pub const FULL_REFUND: &str = "full_refund";
+    /// The items' amounts do not add up to `amount`.
+    pub const ITEMS_TOTAL: &str = "items_total";
+}
+
+/// `amount` has at most 12 digits.
+pub const MAX_AMOUNT: u64 = 999_999_999_999;
+
+/// Every violation in `request`.
+///
+/// Sources conflict on credential lengths: the seed says userName and password AN..30,
+/// Alfa-Bank's documentation 100 and 200 (and 256 for a token). Beyond the seed's 30 is a
+/// warning; beyond Alfa-Bank's limits an error.
+pub fn validate(request: &RefundRequest) -> Report {
+    let mut report = Report::new();
+    let root = Path::ROOT;
+    let length = |report: &mut Report, field: &str, value: &str, seed: usize, hard: usize| {
+        let path = root.field(field);
+        let n = value.chars().count();
+        if value.is_empty() {
+            report.error(&path, codes::REQUIRED, "must not be empty");
+        } else if n > hard {
+            report.error(
+                &path,
+                codes::TOO_LONG,
+                format!("{n} characters, at most {hard}"),
+            );
+        } else if n > seed {
+            report.warning(
+                &path,
+                codes::TOO_LONG,
+                format!("{n} characters: the seed allows {seed}, Alfa-Bank {hard}"),
+            );
+        }
+    };
+    match &request.auth {
+        Auth::Password {
+            user_name,
+            password,
+        } => {
+            length(&mut report, "userName", user_name, 30, 100);
+            length(&mut report, "password", password.0.expose_secret(), 30, 200);
+        }
+        Auth::Token(token) => length(&mut report, "token", token.0.expose_secret(), 256, 256),
+    }
+    let order_id = root.field("orderId");
+    let n = request.order_id.chars().count();
+    if n == 0 {
+        report.error(&order_id, codes::REQUIRED, "must not be empty");
+    } else if n > 36 || !request.order_id.is_ascii() {
+        report.error(
+            &order_id,
+            codes::FORMAT,
+            "ANS36: at most 36 ASCII characters",
+        );
+    } else if n != 36 {
+        report.warning(
+            &order_id,
+            codes::FORMAT,
+            "ANS36: gateway order ids are 36 characters (a UUID)",
+        );
+    }
+    let amount = root.field("amount");
+    if request.amount > MAX_AMOUNT {
+        report.error(&amount, codes::TOO_MANY_DIGITS, "at most 12 digits (N..12)");
+    } else if request.amount == 0 {
+        report.info(
+            &amount,
+            rbs_codes::FULL_REFUND,
+            "amount 0 refunds the whole order",
+        );
+    }
+    if let Some(params) = &request.json_params {
+        let path = root.field("jsonParams");
+        for (key, _) in params {
+            let p = path.field(key);
+            if RESERVED_PARAMS.contains(&key.as_str()) {
+                report.error(
+                    &p,
+                    rbs_codes::RESERVED_PARAM,
+                    "a reserved name: the order may be rejected",
+                );
+            }
+            if key.is_empty() {
+                report.error(&p, codes::EMPTY, "empty parameter name");
+            }
+        }
+    }
+    if let Some(language) = &request.language {
+        if language.len() != 2 || !language.bytes().all(|b| b.is_ascii_lowercase()) {
+            report.error(
+                &root.field("language"),
+                codes::FORMAT,
+                "ISO 639-1: two lowercase letters",
+            );
+        }
+    }
+    if let Some(items) = &request.refund_items {
+        let path = root.field("refundItems");
+        if items.is_empty() {
+            report.error(
+                &path,
+                codes::EMPTY,
+                "omit refundItems rather than send none",
+            );
+        }
+        for (i, item) in items.iter().enumerate() {
+            let p = path.index(i);
+            report.check_not_blank(&p.field("positionId"), &item.position_id);
+            report.check_not_blank(&p.field("name"), &item.name);
+            report.check_not_blank(&p.field("itemCode"), &item.item_code);
+            if item.quantity.value == 0 {
+                report.error(
+                    &p.field("quantity").field("value"),
+                    codes::NOT_POSITIVE,
+                    "must be greater than zero",
+                );
+            }
+        }
+        let total = items
+            .iter()
+            .try_fold(0u64, |acc, i| acc.checked_add(i.item_amount));
+        if request.amount > 0 && total != Some(request.amount) {
+            report.warning(
+                &path,
+                rbs_codes::ITEMS_TOTAL,
+                format!(
+                    "the items' itemAmount total differs from amount {}",
+                    request.amount
+                ),
+            );
+        }
+    }
+    report
+}

@@ -1,0 +1,199 @@
+//! One test per rule of refund.do, named after it.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+use refundkit_core::{Report, SecretString, codes};
+use refundkit_rbs::http::{Endpoint, refund_request};
+use refundkit_rbs::invariants::rbs_codes;
+use refundkit_rbs::types::{Auth, Password, Token};
+use refundkit_rbs::{RefundRequest, encode_request, validate};
+
+fn request() -> RefundRequest {
+    RefundRequest {
+        auth: Auth::Password {
+            user_name: "test-api".into(),
+            password: Password(SecretString::from("testPwd")),
+        },
+        order_id: "148a2a67-25ff-7d1b-b28d-391800a7dca8".into(),
+        amount: 101_000,
+        json_params: None,
+        language: None,
+        refund_items: None,
+    }
+}
+
+fn errors(r: &Report) -> Vec<(&str, &str)> {
+    r.errors().map(|v| (v.path.as_str(), v.code)).collect()
+}
+
+fn with(f: impl FnOnce(&mut RefundRequest)) -> Report {
+    let mut r = request();
+    f(&mut r);
+    validate(&r)
+}
+
+#[test]
+fn the_seed_example_is_valid_and_encodes_byte_for_byte() {
+    assert!(validate(&request()).is_empty());
+    assert_eq!(
+        encode_request(&request()),
+        "userName=test-api&password=testPwd&orderId=148a2a67-25ff-7d1b-b28d-391800a7dca8&amount=101000"
+    );
+}
+
+#[test]
+fn user_name_and_password_are_required() {
+    let r = with(|r| {
+        r.auth = Auth::Password {
+            user_name: String::new(),
+            password: Password(SecretString::from("")),
+        }
+    });
+    assert_eq!(
+        errors(&r),
+        [("userName", codes::REQUIRED), ("password", codes::REQUIRED)]
+    );
+}
+
+#[test]
+fn credentials_over_the_seeds_30_are_warned_and_over_alfa_banks_limits_refused() {
+    let r = with(|r| {
+        r.auth = Auth::Password {
+            user_name: "u".repeat(31),
+            password: Password(SecretString::from("p".repeat(201).as_str())),
+        }
+    });
+    assert!(r.contains("userName", codes::TOO_LONG));
+    assert_eq!(errors(&r), [("password", codes::TOO_LONG)]);
+}
+
+#[test]
+fn a_token_replaces_user_name_and_password() {
+    let r = with(|r| r.auth = Auth::Token(Token(SecretString::from("t0ken"))));
+    assert!(r.is_empty());
+    let mut req = request();
+    req.auth = Auth::Token(Token(SecretString::from("t0ken")));
+    assert!(encode_request(&req).starts_with("token=t0ken&orderId="));
+    let r = with(|r| r.auth = Auth::Token(Token(SecretString::from("t".repeat(257).as_str()))));
+    assert_eq!(errors(&r), [("token", codes::TOO_LONG)]);
+}
+
+#[test]
+fn order_id_is_ans36() {
+    assert_eq!(
+        errors(&with(|r| r.order_id = String::new())),
+        [("orderId", codes::REQUIRED)]
+    );
+    assert_eq!(
+        errors(&with(|r| r.order_id = "x".repeat(37))),
+        [("orderId", codes::FORMAT)]
+    );
+    let short = with(|r| r.order_id = "12345".into());
+    assert!(!short.has_errors() && short.contains("orderId", codes::FORMAT));
+}
+
+#[test]
+fn amount_has_at_most_12_digits() {
+    assert!(with(|r| r.amount = 999_999_999_999).is_empty());
+    assert_eq!(
+        errors(&with(|r| r.amount = 1_000_000_000_000)),
+        [("amount", codes::TOO_MANY_DIGITS)]
+    );
+}
+
+#[test]
+fn amount_0_refunds_the_whole_order() {
+    let r = with(|r| r.amount = 0);
+    assert!(!r.has_errors());
+    assert!(r.contains("amount", rbs_codes::FULL_REFUND));
+}
+
+#[test]
+fn reserved_json_params_names_are_refused() {
+    for name in [
+        "sbrf_spasibo:amount_bonus",
+        "sbrf_sbermiles:amount_bonus",
+        "loyaltyId",
+    ] {
+        let r = with(|r| r.json_params = Some(vec![(name.into(), "1".into())]));
+        assert_eq!(
+            errors(&r),
+            [(
+                format!("jsonParams.{name}").as_str(),
+                rbs_codes::RESERVED_PARAM
+            )]
+        );
+    }
+    assert!(with(|r| r.json_params = Some(vec![("orderNumber".into(), "1".into())])).is_empty());
+}
+
+#[test]
+fn json_params_travel_as_compact_json_then_form_encoded() {
+    let mut r = request();
+    r.json_params = Some(vec![("a".into(), "1 & 2".into())]);
+    assert!(encode_request(&r).ends_with("&jsonParams=%7B%22a%22%3A%221%20%26%202%22%7D"));
+}
+
+#[test]
+fn language_is_iso_639_1() {
+    assert!(with(|r| r.language = Some("en".into())).is_empty());
+    assert_eq!(
+        errors(&with(|r| r.language = Some("EN".into()))),
+        [("language", codes::FORMAT)]
+    );
+}
+
+#[test]
+fn amounts_convert_to_minor_units_without_rounding() {
+    assert_eq!(
+        refundkit_rbs::minor_units("1010.00".parse().unwrap()),
+        Ok(101_000)
+    );
+    assert!(refundkit_rbs::minor_units("0.005".parse().unwrap()).is_err());
+}
+
+#[test]
+fn every_endpoint_posts_the_form_to_refund_do() {
+    for (base, url) in [
+        (
+            Endpoint::SBERBANK,
+            "https://securepayments.sberbank.ru/payment/rest/refund.do",
+        ),
+        (
+            Endpoint::SBERBANK_TEST,
+            "https://3dsec.sberbank.ru/payment/rest/refund.do",
+        ),
+        (
+            Endpoint::ALFA_BANK,
+            "https://pay.alfabank.ru/payment/rest/refund.do",
+        ),
+        (
+            Endpoint::ALFA_BANK_TEST,
+            "https://alfa.rbsuat.com/payment/rest/refund.do",
+        ),
+        (
+            Endpoint::YOOKASSA,
+            "https://3dsec-payments.yookassa.ru/payment/rest/refund.do",
+        ),
+        (
+            "http://127.0.0.1:8080/payment/rest",
+            "http://127.0.0.1:8080/payment/rest/refund.do",
+        ),
+    ] {
+        let r = refund_request(&Endpoint::new(base), &request()).unwrap();
+        assert_eq!(r.uri(), url);
+        assert_eq!(r.method(), "POST");
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/x-www-form-urlencoded"
+        );
+        assert_eq!(r.body(), encode_request(&request()).as_bytes());
+    }
+}
+
+#[test]
+fn passwords_and_tokens_never_print() {
+    let r = request();
+    assert!(!format!("{r:?}").contains("testPwd"));
+    let t = Token(SecretString::from("t0ken"));
+    assert!(!format!("{t:?}").contains("t0ken"));
+}
