@@ -65,12 +65,9 @@ pub fn encode_form<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> 
 }
 
 fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 fn decode_component(text: &[u8], field: &str) -> Result<String, DecodeError> {
