@@ -28,7 +28,7 @@ fn text() -> impl Strategy<Value = String> {
     .prop_map(|c| c.into_iter().collect())
 }
 
-pub fn request() -> impl Strategy<Value = RefundRequest> {
+fn request() -> impl Strategy<Value = RefundRequest> {
     (
         prop_oneof![
             ("[a-z0-9-]{1,30}", "[!-~]{1,30}").prop_map(|(u, p)| Auth::Password {
