@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod io;
+mod rbs;
 mod robokassa;
 mod yandex_pay;
 mod yookassa;
@@ -69,6 +70,11 @@ enum Provider {
         #[command(subcommand)]
         verb: yookassa::Verb,
     },
+    /// RBS refund.do: Sberbank, Alfa-Bank (form-encoded).
+    Rbs {
+        #[command(subcommand)]
+        verb: rbs::Verb,
+    },
 }
 
 fn main() -> ExitCode {
@@ -89,6 +95,7 @@ fn main() -> ExitCode {
         Provider::Robokassa { verb } => robokassa::run(verb),
         Provider::YandexPay { verb } => yandex_pay::run(verb),
         Provider::Yookassa { verb } => yookassa::run(verb),
+        Provider::Rbs { verb } => rbs::run(verb),
     };
     match exit {
         Ok(exit) => exit.into(),

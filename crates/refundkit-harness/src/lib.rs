@@ -24,6 +24,8 @@ pub const TARGETS: &[Target] = &[
     ("yookassa_response", yookassa_response),
     ("yandex_pay_request", yandex_pay_request),
     ("yandex_pay_response", yandex_pay_response),
+    ("rbs_response", rbs_response),
+    ("rbs_form", rbs_form),
 ];
 
 fn sample_key() -> Password3 {
@@ -139,6 +141,22 @@ pub fn yandex_pay_request(data: &[u8]) {
 pub fn yandex_pay_response(data: &[u8]) {
     for status in [200, 400, 401, 404, 409, 500] {
         let _ = refundkit_yandex_pay::parse_response(status, data);
+    }
+}
+
+/// RBS responses.
+pub fn rbs_response(data: &[u8]) {
+    let _ = refundkit_rbs::parse_response(data);
+}
+
+/// RBS form bodies: whatever decodes as a request encodes and decodes back equal.
+pub fn rbs_form(data: &[u8]) {
+    let _ = refundkit_rbs::decode_form(data);
+    if let Ok(request) = refundkit_rbs::decode_request(data) {
+        let _ = refundkit_rbs::validate(&request);
+        let body = refundkit_rbs::encode_request(&request);
+        let again = refundkit_rbs::decode_request(body.as_bytes()).expect("our own form decodes");
+        assert_eq!(again, request, "form round trip");
     }
 }
 

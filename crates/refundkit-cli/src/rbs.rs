@@ -1,0 +1,56 @@
+//! `refundkit rbs encode | parse-response`.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+use refundkit_rbs::conformance::response_summary;
+use refundkit_rbs::{ErrorCode, encode_request, parse_response, request_from_json, validate};
+
+use crate::Exit;
+use crate::io::{self, CliError};
+
+#[derive(Subcommand)]
+pub enum Verb {
+    /// A JSON object with the form's own field names (userName, password or token, orderId,
+    /// amount in minor units, jsonParams, language, refundItems) in; the form body out.
+    /// Invalid: exit 1 with every violation.
+    Encode {
+        /// The JSON; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// Read a refund.do response: exit 0 accepted, 3 refused (code and cause printed),
+    /// 1 malformed (an HTML page from a proxy is malformed, not a refusal).
+    ParseResponse {
+        /// The body; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+}
+
+pub fn run(verb: Verb) -> Result<Exit, CliError> {
+    match verb {
+        Verb::Encode { input } => {
+            let request = request_from_json(&io::read_input(input.as_deref())?)
+                .map_err(|e| CliError::Rejected(format!("input: {e}")))?;
+            let report = validate(&request);
+            io::report(&report);
+            if report.has_errors() {
+                return Ok(Exit::Rejected);
+            }
+            io::emit(format!("{}\n", encode_request(&request)).as_bytes())?;
+            Ok(Exit::Ok)
+        }
+        Verb::ParseResponse { input } => {
+            let response = parse_response(&io::read_input(input.as_deref())?);
+            let exit = match &response {
+                Ok(r) if r.error_code == ErrorCode::Success => Exit::Ok,
+                Ok(_) => Exit::Refused,
+                Err(e) => {
+                    io::diagnose(&format!("not an RBS response: {e}"));
+                    Exit::Rejected
+                }
+            };
+            io::emit(format!("{}\n", response_summary(&response)).as_bytes())?;
+            Ok(exit)
+        }
+    }
+}
