@@ -37,31 +37,42 @@ fn err(field: &str, message: impl fmt::Display) -> DecodeError {
     }
 }
 
-fn push_encoded(out: &mut String, value: &str) {
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+fn push_encoded(out: &mut Vec<u8>, value: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
+    let mut rest = value;
+    // Copy runs of unreserved bytes in one go; percent-encode the rest.
+    while let Some(i) = rest.iter().position(|&b| !is_unreserved(b)) {
+        let (run, tail) = rest.split_at(i);
+        out.extend_from_slice(run);
+        if let Some((&b, tail)) = tail.split_first() {
+            out.push(b'%');
+            out.push(*HEX.get(usize::from(b >> 4)).unwrap_or(&b'0'));
+            out.push(*HEX.get(usize::from(b & 0x0f)).unwrap_or(&b'0'));
+            rest = tail;
         } else {
-            out.push('%');
-            out.push(char::from(*HEX.get(usize::from(b >> 4)).unwrap_or(&b'0')));
-            out.push(char::from(*HEX.get(usize::from(b & 0x0f)).unwrap_or(&b'0')));
+            rest = tail;
         }
     }
+    out.extend_from_slice(rest);
 }
 
 /// Encodes `(name, value)` pairs as a form body, in order.
 pub fn encode_form<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    let mut out = String::with_capacity(128);
+    let mut out = Vec::with_capacity(160);
     for (i, (name, value)) in fields.into_iter().enumerate() {
         if i > 0 {
-            out.push('&');
+            out.push(b'&');
         }
-        push_encoded(&mut out, name);
-        out.push('=');
-        push_encoded(&mut out, value);
+        push_encoded(&mut out, name.as_bytes());
+        out.push(b'=');
+        push_encoded(&mut out, value.as_bytes());
     }
-    out
+    // Only ASCII was written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -118,18 +129,19 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
 
 /// jsonParams as compact JSON, keys in the given order, values as JSON strings.
 pub fn json_params_text(params: &[(String, String)]) -> String {
-    let mut out = String::from("{");
+    let mut out: Vec<u8> = Vec::with_capacity(64);
+    out.push(b'{');
     for (i, (k, v)) in params.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        // Serialising a &str cannot fail.
-        out.push_str(&serde_json::to_string(k).unwrap_or_default());
-        out.push(':');
-        out.push_str(&serde_json::to_string(v).unwrap_or_default());
+        // Writing a &str to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut out, k);
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut out, v);
     }
-    out.push('}');
-    out
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Reads a jsonParams object: string values only, keys in order, no duplicates.
@@ -264,6 +276,13 @@ pub fn decode_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
 
 /// Classifies a message of code 5 or 7 by the seed's texts (English) and their Russian forms.
 fn classify(code: &str, message: Option<&str>) -> ErrorCode {
+    if !matches!(code, "5" | "7") {
+        return match code {
+            "0" => ErrorCode::Success,
+            "6" => ErrorCode::WrongOrderNumber,
+            other => ErrorCode::Other(other.to_owned()),
+        };
+    }
     let m = message.unwrap_or("").to_lowercase();
     let has = |needles: &[&str]| needles.iter().any(|n| m.contains(n));
     match code {
@@ -316,18 +335,22 @@ fn classify(code: &str, message: Option<&str>) -> ErrorCode {
 pub fn parse_response(body: &[u8]) -> Result<RefundResponse, DecodeError> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
-    struct Wire {
-        error_code: Option<serde_json::Value>,
+    struct Wire<'a> {
+        #[serde(borrow)]
+        error_code: Option<&'a serde_json::value::RawValue>,
         error_message: Option<String>,
     }
     if body.len() > MAX_BODY {
         return Err(err(".", format!("larger than {MAX_BODY} bytes")));
     }
-    let w: Wire = serde_json::from_slice(body).map_err(|e| err(".", e))?;
-    let code = match &w.error_code {
-        None | Some(serde_json::Value::Null) => "0".to_owned(),
-        Some(serde_json::Value::String(s)) => s.trim().to_owned(),
-        Some(serde_json::Value::Number(n)) => n.to_string(),
+    let w: Wire<'_> = serde_json::from_slice(body).map_err(|e| err(".", e))?;
+    let code = match w.error_code.map(|raw| raw.get()) {
+        None | Some("null") => "0".to_owned(),
+        Some(text) if text.starts_with('"') => serde_json::from_str::<String>(text)
+            .map_err(|e| err("errorCode", e))?
+            .trim()
+            .to_owned(),
+        Some(text) if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => text.to_owned(),
         Some(_) => return Err(err("errorCode", "neither a string nor a number")),
     };
     Ok(RefundResponse {
