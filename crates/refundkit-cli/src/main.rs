@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod conform;
 mod io;
 mod rbs;
 mod robokassa;
@@ -70,11 +71,34 @@ enum Provider {
         #[command(subcommand)]
         verb: yookassa::Verb,
     },
+    /// Recognise a refund message (a Robokassa token, a Yandex Pay body or response, a YooKassa
+    /// PKCS#7 or its XML, an RBS form or response), decode it, validate it and print what was
+    /// found with every violation: exit 0 when valid, 1 otherwise.
+    Inspect {
+        /// The message; `-` or nothing for stdin.
+        input: Option<std::path::PathBuf>,
+    },
+    /// Run every golden vector under DIR (default testdata/) and print a table per provider;
+    /// exit 1 on any failure.
+    Conform {
+        /// The vectors' root: one directory per provider with a vectors.json.
+        dir: Option<std::path::PathBuf>,
+    },
     /// RBS refund.do: Sberbank, Alfa-Bank (form-encoded).
     Rbs {
         #[command(subcommand)]
         verb: rbs::Verb,
     },
+}
+
+fn inspect(input: Option<std::path::PathBuf>) -> Result<Exit, io::CliError> {
+    let found = refundkit::inspect::inspect(&io::read_input(input.as_deref())?);
+    io::emit(format!("{found}\n").as_bytes())?;
+    Ok(if found.is_valid() {
+        Exit::Ok
+    } else {
+        Exit::Rejected
+    })
 }
 
 fn main() -> ExitCode {
@@ -96,6 +120,8 @@ fn main() -> ExitCode {
         Provider::YandexPay { verb } => yandex_pay::run(verb),
         Provider::Yookassa { verb } => yookassa::run(verb),
         Provider::Rbs { verb } => rbs::run(verb),
+        Provider::Conform { dir } => conform::run(dir),
+        Provider::Inspect { input } => inspect(input),
     };
     match exit {
         Ok(exit) => exit.into(),

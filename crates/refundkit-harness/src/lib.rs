@@ -26,6 +26,7 @@ pub const TARGETS: &[Target] = &[
     ("yandex_pay_response", yandex_pay_response),
     ("rbs_response", rbs_response),
     ("rbs_form", rbs_form),
+    ("inspect", inspect),
 ];
 
 fn sample_key() -> Password3 {
@@ -158,6 +159,11 @@ pub fn rbs_form(data: &[u8]) {
         let again = refundkit_rbs::decode_request(body.as_bytes()).expect("our own form decodes");
         assert_eq!(again, request, "form round trip");
     }
+}
+
+/// `refundkit inspect` on anything.
+pub fn inspect(data: &[u8]) {
+    let _ = refundkit::inspect::inspect(data).to_string();
 }
 
 /// The README's examples, compiled and run as doc tests.

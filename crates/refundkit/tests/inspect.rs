@@ -1,0 +1,96 @@
+//! `inspect` recognises every golden vector in testdata/ and never panics.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use refundkit::inspect::inspect;
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n != "keys") {
+                files(&path, out);
+            }
+        } else if !matches!(
+            path.file_name().and_then(|n| n.to_str()),
+            Some("vectors.json" | "README.md" | "sample-password3.txt")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn inspect_recognises_every_golden_vector() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+    let mut all = Vec::new();
+    files(&root, &mut all);
+    assert!(all.len() > 60, "{}", all.len());
+    for path in all {
+        let found = inspect(&std::fs::read(&path).unwrap());
+        assert_ne!(
+            found.kind,
+            "unrecognised input",
+            "{}: {found}",
+            path.display()
+        );
+        let name = path.to_string_lossy();
+        let expected = if name.contains("/robokassa/tokens/") && name.ends_with(".token") {
+            "robokassa token"
+        } else if name.contains("/robokassa/") && name.contains("create-") {
+            "robokassa Create response"
+        } else if name.contains("/yookassa/requests/") && !name.contains("doctype") {
+            "yookassa returnPaymentRequest"
+        } else if name.contains("/rbs/forms/") {
+            "rbs refund.do form body"
+        } else if name.contains("/yandex-pay/requests/") {
+            "yandex-pay refund body"
+        } else if name.ends_with(".pem") || name.ends_with(".ber") || name.ends_with(".der") {
+            "yookassa PKCS#7"
+        } else {
+            ""
+        };
+        assert!(found.kind.starts_with(expected), "{name}: {}", found.kind);
+    }
+}
+
+#[test]
+fn valid_and_invalid_messages_are_told_apart() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
+    for (file, valid) in [
+        ("robokassa/tokens/partial-decimals.HS256.token", true),
+        ("robokassa/requests/every-rule-broken.json", false),
+        ("yandex-pay/requests/refund-tea-cup-shipping.json", true),
+        ("yandex-pay/requests/every-invariant-broken.json", false),
+        ("yookassa/requests/seed-1.xml", true),
+        ("yookassa/requests/seed-2-receipt.xml", false),
+        ("yookassa/seed-example.pem", true),
+        ("yookassa/seed-example-tampered.pem", false),
+        ("rbs/forms/seed.form", true),
+        ("rbs/forms/unknown-field.form", false),
+        ("rbs/responses/proxy-error.html", false),
+    ] {
+        let found = inspect(&std::fs::read(root.join(file)).unwrap());
+        assert_eq!(found.is_valid(), valid, "{file}: {found}");
+    }
+}
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    for input in [
+        &b""[..],
+        b"{",
+        b"\"",
+        b"eyJ..",
+        b"<",
+        b"-----BEGIN",
+        &[0x30, 0x80],
+        b"orderId=%",
+        b"{}",
+        b"[]",
+        &[0xff; 64],
+    ] {
+        let _ = inspect(input).to_string();
+    }
+}
