@@ -9,6 +9,7 @@
 
 mod conform;
 mod io;
+mod plan;
 mod rbs;
 mod robokassa;
 mod yandex_pay;
@@ -71,6 +72,19 @@ enum Provider {
         #[command(subcommand)]
         verb: yookassa::Verb,
     },
+    /// Describe a refund once (JSON; the README has the format) and print each provider's
+    /// ready HTTP request (method, URL, headers with secrets redacted, body) with every
+    /// violation. With no INPUT, a built-in sample order; with no credentials, clearly marked
+    /// sample ones.
+    Plan {
+        /// Which providers.
+        #[arg(long, value_enum, default_value_t = plan::Which::All)]
+        provider: plan::Which,
+        #[command(flatten)]
+        credentials: plan::CredentialArgs,
+        /// The refund description; `-` for stdin; nothing for the built-in sample.
+        input: Option<std::path::PathBuf>,
+    },
     /// Recognise a refund message (a Robokassa token, a Yandex Pay body or response, a YooKassa
     /// PKCS#7 or its XML, an RBS form or response), decode it, validate it and print what was
     /// found with every violation: exit 0 when valid, 1 otherwise.
@@ -121,6 +135,11 @@ fn main() -> ExitCode {
         Provider::Yookassa { verb } => yookassa::run(verb),
         Provider::Rbs { verb } => rbs::run(verb),
         Provider::Conform { dir } => conform::run(dir),
+        Provider::Plan {
+            provider,
+            credentials,
+            input,
+        } => plan::run(provider, &credentials, input),
         Provider::Inspect { input } => inspect(input),
     };
     match exit {

@@ -97,6 +97,16 @@ pub fn format_request_dt(unix_millis: i64) -> String {
     )
 }
 
+/// Unix seconds of `YYYY-MM-DDThh:mm:ss[.fff]Z` (UTC only; `None` otherwise).
+pub fn parse_utc(s: &str) -> Option<i64> {
+    if !is_iso8601_with_offset(s) || !s.ends_with('Z') {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let days = days_from_civil(n(0..4)?, n(5..7)?, n(8..10)?);
+    Some(days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?)
+}
+
 /// How a payment was made, for the seed's time limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

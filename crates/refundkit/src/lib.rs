@@ -28,3 +28,10 @@ pub use refundkit_yandex_pay as yandex_pay;
 pub use refundkit_yookassa as yookassa;
 
 pub mod inspect;
+#[cfg(all(
+    feature = "robokassa",
+    feature = "yandex-pay",
+    feature = "yookassa",
+    feature = "rbs"
+))]
+pub mod plan;

@@ -1,0 +1,232 @@
+//! `refundkit plan [--provider P] [INPUT]`: each provider's ready HTTP request for one refund.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use refundkit::plan::{Credentials, Plan, RefundDescription, build};
+use refundkit_core::SecretString;
+
+use crate::Exit;
+use crate::io::{self, CliError};
+
+/// The description used when no INPUT is given.
+const SAMPLE_ORDER: &str = include_str!("../../../testdata/plan/sample-order.json");
+
+/// Clearly marked sample credentials from testdata/sample-credentials (not real).
+mod sample {
+    pub const PASSWORD3: &[u8] =
+        include_bytes!("../../../testdata/sample-credentials/robokassa-password3.txt");
+    pub const YANDEX_KEY: &[u8] =
+        include_bytes!("../../../testdata/sample-credentials/yandex-pay-api-key.txt");
+    pub const YOOKASSA_KEY: &[u8] =
+        include_bytes!("../../../testdata/sample-credentials/yookassa-shop.key");
+    pub const YOOKASSA_CERT: &[u8] =
+        include_bytes!("../../../testdata/sample-credentials/yookassa-shop.crt");
+    pub const RBS_USER: &[u8] =
+        include_bytes!("../../../testdata/sample-credentials/rbs-user-name.txt");
+    pub const RBS_PASSWORD: &[u8] =
+        include_bytes!("../../../testdata/sample-credentials/rbs-password.txt");
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Which {
+    Robokassa,
+    YandexPay,
+    Yookassa,
+    Rbs,
+    All,
+}
+
+/// Credentials: a flag, else an environment variable, else the sample.
+#[derive(Args)]
+pub struct CredentialArgs {
+    /// Robokassa Password3 file.
+    #[arg(long, env = "REFUNDKIT_ROBOKASSA_PASSWORD3_FILE", value_name = "PATH")]
+    robokassa_password3_file: Option<PathBuf>,
+    /// Yandex Pay API key file.
+    #[arg(long, env = "REFUNDKIT_YANDEX_PAY_API_KEY_FILE", value_name = "PATH")]
+    yandex_pay_api_key_file: Option<PathBuf>,
+    /// YooKassa private key (PEM).
+    #[arg(long, env = "REFUNDKIT_YOOKASSA_KEY", value_name = "KEY.pem")]
+    yookassa_key: Option<PathBuf>,
+    /// YooKassa certificate (PEM).
+    #[arg(long, env = "REFUNDKIT_YOOKASSA_CERT", value_name = "CERT.pem")]
+    yookassa_cert: Option<PathBuf>,
+    /// RBS userName.
+    #[arg(long, env = "REFUNDKIT_RBS_USER_NAME", value_name = "NAME")]
+    rbs_user_name: Option<String>,
+    /// RBS password file.
+    #[arg(long, env = "REFUNDKIT_RBS_PASSWORD_FILE", value_name = "PATH")]
+    rbs_password_file: Option<PathBuf>,
+}
+
+fn file_or(
+    path: &Option<PathBuf>,
+    sample: &[u8],
+    used_sample: &mut bool,
+) -> Result<Vec<u8>, CliError> {
+    match path {
+        Some(p) => std::fs::read(p)
+            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", p.display()))),
+        None => {
+            *used_sample = true;
+            Ok(sample.to_vec())
+        }
+    }
+}
+
+fn secret(bytes: Vec<u8>) -> Result<SecretString, CliError> {
+    SecretString::from_file_bytes(bytes)
+        .map_err(|_| CliError::Usage("a credential file is not UTF-8".into()))
+}
+
+fn credentials(args: &CredentialArgs) -> Result<(Credentials, bool), CliError> {
+    let mut sample = false;
+    let robokassa = refundkit_robokassa::Password3::new(secret(file_or(
+        &args.robokassa_password3_file,
+        sample::PASSWORD3,
+        &mut sample,
+    )?)?)
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let yandex = refundkit_yandex_pay::types::ApiKey(secret(file_or(
+        &args.yandex_pay_api_key_file,
+        sample::YANDEX_KEY,
+        &mut sample,
+    )?)?);
+    let key = refundkit_pkcs7::PrivateKey::from_pem_or_der(&file_or(
+        &args.yookassa_key,
+        sample::YOOKASSA_KEY,
+        &mut sample,
+    )?)
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let cert = refundkit_pkcs7::Certificate::from_pem_or_der(&file_or(
+        &args.yookassa_cert,
+        sample::YOOKASSA_CERT,
+        &mut sample,
+    )?)
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let signer =
+        refundkit_pkcs7::Signer::new(key, cert).map_err(|e| CliError::Usage(e.to_string()))?;
+    let user_name = match &args.rbs_user_name {
+        Some(u) => u.clone(),
+        None => {
+            sample = true;
+            String::from_utf8_lossy(sample::RBS_USER)
+                .trim_end()
+                .to_owned()
+        }
+    };
+    let password = secret(file_or(
+        &args.rbs_password_file,
+        sample::RBS_PASSWORD,
+        &mut sample,
+    )?)?;
+    let rbs = refundkit_rbs::Auth::Password {
+        user_name,
+        password: refundkit_rbs::types::Password(password),
+    };
+    Ok((
+        Credentials {
+            robokassa: Some(robokassa),
+            yandex_pay: Some(yandex),
+            yookassa: Some(signer),
+            rbs: Some(rbs),
+        },
+        sample,
+    ))
+}
+
+/// The RBS body with its password or token replaced, for printing.
+fn redacted_form(body: &[u8]) -> String {
+    match refundkit_rbs::decode_form(body) {
+        Ok(fields) => {
+            let shown: Vec<(String, String)> = fields
+                .into_iter()
+                .map(|(k, v)| {
+                    if k == "password" || k == "token" {
+                        (k, "[redacted]".into())
+                    } else {
+                        (k, v)
+                    }
+                })
+                .collect();
+            refundkit_rbs::codec::encode_form(shown.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        }
+        Err(_) => "[unprintable]".into(),
+    }
+}
+
+/// The plan as text: per provider, the request (secrets redacted) and every violation.
+pub fn render(plan: &Plan) -> String {
+    let mut out = format!("refund total: {}\n", plan.total);
+    for p in &plan.providers {
+        out.push_str(&format!(
+            "\n== {} (refunds {})\n",
+            p.provider,
+            p.refunded.map_or_else(|| "-".into(), |a| a.to_string())
+        ));
+        for v in p.report.violations() {
+            out.push_str(&format!("  {v}\n"));
+        }
+        if let Some(r) = &p.request {
+            out.push_str(&format!("{} {}\n", r.method(), r.uri()));
+            for (name, value) in r.headers() {
+                let value = if name == http::header::AUTHORIZATION {
+                    "Api-Key [redacted]".to_string()
+                } else {
+                    value.to_str().unwrap_or("[binary]").to_owned()
+                };
+                out.push_str(&format!("{name}: {value}\n"));
+            }
+            out.push('\n');
+            let body = if p.provider == "rbs" {
+                redacted_form(r.body())
+            } else {
+                String::from_utf8_lossy(r.body()).into_owned()
+            };
+            out.push_str(body.trim_end());
+            out.push('\n');
+        }
+    }
+    if plan.agreement.is_empty() {
+        out.push_str(&format!(
+            "\nagreement: every provider refunds {}\n",
+            plan.total
+        ));
+    } else {
+        out.push_str("\nagreement: the providers differ\n");
+        for v in plan.agreement.violations() {
+            out.push_str(&format!("  {v}\n"));
+        }
+    }
+    out
+}
+
+pub fn run(which: Which, creds: &CredentialArgs, input: Option<PathBuf>) -> Result<Exit, CliError> {
+    let json = match &input {
+        Some(_) => io::read_input(input.as_deref())?,
+        None => SAMPLE_ORDER.as_bytes().to_vec(),
+    };
+    let desc: RefundDescription = serde_json::from_slice(&json)
+        .map_err(|e| CliError::Rejected(format!("refund description: {e}")))?;
+    let (credentials, sample) = credentials(creds)?;
+    if sample {
+        io::diagnose(
+            "using SAMPLE credentials from testdata/sample-credentials (not real; see --help)",
+        );
+    }
+    let names: &[&str] = match which {
+        Which::All => &[],
+        Which::Robokassa => &["robokassa"],
+        Which::YandexPay => &["yandex-pay"],
+        Which::Yookassa => &["yookassa"],
+        Which::Rbs => &["rbs"],
+    };
+    let plan = build(&desc, &credentials, names).map_err(CliError::Rejected)?;
+    io::emit(render(&plan).as_bytes())?;
+    let bad = plan
+        .providers
+        .iter()
+        .any(|p| p.report.has_errors() || p.request.is_none());
+    Ok(if bad { Exit::Rejected } else { Exit::Ok })
+}

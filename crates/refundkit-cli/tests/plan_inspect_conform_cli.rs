@@ -1,0 +1,135 @@
+//! `refundkit plan`, `inspect` and `conform` through the real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn testdata(file: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata")
+        .join(file)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_refundkit"))
+        .args(args)
+        .env_remove("REFUNDKIT_ROBOKASSA_PASSWORD3_FILE")
+        .env_remove("REFUNDKIT_YANDEX_PAY_API_KEY_FILE")
+        .env_remove("REFUNDKIT_YOOKASSA_KEY")
+        .env_remove("REFUNDKIT_YOOKASSA_CERT")
+        .env_remove("REFUNDKIT_RBS_USER_NAME")
+        .env_remove("REFUNDKIT_RBS_PASSWORD_FILE")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn plan_on_the_built_in_sample_is_the_golden_plan() {
+    let out = run(&["plan"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        std::fs::read_to_string(testdata("plan/sample-plan.txt")).unwrap()
+    );
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("SAMPLE credentials")
+    );
+}
+
+#[test]
+fn plan_never_prints_secrets() {
+    let out = run(&["plan"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for secret in [
+        "sample-yandex-pay-api-key-NOT-REAL",
+        "sample-rbs-password-NOT-REAL",
+        "sample-password3-NOT-A-REAL-KEY",
+        "PRIVATE KEY",
+    ] {
+        assert!(!text.contains(secret), "{secret}");
+    }
+}
+
+#[test]
+fn plan_can_be_limited_to_one_provider() {
+    let out = run(&[
+        "plan",
+        "--provider",
+        "rbs",
+        &testdata("plan/sample-order.json"),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("== rbs") && !text.contains("== robokassa"));
+    assert!(text.contains("amount=50976"));
+}
+
+#[test]
+fn plan_refuses_a_bad_description() {
+    let file = std::env::temp_dir().join(format!("refundkit-plan-{}.json", std::process::id()));
+    std::fs::write(&file, r#"{"order": {"lines": []}, "refund": {"lines": [{"id": "x", "quantity": "1"}]}, "references": {}}"#).unwrap();
+    assert_eq!(
+        run(&["plan", &file.to_string_lossy()]).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn inspect_exits_0_when_valid_and_1_otherwise() {
+    for (file, code, kind) in [
+        ("robokassa/tokens/seed.token", 0, "kind: robokassa token"),
+        (
+            "yookassa/seed-example.pem",
+            0,
+            "kind: yookassa PKCS#7 containing yookassa makeDepositionResponse",
+        ),
+        (
+            "yookassa/requests/seed-2-receipt.xml",
+            1,
+            "kind: yookassa returnPaymentRequest",
+        ),
+        ("rbs/forms/seed.form", 0, "kind: rbs refund.do form body"),
+        (
+            "yandex-pay/requests/every-invariant-broken.json",
+            1,
+            "kind: yandex-pay refund body",
+        ),
+        ("rbs/responses/proxy-error.html", 1, "kind: "),
+    ] {
+        let out = run(&["inspect", &testdata(file)]);
+        assert_eq!(out.status.code(), Some(code), "{file}");
+        assert!(
+            String::from_utf8(out.stdout).unwrap().starts_with(kind),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn conform_runs_every_vector_and_prints_a_table() {
+    let out = run(&["conform", &testdata("")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for provider in ["robokassa", "yandex-pay", "yookassa", "rbs"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(provider) && l.contains("0 failed")),
+            "{text}"
+        );
+    }
+    assert_eq!(run(&["conform", "/nonexistent"]).status.code(), Some(2));
+}
