@@ -131,6 +131,30 @@ fn json(bytes: &[u8]) -> Inspection {
         return Inspection::failed("JSON", "not a JSON object");
     };
     let has = |k: &str| map.contains_key(k);
+    #[cfg(all(
+        feature = "robokassa",
+        feature = "yandex-pay",
+        feature = "yookassa",
+        feature = "rbs"
+    ))]
+    if has("order") && has("refund") {
+        return match serde_json::from_slice::<crate::plan::RefundDescription>(bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|d| d.typed())
+        {
+            Ok(t) => {
+                let mut i = Inspection::new("refundkit refund description");
+                i.details.push(format!(
+                    "{} order lines, {} refunded, refund total {}",
+                    t.lines.len(),
+                    t.refunded.len(),
+                    t.total
+                ));
+                i
+            }
+            Err(e) => Inspection::failed("refundkit refund description", e),
+        };
+    }
     #[cfg(feature = "robokassa")]
     if has("OpKey") {
         return match refundkit_robokassa::decode_payload(bytes) {

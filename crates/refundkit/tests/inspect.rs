@@ -9,12 +9,16 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n != "keys") {
+            // Keys and credentials are not messages.
+            if path
+                .file_name()
+                .is_some_and(|n| n != "keys" && n != "sample-credentials")
+            {
                 files(&path, out);
             }
         } else if !matches!(
             path.file_name().and_then(|n| n.to_str()),
-            Some("vectors.json" | "README.md" | "sample-password3.txt")
+            Some("vectors.json" | "README.md" | "sample-password3.txt" | "sample-plan.txt")
         ) {
             out.push(path);
         }
