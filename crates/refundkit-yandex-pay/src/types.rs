@@ -422,3 +422,6 @@ impl OrderStatus {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -257,3 +257,6 @@ pub struct MwsResponse {
     /// Every other attribute, kept in order.
     pub other: Vec<(String, String)>,
 }
+
+#[cfg(test)]
+mod tests;
