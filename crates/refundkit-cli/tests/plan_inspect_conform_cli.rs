@@ -1,28 +1,14 @@
 //! `refundkit plan`, `inspect` and `conform` through the real binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
 fn testdata(file: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata")
-        .join(file)
-        .to_string_lossy()
-        .into_owned()
+    common::testdata("", file)
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_refundkit"))
-        .args(args)
-        .env_remove("REFUNDKIT_ROBOKASSA_PASSWORD3_FILE")
-        .env_remove("REFUNDKIT_YANDEX_PAY_API_KEY_FILE")
-        .env_remove("REFUNDKIT_YOOKASSA_KEY")
-        .env_remove("REFUNDKIT_YOOKASSA_CERT")
-        .env_remove("REFUNDKIT_RBS_USER_NAME")
-        .env_remove("REFUNDKIT_RBS_PASSWORD_FILE")
-        .output()
-        .unwrap()
+fn run(args: &[&str]) -> std::process::Output {
+    common::run(args, None)
 }
 
 #[test]

@@ -1,32 +1,13 @@
 //! The `refundkit rbs` verbs through the real binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
 
 fn testdata(file: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/rbs")
-        .join(file)
-        .to_string_lossy()
-        .into_owned()
+    common::testdata("rbs", file)
 }
 
-fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_refundkit"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    // A command that fails on its flags exits without reading stdin.
-    let _ = pipe.write_all(stdin.unwrap_or_default());
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
+use common::run;
 
 #[test]
 fn encode_prints_the_seed_body_byte_for_byte() {

@@ -34,5 +34,32 @@ pub fn first_difference(expected: &[u8], actual: &[u8]) -> Option<String> {
     ))
 }
 
+/// Reads `dir/file`, naming the file in the error.
+pub fn read(dir: &std::path::Path, file: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))
+}
+
+/// `Ok` when equal, otherwise the first difference, prefixed with `what`.
+pub fn expect_eq(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
+    first_difference(expected, actual).map_or(Ok(()), |d| Err(format!("{what}: {d}")))
+}
+
+/// `Ok` when the report holds exactly the `expected` violations, each written
+/// `"<severity> <path> <code>"`, in order.
+pub fn expect_violations(report: &crate::Report, expected: &[String]) -> Result<(), String> {
+    let found: Vec<String> = report
+        .violations()
+        .iter()
+        .map(|v| format!("{} {} {}", v.severity, v.path, v.code))
+        .collect();
+    if found == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "violations: expected {expected:?}, found {found:?}"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use refundkit_core::conformance::{Outcome, first_difference};
+use refundkit_core::conformance::{Outcome, expect_eq, expect_violations, read};
 use serde::Deserialize;
 
 use crate::codec::{DecodeError, decode_request, encode_request, parse_response};
@@ -57,14 +57,6 @@ pub fn response_summary(response: &Result<RefundResponse, DecodeError>) -> Strin
         ),
         Err(_) => "malformed".into(),
     }
-}
-
-fn read(dir: &Path, file: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))
-}
-
-fn expect_eq(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
-    first_difference(expected, actual).map_or(Ok(()), |d| Err(format!("{what}: {d}")))
 }
 
 /// Form files hold the body and one newline.
@@ -147,15 +139,5 @@ fn run_encode(
     if back != request {
         return Err("the form decodes to another request".into());
     }
-    let found: Vec<String> = validate(&request)
-        .violations()
-        .iter()
-        .map(|v| format!("{} {} {}", v.severity, v.path, v.code))
-        .collect();
-    if found != violations {
-        return Err(format!(
-            "violations: expected {violations:?}, found {found:?}"
-        ));
-    }
-    Ok(())
+    expect_violations(&validate(&request), violations)
 }

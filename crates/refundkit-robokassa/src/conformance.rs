@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use refundkit_core::SecretString;
-use refundkit_core::conformance::{Outcome, first_difference};
+use refundkit_core::conformance::{Outcome, expect_eq, expect_violations, read};
 use serde::Deserialize;
 
 use crate::codec::{
@@ -98,21 +98,10 @@ pub fn state_summary(outcome: &Result<StateOutcome, ResponseError>) -> String {
     }
 }
 
-fn read(dir: &Path, file: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))
-}
-
 /// Strips the one trailing newline a text file ends with.
 fn text_line(bytes: Vec<u8>) -> Result<String, String> {
     let s = String::from_utf8(bytes).map_err(|_| "token file is not UTF-8".to_string())?;
     Ok(s.strip_suffix('\n').unwrap_or(&s).to_owned())
-}
-
-fn expect_eq(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
-    match first_difference(expected, actual) {
-        None => Ok(()),
-        Some(d) => Err(format!("{what}: {d}")),
-    }
 }
 
 /// Runs every vector of `dir/vectors.json`.
@@ -250,16 +239,8 @@ fn run_request(
         let ours = encode_payload(&request).map_err(|e| e.to_string())?;
         expect_eq("encoded payload", &read(dir, file)?, &ours)?;
     }
-    let found: Vec<String> = crate::invariants::validate(&request)
-        .violations()
-        .iter()
-        .map(|v| format!("{} {} {}", v.severity, v.path, v.code))
-        .collect();
-    let expected = violations.unwrap_or_default();
-    if found != expected {
-        return Err(format!(
-            "violations: expected {expected:?}, found {found:?}"
-        ));
-    }
-    Ok(())
+    expect_violations(
+        &crate::invariants::validate(&request),
+        violations.unwrap_or_default(),
+    )
 }

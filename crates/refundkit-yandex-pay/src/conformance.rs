@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use refundkit_core::Quantity;
-use refundkit_core::conformance::{Outcome, first_difference};
+use refundkit_core::conformance::{Outcome, expect_eq, expect_violations, read};
 use serde::Deserialize;
 
 use crate::helper::{Order, Selection, refund};
@@ -80,14 +80,6 @@ pub fn response_summary(outcome: &Result<RefundOutcome, ResponseError>) -> Strin
         Ok(RefundOutcome::ServerError { http_status }) => format!("server-error {http_status}"),
         Err(_) => "malformed".into(),
     }
-}
-
-fn read(dir: &Path, file: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))
-}
-
-fn expect_eq(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
-    first_difference(expected, actual).map_or(Ok(()), |d| Err(format!("{what}: {d}")))
 }
 
 /// Runs every vector of `dir/vectors.json`.
@@ -202,17 +194,7 @@ fn run_request(
             .and_then(|o| o.shipping.as_ref().map(|s| s.amount)),
         order_status: None,
     };
-    let found: Vec<String> = validate(&request, &context)
-        .violations()
-        .iter()
-        .map(|v| format!("{} {} {}", v.severity, v.path, v.code))
-        .collect();
-    if found != violations {
-        return Err(format!(
-            "violations: expected {violations:?}, found {found:?}"
-        ));
-    }
-    Ok(())
+    expect_violations(&validate(&request, &context), violations)
 }
 
 fn run_refund(

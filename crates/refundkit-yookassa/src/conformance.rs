@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use refundkit_core::conformance::{Outcome, first_difference};
+use refundkit_core::conformance::{Outcome, expect_eq, expect_violations, read};
 use refundkit_pkcs7::{Certificate, Trust};
 use serde::Deserialize;
 
@@ -66,14 +66,6 @@ pub fn response_summary<E>(response: &Result<MwsResponse, E>) -> String {
         },
         Err(_) => "malformed".into(),
     }
-}
-
-fn read(dir: &Path, file: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))
-}
-
-fn expect_eq(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
-    first_difference(expected, actual).map_or(Ok(()), |d| Err(format!("{what}: {d}")))
 }
 
 /// Runs every vector of `dir/vectors.json`.
@@ -169,17 +161,7 @@ fn run_request(
             return Err("canonical XML reads back to a different request".into());
         }
     }
-    let found: Vec<String> = validate(&request)
-        .violations()
-        .iter()
-        .map(|v| format!("{} {} {}", v.severity, v.path, v.code))
-        .collect();
-    if found != violations {
-        return Err(format!(
-            "violations: expected {violations:?}, found {found:?}"
-        ));
-    }
-    Ok(())
+    expect_violations(&validate(&request), violations)
 }
 
 fn run_pkcs7(

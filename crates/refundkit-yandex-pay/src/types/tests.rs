@@ -2,7 +2,8 @@ use super::*;
 
 fn both_ways<T: Copy + PartialEq + std::fmt::Debug>(table: &[(T, i64)], values: &[T]) {
     for value in values {
-        let code = int_code(&Coded::Known(*value), table).unwrap_or_else(|| panic!("{value:?} has no code"));
+        let code = int_code(&Coded::Known(*value), table)
+            .unwrap_or_else(|| panic!("{value:?} has no code"));
         assert_eq!(Coded::from_table(table, code), Coded::Known(*value));
     }
     for (_, code) in table {
@@ -19,14 +20,20 @@ fn vat_table_maps_both_ways_every_rate_yandex_publishes() {
     both_ways(VAT_CODES, &published);
     // 22% has no published code: unknown integers are kept, not mapped.
     assert_eq!(int_code(&Coded::Known(VatRate::Vat22), VAT_CODES), None);
-    assert_eq!(Coded::<VatRate, i64>::from_table(VAT_CODES, 11), Coded::Unknown(11));
+    assert_eq!(
+        Coded::<VatRate, i64>::from_table(VAT_CODES, 11),
+        Coded::Unknown(11)
+    );
 }
 
 #[test]
 fn payment_method_codes_are_the_ffd_codes() {
     both_ways(PAYMENT_METHOD_CODES, &PaymentMethod::ALL);
     for m in PaymentMethod::ALL {
-        assert_eq!(int_code(&Coded::Known(m), PAYMENT_METHOD_CODES), Some(i64::from(m.ffd_code())));
+        assert_eq!(
+            int_code(&Coded::Known(m), PAYMENT_METHOD_CODES),
+            Some(i64::from(m.ffd_code()))
+        );
     }
 }
 

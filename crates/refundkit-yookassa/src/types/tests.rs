@@ -15,7 +15,10 @@ fn both_ways<T: Copy + PartialEq + std::fmt::Debug>(table: &[(T, &str)], all: &[
 fn vat_table_maps_every_rate_both_ways_with_11_and_12_for_22_percent() {
     both_ways(VAT_CODES, &VatRate::ALL);
     assert_eq!(Coded::Known(VatRate::Vat22).code_in(VAT_CODES), Some("11"));
-    assert_eq!(Coded::Known(VatRate::Vat22_122).code_in(VAT_CODES), Some("12"));
+    assert_eq!(
+        Coded::Known(VatRate::Vat22_122).code_in(VAT_CODES),
+        Some("12")
+    );
 }
 
 #[test]
