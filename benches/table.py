@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Print one table of every criterion result under target/criterion: per operation,
+refundkit's median time, the floor and the anchors measured in the same run, and the ratios
+(other / refundkit: above 1 means refundkit is faster)."""
+import json
+import pathlib
+import sys
+
+root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "target/criterion")
+groups = {}
+for est in sorted(root.glob("**/new/estimates.json")):
+    bench = json.loads((est.parent / "benchmark.json").read_text())
+    group = bench["group_id"]
+    function = bench.get("function_id") or ""
+    value = bench.get("value_str") or ""
+    op = f"{group}/{value}" if value else group
+    median_ns = json.loads(est.read_text())["median"]["point_estimate"]
+    groups.setdefault(op, {})[function] = median_ns
+
+
+def fmt(ns):
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+print(f"{'operation':<34} {'refundkit':>11}  others (time, other/refundkit)")
+for op in sorted(groups):
+    row = groups[op]
+    ours = row.get("refundkit")
+    others = [(k, v) for k, v in sorted(row.items()) if k != "refundkit"]
+    if ours is None:
+        print(f"{op:<34} {'-':>11}  " + ", ".join(f"{k} {fmt(v)}" for k, v in others))
+        continue
+    parts = [f"{k} {fmt(v)} ({v / ours:.2f}x)" for k, v in others]
+    print(f"{op:<34} {fmt(ours):>11}  " + ", ".join(parts))
