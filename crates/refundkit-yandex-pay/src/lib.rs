@@ -19,7 +19,7 @@
 //! assert_eq!(body.refund_amount.to_string(), "500.00");
 //! assert_eq!(body.order_amount.to_string(), "350.50");
 //! let context = Context { payment_amount: order.amount(), current_cart: Some(&order.cart),
-//!                         current_shipping: Some(order.shipping.as_ref().unwrap().amount),
+//!                         current_shipping: order.shipping.as_ref().map(|s| s.amount),
 //!                         ..Context::default() };
 //! assert!(!validate(&body, &context).has_errors());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
