@@ -160,6 +160,10 @@ fn redacted_form(body: &[u8]) -> String {
 pub fn render(plan: &Plan) -> String {
     let mut out = format!("refund total: {}\n", plan.total);
     for p in &plan.providers {
+        if let Some(why) = &p.skipped {
+            out.push_str(&format!("\n== {} not planned: {why}\n", p.provider));
+            continue;
+        }
         out.push_str(&format!(
             "\n== {} (refunds {})\n",
             p.provider,
@@ -224,9 +228,10 @@ pub fn run(which: Which, creds: &CredentialArgs, input: Option<PathBuf>) -> Resu
     };
     let plan = build(&desc, &credentials, names).map_err(CliError::Rejected)?;
     io::emit(render(&plan).as_bytes())?;
-    let bad = plan
-        .providers
-        .iter()
-        .any(|p| p.report.has_errors() || p.request.is_none());
+    // A provider the description gives no references for is skipped, unless it was asked for.
+    let bad = plan.providers.iter().any(|p| {
+        p.report.has_errors()
+            || (p.request.is_none() && (p.skipped.is_none() || which != Which::All))
+    });
     Ok(if bad { Exit::Rejected } else { Exit::Ok })
 }

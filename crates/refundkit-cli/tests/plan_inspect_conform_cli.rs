@@ -119,3 +119,23 @@ fn conform_runs_every_vector_and_prints_a_table() {
     }
     assert_eq!(run(&["conform", "/nonexistent"]).status.code(), Some(2));
 }
+
+#[test]
+fn providers_without_references_are_skipped_unless_asked_for() {
+    let file = std::env::temp_dir().join(format!("refundkit-plan-rbs-{}.json", std::process::id()));
+    std::fs::write(&file, r#"{"order":{"lines":[{"id":"a","name":"A","unit_price":"10.00","quantity":"1","vat":"20","payment_method":"full_payment","payment_subject":"commodity"}]},"refund":{"lines":[{"id":"a","quantity":"1"}]},"references":{"rbs_order_id":"148a2a67-25ff-7d1b-b28d-391800a7dca8"}}"#).unwrap();
+    let out = run(&["plan", &file.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("== yookassa not planned: no references.yookassa_invoice_id"),
+        "{text}"
+    );
+    assert!(text.contains("amount=1000"));
+    assert_eq!(
+        run(&["plan", "--provider", "yookassa", &file.to_string_lossy()])
+            .status
+            .code(),
+        Some(1)
+    );
+}

@@ -363,6 +363,8 @@ pub struct ProviderPlan {
     pub refunded: Option<Amount>,
     /// The provider's validation of its own request, and the plan's notes.
     pub report: Report,
+    /// Why the provider was not planned (its references are not in the description).
+    pub skipped: Option<String>,
 }
 
 /// The plan: every provider's request, and whether they agree.
@@ -380,6 +382,17 @@ fn note(report: &mut Report, field: &str, message: impl Into<String>) {
     report.info(&Path::ROOT.field(field), "plan_note", message);
 }
 
+/// A provider whose references the description does not give: not planned, and not an error.
+fn skipped(provider: &'static str, why: &str) -> ProviderPlan {
+    ProviderPlan {
+        provider,
+        request: None,
+        refunded: None,
+        report: Report::new(),
+        skipped: Some(why.to_owned()),
+    }
+}
+
 fn failed(provider: &'static str, field: &str, message: impl Into<String>) -> ProviderPlan {
     let mut report = Report::new();
     report.error(&Path::ROOT.field(field), codes::REQUIRED, message);
@@ -388,6 +401,7 @@ fn failed(provider: &'static str, field: &str, message: impl Into<String>) -> Pr
         request: None,
         refunded: None,
         report,
+        skipped: None,
     }
 }
 
@@ -433,11 +447,7 @@ fn shipping_method(typed: &Typed) -> PaymentMethod {
 fn robokassa(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> ProviderPlan {
     use refundkit_robokassa::{InvoiceItem, RefundRequest};
     let Some(op_key) = &desc.references.robokassa_op_key else {
-        return failed(
-            "robokassa",
-            "references.robokassa_op_key",
-            "no OpKey: Robokassa not planned",
-        );
+        return skipped("robokassa", "no references.robokassa_op_key");
     };
     let items = if typed.sum.is_some() {
         None
@@ -490,6 +500,7 @@ fn robokassa(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> Pr
         request: http,
         refunded: request.refund_sum,
         report,
+        skipped: None,
     }
 }
 
@@ -499,11 +510,7 @@ fn yandex_pay(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> P
         Cart, CartItem, CartTotal, ItemQuantity, ItemReceipt, Shipping, VAT_CODES,
     };
     let Some(order_id) = &desc.references.yandex_order_id else {
-        return failed(
-            "yandex-pay",
-            "references.yandex_order_id",
-            "no orderId: Yandex Pay not planned",
-        );
+        return skipped("yandex-pay", "no references.yandex_order_id");
     };
     if typed.sum.is_some() {
         return failed(
@@ -534,7 +541,11 @@ fn yandex_pay(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> P
                 report,
                 "yandex-pay",
                 format!(
-                    "Yandex Pay publishes no tax code for VAT {vat:?}: the line's receipt is omitted"
+                    "Yandex Pay publishes no tax code for VAT {}%: that line goes without a receipt",
+                    names::VAT
+                        .iter()
+                        .find(|(v, _)| *v == vat)
+                        .map_or("?", |(_, n)| *n)
                 ),
             );
             None
@@ -633,6 +644,7 @@ fn yandex_pay(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> P
         request: http,
         refunded: Some(body.refund_amount),
         report,
+        skipped: None,
     }
 }
 
@@ -640,10 +652,9 @@ fn yookassa(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> Pro
     use refundkit_yookassa::types::{Customer, Receipt, ReceiptItem};
     let r = &desc.references;
     let (Some(invoice_id), Some(shop_id)) = (&r.yookassa_invoice_id, &r.yookassa_shop_id) else {
-        return failed(
+        return skipped(
             "yookassa",
-            "references.yookassa_invoice_id",
-            "no invoiceId and shopId: YooKassa not planned",
+            "no references.yookassa_invoice_id and yookassa_shop_id",
         );
     };
     // Exactly two decimals, as YooKassa writes amounts.
@@ -777,16 +788,13 @@ fn yookassa(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> Pro
         request: http,
         refunded: Some(amount),
         report,
+        skipped: None,
     }
 }
 
 fn rbs(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> ProviderPlan {
     let Some(order_id) = &desc.references.rbs_order_id else {
-        return failed(
-            "rbs",
-            "references.rbs_order_id",
-            "no orderId: RBS not planned",
-        );
+        return skipped("rbs", "no references.rbs_order_id");
     };
     let Ok(kopecks) = typed.total.to_minor_units() else {
         return failed(
@@ -817,5 +825,6 @@ fn rbs(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> Provider
         request: http,
         refunded: Some(Amount::from_minor_units(kopecks)),
         report,
+        skipped: None,
     }
 }
