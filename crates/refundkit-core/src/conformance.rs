@@ -61,5 +61,21 @@ pub fn expect_violations(report: &crate::Report, expected: &[String]) -> Result<
     }
 }
 
+/// A decoding outcome against a vector that may expect an error: with `expected_error`, `Ok(None)`
+/// when the decoding failed with an error mentioning it; without, `Ok(Some(value))` when it
+/// decoded. Anything else is the vector's failure.
+pub fn expect_decoded<T, E: std::fmt::Display>(
+    decoded: Result<T, E>,
+    expected_error: Option<&str>,
+) -> Result<Option<T>, String> {
+    match (decoded, expected_error) {
+        (Ok(value), None) => Ok(Some(value)),
+        (Ok(_), Some(needle)) => Err(format!("decoded, expected an error mentioning {needle:?}")),
+        (Err(e), Some(needle)) if e.to_string().contains(needle) => Ok(None),
+        (Err(e), Some(needle)) => Err(format!("error {e} does not mention {needle:?}")),
+        (Err(e), None) => Err(format!("decode: {e}")),
+    }
+}
+
 #[cfg(test)]
 mod tests;

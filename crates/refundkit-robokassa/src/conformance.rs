@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use refundkit_core::SecretString;
-use refundkit_core::conformance::{Outcome, expect_eq, expect_violations, read};
+use refundkit_core::conformance::{Outcome, expect_decoded, expect_eq, expect_violations, read};
 use serde::Deserialize;
 
 use crate::codec::{
@@ -226,15 +226,9 @@ fn run_request(
     violations: Option<&[String]>,
 ) -> Result<(), String> {
     let bytes = read(dir, input)?;
-    let decoded = decode_payload(&bytes);
-    if let Some(needle) = decode_error {
-        return match decoded {
-            Ok(_) => Err("decoded, expected a decode error".into()),
-            Err(e) if e.to_string().contains(needle) => Ok(()),
-            Err(e) => Err(format!("decode error {e:?} does not mention {needle:?}")),
-        };
-    }
-    let request = decoded.map_err(|e| format!("decode: {e}"))?;
+    let Some(request) = expect_decoded(decode_payload(&bytes), decode_error)? else {
+        return Ok(());
+    };
     if let Some(file) = encoded {
         let ours = encode_payload(&request).map_err(|e| e.to_string())?;
         expect_eq("encoded payload", &read(dir, file)?, &ours)?;
