@@ -29,15 +29,15 @@ pub enum MoneyError {
         /// What the format allows.
         max: u32,
     },
-    /// The number does not fit the representation (28 significant digits, or the integer type
-    /// of minor units).
+    /// The number does not fit the representation (a 96-bit mantissa with at most 28 decimal
+    /// places, or the integer type of minor units).
     #[error("out of range")]
     OutOfRange,
 }
 
 /// Parses decimal text with an exact grammar: `int[.frac]`, optionally a leading `-` and, when
 /// `exponent` is set (JSON numbers), `e`/`E` with a signed exponent. Nothing is rounded: text
-/// that needs more than 28 significant digits is `OutOfRange`.
+/// whose value Decimal cannot hold exactly is `OutOfRange`.
 fn parse_decimal_text(text: &str, exponent: bool) -> Result<Decimal, MoneyError> {
     let bytes = text.as_bytes();
     let (negative, rest) = match bytes.split_first() {
@@ -89,26 +89,33 @@ fn parse_decimal_text(text: &str, exponent: bool) -> Result<Decimal, MoneyError>
         Some(_) => return Err(MoneyError::Malformed),
     };
 
-    // Trailing zeros of the fraction are kept (they carry the scale: "11.00" stays "11.00"),
-    // unless the digits would not fit Decimal otherwise.
-    let significant = |frac: &[u8]| {
-        int_part
-            .iter()
-            .chain(frac)
-            .skip_while(|&&b| b == b'0')
-            .count()
-    };
-    let frac_part = if significant(frac_part) > 28 {
-        let zeros = frac_part.iter().rev().take_while(|&&b| b == b'0').count();
-        frac_part
-            .get(..frac_part.len().saturating_sub(zeros))
-            .unwrap_or_default()
-    } else {
-        frac_part
-    };
-    if significant(frac_part) > 29 {
-        return Err(MoneyError::OutOfRange);
+    // Trailing zeros of the fraction are kept: they carry the scale ("11.00" stays "11.00").
+    // Only when the digits do not fit Decimal (a 96-bit mantissa, scale 0..=28) are they
+    // dropped, which changes no value. Deciding by the digits themselves, not by a count of 28
+    // significant digits, keeps every scale our own writers produce: a 29-digit mantissa such
+    // as "2444988245986420478668341248.0" fits, and must read back as written.
+    match exact_decimal(int_part, frac_part, exp, negative) {
+        Err(MoneyError::OutOfRange) => {
+            let zeros = frac_part.iter().rev().take_while(|&&b| b == b'0').count();
+            if zeros == 0 {
+                return Err(MoneyError::OutOfRange);
+            }
+            let trimmed = frac_part
+                .get(..frac_part.len().saturating_sub(zeros))
+                .unwrap_or_default();
+            exact_decimal(int_part, trimmed, exp, negative)
+        }
+        other => other,
     }
+}
+
+/// `int_part.frac_part × 10^exp` exactly, or `OutOfRange`.
+fn exact_decimal(
+    int_part: &[u8],
+    frac_part: &[u8],
+    exp: i64,
+    negative: bool,
+) -> Result<Decimal, MoneyError> {
     // value = digits * 10^(exp - frac_len); Decimal holds a 96-bit mantissa and a scale 0..=28.
     let mut mantissa =
         digits_value(int_part.iter().chain(frac_part)).ok_or(MoneyError::OutOfRange)?;

@@ -82,6 +82,35 @@ fn grammar_is_strict() {
 }
 
 #[test]
+fn a_29_digit_mantissa_reads_back_at_the_scale_it_was_written() {
+    // Found by the yandex_pay_round_trip and yookassa_round_trip fuzz targets: the trailing
+    // zero was dropped whenever a number had more than 28 significant digits, although Decimal
+    // holds 29 when the mantissa is below 2^96, so writing the value read back changed it.
+    for text in [
+        "2444988245986420478668341248.0",
+        "466048034234108104073124.24960",
+        "7922816251426433759354395033.5",
+    ] {
+        let a = amount(text);
+        assert_eq!(a.value().to_string(), text);
+        assert_eq!(Quantity::parse_json_number(text).unwrap().to_string(), text);
+    }
+    // Trailing zeros that do not fit are dropped, all of them, and the value kept.
+    assert_eq!(
+        amount("7922816251426433759354395033.50")
+            .value()
+            .to_string(),
+        "7922816251426433759354395033.5"
+    );
+    assert_eq!(
+        amount("0.10000000000000000000000000000")
+            .value()
+            .to_string(),
+        "0.1"
+    );
+}
+
+#[test]
 fn huge_and_tiny_numbers_are_out_of_range_not_rounded() {
     assert_eq!(
         Amount::parse_json_number("1e400"),
