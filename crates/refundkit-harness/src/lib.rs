@@ -12,6 +12,8 @@ use refundkit_robokassa::{
     Accept, Alg, Password3, decode_payload, decode_unverified, encode_payload, sign, verify,
 };
 
+pub mod structured;
+
 /// A target: its name (the directory under `fuzz/corpus/`) and its body.
 pub type Target = (&'static str, fn(&[u8]));
 
@@ -27,6 +29,10 @@ pub const TARGETS: &[Target] = &[
     ("rbs_response", rbs_response),
     ("rbs_form", rbs_form),
     ("inspect", inspect),
+    ("robokassa_round_trip", structured::robokassa_round_trip),
+    ("yookassa_round_trip", structured::yookassa_round_trip),
+    ("yandex_pay_round_trip", structured::yandex_pay_round_trip),
+    ("rbs_round_trip", structured::rbs_round_trip),
 ];
 
 fn sample_key() -> Password3 {
