@@ -5,10 +5,11 @@
 //! - whatever encodes decodes back to an equal value;
 //! - encode, decode, encode gives the same bytes (the wire form is a function of the value).
 //!
-//! The values are as broad as the types allow, not only what a provider would accept: codes
-//! outside the tables, every optional field, decimals at every scale `rust_decimal` has, text
-//! with the characters each wire form must escape. An encoder may refuse a value (a money amount
-//! with a third decimal place); it must never write one it cannot read back.
+//! The values stay inside what each wire form can express (two decimal places where it fixes
+//! them, XML 1.0 characters in XML), so every one must encode. Inside that they are as broad as
+//! the types, not only what a provider would accept: codes outside the tables, every optional
+//! field, decimals at every scale `rust_decimal` has, text with the characters each wire form
+//! must escape. Validation is a separate question; only Robokassa's `sign` ties the two.
 
 use arbitrary::{Result, Unstructured};
 use refundkit_core::{Amount, Coded, Quantity};
