@@ -343,3 +343,12 @@ fn the_api_key_never_prints() {
     let key = ApiKey("secret-key".into());
     assert!(!format!("{key:?}").contains("secret-key"));
 }
+
+#[test]
+fn an_amount_with_a_third_decimal_place_is_not_encoded() {
+    // The wire's money strings have at most two places; the encoder refuses rather than round.
+    let mut b = body();
+    b.refund_amount = a("1.005");
+    let e = encode_request(&b).unwrap_err();
+    assert!(e.to_string().contains("decimal"), "{e}");
+}
