@@ -65,7 +65,7 @@ fn rbs(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("rbs/parse-response");
     g.bench_function("refundkit", |b| {
-        b.iter(|| refundkit_rbs::parse_response(black_box(response)).unwrap())
+        b.iter(|| refundkit_rbs::parse_response(200, black_box(response)))
     });
     g.bench_function("serde_json", |b| {
         b.iter(|| serde_json::from_slice::<Response>(black_box(response)).unwrap())

@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use refundkit_core::conformance::Outcome;
+use refundkit_core::conformance::VectorResult;
 
 use crate::Exit;
 use crate::io::{self, CliError};
 
-type Runner = fn(&Path) -> Result<Vec<Outcome>, String>;
+type Runner = fn(&Path) -> Result<Vec<VectorResult>, String>;
 
 /// Each provider's directory under DIR and its runner.
 const PROVIDERS: &[(&str, Runner)] = &[
@@ -36,7 +36,8 @@ pub fn run(dir: Option<PathBuf>) -> Result<Exit, CliError> {
         seen = seen.saturating_add(1);
         match runner(&sub) {
             Ok(outcomes) => {
-                let bad: Vec<&Outcome> = outcomes.iter().filter(|o| o.result.is_err()).collect();
+                let bad: Vec<&VectorResult> =
+                    outcomes.iter().filter(|o| o.result.is_err()).collect();
                 out.push_str(&format!(
                     "{provider:<11} {:>4} passed {:>4} failed\n",
                     outcomes.len().saturating_sub(bad.len()),

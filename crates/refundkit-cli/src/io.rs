@@ -90,3 +90,23 @@ pub fn report(report: &Report) {
         let _ = writeln!(err, "{v}");
     }
 }
+
+/// Prints what a provider's answer states: its one-line summary on stdout, why it is malformed
+/// or the refusal's text on stderr; the exit code follows the statement.
+pub fn answer<T, C>(
+    outcome: &refundkit_core::Outcome<T, C>,
+    summary: String,
+) -> Result<Exit, CliError> {
+    use refundkit_core::Outcome;
+    match outcome {
+        Outcome::Malformed(m) => diagnose(&format!("not a documented answer: {m}")),
+        Outcome::Refused(r) => {
+            if let Some(text) = &r.text {
+                diagnose(&format!("HTTP {}: {text}", r.http_status));
+            }
+        }
+        _ => {}
+    }
+    emit(format!("{summary}\n").as_bytes())?;
+    Ok(Exit::of(outcome.verdict()))
+}

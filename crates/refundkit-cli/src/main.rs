@@ -34,6 +34,20 @@ pub enum Exit {
     InProgress,
 }
 
+impl Exit {
+    /// The exit code of what a provider's answer states: 0 success, 4 in progress, 3 refused,
+    /// 1 for a server error or a malformed answer (nothing was stated).
+    pub fn of(verdict: refundkit_core::Verdict) -> Exit {
+        use refundkit_core::Verdict;
+        match verdict {
+            Verdict::Success => Exit::Ok,
+            Verdict::InProgress => Exit::InProgress,
+            Verdict::Refused => Exit::Refused,
+            _ => Exit::Rejected,
+        }
+    }
+}
+
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> Self {
         ExitCode::from(match e {
@@ -87,7 +101,8 @@ enum Provider {
     },
     /// Recognise a refund message (a Robokassa token, a Yandex Pay body or response, a YooKassa
     /// PKCS#7 or its XML, an RBS form or response), decode it, validate it and print what was
-    /// found with every violation: exit 0 when valid, 1 otherwise.
+    /// found with every violation: exit 0 when valid, 1 otherwise; for a provider's answer,
+    /// what it states: 0 success, 3 refused, 4 in progress, 1 malformed.
     Inspect {
         /// The message; `-` or nothing for stdin.
         input: Option<std::path::PathBuf>,
@@ -108,10 +123,10 @@ enum Provider {
 fn inspect(input: Option<std::path::PathBuf>) -> Result<Exit, io::CliError> {
     let found = refundkit::inspect::inspect(&io::read_input(input.as_deref())?);
     io::emit(format!("{found}\n").as_bytes())?;
-    Ok(if found.is_valid() {
-        Exit::Ok
-    } else {
-        Exit::Rejected
+    Ok(match found.answer {
+        Some(verdict) => Exit::of(verdict),
+        None if found.is_valid() => Exit::Ok,
+        None => Exit::Rejected,
     })
 }
 

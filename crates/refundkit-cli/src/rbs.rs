@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use refundkit_rbs::conformance::response_summary;
-use refundkit_rbs::{ErrorCode, encode_request, parse_response, request_from_json, validate};
+use refundkit_rbs::{encode_request, parse_response, request_from_json, validate};
 
 use crate::Exit;
 use crate::io::{self, CliError};
@@ -18,9 +18,13 @@ pub enum Verb {
         /// The JSON; `-` or nothing for stdin.
         input: Option<PathBuf>,
     },
-    /// Read a refund.do response: exit 0 accepted, 3 refused (code and cause printed),
-    /// 1 malformed (an HTML page from a proxy is malformed, not a refusal).
+    /// Read a refund.do response: exit 0 accepted, 3 refused (code and cause printed; every
+    /// spelling of an RBS error), 1 malformed (an HTML page from a proxy, a body that is not an
+    /// RBS answer, or one that states both success and an error).
     ParseResponse {
+        /// The HTTP status it came with.
+        #[arg(long, default_value_t = 200)]
+        status: u16,
         /// The body; `-` or nothing for stdin.
         input: Option<PathBuf>,
     },
@@ -39,18 +43,9 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             io::emit(format!("{}\n", encode_request(&request)).as_bytes())?;
             Ok(Exit::Ok)
         }
-        Verb::ParseResponse { input } => {
-            let response = parse_response(&io::read_input(input.as_deref())?);
-            let exit = match &response {
-                Ok(r) if r.error_code == ErrorCode::Success => Exit::Ok,
-                Ok(_) => Exit::Refused,
-                Err(e) => {
-                    io::diagnose(&format!("not an RBS response: {e}"));
-                    Exit::Rejected
-                }
-            };
-            io::emit(format!("{}\n", response_summary(&response)).as_bytes())?;
-            Ok(exit)
+        Verb::ParseResponse { status, input } => {
+            let outcome = parse_response(status, &io::read_input(input.as_deref())?);
+            io::answer(&outcome, response_summary(&outcome))
         }
     }
 }

@@ -4,9 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 use refundkit_robokassa::conformance::{create_summary, state_summary};
-use refundkit_robokassa::{
-    Accept, Alg, CreateOutcome, Password3, SignError, StateOutcome, VerifyError,
-};
+use refundkit_robokassa::{Accept, Alg, Password3, SignError, VerifyError};
 
 use crate::Exit;
 use crate::io::{self, CliError};
@@ -140,31 +138,16 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             input,
         } => {
             let body = io::read_input(input.as_deref())?;
-            let (summary, exit, error) = match kind {
+            match kind {
                 ResponseKind::Create => {
-                    let r = refundkit_robokassa::parse_create_response(status, &body);
-                    let exit = match &r {
-                        Ok(CreateOutcome::Accepted { .. }) => Exit::Ok,
-                        Ok(_) => Exit::Refused,
-                        Err(_) => Exit::Rejected,
-                    };
-                    (create_summary(&r), exit, r.err().map(|e| e.to_string()))
+                    let outcome = refundkit_robokassa::parse_create_response(status, &body);
+                    io::answer(&outcome, create_summary(&outcome))
                 }
                 ResponseKind::State => {
-                    let r = refundkit_robokassa::parse_state_response(status, &body);
-                    let exit = match &r {
-                        Ok(StateOutcome::Found(_)) => Exit::Ok,
-                        Ok(_) => Exit::Refused,
-                        Err(_) => Exit::Rejected,
-                    };
-                    (state_summary(&r), exit, r.err().map(|e| e.to_string()))
+                    let outcome = refundkit_robokassa::parse_state_response(status, &body);
+                    io::answer(&outcome, state_summary(&outcome))
                 }
-            };
-            if let Some(e) = error {
-                io::diagnose(&e);
             }
-            io::emit(format!("{summary}\n").as_bytes())?;
-            Ok(exit)
         }
     }
 }

@@ -3,12 +3,13 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
+use refundkit_core::Outcome;
 use refundkit_core::Quantity;
 use refundkit_yandex_pay::conformance::response_summary;
 use refundkit_yandex_pay::helper::{Order, Selection, refund};
 use refundkit_yandex_pay::invariants::{Context, validate};
 use refundkit_yandex_pay::types::{Cart, OrderStatus};
-use refundkit_yandex_pay::{RefundOutcome, decode, decode_request, encode_request};
+use refundkit_yandex_pay::{decode, decode_request, encode_request};
 
 use crate::Exit;
 use crate::io::{self, CliError};
@@ -142,29 +143,12 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
         Verb::ParseResponse { status, input } => {
             let body = io::read_input(input.as_deref())?;
             let outcome = refundkit_yandex_pay::parse_response(status, &body);
-            let exit = match &outcome {
-                Ok(RefundOutcome::Accepted(_)) => Exit::Ok,
-                Ok(RefundOutcome::Refused { reason, .. }) => {
-                    if let Some(r) = reason {
-                        io::diagnose(&format!("reason: {r}"));
-                    }
-                    Exit::Refused
-                }
-                Ok(RefundOutcome::Unauthorized) => Exit::Refused,
-                Ok(RefundOutcome::ServerError { .. }) => {
-                    io::diagnose(
-                        "server error: retry with the same X-Request-Id and externalOperationId",
-                    );
-                    Exit::Rejected
-                }
-                Ok(_) => Exit::Rejected,
-                Err(e) => {
-                    io::diagnose(&e.to_string());
-                    Exit::Rejected
-                }
-            };
-            io::emit(format!("{}\n", response_summary(&outcome)).as_bytes())?;
-            Ok(exit)
+            if let Outcome::ServerError { .. } = outcome {
+                io::diagnose(
+                    "server error: retry with the same X-Request-Id and externalOperationId",
+                );
+            }
+            io::answer(&outcome, response_summary(&outcome))
         }
     }
 }

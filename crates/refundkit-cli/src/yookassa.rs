@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Subcommand, ValueEnum};
 use refundkit_pkcs7::{Certificate, Digest, PrivateKey, SignOptions, Signer, Trust};
+use refundkit_yookassa::SignError;
 use refundkit_yookassa::conformance::response_summary;
-use refundkit_yookassa::{SignError, Status};
 
 use crate::Exit;
 use crate::io::{self, CliError};
@@ -53,6 +53,9 @@ pub enum Verb {
         /// The provider's certificate, for a signed (PKCS#7) response.
         #[arg(long, value_name = "PROVIDER.pem")]
         cert: Option<PathBuf>,
+        /// The HTTP status it came with.
+        #[arg(long, default_value_t = 200)]
+        status: u16,
         /// The body; `-` or nothing for stdin.
         input: Option<PathBuf>,
     },
@@ -85,6 +88,20 @@ fn read_file(path: &PathBuf, what: &str) -> Result<Vec<u8>, CliError> {
 fn certificate(path: &PathBuf) -> Result<Certificate, CliError> {
     Certificate::from_pem_or_der(&read_file(path, "certificate")?)
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+}
+
+/// Every certificate of a provider's file: a signature verifies under any of them (the
+/// `signed by` line on stderr says which).
+fn trust_set(path: &PathBuf) -> Result<Vec<Certificate>, CliError> {
+    Certificate::all_from_pem_or_der(&read_file(path, "certificate")?)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+}
+
+fn trust(set: &[Certificate]) -> Trust<'_> {
+    match set {
+        [one] => Trust::Certificate(one),
+        many => Trust::AnyOf(many),
+    }
 }
 
 fn read_request(
@@ -136,14 +153,17 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
         }
         Verb::Open { trust, input } => {
             let message = io::read_input(input.as_deref())?;
-            let cert = trust.cert.as_ref().map(certificate).transpose()?;
-            let trust = cert
-                .as_ref()
-                .map_or(Trust::InsecureSkipSignature, Trust::Certificate);
+            let set = trust.cert.as_ref().map(trust_set).transpose()?;
+            let trust = set
+                .as_deref()
+                .map_or(Trust::InsecureSkipSignature, self::trust);
             let opened = refundkit_pkcs7::open(&message, trust)
                 .map_err(|e| CliError::Rejected(e.to_string()))?;
-            if !opened.verified {
-                io::diagnose("signature NOT checked (--insecure-skip-signature); digest checked");
+            match &opened.signed_by {
+                Some(subject) => io::diagnose(&format!("signed by: {subject}")),
+                None => io::diagnose(
+                    "signature NOT checked (--insecure-skip-signature); digest checked",
+                ),
             }
             io::emit(&opened.content)?;
             Ok(Exit::Ok)
@@ -158,41 +178,34 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
                 Exit::Ok
             })
         }
-        Verb::ParseResponse { cert, input } => {
+        Verb::ParseResponse {
+            cert,
+            status,
+            input,
+        } => {
             let body = io::read_input(input.as_deref())?;
-            let cert = cert.as_ref().map(certificate).transpose()?;
+            let set = cert.as_ref().map(trust_set).transpose()?;
             let plain = body.trim_ascii_start().starts_with(b"<");
-            let result = match (&cert, plain) {
+            let outcome = match (&set, plain) {
                 (None, false) => {
                     return Err(CliError::Rejected(
                         "not plain XML: a signed response needs --cert to be verified".into(),
                     ));
                 }
-                (Some(c), _) => refundkit_yookassa::open_response(&body, Trust::Certificate(c)),
-                (None, true) => {
-                    refundkit_yookassa::open_response(&body, Trust::InsecureSkipSignature)
-                }
+                (Some(set), _) => refundkit_yookassa::open_response(status, &body, trust(set)),
+                (None, true) => refundkit_yookassa::parse_response(status, &body),
             };
-            let summary = response_summary(&result);
-            let exit = match &result {
-                Ok(r) => match r.status {
-                    Status::Done => Exit::Ok,
-                    Status::InProgress => Exit::InProgress,
-                    Status::Refused => Exit::Refused,
-                    _ => Exit::Rejected,
-                },
-                Err(e) => {
-                    io::diagnose(&e.to_string());
-                    Exit::Rejected
-                }
-            };
-            if let Ok(r) = &result {
-                if let Some(m) = &r.tech_message {
-                    io::diagnose(&format!("techMessage: {m}"));
-                }
+            if let Some(m) = outcome
+                .success()
+                .or(match &outcome {
+                    refundkit_core::Outcome::InProgress(r) => Some(r),
+                    _ => None,
+                })
+                .and_then(|r| r.tech_message.as_ref())
+            {
+                io::diagnose(&format!("techMessage: {m}"));
             }
-            io::emit(format!("{summary}\n").as_bytes())?;
-            Ok(exit)
+            io::answer(&outcome, response_summary(&outcome))
         }
     }
 }

@@ -70,12 +70,12 @@ fn plan_refuses_a_bad_description() {
 }
 
 #[test]
-fn inspect_exits_0_when_valid_and_1_otherwise() {
+fn inspect_exits_0_when_valid_1_otherwise_and_as_an_answer_states() {
     for (file, code, kind) in [
         ("robokassa/tokens/seed.token", 0, "kind: robokassa token"),
         (
             "yookassa/seed-example.pem",
-            0,
+            1,
             "kind: yookassa PKCS#7 containing yookassa makeDepositionResponse",
         ),
         (
@@ -90,6 +90,23 @@ fn inspect_exits_0_when_valid_and_1_otherwise() {
             "kind: yandex-pay refund body",
         ),
         ("rbs/responses/proxy-error.html", 1, "kind: "),
+        // An answer exits as what it states: 3 refused, 4 in progress, 1 malformed.
+        ("rbs/responses/7-exceeds.json", 3, "kind: rbs response"),
+        (
+            "yookassa/responses/in-progress.xml",
+            4,
+            "kind: yookassa returnPaymentResponse",
+        ),
+        (
+            "rbs/responses/both-success-and-error.json",
+            1,
+            "kind: rbs response",
+        ),
+        (
+            "robokassa/responses/create-success.json",
+            0,
+            "kind: robokassa Create response",
+        ),
     ] {
         let out = run(&["inspect", &testdata(file)]);
         assert_eq!(out.status.code(), Some(code), "{file}");

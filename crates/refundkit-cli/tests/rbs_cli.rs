@@ -72,6 +72,21 @@ fn parse_response_exits_0_accepted_3_refused_1_malformed() {
             "refused 42 unknown code: Something new\n",
         ),
         ("responses/proxy-error.html", 1, "malformed\n"),
+        // Every spelling of an RBS error is a refusal; a body stating both, or no RBS answer
+        // at all, is malformed: never exit 0.
+        (
+            "peers/voronkovich-ErrorCode.json",
+            3,
+            "refused 100 unknown code: Error!\n",
+        ),
+        (
+            "peers/voronkovich-error-description.json",
+            3,
+            "refused 100 unknown code: Error!\n",
+        ),
+        ("responses/both-success-and-error.json", 1, "malformed\n"),
+        ("responses/misrouted-status-fail.json", 1, "malformed\n"),
+        ("responses/yandex-pay-body.json", 1, "malformed\n"),
     ] {
         let out = run(&["rbs", "parse-response", &testdata(file)], None);
         assert_eq!(out.status.code(), Some(code), "{file}");
@@ -87,4 +102,20 @@ fn the_password_never_reaches_diagnostics() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("s3cret-pass"));
+}
+
+#[test]
+fn parse_response_takes_the_http_status() {
+    let out = run(
+        &[
+            "rbs",
+            "parse-response",
+            "--status",
+            "500",
+            &testdata("responses/seed-success.json"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HTTP 500"));
 }

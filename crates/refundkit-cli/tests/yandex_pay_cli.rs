@@ -108,7 +108,7 @@ fn check_exits_1_with_every_violation_naming_its_field() {
     assert!(err.contains("error: orderAmount:"), "{err}");
     assert_eq!(
         err.lines().filter(|l| l.starts_with("error:")).count(),
-        14,
+        15,
         "{err}"
     );
     let out = run(

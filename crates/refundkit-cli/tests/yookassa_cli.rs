@@ -276,3 +276,51 @@ fn arbitrary_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn open_trusts_every_certificate_of_a_shipped_file_and_says_which_signed() {
+    let peer = |f: &str| {
+        refundkit_testkit::peer_data(&format!("yookassa/{f}")).map(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/peer-data/yookassa")
+                .join(f)
+                .to_string_lossy()
+                .into_owned()
+        })
+    };
+    let (Some(printed), Some(message), Some(content)) = (
+        peer("ym_paymentcenter_2014.print_certs.pem"),
+        peer("ym_checkOrder_2015.p7.pem"),
+        peer("ym_checkOrder_2015.content.xml"),
+    ) else {
+        return;
+    };
+    let out = run(&["yookassa", "open", "--cert", &printed, &message], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, std::fs::read(content).unwrap());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("signed by: "));
+    // The example's own certificate file holds a later chain: it loads, and does not verify.
+    let shipped = peer("ym_yamoney_as_shipped.pem").unwrap();
+    let out = run(&["yookassa", "open", "--cert", &shipped, &message], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("signature does not verify"));
+}
+
+#[test]
+fn parse_response_of_another_methods_answer_is_malformed() {
+    let out = run(
+        &[
+            "yookassa",
+            "parse-response",
+            &testdata("responses/another-method-done.xml"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "malformed\n");
+}

@@ -3,7 +3,7 @@
 
 /// One vector's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
+pub struct VectorResult {
     /// The vector's name.
     pub name: String,
     /// `Err` with the first difference found.

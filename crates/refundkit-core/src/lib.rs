@@ -1,6 +1,6 @@
 //! What refundkit's provider crates share: exact money, the fiscal enums of Russian
 //! receipts (VAT rate, payment method, payment subject), the validation report, and
-//! secret types.
+//! secret types, and the shape every provider's answer is read into ([`Outcome`]).
 //!
 //! Nothing here knows a provider's wire form. Each provider crate maps these types to its
 //! own codes (Robokassa's `"vat22"`, YooKassa's `11`, ...) in one table of its own.
@@ -19,12 +19,15 @@
 mod coded;
 pub mod conformance;
 pub mod fiscal;
+pub mod json;
 pub mod money;
+pub mod outcome;
 pub mod report;
 pub mod secret;
 
 pub use coded::Coded;
 pub use fiscal::{PaymentMethod, PaymentSubject, VatRate};
 pub use money::{Amount, Currency, MoneyError, Quantity};
+pub use outcome::{Malformed, Outcome, Refusal, Verdict};
 pub use report::{AmountRule, Path, Report, Severity, Violation, codes};
 pub use secret::{NotUtf8, SecretBytes, SecretString};

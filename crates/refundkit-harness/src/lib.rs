@@ -7,6 +7,8 @@
 #![warn(missing_docs)]
 // A harness states invariants by panicking; that is its job.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+// serde_json::Value indexed by a name is Null when absent: it never panics.
+#![allow(clippy::indexing_slicing)]
 
 use refundkit_robokassa::{
     Accept, Alg, Password3, decode_payload, decode_unverified, encode_payload, sign, verify,
@@ -74,11 +76,17 @@ fn round_trip(key: &Password3, request: &refundkit_robokassa::RefundRequest) {
     }
 }
 
-/// Robokassa Create and GetState responses, under the statuses they come with.
+/// Robokassa Create and GetState responses, under the statuses they come with. A success is
+/// never stated by a body without `success: true` (Create) or without `requestId` and `label`
+/// (GetState).
 pub fn robokassa_response(data: &[u8]) {
     for status in [200, 401, 500] {
-        let _ = refundkit_robokassa::parse_create_response(status, data);
-        let _ = refundkit_robokassa::parse_state_response(status, data);
+        if refundkit_robokassa::parse_create_response(status, data).is_success() {
+            assert_eq!(json(data)["success"], serde_json::Value::Bool(true));
+        }
+        if refundkit_robokassa::parse_state_response(status, data).is_success() {
+            assert!(json(data)["label"].is_string());
+        }
     }
 }
 
@@ -117,10 +125,19 @@ pub fn yookassa_request(data: &[u8]) {
     }
 }
 
-/// YooKassa MWS responses, plain XML or inside PKCS#7.
+/// YooKassa MWS responses, plain XML or inside PKCS#7. Only a `returnPaymentResponse` with
+/// status 0 is ever a success.
 pub fn yookassa_response(data: &[u8]) {
     let _ = refundkit_yookassa::read_response(data);
-    let _ = refundkit_yookassa::open_response(data, refundkit_pkcs7::Trust::InsecureSkipSignature);
+    for outcome in [
+        refundkit_yookassa::parse_response(200, data),
+        refundkit_yookassa::open_response(200, data, refundkit_pkcs7::Trust::InsecureSkipSignature),
+    ] {
+        if let Some(r) = outcome.success() {
+            assert_eq!(r.operation, "returnPaymentResponse");
+            assert_eq!(r.status, refundkit_yookassa::Status::Done);
+        }
+    }
 }
 
 /// Yandex Pay refund bodies: whatever decodes re-encodes and decodes back equal, and the
@@ -133,7 +150,7 @@ pub fn yandex_pay_request(data: &[u8]) {
             &body,
             &Context {
                 payment_amount: Some(body.order_amount),
-                current_cart: Some(&body.cart),
+                current_cart: Some(body.final_cart()),
                 ..Context::default()
             },
         );
@@ -144,16 +161,35 @@ pub fn yandex_pay_request(data: &[u8]) {
     }
 }
 
-/// Yandex Pay responses under the statuses they come with.
+/// Yandex Pay responses under the statuses they come with. A success always carries a REFUND
+/// operation and comes with a 2xx status.
 pub fn yandex_pay_response(data: &[u8]) {
     for status in [200, 400, 401, 404, 409, 500] {
-        let _ = refundkit_yandex_pay::parse_response(status, data);
+        if let Some(op) = refundkit_yandex_pay::parse_response(status, data).success() {
+            assert_eq!(status, 200);
+            assert_eq!(op.operation_type, "REFUND");
+        }
     }
 }
 
-/// RBS responses.
+/// RBS responses. A success never comes from a body with an error marker in any spelling.
 pub fn rbs_response(data: &[u8]) {
-    let _ = refundkit_rbs::parse_response(data);
+    for status in [200, 500] {
+        if refundkit_rbs::parse_response(status, data).is_success() {
+            assert_eq!(status, 200);
+            let v = json(data);
+            assert_ne!(v["success"], serde_json::Value::Bool(false));
+            let zero = |c: &serde_json::Value| match c {
+                serde_json::Value::String(s) => refundkit_core::json::is_zero_code(s.trim()),
+                serde_json::Value::Number(n) => refundkit_core::json::is_zero_code(&n.to_string()),
+                _ => false,
+            };
+            assert!(v["error"].is_null() || zero(&v["error"]["code"]), "{v}");
+            for name in ["errorCode", "ErrorCode"] {
+                assert!(v[name].is_null() || zero(&v[name]), "{v}");
+            }
+        }
+    }
 }
 
 /// RBS form bodies: whatever decodes as a request encodes and decodes back equal.
@@ -165,6 +201,11 @@ pub fn rbs_form(data: &[u8]) {
         let again = refundkit_rbs::decode_request(body.as_bytes()).expect("our own form decodes");
         assert_eq!(again, request, "form round trip");
     }
+}
+
+/// A body a parser read as a success, as a JSON value (a success is always one object).
+fn json(data: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(data).expect("a stated success is a JSON object")
 }
 
 /// `refundkit inspect` on anything.

@@ -139,8 +139,8 @@ pub fn robokassa_round_trip(data: &[u8]) {
                         quantity: quantity(u, 28)?,
                         cost: amount(u, 28)?,
                         tax: coded(u, VAT_CODES, raw)?,
-                        payment_method: coded(u, PAYMENT_METHOD_CODES, raw)?,
-                        payment_object: coded(u, PAYMENT_OBJECT_CODES, raw)?,
+                        payment_method: option(u, |u| coded(u, PAYMENT_METHOD_CODES, raw))?,
+                        payment_object: option(u, |u| coded(u, PAYMENT_OBJECT_CODES, raw))?,
                     })
                 })
             })?,
@@ -308,54 +308,66 @@ pub fn yandex_pay_round_trip(data: &[u8]) {
         Ok(RefundRequest {
             refund_amount: amount(u, 2)?,
             order_amount: amount(u, 2)?,
-            cart: Cart {
-                cart_id: option(u, t)?,
-                external_id: option(u, t)?,
-                items: vec(u, 6, |u| {
-                    Ok(CartItem {
-                        product_id: t(u)?,
-                        title: option(u, t)?,
-                        quantity: ItemQuantity {
-                            count: quantity(u, 28)?,
-                            available: option(u, |u| quantity(u, 28))?,
-                            label: option(u, t)?,
-                        },
-                        unit_price: option(u, |u| amount(u, 2))?,
-                        discounted_unit_price: option(u, |u| amount(u, 2))?,
-                        subtotal: option(u, |u| amount(u, 2))?,
-                        total: amount(u, 2)?,
-                        description: option(u, t)?,
-                        item_type: option(u, t)?,
-                        measurements: option(u, |u| {
-                            Ok(Measurements {
-                                weight: quantity(u, 28)?,
-                                height: quantity(u, 28)?,
-                                length: quantity(u, 28)?,
-                                width: quantity(u, 28)?,
-                            })
-                        })?,
-                        receipt: option(u, receipt)?,
-                    })
-                })?,
-                discounts: vec(u, 3, |u| {
-                    Ok(Discount {
-                        discount_id: t(u)?,
+            cart: option(u, |u| {
+                Ok(Cart {
+                    cart_id: option(u, t)?,
+                    external_id: option(u, t)?,
+                    items: vec(u, 6, |u| {
+                        Ok(CartItem {
+                            product_id: t(u)?,
+                            title: option(u, t)?,
+                            quantity: ItemQuantity {
+                                count: quantity(u, 28)?,
+                                available: option(u, |u| quantity(u, 28))?,
+                                label: option(u, t)?,
+                            },
+                            unit_price: option(u, |u| amount(u, 2))?,
+                            discounted_unit_price: option(u, |u| amount(u, 2))?,
+                            subtotal: option(u, |u| amount(u, 2))?,
+                            total: amount(u, 2)?,
+                            description: option(u, t)?,
+                            item_type: option(u, t)?,
+                            measurements: option(u, |u| {
+                                Ok(Measurements {
+                                    weight: quantity(u, 28)?,
+                                    height: quantity(u, 28)?,
+                                    length: quantity(u, 28)?,
+                                    width: quantity(u, 28)?,
+                                })
+                            })?,
+                            receipt: option(u, receipt)?,
+                            points_amount: option(u, |u| amount(u, 2))?,
+                        })
+                    })?,
+                    discounts: vec(u, 3, |u| {
+                        Ok(Discount {
+                            discount_id: t(u)?,
+                            amount: amount(u, 2)?,
+                            description: t(u)?,
+                        })
+                    })?,
+                    coupons: vec(u, 3, |u| {
+                        Ok(Coupon {
+                            value: t(u)?,
+                            description: option(u, t)?,
+                            status: option(u, t)?,
+                        })
+                    })?,
+                    total: CartTotal {
                         amount: amount(u, 2)?,
-                        description: t(u)?,
-                    })
-                })?,
-                coupons: vec(u, 3, |u| {
-                    Ok(Coupon {
-                        value: t(u)?,
-                        description: option(u, t)?,
-                        status: option(u, t)?,
-                    })
-                })?,
-                total: CartTotal {
-                    amount: amount(u, 2)?,
-                    points_amount: option(u, |u| amount(u, 2))?,
-                },
-            },
+                        points_amount: option(u, |u| amount(u, 2))?,
+                        label: option(u, t)?,
+                    },
+                    measurements: option(u, |u| {
+                        Ok(Measurements {
+                            weight: quantity(u, 28)?,
+                            height: quantity(u, 28)?,
+                            length: quantity(u, 28)?,
+                            width: quantity(u, 28)?,
+                        })
+                    })?,
+                })
+            })?,
             shipping: option(u, |u| {
                 Ok(Shipping {
                     method_type: t(u)?,
@@ -404,17 +416,24 @@ pub fn rbs_round_trip(data: &[u8]) {
                 Ok(params)
             })?,
             language: option(u, t)?,
+            currency: option(u, t)?,
+            order_bundle: option(u, |u| {
+                Ok(format!(
+                    "{{\"orderCreationDate\":{}}}",
+                    u.arbitrary::<u32>()?
+                ))
+            })?,
             refund_items: option(u, |u| {
                 vec(u, 4, |u| {
                     Ok(RefundItem {
                         position_id: t(u)?,
-                        name: t(u)?,
+                        name: option(u, t)?,
                         quantity: ItemQuantity {
                             value: u.arbitrary()?,
                             measure: t(u)?,
                         },
-                        item_code: t(u)?,
-                        item_amount: u.arbitrary()?,
+                        item_code: option(u, t)?,
+                        item_amount: option(u, |u| u.arbitrary())?,
                     })
                 })
             })?,

@@ -19,6 +19,10 @@ pub const MAX_INPUT: usize = 4 * 1024 * 1024;
 pub enum Trust<'a> {
     /// The provider's certificate, configured by the caller (never one carried in the message).
     Certificate(&'a Certificate),
+    /// Any of these certificates (a provider's file may hold several keys, old and new): the
+    /// one the signer identifies by issuer and serial is tried first. [`Opened::signed_by`]
+    /// says which verified.
+    AnyOf(&'a [Certificate]),
     /// No signature check, for debugging only. The digest is still checked.
     InsecureSkipSignature,
 }
@@ -38,6 +42,8 @@ pub struct Opened {
     pub certificates: usize,
     /// Whether the signature was verified (false only with [`Trust::InsecureSkipSignature`]).
     pub verified: bool,
+    /// The subject of the configured certificate the signature verified under.
+    pub signed_by: Option<String>,
 }
 
 fn expect<'a>(
@@ -209,14 +215,42 @@ pub fn open(input: &[u8], trust: Trust<'_>) -> Result<Opened, Error> {
         None => content.clone(),
     };
 
-    let verified = match trust {
-        Trust::InsecureSkipSignature => false,
+    let verify = |cert: &Certificate| -> Result<(), Error> {
+        let key = UnparsedPublicKey::new(verification_params(digest), cert.rsa_public_key()?);
+        key.verify(&signed_bytes, signature.content)
+            .map_err(|_| Error::BadSignature)
+    };
+    let signed_by = match trust {
+        Trust::InsecureSkipSignature => None,
         Trust::Certificate(cert) => {
-            let params = verification_params(digest);
-            let key = UnparsedPublicKey::new(params, cert.rsa_public_key()?);
-            key.verify(&signed_bytes, signature.content)
-                .map_err(|_| Error::BadSignature)?;
-            true
+            verify(cert)?;
+            Some(cert.subject())
+        }
+        Trust::AnyOf(set) => {
+            // The certificate the signer names first; then the others, in file order.
+            let named = |c: &Certificate| {
+                sid.as_ref().is_some_and(|(issuer, serial)| {
+                    c.issuer_der().is_ok_and(|i| i == *issuer) && c.serial() == serial.as_slice()
+                })
+            };
+            let mut error = Error::BadSignature;
+            let mut found = None;
+            for cert in set
+                .iter()
+                .filter(|c| named(c))
+                .chain(set.iter().filter(|c| !named(c)))
+            {
+                match verify(cert) {
+                    Ok(()) => {
+                        found = Some(cert.subject());
+                        break;
+                    }
+                    // An unsupported key (not RSA) says more than "does not verify".
+                    Err(e @ Error::Unsupported(_)) if set.len() == 1 => error = e,
+                    Err(_) => {}
+                }
+            }
+            Some(found.ok_or(error)?)
         }
     };
     Ok(Opened {
@@ -225,7 +259,8 @@ pub fn open(input: &[u8], trust: Trust<'_>) -> Result<Opened, Error> {
         signing_time,
         signer: sid,
         certificates,
-        verified,
+        verified: signed_by.is_some(),
+        signed_by,
     })
 }
 

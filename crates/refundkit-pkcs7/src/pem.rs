@@ -1,38 +1,90 @@
-//! PEM, as OpenSSL writes it: `-----BEGIN LABEL-----`, base64 in lines, `-----END LABEL-----`.
-//! Reading tolerates CRLF, other line widths and surrounding whitespace.
+//! PEM, as OpenSSL writes and reads it: `-----BEGIN LABEL-----`, optional RFC 1421 headers
+//! (`Proc-Type`, `DEK-Info`), base64 in lines, `-----END LABEL-----`.
+//!
+//! Reading takes what OpenSSL takes: text before, between and after blocks (what `openssl
+//! x509 -text` and `openssl pkcs7 -print_certs` write, `subject=`/`issuer=` lines, and the
+//! certificate files providers ship), several blocks in one file, CRLF line ends, other line
+//! widths and indentation.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-/// Whether `input` looks like PEM (after leading whitespace).
+/// Whether `input` is PEM text: it holds a `-----BEGIN ` line anywhere (DER starts with a
+/// SEQUENCE tag, 0x30, and is not text).
 pub fn is_pem(input: &[u8]) -> bool {
-    input.trim_ascii_start().starts_with(b"-----BEGIN ")
+    input.first() != Some(&0x30) && input.windows(11).any(|w| w == b"-----BEGIN ")
 }
 
-/// Decodes the first PEM block whose label is one of `labels`; returns the label and the DER.
-pub fn decode<'l>(input: &[u8], labels: &[&'l str]) -> Result<(&'l str, Vec<u8>), String> {
-    let text = std::str::from_utf8(input).map_err(|_| "PEM is not ASCII text".to_string())?;
-    for label in labels {
-        let begin = format!("-----BEGIN {label}-----");
-        let end = format!("-----END {label}-----");
-        let Some(start) = text.find(&begin) else {
-            continue;
-        };
-        let body = text
-            .get(start.saturating_add(begin.len())..)
-            .unwrap_or_default();
-        let stop = body.find(&end).ok_or_else(|| format!("no `{end}` line"))?;
-        // Whitespace (line breaks, CR, indentation) is dropped in one pass over the bytes.
-        let b64: Vec<u8> = body
-            .get(..stop)
-            .unwrap_or_default()
-            .bytes()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
+/// One block: its label, its headers (`Proc-Type: 4,ENCRYPTED`), its DER.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// The label (`CERTIFICATE`, `PRIVATE KEY`).
+    pub label: String,
+    /// RFC 1421 headers, as `(name, value)`.
+    pub headers: Vec<(String, String)>,
+    /// The decoded body.
+    pub der: Vec<u8>,
+}
+
+impl Block {
+    /// Whether the block is encrypted the traditional OpenSSL way (`Proc-Type: 4,ENCRYPTED`).
+    pub fn is_encrypted(&self) -> bool {
+        self.headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("Proc-Type") && v.contains("ENCRYPTED"))
+    }
+}
+
+/// Every block of `input`, in order. Text outside blocks is ignored, as OpenSSL ignores it; a
+/// block without its END line, or with bad base64, is an error naming its label.
+pub fn blocks(input: &[u8]) -> Result<Vec<Block>, String> {
+    let text = std::str::from_utf8(input).map_err(|_| "PEM is not text".to_string())?;
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let after = rest.get(start.saturating_add(11)..).unwrap_or_default();
+        let label_end = after
+            .find("-----")
+            .ok_or_else(|| "a BEGIN line without its closing dashes".to_string())?;
+        let label = after.get(..label_end).unwrap_or_default().to_owned();
+        let body_start = label_end.saturating_add(5);
+        let body = after.get(body_start..).unwrap_or_default();
+        let end_line = format!("-----END {label}-----");
+        let stop = body
+            .find(&end_line)
+            .ok_or_else(|| format!("no `{end_line}` line"))?;
+        let inner = body.get(..stop).unwrap_or_default();
+        let mut headers = Vec::new();
+        let mut b64 = Vec::with_capacity(inner.len());
+        for line in inner.lines() {
+            let line = line.trim();
+            match line.split_once(':') {
+                // Base64 has no ':'; a header line does (RFC 1421 4.6).
+                Some((name, value)) => headers.push((name.trim().into(), value.trim().into())),
+                None => b64.extend(line.bytes().filter(|b| !b.is_ascii_whitespace())),
+            }
+        }
         let der = STANDARD
             .decode(&b64)
-            .map_err(|e| format!("bad base64 in PEM: {e}"))?;
-        return Ok((label, der));
+            .map_err(|e| format!("bad base64 in the {label} block: {e}"))?;
+        out.push(Block {
+            label,
+            headers,
+            der,
+        });
+        rest = body
+            .get(stop.saturating_add(end_line.len())..)
+            .unwrap_or_default();
+    }
+    Ok(out)
+}
+
+/// Decodes the first block whose label is one of `labels`; returns the label and the DER.
+pub fn decode<'l>(input: &[u8], labels: &[&'l str]) -> Result<(&'l str, Vec<u8>), String> {
+    for block in blocks(input)? {
+        if let Some(label) = labels.iter().find(|l| **l == block.label) {
+            return Ok((label, block.der));
+        }
     }
     Err(format!("no PEM block labelled {}", labels.join(" or ")))
 }
@@ -55,3 +107,6 @@ pub fn encode(label: &str, der: &[u8]) -> String {
     out.push_str("-----\n");
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,12 +7,13 @@
 
 use std::fmt;
 
-use refundkit_core::SecretString;
+use refundkit_core::outcome::{Malformed, Outcome, Refusal, is_2xx};
+use refundkit_core::{SecretString, json};
 use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 
 use crate::types::{
-    Auth, Code5, Code7, ErrorCode, Password, RefundItem, RefundRequest, RefundResponse, Token,
+    Accepted, Auth, Code5, Code7, ErrorCode, Password, RefundItem, RefundRequest, Token,
 };
 
 /// Largest body decoded (form or response).
@@ -183,7 +184,7 @@ pub fn encode_request(request: &RefundRequest) -> String {
         }
         serde_json::to_string(&Items { items }).unwrap_or_default()
     });
-    let mut fields: Vec<(&str, &str)> = Vec::with_capacity(7);
+    let mut fields: Vec<(&str, &str)> = Vec::with_capacity(9);
     match &request.auth {
         Auth::Password {
             user_name,
@@ -196,6 +197,9 @@ pub fn encode_request(request: &RefundRequest) -> String {
     }
     fields.push(("orderId", &request.order_id));
     fields.push(("amount", &amount));
+    if let Some(c) = &request.currency {
+        fields.push(("currency", c));
+    }
     if let Some(p) = &json_params {
         fields.push(("jsonParams", p));
     }
@@ -204,6 +208,9 @@ pub fn encode_request(request: &RefundRequest) -> String {
     }
     if let Some(items) = &refund_items {
         fields.push(("refundItems", items));
+    }
+    if let Some(bundle) = &request.order_bundle {
+        fields.push(("orderBundle", bundle));
     }
     encode_form(fields)
 }
@@ -219,6 +226,8 @@ pub fn decode_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
     let mut json_params = None;
     let mut language = None;
     let mut refund_items = None;
+    let mut currency = None;
+    let mut order_bundle = None;
     for (name, value) in decode_form(body)? {
         let slot = match name.as_str() {
             "userName" => &mut user_name,
@@ -229,6 +238,8 @@ pub fn decode_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
             "jsonParams" => &mut json_params,
             "language" => &mut language,
             "refundItems" => &mut refund_items,
+            "currency" => &mut currency,
+            "orderBundle" => &mut order_bundle,
             _ => return Err(err(&name, "unknown field")),
         };
         if slot.replace(value).is_some() {
@@ -268,10 +279,21 @@ pub fn decode_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
         auth,
         order_id: order_id.ok_or_else(|| err("orderId", "required"))?,
         amount,
+        currency,
         json_params: json_params.as_deref().map(parse_json_params).transpose()?,
         language,
         refund_items,
+        order_bundle: order_bundle.map(check_order_bundle).transpose()?,
     })
+}
+
+/// `orderBundle` is a JSON object; it is kept as given, byte for byte.
+pub(crate) fn check_order_bundle(text: String) -> Result<String, DecodeError> {
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(serde_json::Value::Object(_)) => Ok(text),
+        Ok(_) => Err(err("orderBundle", "must be a JSON object")),
+        Err(e) => Err(err("orderBundle", e)),
+    }
 }
 
 /// Classifies a message of code 5 or 7 by the seed's texts (English) and their Russian forms.
@@ -329,34 +351,130 @@ fn classify(code: &str, message: Option<&str>) -> ErrorCode {
     }
 }
 
-/// Reads a `refund.do` response. `errorCode` may be a string, a number, or absent (success).
-/// Unknown fields are ignored; anything that is not a JSON object (a proxy's HTML page) is an
-/// error, never a refusal.
-pub fn parse_response(body: &[u8]) -> Result<RefundResponse, DecodeError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Wire<'a> {
-        #[serde(borrow)]
-        error_code: Option<&'a serde_json::value::RawValue>,
-        error_message: Option<String>,
-    }
+/// The members a refund.do answer may have. `errorCode` and `errorMessage` are refund.do's
+/// own; `ErrorCode`/`ErrorMessage`, an `error` object with `code` and `message` or
+/// `description`, and `success` are the spellings other RBS methods and gateways use for the
+/// same facts, and the public clients read every one of them as an error
+/// (voronkovich/sberbank-acquiring-client, `Client::handleErrors` and its
+/// `provideErredResponses` test).
+const VOCABULARY: &[&str] = &[
+    "errorCode",
+    "errorMessage",
+    "ErrorCode",
+    "ErrorMessage",
+    "error",
+    "success",
+];
+
+/// Reads a `refund.do` answer, given its HTTP status.
+///
+/// A success is stated, never inferred: `errorCode` 0 or absent, and no error marker in any
+/// known spelling (`ErrorCode`, an `error` object, `success: false`), at a 2xx status. An
+/// empty object `{}` is a success only because refund.do's documentation says `errorCode`
+/// "can be missing if the result has not caused an error". Every error spelling is a
+/// refusal with its code (classified by its message for codes 5 and 7) and text; a body
+/// that states both, or an object none of whose members belong to an RBS answer (a Yandex
+/// Pay body, `{"status":"fail"}` from a misrouted request), or anything that is not one JSON
+/// object (a proxy's HTML page) is malformed.
+pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, ErrorCode> {
+    let malformed = |detail: String| Outcome::Malformed(Malformed::new(http_status, detail));
     if body.len() > MAX_BODY {
-        return Err(err(".", format!("larger than {MAX_BODY} bytes")));
+        return malformed(format!("larger than {MAX_BODY} bytes"));
     }
-    let w: Wire<'_> = serde_json::from_slice(body).map_err(|e| err(".", e))?;
-    let code = match w.error_code.map(|raw| raw.get()) {
-        None | Some("null") => "0".to_owned(),
-        Some(text) if text.starts_with('"') => serde_json::from_str::<String>(text)
-            .map_err(|e| err("errorCode", e))?
-            .trim()
-            .to_owned(),
-        Some(text) if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => text.to_owned(),
-        Some(_) => return Err(err("errorCode", "neither a string nor a number")),
+    let m = match json::members(body, VOCABULARY) {
+        Ok(m) => m,
+        Err(e) => return malformed(format!("not an RBS answer: {e}")),
     };
-    Ok(RefundResponse {
-        error_code: classify(&code, w.error_message.as_deref()),
-        error_message: w.error_message,
-    })
+    let named = VOCABULARY.iter().filter(|n| m.get(n).is_some()).count();
+    if named == 0 && !m.is_empty() {
+        return malformed(
+            "none of the members of an RBS answer (errorCode, errorMessage, ...)".into(),
+        );
+    }
+    match markers(&m) {
+        Err(detail) => Outcome::Malformed(Malformed::new(http_status, detail)),
+        Ok(Markers {
+            success,
+            errors,
+            message,
+        }) => match (success, errors.is_empty()) {
+            (true, false) => Outcome::Malformed(Malformed::new(
+                http_status,
+                "states both success and an error",
+            )),
+            (_, false) => {
+                let code = errors.into_iter().flatten().next();
+                Outcome::Refused(Refusal {
+                    http_status,
+                    code: code.map(|c| classify(&c, message.as_deref())),
+                    text: message,
+                })
+            }
+            (_, true) if is_2xx(http_status) => Outcome::Success(Accepted { message }),
+            (_, true) => Outcome::Malformed(Malformed::new(
+                http_status,
+                "an error status without an error code",
+            )),
+        },
+    }
+}
+
+/// What an answer's members state.
+struct Markers {
+    /// A member states success (`errorCode` 0, `ErrorCode` 0, `success: true`).
+    success: bool,
+    /// One entry per error marker, with its code when it has one.
+    errors: Vec<Option<String>>,
+    /// The first message in any spelling.
+    message: Option<String>,
+}
+
+fn markers(m: &json::Members<'_>) -> Result<Markers, String> {
+    let field = |name: &str, e: String| format!("{name}: {e}");
+    let mut out = Markers {
+        success: false,
+        errors: Vec::new(),
+        message: None,
+    };
+    for name in ["errorCode", "ErrorCode"] {
+        match json::code(m.get(name)).map_err(|e| field(name, e))? {
+            Some(c) if json::is_zero_code(&c) => out.success = true,
+            Some(c) => out.errors.push(Some(c)),
+            None => {}
+        }
+    }
+    for name in ["errorMessage", "ErrorMessage"] {
+        let text = json::string(m.get(name)).map_err(|e| field(name, e))?;
+        out.message = out.message.or(text);
+    }
+    match m.get("error") {
+        None => {}
+        Some(raw) if raw.get() == "null" => {}
+        Some(raw) if raw.get().starts_with('"') => {
+            out.errors.push(None);
+            let text = json::string(Some(raw)).map_err(|e| field("error", e))?;
+            out.message = out.message.or(text);
+        }
+        Some(raw) => {
+            const ERROR: &[&str] = &["code", "message", "description"];
+            let e = json::members(raw.get().as_bytes(), ERROR).map_err(|e| field("error", e))?;
+            let code = json::code(e.get("code")).map_err(|e| field("error.code", e))?;
+            for name in ["message", "description"] {
+                let text = json::string(e.get(name)).map_err(|e| field("error", e))?;
+                out.message = out.message.or(text);
+            }
+            match code {
+                Some(c) if json::is_zero_code(&c) => out.success = true,
+                code => out.errors.push(code),
+            }
+        }
+    }
+    match json::boolean(m.get("success")).map_err(|e| field("success", e))? {
+        Some(true) => out.success = true,
+        Some(false) => out.errors.push(None),
+        None => {}
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

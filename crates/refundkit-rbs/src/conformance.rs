@@ -6,11 +6,15 @@
 
 use std::path::Path;
 
-use refundkit_core::conformance::{Outcome, expect_decoded, expect_eq, expect_violations, read};
+use refundkit_core::conformance::{
+    VectorResult, expect_decoded, expect_eq, expect_violations, read,
+};
 use serde::Deserialize;
 
-use crate::codec::{DecodeError, decode_request, encode_request, parse_response};
-use crate::types::{ErrorCode, RefundResponse};
+use refundkit_core::Outcome;
+
+use crate::codec::{decode_request, encode_request, parse_response};
+use crate::types::{Accepted, ErrorCode};
 use crate::{request_from_json, validate};
 
 #[derive(Deserialize)]
@@ -39,23 +43,37 @@ enum Vector {
     },
     Response {
         name: String,
+        /// The HTTP status the body came with (200 when not given).
+        #[serde(default = "ok")]
+        status: u16,
         body: String,
         outcome: String,
     },
 }
 
-/// One line for a response: `accepted`, `refused <code> <cause>: <message>`, `malformed`.
-/// The CLI prints the same line.
-pub fn response_summary(response: &Result<RefundResponse, DecodeError>) -> String {
+fn ok() -> u16 {
+    200
+}
+
+/// One line for a response: `accepted`, `refused <code> <cause>: <message>` (`refused - request
+/// refused: <message>` when the error has no code), `malformed`. The
+/// CLI prints the same line.
+pub fn response_summary(response: &Outcome<Accepted, ErrorCode>) -> String {
     match response {
-        Ok(r) if r.error_code == ErrorCode::Success => "accepted".into(),
-        Ok(r) => format!(
-            "refused {} {}: {}",
-            r.error_code.code(),
-            r.error_code.cause(),
-            r.error_message.as_deref().unwrap_or("")
-        ),
-        Err(_) => "malformed".into(),
+        Outcome::Success(_) => "accepted".into(),
+        Outcome::Refused(r) => match &r.code {
+            Some(code) => format!(
+                "refused {} {}: {}",
+                code.code(),
+                code.cause(),
+                r.text.as_deref().unwrap_or("")
+            ),
+            None => format!(
+                "refused - request refused: {}",
+                r.text.as_deref().unwrap_or("")
+            ),
+        },
+        _ => "malformed".into(),
     }
 }
 
@@ -68,7 +86,7 @@ fn strip_newline(mut bytes: Vec<u8>) -> Vec<u8> {
 }
 
 /// Runs every vector of `dir/vectors.json`.
-pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
+pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, String> {
     let file: File = serde_json::from_slice(&read(dir, "vectors.json")?)
         .map_err(|e| format!("vectors.json: {e}"))?;
     if file.provider != "rbs" {
@@ -98,17 +116,18 @@ pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
                 ),
                 Vector::Response {
                     name,
+                    status,
                     body,
                     outcome,
                 } => (
                     name,
                     read(dir, body).and_then(|b| {
-                        let got = response_summary(&parse_response(&b));
+                        let got = response_summary(&parse_response(*status, &b));
                         expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
                     }),
                 ),
             };
-            Outcome {
+            VectorResult {
                 name: name.clone(),
                 result,
             }

@@ -82,6 +82,15 @@ pub fn validate(request: &RefundRequest) -> Report {
             "amount 0 refunds the whole order",
         );
     }
+    if let Some(currency) = &request.currency {
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_digit()) {
+            report.error(
+                &root.field("currency"),
+                codes::FORMAT,
+                "ISO 4217 numeric: three digits (643)",
+            );
+        }
+    }
     if let Some(params) = &request.json_params {
         let path = root.field("jsonParams");
         for (key, _) in params {
@@ -119,8 +128,12 @@ pub fn validate(request: &RefundRequest) -> Report {
         for (i, item) in items.iter().enumerate() {
             let p = path.index(i);
             report.check_not_blank(&p.field("positionId"), &item.position_id);
-            report.check_not_blank(&p.field("name"), &item.name);
-            report.check_not_blank(&p.field("itemCode"), &item.item_code);
+            if let Some(name) = &item.name {
+                report.check_not_blank(&p.field("name"), name);
+            }
+            if let Some(code) = &item.item_code {
+                report.check_not_blank(&p.field("itemCode"), code);
+            }
             if item.quantity.value == 0 {
                 report.error(
                     &p.field("quantity").field("value"),
@@ -129,18 +142,20 @@ pub fn validate(request: &RefundRequest) -> Report {
                 );
             }
         }
-        let total = items
-            .iter()
-            .try_fold(0u64, |acc, i| acc.checked_add(i.item_amount));
-        if request.amount > 0 && total != Some(request.amount) {
-            report.warning(
-                &path,
-                rbs_codes::ITEMS_TOTAL,
-                format!(
-                    "the items' itemAmount total differs from amount {}",
-                    request.amount
-                ),
-            );
+        // Compared only when every position says its amount (itemAmount is optional).
+        let amounts: Option<Vec<u64>> = items.iter().map(|i| i.item_amount).collect();
+        if let Some(amounts) = amounts {
+            let total = amounts.iter().try_fold(0u64, |acc, a| acc.checked_add(*a));
+            if request.amount > 0 && total != Some(request.amount) {
+                report.warning(
+                    &path,
+                    rbs_codes::ITEMS_TOTAL,
+                    format!(
+                        "the items' itemAmount total differs from amount {}",
+                        request.amount
+                    ),
+                );
+            }
         }
     }
     report

@@ -30,7 +30,7 @@ pub mod types;
 
 pub use codec::{DecodeError, decode_form, decode_request, encode_request, parse_response};
 pub use invariants::validate;
-pub use types::{Auth, ErrorCode, RefundRequest, RefundResponse};
+pub use types::{Accepted, Auth, ErrorCode, RefundRequest};
 
 use refundkit_core::{Amount, MoneyError, SecretString};
 use serde::Deserialize;
@@ -43,8 +43,9 @@ pub fn minor_units(amount: Amount) -> Result<u64, MoneyError> {
 }
 
 /// Reads a request from a JSON object with the form's own field names: `userName`, `password`
-/// or `token`, `orderId`, `amount` (integer minor units), `jsonParams` (an object of strings,
-/// order kept), `language`, `refundItems` (a list). Unknown fields are refused.
+/// or `token`, `orderId`, `amount` (integer minor units), `currency` (a string of digits),
+/// `jsonParams` (an object of strings, order kept), `language`, `refundItems` (a list),
+/// `orderBundle` (an object, kept as written). Unknown fields are refused.
 pub fn request_from_json(json: &[u8]) -> Result<RefundRequest, DecodeError> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -58,6 +59,9 @@ pub fn request_from_json(json: &[u8]) -> Result<RefundRequest, DecodeError> {
         json_params: Option<&'a RawValue>,
         language: Option<String>,
         refund_items: Option<Vec<types::RefundItem>>,
+        currency: Option<String>,
+        #[serde(borrow)]
+        order_bundle: Option<&'a RawValue>,
     }
     let input: Input<'_> = serde_json::from_slice(json).map_err(|e| DecodeError {
         field: ".".into(),
@@ -84,7 +88,12 @@ pub fn request_from_json(json: &[u8]) -> Result<RefundRequest, DecodeError> {
             .json_params
             .map(|raw| codec::parse_json_params(raw.get()))
             .transpose()?,
+        currency: input.currency,
         language: input.language,
         refund_items: input.refund_items,
+        order_bundle: input
+            .order_bundle
+            .map(|raw| codec::check_order_bundle(raw.get().to_owned()))
+            .transpose()?,
     })
 }

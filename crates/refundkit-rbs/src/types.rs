@@ -71,28 +71,40 @@ pub struct RefundRequest {
     pub order_id: String,
     /// `amount` in minor units (kopecks), at most 12 digits; 0 refunds the whole order.
     pub amount: u64,
+    /// `currency`: the ISO 4217 numeric code (`643`), which refund.do takes beside the amount
+    /// (the RBS documentation's refund example; voronkovich/sberbank-acquiring-client's
+    /// `testRefundsAnOrder` sends it).
+    pub currency: Option<String>,
     /// `jsonParams`: string values, in order; reserved names refused.
     pub json_params: Option<Vec<(String, String)>>,
     /// `language` (ISO 639-1, `ru`, `en`): the language of errorMessage.
     pub language: Option<String>,
     /// `refundItems`: the fiscal positions refunded, for gateways that take them.
     pub refund_items: Option<Vec<RefundItem>>,
+    /// `orderBundle`: the order's cart as the gateway registered it (the RBS documentation's
+    /// refund of a credit order sends it), a JSON object kept exactly as given.
+    pub order_bundle: Option<String>,
 }
 
-/// One fiscal position of `refundItems`.
+/// One fiscal position of `refundItems`. The RBS documentation of a refund with a cart: "it
+/// is sufficient to pass the quantity and positionId parameters"; `name` and `itemCode`, when
+/// passed, must match the original order's.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RefundItem {
     /// `positionId`: the position in the original order.
     pub position_id: String,
     /// `name`, as in the original order.
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// `quantity`.
     pub quantity: ItemQuantity,
     /// `itemCode`, as in the original order.
-    pub item_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_code: Option<String>,
     /// `itemAmount` in minor units.
-    pub item_amount: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_amount: Option<u64>,
 }
 
 /// `quantity` of a position.
@@ -189,11 +201,9 @@ impl ErrorCode {
     }
 }
 
-/// A parsed response.
+/// What a successful refund.do answer carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundResponse {
-    /// The classified code.
-    pub error_code: ErrorCode,
-    /// `errorMessage`, as sent (in the request's `language`).
-    pub error_message: Option<String>,
+pub struct Accepted {
+    /// `errorMessage` (or another spelling of it), as sent: often "Успешно".
+    pub message: Option<String>,
 }

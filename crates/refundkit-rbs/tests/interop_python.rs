@@ -43,6 +43,8 @@ fn python_parse_qsl_reads_our_bodies_exactly() {
             ]),
             language: Some("ru".into()),
             refund_items: None,
+            currency: None,
+            order_bundle: None,
         };
         lines.push_str(&encode_request(&request));
         lines.push('\n');

@@ -18,6 +18,8 @@ fn request() -> RefundRequest {
         json_params: None,
         language: None,
         refund_items: None,
+        currency: None,
+        order_bundle: None,
     }
 }
 
@@ -196,4 +198,29 @@ fn passwords_and_tokens_never_print() {
     assert!(!format!("{r:?}").contains("testPwd"));
     let t = Token(SecretString::from("t0ken"));
     assert!(!format!("{t:?}").contains("t0ken"));
+}
+
+#[test]
+fn currency_is_iso_4217_numeric() {
+    assert!(with(|r| r.currency = Some("643".into())).is_empty());
+    let r = with(|r| r.currency = Some("RUB".into()));
+    assert_eq!(errors(&r), [("currency", codes::FORMAT)]);
+}
+
+#[test]
+fn refund_items_need_only_a_position_and_a_quantity() {
+    use refundkit_rbs::types::{ItemQuantity, RefundItem};
+    let r = with(|r| {
+        r.refund_items = Some(vec![RefundItem {
+            position_id: "1".into(),
+            name: None,
+            quantity: ItemQuantity {
+                value: 1,
+                measure: "шт".into(),
+            },
+            item_code: None,
+            item_amount: None,
+        }])
+    });
+    assert!(r.is_empty(), "{r}");
 }

@@ -12,16 +12,17 @@ use std::io::Write as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac;
-use refundkit_core::{Amount, Coded, Quantity};
+use refundkit_core::outcome::{Malformed, Outcome, Refusal, is_2xx};
+use refundkit_core::{Amount, Coded, Quantity, json};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny};
 use serde_json::value::RawValue;
 
-use crate::error::{PayloadError, ResponseError, Segment, SignError, VerifyError};
+use crate::error::{PayloadError, Segment, SignError, VerifyError};
 use crate::types::{
-    Alg, CreateMessage, CreateOutcome, InvoiceItem, KeyedMac, PAYMENT_METHOD_CODES,
-    PAYMENT_OBJECT_CODES, Password3, RefundLabel, RefundRequest, RefundState, StateMessage,
-    StateOutcome, Token, VAT_CODES,
+    Accepted, Alg, CreateMessage, InvoiceItem, KeyedMac, PAYMENT_METHOD_CODES,
+    PAYMENT_OBJECT_CODES, Password3, RefundLabel, RefundRequest, RefundState, StateMessage, Token,
+    VAT_CODES,
 };
 
 /// Longest token accepted: a 100-line payload is about 40 KiB of base64; this leaves room and
@@ -67,14 +68,16 @@ fn encode_payload_into<'a>(
                 })
             };
             let tax = code("Tax", item.tax.code_in(VAT_CODES))?;
-            let method = code(
-                "PaymentMethod",
-                item.payment_method.code_in(PAYMENT_METHOD_CODES),
-            )?;
-            let object = code(
-                "PaymentObject",
-                item.payment_object.code_in(PAYMENT_OBJECT_CODES),
-            )?;
+            let method = item
+                .payment_method
+                .as_ref()
+                .map(|m| code("PaymentMethod", m.code_in(PAYMENT_METHOD_CODES)))
+                .transpose()?;
+            let object = item
+                .payment_object
+                .as_ref()
+                .map(|o| code("PaymentObject", o.code_in(PAYMENT_OBJECT_CODES)))
+                .transpose()?;
             out.extend_from_slice(b"{\"Name\":");
             write_json_string(out, &item.name);
             out.extend_from_slice(b",\"Quantity\":");
@@ -83,10 +86,14 @@ fn encode_payload_into<'a>(
             item.cost.write_json_number(out);
             out.extend_from_slice(b",\"Tax\":");
             write_json_string(out, tax);
-            out.extend_from_slice(b",\"PaymentMethod\":");
-            write_json_string(out, method);
-            out.extend_from_slice(b",\"PaymentObject\":");
-            write_json_string(out, object);
+            if let Some(method) = method {
+                out.extend_from_slice(b",\"PaymentMethod\":");
+                write_json_string(out, method);
+            }
+            if let Some(object) = object {
+                out.extend_from_slice(b",\"PaymentObject\":");
+                write_json_string(out, object);
+            }
             out.push(b'}');
         }
         out.push(b']');
@@ -187,10 +194,20 @@ impl<'de> Deserialize<'de> for InvoiceItem {
             cost: Amount,
             #[serde(rename = "Tax", borrow)]
             tax: Cow<'a, str>,
-            #[serde(rename = "PaymentMethod", borrow)]
-            payment_method: Cow<'a, str>,
-            #[serde(rename = "PaymentObject", borrow)]
-            payment_object: Cow<'a, str>,
+            #[serde(
+                rename = "PaymentMethod",
+                borrow,
+                default,
+                deserialize_with = "some_code"
+            )]
+            payment_method: Option<Cow<'a, str>>,
+            #[serde(
+                rename = "PaymentObject",
+                borrow,
+                default,
+                deserialize_with = "some_code"
+            )]
+            payment_object: Option<Cow<'a, str>>,
         }
         let w = Wire::deserialize(d)?;
         Ok(InvoiceItem {
@@ -198,8 +215,8 @@ impl<'de> Deserialize<'de> for InvoiceItem {
             quantity: w.quantity,
             cost: w.cost,
             tax: coded(VAT_CODES, w.tax),
-            payment_method: coded(PAYMENT_METHOD_CODES, w.payment_method),
-            payment_object: coded(PAYMENT_OBJECT_CODES, w.payment_object),
+            payment_method: w.payment_method.map(|m| coded(PAYMENT_METHOD_CODES, m)),
+            payment_object: w.payment_object.map(|o| coded(PAYMENT_OBJECT_CODES, o)),
         })
     }
 }
@@ -248,6 +265,13 @@ fn amount<'de, D: Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
 // null for an unset partial sum must not turn into a full refund.
 fn some_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Amount>, D::Error> {
     amount(d).map(Some)
+}
+
+// Like RefundSum, an optional code may be omitted but not `null`.
+fn some_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    #[derive(Deserialize)]
+    struct Code<'a>(#[serde(borrow)] Cow<'a, str>);
+    Code::deserialize(d).map(|c| Some(c.0))
 }
 
 fn some_items<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<InvoiceItem>>, D::Error> {
@@ -521,82 +545,146 @@ pub fn decode_unverified(token: &str) -> Result<Unverified, VerifyError> {
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-fn check_len(body: &[u8]) -> Result<(), ResponseError> {
-    if body.len() > MAX_RESPONSE_LEN {
-        return Err(ResponseError::TooLarge {
-            len: body.len(),
-            max: MAX_RESPONSE_LEN,
-        });
+/// The members a `Refund/Create` answer may have: the documented `success`, `message` and
+/// `requestId`; `Success` and `Message`, which public clients read too (mikhail5545/
+/// go-robokassa-sdk `CreateRefund`); and `Error`/`ErrorCode`, the error form of Robokassa's
+/// JWT services (yiisoft payments' `RobokassaGatewayTest`).
+const CREATE_VOCABULARY: &[&str] = &[
+    "success",
+    "message",
+    "requestId",
+    "Success",
+    "Message",
+    "Error",
+    "ErrorCode",
+];
+
+/// Reads `Refund/Create`'s answer, given its HTTP status.
+///
+/// A success is `success: true` (a JSON `true`, lower-case, as documented) at a 2xx status;
+/// it stays a success without a `requestId`, because a shop that read it as a failure could
+/// retry, and Create has no idempotency key. A refusal is `success: false` (or `Success:
+/// false`, or the `Error`/`ErrorCode` form), its `message` kept as the code. A body that states
+/// both, or neither, is malformed; so is `success: true` with an error status.
+pub fn parse_create_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, CreateMessage> {
+    let members = match read_members(http_status, body, CREATE_VOCABULARY) {
+        Ok(m) => m,
+        Err(outcome) => return outcome,
+    };
+    match create_markers(&members) {
+        Err(detail) => malformed(http_status, detail),
+        Ok((success, refused, request_id, code, text)) => match (success, refused) {
+            (true, true) => malformed(http_status, "states both success and a refusal"),
+            (true, false) if is_2xx(http_status) => Outcome::Success(Accepted { request_id }),
+            (true, false) => malformed(http_status, "success: true with an error status"),
+            (false, true) => Outcome::Refused(Refusal {
+                http_status,
+                code: code.map(CreateMessage::from_wire),
+                text,
+            }),
+            (false, false) => malformed(http_status, "neither success nor a refusal"),
+        },
     }
-    Ok(())
 }
 
-fn malformed(status: u16, detail: impl Into<String>) -> ResponseError {
-    ResponseError::Malformed {
-        status,
-        detail: detail.into(),
-    }
+type CreateMarkers = (bool, bool, Option<String>, Option<String>, Option<String>);
+
+fn create_markers(m: &json::Members<'_>) -> Result<CreateMarkers, String> {
+    let field = |name: &str, e: String| format!("{name}: {e}");
+    let success = json::boolean(m.get("success")).map_err(|e| field("success", e))?;
+    // `Success: true` is not the documented spelling of a success: it states nothing.
+    let pascal = json::boolean(m.get("Success")).map_err(|e| field("Success", e))?;
+    let message = json::string(m.get("message")).map_err(|e| field("message", e))?;
+    let pascal_message = json::string(m.get("Message")).map_err(|e| field("Message", e))?;
+    let error = json::string(m.get("Error")).map_err(|e| field("Error", e))?;
+    let error_code = json::code(m.get("ErrorCode")).map_err(|e| field("ErrorCode", e))?;
+    let request_id = json::string(m.get("requestId")).map_err(|e| field("requestId", e))?;
+    let refused =
+        success == Some(false) || pascal == Some(false) || error.is_some() || error_code.is_some();
+    let code = message.or(pascal_message).or(error_code);
+    Ok((success == Some(true), refused, request_id, code, error))
 }
 
-/// Reads `Refund/Create`'s answer. Unknown fields are ignored and unknown messages kept.
-pub fn parse_create_response(status: u16, body: &[u8]) -> Result<CreateOutcome, ResponseError> {
-    #[derive(Deserialize)]
-    struct Wire {
-        success: bool,
-        message: Option<String>,
-        #[serde(rename = "requestId")]
-        request_id: Option<String>,
-    }
-    check_len(body)?;
-    let w: Wire = serde_json::from_slice(body).map_err(|e| malformed(status, e.to_string()))?;
-    match (w.success, (200..300).contains(&status)) {
-        (true, true) => Ok(CreateOutcome::Accepted {
-            request_id: w.request_id,
-        }),
-        (true, false) => Err(malformed(status, "success: true with an error status")),
-        (false, _) => Ok(CreateOutcome::Refused {
-            status,
-            message: w.message.map(CreateMessage::from_wire),
-        }),
-    }
-}
+/// The members a `GetState` answer may have.
+const STATE_VOCABULARY: &[&str] = &["requestId", "amount", "label", "message"];
 
-/// Reads `GetState`'s answer: the refund's state, or the `{"message": ...}` error form.
-pub fn parse_state_response(status: u16, body: &[u8]) -> Result<StateOutcome, ResponseError> {
-    #[derive(Deserialize)]
-    struct Wire {
-        #[serde(rename = "requestId")]
-        request_id: Option<String>,
-        amount: Option<Box<RawValue>>,
-        label: Option<String>,
-        message: Option<String>,
-    }
-    check_len(body)?;
-    let w: Wire = serde_json::from_slice(body).map_err(|e| malformed(status, e.to_string()))?;
-    match (w.request_id, w.amount, w.label, w.message) {
-        (Some(request_id), Some(amount), Some(label), _) if (200..300).contains(&status) => {
+/// Reads `GetState`'s answer: the refund's state (`requestId` and `label`; `amount` when
+/// Robokassa sends it, which it does not always: aiorobokassa's tests read a `processing`
+/// state without one), or the `{"message": ...}` error form. A body with both, or with half
+/// a state, is malformed.
+pub fn parse_state_response(http_status: u16, body: &[u8]) -> Outcome<RefundState, StateMessage> {
+    let members = match read_members(http_status, body, STATE_VOCABULARY) {
+        Ok(m) => m,
+        Err(outcome) => return outcome,
+    };
+    let read = || -> Result<_, String> {
+        let field = |name: &str, e: String| format!("{name}: {e}");
+        let request_id =
+            json::string(members.get("requestId")).map_err(|e| field("requestId", e))?;
+        let label = json::string(members.get("label")).map_err(|e| field("label", e))?;
+        let message = json::string(members.get("message")).map_err(|e| field("message", e))?;
+        let amount = match members.get("amount") {
+            None => None,
+            Some(raw) if raw.get() == "null" => None,
             // Tolerant in: a number (`1.000000`) as documented, or a decimal string.
-            let text = amount.get();
-            let parsed = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-                Some(inner) => Amount::parse_decimal(inner),
-                None => Amount::parse_json_number(text),
-            };
-            let amount = parsed.map_err(|e| malformed(status, format!("amount: {e}")))?;
-            Ok(StateOutcome::Found(RefundState {
+            Some(raw) => Some(
+                match raw
+                    .get()
+                    .strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                {
+                    Some(inner) => Amount::parse_decimal(inner),
+                    None => Amount::parse_json_number(raw.get()),
+                }
+                .map_err(|e| format!("amount: {e}"))?,
+            ),
+        };
+        Ok((request_id, label, amount, message))
+    };
+    match read() {
+        Err(detail) => malformed(http_status, detail),
+        Ok((Some(request_id), Some(label), amount, None)) if is_2xx(http_status) => {
+            Outcome::Success(RefundState {
                 request_id,
                 amount,
                 label: RefundLabel::from_wire(label),
-            }))
+            })
         }
-        (_, _, _, Some(message)) => Ok(StateOutcome::Refused {
-            status,
-            message: StateMessage::from_wire(message),
+        Ok((Some(_), Some(_), _, None)) => malformed(http_status, "a state with an error status"),
+        Ok((None, None, None, Some(message))) => Outcome::Refused(Refusal {
+            http_status,
+            code: Some(StateMessage::from_wire(message)),
+            text: None,
         }),
-        _ => Err(malformed(
-            status,
-            "neither a state (requestId, amount, label) nor an error message",
-        )),
+        Ok((None, None, None, None)) => malformed(
+            http_status,
+            "neither a state (requestId, label) nor an error message",
+        ),
+        Ok(_) => malformed(
+            http_status,
+            "not a state (requestId and label) and not the error form (message alone)",
+        ),
     }
+}
+
+/// The members of a JSON object answer, or the outcome of a body that is not one.
+fn read_members<'a, T, C>(
+    http_status: u16,
+    body: &'a [u8],
+    vocabulary: &'static [&'static str],
+) -> Result<json::Members<'a>, Outcome<T, C>> {
+    if body.len() > MAX_RESPONSE_LEN {
+        return Err(malformed(
+            http_status,
+            format!("larger than {MAX_RESPONSE_LEN} bytes"),
+        ));
+    }
+    json::members(body, vocabulary)
+        .map_err(|e| malformed(http_status, format!("not a Robokassa answer: {e}")))
+}
+
+fn malformed<T, C>(http_status: u16, detail: impl Into<String>) -> Outcome<T, C> {
+    Outcome::Malformed(Malformed::new(http_status, detail))
 }
 
 #[cfg(test)]

@@ -7,15 +7,18 @@
 use std::path::Path;
 
 use refundkit_core::SecretString;
-use refundkit_core::conformance::{Outcome, expect_decoded, expect_eq, expect_violations, read};
+use refundkit_core::conformance::{
+    VectorResult, expect_decoded, expect_eq, expect_violations, read,
+};
 use serde::Deserialize;
 
 use crate::codec::{
     Accept, decode_payload, encode_payload, parse_create_response, parse_state_response, sign,
     verify,
 };
-use crate::error::ResponseError;
-use crate::types::{Alg, CreateOutcome, Password3, StateOutcome};
+use refundkit_core::Outcome;
+
+use crate::types::{Accepted, Alg, CreateMessage, Password3, RefundState, StateMessage};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,31 +73,35 @@ enum TokenCheck {
 
 /// One line summarising a `Refund/Create` answer: `accepted <id>`, `refused <message>`,
 /// `malformed`. The CLI prints the same line.
-pub fn create_summary(outcome: &Result<CreateOutcome, ResponseError>) -> String {
+pub fn create_summary(outcome: &Outcome<Accepted, CreateMessage>) -> String {
     match outcome {
-        Ok(CreateOutcome::Accepted { request_id }) => {
-            format!(
-                "accepted {}",
-                request_id.as_deref().unwrap_or("(no requestId)")
-            )
-        }
-        Ok(CreateOutcome::Refused { message, .. }) => format!(
-            "refused {}",
-            message.as_ref().map_or("(no message)", |m| m.as_wire())
+        Outcome::Success(a) => format!(
+            "accepted {}",
+            a.request_id.as_deref().unwrap_or("(no requestId)")
         ),
-        Err(_) => "malformed".into(),
+        Outcome::Refused(r) => format!(
+            "refused {}",
+            r.code.as_ref().map_or("(no message)", |m| m.as_wire())
+        ),
+        _ => "malformed".into(),
     }
 }
 
-/// One line summarising a `GetState` answer: `found <id> <amount> <label>`,
+/// One line summarising a `GetState` answer: `found <id> <amount or -> <label>`,
 /// `refused <message>`, `malformed`.
-pub fn state_summary(outcome: &Result<StateOutcome, ResponseError>) -> String {
+pub fn state_summary(outcome: &Outcome<RefundState, StateMessage>) -> String {
     match outcome {
-        Ok(StateOutcome::Found(s)) => {
-            format!("found {} {} {}", s.request_id, s.amount, s.label.as_wire())
-        }
-        Ok(StateOutcome::Refused { message, .. }) => format!("refused {}", message.as_wire()),
-        Err(_) => "malformed".into(),
+        Outcome::Success(s) => format!(
+            "found {} {} {}",
+            s.request_id,
+            s.amount.map_or_else(|| "-".into(), |a| a.to_string()),
+            s.label.as_wire()
+        ),
+        Outcome::Refused(r) => format!(
+            "refused {}",
+            r.code.as_ref().map_or("(no message)", |m| m.as_wire())
+        ),
+        _ => "malformed".into(),
     }
 }
 
@@ -105,7 +112,7 @@ fn text_line(bytes: Vec<u8>) -> Result<String, String> {
 }
 
 /// Runs every vector of `dir/vectors.json`.
-pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
+pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, String> {
     let file: File = serde_json::from_slice(&read(dir, "vectors.json")?)
         .map_err(|e| format!("vectors.json: {e}"))?;
     if file.provider != "robokassa" {
@@ -122,7 +129,7 @@ pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
         .iter()
         .map(|v| {
             let (name, result) = run(dir, &key, v);
-            Outcome {
+            VectorResult {
                 name: name.to_owned(),
                 result,
             }

@@ -83,25 +83,3 @@ pub enum VerifyError {
     #[error("payload: {0}")]
     Payload(PayloadError),
 }
-
-/// A response that is not one of Robokassa's documented forms.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ResponseError {
-    /// Larger than [`crate::codec::MAX_RESPONSE_LEN`].
-    #[error("response is {len} bytes, at most {max} accepted")]
-    TooLarge {
-        /// Its length.
-        len: usize,
-        /// The bound.
-        max: usize,
-    },
-    /// Not the documented JSON (an HTML error page from a proxy, say).
-    #[error("HTTP {status}: not a Robokassa response: {detail}")]
-    Malformed {
-        /// The HTTP status.
-        status: u16,
-        /// What did not fit.
-        detail: String,
-    },
-}

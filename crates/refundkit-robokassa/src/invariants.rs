@@ -10,6 +10,12 @@ use crate::types::{
     InvoiceItem, PAYMENT_METHOD_CODES, PAYMENT_OBJECT_CODES, RefundRequest, VAT_CODES,
 };
 
+/// Codes of Robokassa's own rules.
+pub mod rk_codes {
+    /// A receipt field left to the shop's default in its Robokassa settings.
+    pub const DEFAULTED: &str = "defaulted";
+}
+
 /// At most this many `InvoiceItems`.
 pub const MAX_ITEMS: usize = 100;
 /// `Name` at most this many characters.
@@ -26,7 +32,8 @@ pub const AMOUNT: AmountRule = AmountRule {
 /// Errors: an empty `OpKey`; a `RefundSum` or `Cost` that is zero, has more than 2 decimals or
 /// more than 8 integer digits; a zero `Quantity`; an empty or over-long `Name`; more than 100
 /// or zero `InvoiceItems`; a `Tax`, `PaymentMethod` or `PaymentObject` outside Robokassa's
-/// tables. Warning: `RefundSum` differs from the sum of `Cost` x `Quantity` over the items
+/// tables. Warnings: an item without `PaymentMethod` or `PaymentObject` (the shop's default
+/// applies); `RefundSum` differs from the sum of `Cost` x `Quantity` over the items
 /// (Robokassa does not document that it checks this, and the meaning of `Cost` as a unit price
 /// is the receipt API's, so this is not an error).
 pub fn validate(request: &RefundRequest) -> Report {
@@ -69,23 +76,33 @@ fn validate_item(report: &mut Report, path: &Path<'_>, item: &InvoiceItem) {
     report.check_positive(&path.field("Quantity"), item.quantity.value());
     report.check_amount(&path.field("Cost"), item.cost, AMOUNT);
     let checks = [
-        ("Tax", in_table(&item.tax, VAT_CODES)),
+        ("Tax", Some(in_table(&item.tax, VAT_CODES))),
         (
             "PaymentMethod",
-            in_table(&item.payment_method, PAYMENT_METHOD_CODES),
+            item.payment_method
+                .as_ref()
+                .map(|m| in_table(m, PAYMENT_METHOD_CODES)),
         ),
         (
             "PaymentObject",
-            in_table(&item.payment_object, PAYMENT_OBJECT_CODES),
+            item.payment_object
+                .as_ref()
+                .map(|o| in_table(o, PAYMENT_OBJECT_CODES)),
         ),
     ];
     for (field, known) in checks {
-        if !known {
-            report.error(
+        match known {
+            Some(true) => {}
+            Some(false) => report.error(
                 &path.field(field),
                 codes::UNKNOWN_CODE,
                 "not one of Robokassa's codes",
-            );
+            ),
+            None => report.warning(
+                &path.field(field),
+                rk_codes::DEFAULTED,
+                "absent: the default in the shop's Robokassa settings applies",
+            ),
         }
     }
 }

@@ -49,9 +49,9 @@ pub use codec::{
     Accept, Unverified, Verified, decode_payload, decode_unverified, encode_payload,
     parse_create_response, parse_state_response, sign, verify,
 };
-pub use error::{PayloadError, ResponseError, SignError, VerifyError};
+pub use error::{PayloadError, SignError, VerifyError};
 pub use invariants::validate;
 pub use types::{
-    Alg, CreateMessage, CreateOutcome, InvoiceItem, Password3, RefundLabel, RefundRequest,
-    RefundState, StateMessage, StateOutcome, Token,
+    Accepted, Alg, CreateMessage, InvoiceItem, Password3, RefundLabel, RefundRequest, RefundState,
+    StateMessage, Token,
 };

@@ -107,10 +107,11 @@ pub struct InvoiceItem {
     pub cost: Amount,
     /// `Tax`.
     pub tax: Coded<VatRate>,
-    /// `PaymentMethod`.
-    pub payment_method: Coded<PaymentMethod>,
-    /// `PaymentObject`.
-    pub payment_object: Coded<PaymentSubject>,
+    /// `PaymentMethod`; absent, the shop's settings in Robokassa supply it (the public clients
+    /// omit it: aiorobokassa `RefundItem`, mikhail5545/go-robokassa-sdk `InvoiceItem`).
+    pub payment_method: Option<Coded<PaymentMethod>>,
+    /// `PaymentObject`; absent, the shop's settings supply it.
+    pub payment_object: Option<Coded<PaymentSubject>>,
 }
 
 /// The JWT algorithms Robokassa supports.
@@ -293,24 +294,13 @@ impl CreateMessage {
     }
 }
 
-/// What `Refund/Create` answered.
+/// What a successful `Refund/Create` answer carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CreateOutcome {
-    /// `success: true`. The id is what `GetState` takes. It is optional only because a success
-    /// without it must still be reported as a success: treating it as an error could make a
-    /// shop retry, and Robokassa has no idempotency key, so a retry may refund twice.
-    Accepted {
-        /// `requestId`.
-        request_id: Option<String>,
-    },
-    /// `success: false`.
-    Refused {
-        /// The HTTP status (401 for a bad Password3).
-        status: u16,
-        /// `message`, if any.
-        message: Option<CreateMessage>,
-    },
+pub struct Accepted {
+    /// `requestId`: what `GetState` takes. Optional only because a success without it must
+    /// still be reported as a success: treating it as an error could make a shop retry, and
+    /// Robokassa has no idempotency key, so a retry may refund twice.
+    pub request_id: Option<String>,
 }
 
 /// `label` of a refund in `GetState`. Unknown labels are kept verbatim.
@@ -354,8 +344,8 @@ impl RefundLabel {
 pub struct RefundState {
     /// `requestId`.
     pub request_id: String,
-    /// `amount` (Robokassa writes `1.000000`; kept exact).
-    pub amount: Amount,
+    /// `amount` (Robokassa writes `1.000000`; kept exact), when the answer has it.
+    pub amount: Option<Amount>,
     /// `label`.
     pub label: RefundLabel,
 }
@@ -389,21 +379,6 @@ impl StateMessage {
             StateMessage::Unknown(s) => s,
         }
     }
-}
-
-/// What `GetState` answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StateOutcome {
-    /// The refund was found.
-    Found(RefundState),
-    /// The error form, `{"message": ...}`.
-    Refused {
-        /// The HTTP status.
-        status: u16,
-        /// The message.
-        message: StateMessage,
-    },
 }
 
 #[cfg(test)]

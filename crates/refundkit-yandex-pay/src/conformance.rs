@@ -8,12 +8,16 @@
 use std::path::Path;
 
 use refundkit_core::Quantity;
-use refundkit_core::conformance::{Outcome, expect_decoded, expect_eq, expect_violations, read};
+use refundkit_core::conformance::{
+    VectorResult, expect_decoded, expect_eq, expect_violations, read,
+};
 use serde::Deserialize;
 
 use crate::helper::{Order, Selection, refund};
 use crate::invariants::{Context, validate};
-use crate::response::{RefundOutcome, ResponseError, parse_response};
+use refundkit_core::Outcome;
+
+use crate::response::{Operation, ReasonCode, parse_response};
 use crate::{decode, decode_request, encode_request};
 
 #[derive(Deserialize)]
@@ -60,30 +64,22 @@ enum Vector {
 
 /// One line for a refund response: `accepted <operationId> <status>`, `refused <reasonCode>`,
 /// `unauthorized`, `server-error <status>`, `malformed`. The CLI prints the same line.
-pub fn response_summary(outcome: &Result<RefundOutcome, ResponseError>) -> String {
+pub fn response_summary(outcome: &Outcome<Operation, ReasonCode>) -> String {
     match outcome {
-        Ok(RefundOutcome::Accepted(op)) => {
-            format!("accepted {} {}", op.operation_id, op.status.as_wire())
-        }
-        Ok(RefundOutcome::Refused {
-            http_status,
-            reason_code,
-            ..
-        }) => format!(
+        Outcome::Success(op) => format!("accepted {} {}", op.operation_id, op.status.as_wire()),
+        Outcome::Refused(r) if r.http_status == 401 => "unauthorized".into(),
+        Outcome::Refused(r) => format!(
             "refused {} {}",
-            http_status,
-            reason_code
-                .as_ref()
-                .map_or("(no reasonCode)", |r| r.as_wire())
+            r.http_status,
+            r.code.as_ref().map_or("(no reasonCode)", |c| c.as_wire())
         ),
-        Ok(RefundOutcome::Unauthorized) => "unauthorized".into(),
-        Ok(RefundOutcome::ServerError { http_status }) => format!("server-error {http_status}"),
-        Err(_) => "malformed".into(),
+        Outcome::ServerError { http_status } => format!("server-error {http_status}"),
+        _ => "malformed".into(),
     }
 }
 
 /// Runs every vector of `dir/vectors.json`.
-pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
+pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, String> {
     let file: File = serde_json::from_slice(&read(dir, "vectors.json")?)
         .map_err(|e| format!("vectors.json: {e}"))?;
     if file.provider != "yandex-pay" {
@@ -148,7 +144,7 @@ pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
                     }),
                 ),
             };
-            Outcome {
+            VectorResult {
                 name: name.clone(),
                 result,
             }

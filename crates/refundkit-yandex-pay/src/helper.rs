@@ -186,7 +186,7 @@ pub fn refund(order: &Order, selection: &Selection) -> Result<RefundRequest, Hel
     Ok(RefundRequest {
         refund_amount,
         order_amount,
-        cart,
+        cart: Some(cart),
         shipping,
         external_operation_id: selection.external_operation_id.clone(),
     })

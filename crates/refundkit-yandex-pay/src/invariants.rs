@@ -9,7 +9,7 @@ use refundkit_core::report::codes;
 use refundkit_core::{Amount, Path, Report};
 
 use crate::types::{
-    Cart, CartItem, ITEM_TYPES, ItemReceipt, OrderStatus, PAYMENT_METHOD_CODES,
+    COUPON_STATUSES, Cart, CartItem, ITEM_TYPES, ItemReceipt, OrderStatus, PAYMENT_METHOD_CODES,
     PAYMENT_SUBJECT_CODES, RefundRequest, SHIPPING_METHODS, VAT_CODES, int_code,
 };
 
@@ -35,6 +35,8 @@ pub mod yp_codes {
     pub const ORDER_STATUS: &str = "order_status";
     /// A refund, or what it leaves, under 1 RUB (reported refused; unverified).
     pub const UNDER_ONE_ROUBLE: &str = "under_one_rouble";
+    /// A read-only field Yandex ignores (`pointsAmount`).
+    pub const READ_ONLY: &str = "read_only";
 }
 
 /// Text fields at most this many characters.
@@ -93,7 +95,13 @@ pub fn validate(request: &RefundRequest, context: &Context<'_>) -> Report {
     }
 
     let shipping_amount = request.shipping.as_ref().map_or(Amount::ZERO, |s| s.amount);
-    match request.cart.total.amount.checked_add(shipping_amount) {
+    // An absent cart is an empty one (see `RefundRequest::cart`).
+    match request
+        .final_cart()
+        .total
+        .amount
+        .checked_add(shipping_amount)
+    {
         Some(expected) if expected == request.order_amount => {}
         expected => report.error(
             &root.field("orderAmount"),
@@ -105,14 +113,20 @@ pub fn validate(request: &RefundRequest, context: &Context<'_>) -> Report {
             ),
         ),
     }
-    validate_cart(&mut report, &root.field("cart"), &request.cart);
+    if let Some(cart) = &request.cart {
+        validate_cart(&mut report, &root.field("cart"), cart);
+    }
     if let Some(shipping) = &request.shipping {
         let path = root.field("shipping");
         if !SHIPPING_METHODS.contains(&shipping.method_type.as_str()) {
-            report.error(
+            report.warning(
                 &path.field("methodType"),
                 codes::UNKNOWN_CODE,
-                "COURIER, PICKUP or YANDEX_DELIVERY",
+                format!(
+                    "{:?} is none of {}: kept as sent",
+                    shipping.method_type,
+                    SHIPPING_METHODS.join(", ")
+                ),
             );
         }
         if let Some(r) = &shipping.receipt {
@@ -192,6 +206,27 @@ fn validate_cart(report: &mut Report, path: &Path<'_>, cart: &Cart) {
             MAX_TEXT,
         );
     }
+    let coupons = path.field("coupons");
+    for (i, c) in cart.coupons.iter().enumerate() {
+        let p = coupons.index(i);
+        report.check_max_chars(&p.field("value"), &c.value, MAX_TEXT);
+        if let Some(status) = &c.status {
+            if !COUPON_STATUSES.contains(&status.as_str()) {
+                report.warning(
+                    &p.field("status"),
+                    codes::UNKNOWN_CODE,
+                    "none of VALID, INVALID, EXPIRED: kept as sent",
+                );
+            }
+        }
+    }
+    if cart.total.points_amount.is_some() {
+        report.info(
+            &path.field("total").field("pointsAmount"),
+            yp_codes::READ_ONLY,
+            "read-only: Yandex Pay ignores it",
+        );
+    }
     let total_path = path.field("total");
     let total = total_path.field("amount");
     let items_total = sum(cart.items.iter().map(|i| &i.total));
@@ -227,6 +262,21 @@ fn validate_cart(report: &mut Report, path: &Path<'_>, cart: &Cart) {
 
 fn validate_item(report: &mut Report, path: &Path<'_>, item: &CartItem) {
     report.check_not_blank(&path.field("productId"), &item.product_id);
+    match &item.title {
+        None => report.error(
+            &path.field("title"),
+            codes::REQUIRED,
+            "the v1 refund schema requires an item's title",
+        ),
+        Some(title) => report.check_not_blank(&path.field("title"), title),
+    }
+    if item.points_amount.is_some() {
+        report.info(
+            &path.field("pointsAmount"),
+            yp_codes::READ_ONLY,
+            "read-only: Yandex Pay ignores it",
+        );
+    }
     for (field, value) in [
         ("productId", Some(&item.product_id)),
         ("title", item.title.as_ref()),
@@ -365,7 +415,7 @@ fn check_against_current(
         .iter()
         .map(|c| (c.product_id.as_str(), c))
         .collect();
-    for (i, item) in request.cart.items.iter().enumerate() {
+    for (i, item) in request.final_cart().items.iter().enumerate() {
         let p = items.index(i);
         match before.get(item.product_id.as_str()) {
             None => report.error(
@@ -402,7 +452,8 @@ fn check_against_current(
     });
     let cart_total_path = cart.field("total");
     let cart_total = cart_total_path.field("amount");
-    let cart_difference = current.total.amount.checked_sub(request.cart.total.amount);
+    let final_total = request.final_cart().total.amount;
+    let cart_difference = current.total.amount.checked_sub(final_total);
     let expected = shipping_refund.and_then(|s| request.refund_amount.checked_sub(s));
     if cart_difference.is_none() || cart_difference != expected {
         report.error(
@@ -411,7 +462,7 @@ fn check_against_current(
             format!(
                 "the cart went from {} to {}: the difference must be refundAmount {} less the shipping refund ({})",
                 current.total.amount,
-                request.cart.total.amount,
+                final_total,
                 request.refund_amount,
                 shipping_refund.map_or_else(|| "shipping grew".into(), |s| s.to_string())
             ),

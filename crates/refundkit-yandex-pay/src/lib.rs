@@ -7,8 +7,8 @@
 //! use refundkit_yandex_pay::invariants::{validate, Context};
 //!
 //! let order: Order = serde_json::from_str(r#"{"cart": {"items": [
-//!     {"productId": "tea", "quantity": {"count": "3"}, "unitPrice": "100.00", "total": "300.00"},
-//!     {"productId": "cup", "quantity": {"count": "1"}, "unitPrice": "250.50", "total": "250.50"}],
+//!     {"productId": "tea", "title": "Tea", "quantity": {"count": "3"}, "unitPrice": "100.00", "total": "300.00"},
+//!     {"productId": "cup", "title": "Cup", "quantity": {"count": "1"}, "unitPrice": "250.50", "total": "250.50"}],
 //!   "total": {"amount": "550.50"}},
 //!   "shipping": {"methodType": "COURIER", "amount": "300.00"}}"#)?;
 //! let body = refund(&order, &Selection {
@@ -47,7 +47,7 @@ pub mod invariants;
 pub mod response;
 pub mod types;
 
-pub use response::{RefundOutcome, parse_response};
+pub use response::{Operation, OperationStatus, ReasonCode, parse_response};
 pub use types::{Cart, CartItem, RefundRequest};
 
 /// A body that does not decode, with the path of the field.

@@ -1,8 +1,11 @@
 //! Responses: the operation on success, `{status: fail, reasonCode, reason}` on failure, and
-//! what the HTTP status says when the body does not.
+//! what the HTTP status says when the body does not, read into the shared
+//! [`refundkit_core::Outcome`].
 
-use refundkit_core::Amount;
+use refundkit_core::outcome::{Malformed, Outcome, Refusal, is_2xx};
+use refundkit_core::{Amount, json};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::amount;
 
@@ -119,66 +122,140 @@ pub struct Operation {
     pub params: Option<serde_json::Value>,
 }
 
-/// What the refund call came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RefundOutcome {
-    /// `status: success` with the operation (PENDING or SUCCESS: the refund is under way).
-    Accepted(Operation),
-    /// `status: fail`: Yandex Pay refused (HTTP 400, 404, 409 ...).
-    Refused {
-        /// The HTTP status.
-        http_status: u16,
-        /// `reasonCode`, when the body has one.
-        reason_code: Option<ReasonCode>,
-        /// `reason`.
-        reason: Option<String>,
-    },
-    /// HTTP 401: the API key is wrong.
-    Unauthorized,
-    /// HTTP 5xx without a decision: retry with the same X-Request-Id and externalOperationId.
-    ServerError {
-        /// The HTTP status.
-        http_status: u16,
-    },
-}
-
-/// A body that is none of the documented forms (an HTML page from a proxy, say).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("HTTP {status}: not a Yandex Pay response: {detail}")]
-pub struct ResponseError {
-    /// The HTTP status.
-    pub status: u16,
-    /// What did not fit.
-    pub detail: String,
-}
-
 /// Longest response body read.
 pub const MAX_RESPONSE_LEN: usize = 1024 * 1024;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Wire {
-    status: Option<String>,
-    data: Option<Data>,
-    reason_code: Option<String>,
-    reason: Option<String>,
+/// The members of a merchant API answer: `status`, `data` on success, `reasonCode` and
+/// `reason` on failure (the v1 refund page), and `code`, which the answers also carry
+/// (dd/dd_yandex_pay's recorded responses).
+const VOCABULARY: &[&str] = &["status", "data", "reasonCode", "reason", "code"];
+
+/// Reads the answer to a refund request, given its HTTP status.
+///
+/// A success is `status: "success"` with `data.operation` of operation type `REFUND`, at a
+/// 2xx status. A refusal is `status: "fail"` (or `"error"`, or a `reasonCode` without a
+/// status) at any status, HTTP 401 (the API key), and HTTP 404 (the order is not found; the v1 refund page
+/// documents it by its status alone). A 5xx without a refusal is [`Outcome::ServerError`]:
+/// Yandex Pay asks for the same request again, with the same `X-Request-Id` and
+/// `externalOperationId`. Anything else, including a success carrying a `reasonCode` or
+/// another method's operation, is malformed.
+pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Operation, ReasonCode> {
+    if body.len() > MAX_RESPONSE_LEN {
+        return by_status(
+            http_status,
+            format!("body larger than {MAX_RESPONSE_LEN} bytes"),
+        );
+    }
+    let m = match json::members(body, VOCABULARY) {
+        Ok(m) => m,
+        Err(e) => return by_status(http_status, format!("not a Yandex Pay answer: {e}")),
+    };
+    let read = || -> Result<_, String> {
+        let field = |name: &str, e: String| format!("{name}: {e}");
+        Ok((
+            json::string(m.get("status")).map_err(|e| field("status", e))?,
+            json::string(m.get("reasonCode")).map_err(|e| field("reasonCode", e))?,
+            json::string(m.get("reason")).map_err(|e| field("reason", e))?,
+        ))
+    };
+    let (status, reason_code, reason) = match read() {
+        Ok(fields) => fields,
+        Err(detail) => return malformed(http_status, detail),
+    };
+    let refused = |http_status| {
+        Outcome::Refused(Refusal {
+            http_status,
+            code: reason_code.clone().map(ReasonCode::from_wire),
+            text: reason.clone(),
+        })
+    };
+    match status.as_deref() {
+        Some("success") if reason_code.is_some() => {
+            malformed(http_status, "states success and a reasonCode")
+        }
+        Some("success") if http_status == 401 => unauthorized(),
+        Some("success") if !is_2xx(http_status) => {
+            malformed(http_status, "success with an error status")
+        }
+        Some("success") => match operation(m.get("data")) {
+            Ok(op) if op.operation_type == "REFUND" => Outcome::Success(op),
+            Ok(op) => malformed(
+                http_status,
+                format!(
+                    "another method's answer: operation type {}",
+                    op.operation_type
+                ),
+            ),
+            Err(detail) => malformed(http_status, format!("data.operation: {detail}")),
+        },
+        // `error` with `data.message` is the failure LexRiver/yandex-pay's tests record.
+        Some("fail" | "error") => match (&reason, data_message(m.get("data"))) {
+            (None, Some(message)) => Outcome::Refused(Refusal {
+                http_status,
+                code: reason_code.clone().map(ReasonCode::from_wire),
+                text: Some(message),
+            }),
+            _ => refused(http_status),
+        },
+        None if reason_code.is_some() => refused(http_status),
+        Some(other) => malformed(
+            http_status,
+            format!("status {other:?} is neither success nor fail"),
+        ),
+        None => by_status(http_status, "neither success nor fail".into()),
+    }
+}
+
+/// `data.message` of an error answer, if it is one string.
+fn data_message(data: Option<&RawValue>) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Data {
+        message: Option<String>,
+    }
+    serde_json::from_str::<Data>(data?.get()).ok()?.message
+}
+
+/// An answer whose body states nothing: what its HTTP status alone says.
+fn by_status(http_status: u16, detail: String) -> Outcome<Operation, ReasonCode> {
+    match http_status {
+        401 => unauthorized(),
+        404 => Outcome::Refused(Refusal {
+            http_status,
+            code: None,
+            text: Some("order not found".into()),
+        }),
+        500..=599 => Outcome::ServerError { http_status },
+        _ => malformed(http_status, detail),
+    }
+}
+
+fn unauthorized() -> Outcome<Operation, ReasonCode> {
+    Outcome::Refused(Refusal {
+        http_status: 401,
+        code: None,
+        text: Some("unauthorized: the API key is wrong".into()),
+    })
+}
+
+fn malformed(http_status: u16, detail: impl Into<String>) -> Outcome<Operation, ReasonCode> {
+    Outcome::Malformed(Malformed::new(http_status, detail))
 }
 
 #[derive(Deserialize)]
-struct Data {
-    operation: WireOperation,
+struct Data<'a> {
+    #[serde(borrow)]
+    operation: WireOperation<'a>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct WireOperation {
+struct WireOperation<'a> {
     operation_id: String,
     order_id: String,
     operation_type: String,
     status: String,
-    #[serde(default, with = "amount::opt_money")]
-    amount: Option<Amount>,
+    #[serde(default, borrow)]
+    amount: Option<&'a RawValue>,
     external_operation_id: Option<String>,
     created: Option<String>,
     updated: Option<String>,
@@ -186,47 +263,31 @@ struct WireOperation {
     params: Option<serde_json::Value>,
 }
 
-/// Reads the answer to a refund request, given its HTTP status.
-pub fn parse_response(status: u16, body: &[u8]) -> Result<RefundOutcome, ResponseError> {
-    let error = |detail: String| ResponseError { status, detail };
-    if body.len() > MAX_RESPONSE_LEN {
-        return Err(error(format!("body larger than {MAX_RESPONSE_LEN} bytes")));
-    }
-    let parsed: Result<Wire, _> = serde_json::from_slice(body);
-    match (parsed, status) {
-        (Ok(w), _) if w.status.as_deref() == Some("success") && (200..300).contains(&status) => {
-            let op = w
-                .data
-                .ok_or_else(|| error("success without data.operation".into()))?
-                .operation;
-            Ok(RefundOutcome::Accepted(Operation {
-                operation_id: op.operation_id,
-                order_id: op.order_id,
-                operation_type: op.operation_type,
-                status: OperationStatus::from_wire(op.status),
-                amount: op.amount,
-                external_operation_id: op.external_operation_id,
-                created: op.created,
-                updated: op.updated,
-                reason: op.reason,
-                params: op.params,
-            }))
-        }
-        (_, 401) => Ok(RefundOutcome::Unauthorized),
-        (Ok(w), _) if w.status.as_deref() == Some("fail") => Ok(RefundOutcome::Refused {
-            http_status: status,
-            reason_code: w.reason_code.map(ReasonCode::from_wire),
-            reason: w.reason,
-        }),
-        (_, 500..=599) => Ok(RefundOutcome::ServerError {
-            http_status: status,
-        }),
-        (_, 404) => Ok(RefundOutcome::Refused {
-            http_status: 404,
-            reason_code: None,
-            reason: Some("order not found".into()),
-        }),
-        (Ok(_), _) => Err(error("neither success nor fail".into())),
-        (Err(e), _) => Err(error(e.to_string())),
-    }
+/// `data.operation`, read tolerantly: unknown members ignored, an amount as the documented
+/// decimal string or as a JSON number, read exactly either way.
+fn operation(data: Option<&RawValue>) -> Result<Operation, String> {
+    let data = data.ok_or("success without data")?;
+    let Data { operation: op } = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
+    let amount = match op.amount.map(RawValue::get) {
+        None | Some("null") => None,
+        Some(text) => Some(
+            match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                Some(inner) => amount::parse_amount(inner),
+                None => Amount::parse_json_number(text),
+            }
+            .map_err(|e| format!("amount {text}: {e}"))?,
+        ),
+    };
+    Ok(Operation {
+        operation_id: op.operation_id,
+        order_id: op.order_id,
+        operation_type: op.operation_type,
+        status: OperationStatus::from_wire(op.status),
+        amount,
+        external_operation_id: op.external_operation_id,
+        created: op.created,
+        updated: op.updated,
+        reason: op.reason,
+        params: op.params,
+    })
 }

@@ -129,8 +129,12 @@ pub struct RefundRequest {
     /// `orderAmount`: the order after the refund, `cart.total.amount + shipping.amount`.
     #[serde(with = "amount::money")]
     pub order_amount: Amount,
-    /// `cart`: the *final* cart, after the refund.
-    pub cart: Cart,
+    /// `cart`: the *final* cart, after the refund. The v1 refund page asks for it; the public
+    /// clients (LexRiver/yandex-pay `RefundOrderRequest`, dd/dd_yandex_pay) make it optional,
+    /// and a full refund leaves nothing to describe. Absent, it counts as an empty cart: the
+    /// `orderAmount` rule then holds only when nothing but the shipping remains.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart: Option<Cart>,
     /// `shipping`, as it remains after the refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Shipping>,
@@ -139,8 +143,33 @@ pub struct RefundRequest {
     pub external_operation_id: Option<String>,
 }
 
+impl RefundRequest {
+    /// The final cart; an absent one reads as empty.
+    pub fn final_cart(&self) -> &Cart {
+        static EMPTY: Cart = Cart {
+            cart_id: None,
+            external_id: None,
+            items: Vec::new(),
+            discounts: Vec::new(),
+            coupons: Vec::new(),
+            total: CartTotal {
+                amount: Amount::ZERO,
+                points_amount: None,
+                label: None,
+            },
+            measurements: None,
+        };
+        self.cart.as_ref().unwrap_or(&EMPTY)
+    }
+
+    /// The final cart, made present (empty) if it was absent.
+    pub fn final_cart_mut(&mut self) -> &mut Cart {
+        self.cart.get_or_insert_with(Cart::default)
+    }
+}
+
 /// `cart`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Cart {
     /// `cartId`.
@@ -159,22 +188,28 @@ pub struct Cart {
     pub coupons: Vec<Coupon>,
     /// `total`.
     pub total: CartTotal,
+    /// `measurements` of the whole cart (the v1 refund page's cart type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measurements: Option<Measurements>,
 }
 
 /// `cart.total`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CartTotal {
     /// `amount`.
     #[serde(with = "amount::money")]
     pub amount: Amount,
-    /// `pointsAmount` (paid with Yandex Plus points).
+    /// `pointsAmount` (paid with Yandex Plus points). Read-only: Yandex ignores what is sent.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "amount::opt_money"
     )]
     pub points_amount: Option<Amount>,
+    /// `label`: a unit name (the schema has it on the cart total too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// `cart.items[]`.
@@ -183,7 +218,8 @@ pub struct CartTotal {
 pub struct CartItem {
     /// `productId`, unique in the cart.
     pub product_id: String,
-    /// `title`.
+    /// `title`: required by the v1 refund schema. Decoded when absent so that validation can
+    /// report it with the item's path, beside everything else wrong with the cart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// `quantity`.
@@ -224,6 +260,14 @@ pub struct CartItem {
     /// `receipt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt: Option<ItemReceipt>,
+    /// `pointsAmount`: Yandex Plus points on the line. Read-only: Yandex ignores what is sent
+    /// (kept so that an order read back from Yandex can be sent as the final cart).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "amount::opt_money"
+    )]
+    pub points_amount: Option<Amount>,
 }
 
 /// `quantity`.
@@ -367,7 +411,7 @@ pub struct Coupon {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Shipping {
-    /// `methodType`: `COURIER`, `PICKUP`, `YANDEX_DELIVERY`.
+    /// `methodType`: `COURIER`, `PICKUP`, `YANDEX_DELIVERY`, `DIRECT`, or a value kept verbatim.
     pub method_type: String,
     /// `amount`.
     #[serde(with = "amount::money")]
@@ -377,8 +421,12 @@ pub struct Shipping {
     pub receipt: Option<ItemReceipt>,
 }
 
-/// Known `methodType`s.
-pub const SHIPPING_METHODS: &[&str] = &["COURIER", "PICKUP", "YANDEX_DELIVERY"];
+/// `methodType`s the merchant API lists: the v1 refund page names three, the API's shipping
+/// type also has `DIRECT` (LexRiver/yandex-pay `EnumShippingMethodType`). Another value is
+/// kept verbatim and warned, not refused: the list has grown before.
+pub const SHIPPING_METHODS: &[&str] = &["COURIER", "PICKUP", "YANDEX_DELIVERY", "DIRECT"];
+/// Coupon `status`es of the schema.
+pub const COUPON_STATUSES: &[&str] = &["VALID", "INVALID", "EXPIRED"];
 /// Known item `type`s.
 pub const ITEM_TYPES: &[&str] = &["PHYSICAL", "DIGITAL", "UNSPECIFIED"];
 

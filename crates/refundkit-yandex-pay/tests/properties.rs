@@ -41,6 +41,7 @@ fn item(i: usize, unit_kopecks: u64, discount_kopecks: Option<u64>, count: u32) 
         item_type: Some("PHYSICAL".into()),
         measurements: None,
         receipt: None,
+        points_amount: None,
     }
 }
 
@@ -71,7 +72,9 @@ fn order() -> impl Strategy<Value = Order> {
                     total: CartTotal {
                         amount: total,
                         points_amount: None,
+                        label: None,
                     },
+                    measurements: None,
                 },
                 shipping: shipping.map(|k| Shipping {
                     method_type: "COURIER".into(),
@@ -133,18 +136,18 @@ proptest! {
         let mut body = refund(&order, &selection).unwrap();
         match tweak {
             1 => body.order_amount = body.order_amount.checked_add(Amount::from_minor_units(1)).unwrap(),
-            2 => body.cart.total.amount = body.cart.total.amount.checked_add(Amount::from_minor_units(1)).unwrap(),
-            3 if !body.cart.items.is_empty() => body.cart.items[0].total = body.cart.items[0].total.checked_add(Amount::from_minor_units(1)).unwrap(),
+            2 => body.final_cart_mut().total.amount = body.final_cart().total.amount.checked_add(Amount::from_minor_units(1)).unwrap(),
+            3 if !body.final_cart().items.is_empty() => body.final_cart_mut().items[0].total = body.final_cart().items[0].total.checked_add(Amount::from_minor_units(1)).unwrap(),
             _ => {}
         }
         let k = |a: Amount| a.to_minor_units().unwrap();
-        let items_ok = body.cart.items.iter().all(|i| {
+        let items_ok = body.final_cart().items.iter().all(|i| {
             let price = k(i.discounted_unit_price.or(i.unit_price).unwrap());
             let count = u64::try_from(i.quantity.count.value().mantissa()).unwrap();
             price * count == k(i.total)
         });
-        let cart_ok = body.cart.items.iter().map(|i| k(i.total)).sum::<u64>() == k(body.cart.total.amount);
-        let order_ok = k(body.cart.total.amount) + body.shipping.as_ref().map_or(0, |s| k(s.amount)) == k(body.order_amount);
+        let cart_ok = body.final_cart().items.iter().map(|i| k(i.total)).sum::<u64>() == k(body.final_cart().total.amount);
+        let order_ok = k(body.final_cart().total.amount) + body.shipping.as_ref().map_or(0, |s| k(s.amount)) == k(body.order_amount);
         let independent = items_ok && cart_ok && order_ok;
         let report = validate(&body, &Context::default());
         prop_assert_eq!(!report.has_errors(), independent, "{}", report);

@@ -14,8 +14,8 @@ fn a(s: &str) -> Amount {
 
 fn order() -> Order {
     decode(br#"{"cart": {"items": [
-        {"productId": "tea", "quantity": {"count": "3"}, "unitPrice": "100.00", "subtotal": "300.00", "total": "300.00"},
-        {"productId": "cup", "quantity": {"count": "2"}, "unitPrice": "250.50", "discountedUnitPrice": "200.40", "total": "400.80"}],
+        {"productId": "tea", "title": "Tea", "quantity": {"count": "3"}, "unitPrice": "100.00", "subtotal": "300.00", "total": "300.00"},
+        {"productId": "cup", "title": "Cup", "quantity": {"count": "2"}, "unitPrice": "250.50", "discountedUnitPrice": "200.40", "total": "400.80"}],
         "total": {"amount": "700.80"}},
         "shipping": {"methodType": "COURIER", "amount": "300.00"}}"#)
     .unwrap()
@@ -65,7 +65,7 @@ fn order_amount_is_cart_total_plus_shipping() {
     // Without shipping, the shipping amount counts as 0.
     let r = check(|b| {
         b.shipping = None;
-        b.order_amount = b.cart.total.amount;
+        b.order_amount = b.final_cart_mut().total.amount;
     });
     assert!(r.is_empty(), "{r}");
 }
@@ -73,7 +73,7 @@ fn order_amount_is_cart_total_plus_shipping() {
 #[test]
 fn cart_total_is_the_sum_of_item_totals_without_discounts() {
     let r = check(|b| {
-        b.cart.total.amount = a("600.00");
+        b.final_cart_mut().total.amount = a("600.00");
         b.order_amount = a("900.00");
     });
     assert_eq!(errors(&r), [("cart.total.amount", yp_codes::CART_TOTAL)]);
@@ -82,7 +82,7 @@ fn cart_total_is_the_sum_of_item_totals_without_discounts() {
 #[test]
 fn with_discounts_a_cart_total_mismatch_is_a_warning() {
     let r = check(|b| {
-        b.cart.discounts.push(
+        b.final_cart_mut().discounts.push(
             serde_json::from_str(
                 r#"{"discountId": "d", "amount": "50.00", "description": "promo"}"#,
             )
@@ -92,13 +92,13 @@ fn with_discounts_a_cart_total_mismatch_is_a_warning() {
     assert!(!r.has_errors(), "{r}");
     assert!(r.contains("cart.total.amount", yp_codes::CART_TOTAL));
     let r = check(|b| {
-        b.cart.discounts.push(
+        b.final_cart_mut().discounts.push(
             serde_json::from_str(
                 r#"{"discountId": "d", "amount": "50.00", "description": "promo"}"#,
             )
             .unwrap(),
         );
-        b.cart.total.amount = a("550.80");
+        b.final_cart_mut().total.amount = a("550.80");
         b.order_amount = a("850.80");
     });
     assert!(r.is_empty(), "{r}");
@@ -106,16 +106,16 @@ fn with_discounts_a_cart_total_mismatch_is_a_warning() {
 
 #[test]
 fn item_total_is_price_times_count_rounded_to_kopecks() {
-    let r = check(|b| b.cart.items[0].total = a("200.01"));
+    let r = check(|b| b.final_cart_mut().items[0].total = a("200.01"));
     assert_eq!(errors(&r)[0], ("cart.items[0].total", yp_codes::ITEM_TOTAL));
     // discountedUnitPrice wins over unitPrice.
-    let r = check(|b| b.cart.items[1].total = a("501.00"));
+    let r = check(|b| b.final_cart_mut().items[1].total = a("501.00"));
     assert_eq!(errors(&r)[0], ("cart.items[1].total", yp_codes::ITEM_TOTAL));
 }
 
 #[test]
 fn item_subtotal_is_unit_price_times_count() {
-    let r = check(|b| b.cart.items[0].subtotal = Some(a("300.00")));
+    let r = check(|b| b.final_cart_mut().items[0].subtotal = Some(a("300.00")));
     assert_eq!(
         errors(&r),
         [("cart.items[0].subtotal", yp_codes::ITEM_SUBTOTAL)]
@@ -124,7 +124,7 @@ fn item_subtotal_is_unit_price_times_count() {
 
 #[test]
 fn discounted_unit_price_is_at_most_unit_price() {
-    let r = check(|b| b.cart.items[1].discounted_unit_price = Some(a("300.00")));
+    let r = check(|b| b.final_cart_mut().items[1].discounted_unit_price = Some(a("300.00")));
     assert!(errors(&r).contains(&(
         "cart.items[1].discountedUnitPrice",
         yp_codes::DISCOUNT_ABOVE_PRICE
@@ -167,23 +167,23 @@ fn amounts_are_strings_of_at_most_two_places_never_negative() {
 
 #[test]
 fn product_id_is_unique() {
-    let r = check(|b| b.cart.items[1].product_id = "tea".into());
+    let r = check(|b| b.final_cart_mut().items[1].product_id = "tea".into());
     assert!(errors(&r).contains(&("cart.items[1].productId", codes::DUPLICATE)));
 }
 
 #[test]
 fn text_fields_have_at_most_2048_characters() {
-    let r = check(|b| b.cart.items[0].title = Some("я".repeat(2049)));
+    let r = check(|b| b.final_cart_mut().items[0].title = Some("я".repeat(2049)));
     assert_eq!(errors(&r), [("cart.items[0].title", codes::TOO_LONG)]);
 }
 
 #[test]
 fn receipt_tax_outside_the_table_is_kept_and_warned() {
-    let json = br#"{"productId": "x", "quantity": {"count": "1"}, "total": "1.00", "receipt": {"tax": 11}}"#;
+    let json = br#"{"productId": "x", "title": "x", "quantity": {"count": "1"}, "total": "1.00", "receipt": {"tax": 11}}"#;
     let item: refundkit_yandex_pay::CartItem = serde_json::from_slice(json).unwrap();
     let r = check(|b| {
-        b.cart.items = vec![item];
-        b.cart.total.amount = a("1.00");
+        b.final_cart_mut().items = vec![item];
+        b.final_cart_mut().total.amount = a("1.00");
         b.order_amount = a("301.00");
     });
     assert!(!r.has_errors(), "{r}");
@@ -191,7 +191,7 @@ fn receipt_tax_outside_the_table_is_kept_and_warned() {
     // And it round-trips: the 11 goes back out as 11.
     let again = encode_request(&{
         let mut b = body();
-        b.cart.items = vec![serde_json::from_slice(json).unwrap()];
+        b.final_cart_mut().items = vec![serde_json::from_slice(json).unwrap()];
         b
     })
     .unwrap();
@@ -220,9 +220,9 @@ fn the_final_cart_only_removes_or_lowers() {
         ..Context::default()
     };
     let mut b = body();
-    b.cart.items[0].quantity.count = Quantity::from(4);
-    b.cart.items[0].total = a("400.00");
-    b.cart.items[0].subtotal = Some(a("400.00"));
+    b.final_cart_mut().items[0].quantity.count = Quantity::from(4);
+    b.final_cart_mut().items[0].total = a("400.00");
+    b.final_cart_mut().items[0].subtotal = Some(a("400.00"));
     let r = validate(&b, &ctx);
     assert!(
         errors(&r).contains(&("cart.items[0].quantity.count", yp_codes::CART_GROWS)),
@@ -351,4 +351,66 @@ fn an_amount_with_a_third_decimal_place_is_not_encoded() {
     b.refund_amount = a("1.005");
     let e = encode_request(&b).unwrap_err();
     assert!(e.to_string().contains("decimal"), "{e}");
+}
+
+#[test]
+fn an_item_title_is_required_by_the_v1_refund_schema() {
+    let r = check(|b| b.final_cart_mut().items[0].title = None);
+    assert_eq!(errors(&r), [("cart.items[0].title", codes::REQUIRED)]);
+    let r = check(|b| b.final_cart_mut().items[0].title = Some(" ".into()));
+    assert_eq!(errors(&r), [("cart.items[0].title", codes::EMPTY)]);
+}
+
+#[test]
+fn a_shipping_method_outside_the_list_is_warned_and_kept_and_direct_is_listed() {
+    let r = check(|b| b.shipping.as_mut().unwrap().method_type = "DIRECT".into());
+    assert!(r.is_empty(), "{r}");
+    let mut b = body();
+    b.shipping.as_mut().unwrap().method_type = "DRONE".into();
+    let r = validate(&b, &Context::default());
+    assert!(!r.has_errors(), "{r}");
+    assert!(r.contains("shipping.methodType", codes::UNKNOWN_CODE));
+    let json = String::from_utf8(encode_request(&b).unwrap()).unwrap();
+    assert!(json.contains(r#""methodType":"DRONE""#), "{json}");
+}
+
+#[test]
+fn a_body_without_a_cart_counts_as_an_empty_cart() {
+    let full: RefundRequest =
+        decode_request(br#"{"refundAmount": "1000.80", "orderAmount": "300.00", "shipping": {"methodType": "COURIER", "amount": "300.00"}}"#).unwrap();
+    assert!(full.cart.is_none());
+    assert!(validate(&full, &Context::default()).is_empty());
+    let o = order();
+    let ctx = Context {
+        payment_amount: o.amount(),
+        current_cart: Some(&o.cart),
+        current_shipping: Some(a("300.00")),
+        ..Context::default()
+    };
+    // Everything but the shipping refunded: the cart's 700.80 went back.
+    let mut partial = full.clone();
+    partial.refund_amount = a("700.80");
+    assert!(
+        validate(&partial, &ctx).is_empty(),
+        "{}",
+        validate(&partial, &ctx)
+    );
+    // Items left in the order but no cart sent: orderAmount cannot hold.
+    partial.order_amount = a("1000.80");
+    assert!(
+        errors(&validate(&partial, &Context::default()))
+            .contains(&("orderAmount", yp_codes::ORDER_AMOUNT))
+    );
+    assert_eq!(encode_request(&full).unwrap(), br#"{"refundAmount":"1000.80","orderAmount":"300.00","shipping":{"methodType":"COURIER","amount":"300.00"}}"#);
+}
+
+#[test]
+fn points_amount_is_read_only_and_only_noted() {
+    let r = check(|b| {
+        b.final_cart_mut().items[0].points_amount = Some(a("10.00"));
+        b.final_cart_mut().total.points_amount = Some(a("10.00"));
+    });
+    assert!(!r.has_errors(), "{r}");
+    assert!(r.contains("cart.items[0].pointsAmount", yp_codes::READ_ONLY));
+    assert!(r.contains("cart.total.pointsAmount", yp_codes::READ_ONLY));
 }

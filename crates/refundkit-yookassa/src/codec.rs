@@ -15,6 +15,7 @@ use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesDecl, BytesStart, Event};
 use quick_xml::name::QName;
 use quick_xml::{Reader, Writer, XmlVersion};
+use refundkit_core::outcome::{Malformed, Outcome, Refusal, is_2xx};
 use refundkit_core::{Amount, Coded, MoneyError, Quantity};
 
 use crate::types::{
@@ -394,6 +395,74 @@ pub fn read_response(xml: &[u8]) -> Result<MwsResponse, XmlError> {
     response.status =
         status.ok_or_else(|| err(format!("{path}@status"), "required attribute is missing"))?;
     Ok(response)
+}
+
+/// Reads the answer to `returnPayment`, given its HTTP status: plain XML, which is what MWS
+/// sends in practice (every public client parses the body directly). A PKCS#7 body is
+/// malformed here; [`open_response`] verifies one first.
+///
+/// A success is stated, never inferred: the root element is `returnPaymentResponse` (another
+/// method's answer is malformed, however it reads) with status 0 and no error, at a 2xx
+/// status. Status 1 is [`Outcome::InProgress`] (repeat the identical request); status 3 a
+/// refusal with its `error` code and `techMessage`; status 0 with an error, or a status MWS
+/// does not document, is malformed.
+pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<MwsResponse, ErrorCode> {
+    let trimmed = body.trim_ascii_start();
+    if !trimmed.starts_with(b"<") {
+        return malformed(http_status, "not XML (a signed answer needs open_response)");
+    }
+    match read_response(trimmed) {
+        Ok(r) => classify(http_status, r),
+        Err(e) => malformed(http_status, e.to_string()),
+    }
+}
+
+/// Reads the answer to `returnPayment`: plain XML, or a PKCS#7 SignedData around it whose
+/// signature verifies under `trust` (a message that does not verify states nothing, so it is
+/// malformed). Then as [`parse_response`].
+pub fn open_response(
+    http_status: u16,
+    body: &[u8],
+    trust: refundkit_pkcs7::Trust<'_>,
+) -> Outcome<MwsResponse, ErrorCode> {
+    if body.trim_ascii_start().starts_with(b"<") {
+        return parse_response(http_status, body);
+    }
+    match refundkit_pkcs7::open(body, trust) {
+        Ok(opened) => parse_response(http_status, &opened.content),
+        Err(e) => malformed(http_status, format!("PKCS#7: {e}")),
+    }
+}
+
+/// What a read MWS answer states about a `returnPayment`.
+fn classify(http_status: u16, r: MwsResponse) -> Outcome<MwsResponse, ErrorCode> {
+    if r.operation != "returnPaymentResponse" {
+        return malformed(
+            http_status,
+            format!("another method's answer: {}", r.operation),
+        );
+    }
+    if !is_2xx(http_status) && r.status != Status::Refused {
+        return malformed(http_status, "an answer with an error status");
+    }
+    match (r.status, r.error) {
+        (Status::Done, None | Some(ErrorCode::None)) => Outcome::Success(r),
+        (Status::Done, Some(e)) => malformed(
+            http_status,
+            format!("status 0 (done) with error {}", e.code()),
+        ),
+        (Status::InProgress, _) => Outcome::InProgress(r),
+        (Status::Refused, error) => Outcome::Refused(Refusal {
+            http_status,
+            code: error,
+            text: r.tech_message,
+        }),
+        (Status::Other(n), _) => malformed(http_status, format!("status {n} is not documented")),
+    }
+}
+
+fn malformed(http_status: u16, detail: impl Into<String>) -> Outcome<MwsResponse, ErrorCode> {
+    Outcome::Malformed(Malformed::new(http_status, detail))
 }
 
 // ---------------------------------------------------------------------------------------------

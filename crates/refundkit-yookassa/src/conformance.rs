@@ -7,11 +7,15 @@
 
 use std::path::Path;
 
-use refundkit_core::conformance::{Outcome, expect_decoded, expect_eq, expect_violations, read};
+use refundkit_core::conformance::{
+    VectorResult, expect_decoded, expect_eq, expect_violations, read,
+};
 use refundkit_pkcs7::{Certificate, Trust};
 use serde::Deserialize;
 
-use crate::types::{MwsResponse, Status};
+use refundkit_core::Outcome;
+
+use crate::types::{ErrorCode, MwsResponse};
 use crate::{open_response, read_request, validate, write_request};
 
 #[derive(Deserialize)]
@@ -36,6 +40,9 @@ enum Vector {
     },
     Response {
         name: String,
+        /// The HTTP status the body came with (200 when not given).
+        #[serde(default = "ok")]
+        status: u16,
         body: String,
         outcome: String,
     },
@@ -51,25 +58,26 @@ enum Vector {
     },
 }
 
-/// One line for an MWS response: `done`, `in-progress`, `refused <code> <description>`,
-/// `status <n>`, or `malformed`. The CLI prints the same line.
-pub fn response_summary<E>(response: &Result<MwsResponse, E>) -> String {
+fn ok() -> u16 {
+    200
+}
+
+/// One line for a `returnPayment` answer: `done`, `in-progress`, `refused <code> <meaning>`,
+/// or `malformed`. The CLI prints the same line.
+pub fn response_summary(response: &Outcome<MwsResponse, ErrorCode>) -> String {
     match response {
-        Ok(r) => match r.status {
-            Status::Done => "done".into(),
-            Status::InProgress => "in-progress".into(),
-            Status::Refused => match r.error {
-                Some(e) => format!("refused {} {}", e.code(), e.description()),
-                None => "refused (no error code)".into(),
-            },
-            Status::Other(n) => format!("status {n}"),
+        Outcome::Success(_) => "done".into(),
+        Outcome::InProgress(_) => "in-progress".into(),
+        Outcome::Refused(r) => match r.code {
+            Some(e) => format!("refused {} {}", e.code(), e.description()),
+            None => "refused (no error code)".into(),
         },
-        Err(_) => "malformed".into(),
+        _ => "malformed".into(),
     }
 }
 
 /// Runs every vector of `dir/vectors.json`.
-pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
+pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, String> {
     let file: File = serde_json::from_slice(&read(dir, "vectors.json")?)
         .map_err(|e| format!("vectors.json: {e}"))?;
     if file.provider != "yookassa" {
@@ -101,13 +109,17 @@ pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
                 ),
                 Vector::Response {
                     name,
+                    status,
                     body,
                     outcome,
                 } => (
                     name,
                     read(dir, body).and_then(|b| {
-                        let got =
-                            response_summary(&open_response(&b, Trust::InsecureSkipSignature));
+                        let got = response_summary(&open_response(
+                            *status,
+                            &b,
+                            Trust::InsecureSkipSignature,
+                        ));
                         expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
                     }),
                 ),
@@ -128,7 +140,7 @@ pub fn run_dir(dir: &Path) -> Result<Vec<Outcome>, String> {
                     ),
                 ),
             };
-            Outcome {
+            VectorResult {
                 name: name.clone(),
                 result,
             }

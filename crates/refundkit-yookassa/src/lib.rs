@@ -38,12 +38,14 @@ pub mod receipt;
 pub mod timing;
 pub mod types;
 
-pub use codec::{XmlError, read_request, read_response, write_request};
+pub use codec::{
+    XmlError, open_response, parse_response, read_request, read_response, write_request,
+};
 pub use invariants::validate;
 pub use types::{ErrorCode, MwsResponse, Receipt, ReceiptItem, ReturnPaymentRequest, Status};
 
 use refundkit_core::Report;
-use refundkit_pkcs7::{SignOptions, Signer, Trust};
+use refundkit_pkcs7::{SignOptions, Signer};
 
 /// Why a request was not signed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,27 +74,4 @@ pub fn sign_request(
     }
     let xml = write_request(request)?;
     Ok(signer.sign_pem(&xml, options)?)
-}
-
-/// Why a response was not read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum OpenError {
-    /// The PKCS#7 envelope did not open or verify.
-    #[error("{0}")]
-    Pkcs7(#[from] refundkit_pkcs7::Error),
-    /// The XML inside is not an MWS response.
-    #[error("{0}")]
-    Xml(#[from] XmlError),
-}
-
-/// Reads a response: plain XML (what MWS sends in practice), or a signed PKCS#7 (verified
-/// against `trust`) around it.
-pub fn open_response(body: &[u8], trust: Trust<'_>) -> Result<MwsResponse, OpenError> {
-    let trimmed = body.trim_ascii_start();
-    if trimmed.starts_with(b"<") {
-        return Ok(read_response(trimmed)?);
-    }
-    let opened = refundkit_pkcs7::open(body, trust)?;
-    Ok(read_response(&opened.content)?)
 }

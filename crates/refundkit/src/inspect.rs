@@ -5,7 +5,7 @@
 //! a YooKassa PKCS#7 (PEM, DER or BER: opened without a signature check, the digest still
 //! checked) or its XML, an RBS form body or response, and reports every violation.
 
-use refundkit_core::{Report, Severity};
+use refundkit_core::{Outcome, Report, Severity, Verdict};
 
 /// What was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,9 @@ pub struct Inspection {
     pub report: Report,
     /// Whether the input decoded (a refusal from a provider decodes fine).
     pub decoded: bool,
+    /// For a provider's answer, what it states: a success only when the body says so in that
+    /// method's documented shape.
+    pub answer: Option<Verdict>,
 }
 
 impl Inspection {
@@ -27,7 +30,25 @@ impl Inspection {
             details: Vec::new(),
             report: Report::new(),
             decoded: true,
+            answer: None,
         }
+    }
+
+    /// An answer: its one-line summary, and why it is malformed when it is.
+    fn answer<T, C>(kind: &str, outcome: &Outcome<T, C>, summary: String) -> Self {
+        let mut i = Inspection::new(kind);
+        i.details.push(summary);
+        match outcome {
+            Outcome::Malformed(m) => i.details.push(format!("not a documented answer: {m}")),
+            Outcome::Refused(r) => {
+                if let Some(text) = &r.text {
+                    i.details.push(format!("text: {text}"));
+                }
+            }
+            _ => {}
+        }
+        i.answer = Some(outcome.verdict());
+        i
     }
 
     fn failed(kind: &str, why: impl std::fmt::Display) -> Self {
@@ -37,9 +58,11 @@ impl Inspection {
         i
     }
 
-    /// Decoded and without errors.
+    /// Decoded and without errors; for an answer, a stated success.
     pub fn is_valid(&self) -> bool {
-        self.decoded && !self.report.has_errors()
+        self.decoded
+            && !self.report.has_errors()
+            && self.answer.is_none_or(|v| v == Verdict::Success)
     }
 }
 
@@ -167,22 +190,16 @@ fn json(bytes: &[u8]) -> Inspection {
         };
     }
     #[cfg(feature = "robokassa")]
-    if has("success") {
-        let mut i = Inspection::new("robokassa Create response");
+    if has("success") || has("Success") || has("Error") {
         let outcome = refundkit_robokassa::parse_create_response(200, bytes);
-        i.decoded = outcome.is_ok();
-        i.details
-            .push(refundkit_robokassa::conformance::create_summary(&outcome));
-        return i;
+        let summary = refundkit_robokassa::conformance::create_summary(&outcome);
+        return Inspection::answer("robokassa Create response", &outcome, summary);
     }
     #[cfg(feature = "robokassa")]
     if has("label") || (has("message") && map.len() == 1) {
-        let mut i = Inspection::new("robokassa GetState response");
         let outcome = refundkit_robokassa::parse_state_response(200, bytes);
-        i.decoded = outcome.is_ok();
-        i.details
-            .push(refundkit_robokassa::conformance::state_summary(&outcome));
-        return i;
+        let summary = refundkit_robokassa::conformance::state_summary(&outcome);
+        return Inspection::answer("robokassa GetState response", &outcome, summary);
     }
     #[cfg(feature = "yandex-pay")]
     if has("refundAmount") || has("orderAmount") {
@@ -193,7 +210,7 @@ fn json(bytes: &[u8]) -> Inspection {
                     "refundAmount {}, orderAmount {}, {} items in the final cart",
                     r.refund_amount,
                     r.order_amount,
-                    r.cart.items.len()
+                    r.final_cart().items.len()
                 ));
                 push_report(
                     &mut i,
@@ -206,15 +223,10 @@ fn json(bytes: &[u8]) -> Inspection {
     }
     #[cfg(feature = "yandex-pay")]
     if has("status") && (has("data") || has("reasonCode")) {
-        let mut i = Inspection::new("yandex-pay response");
         let outcome =
             refundkit_yandex_pay::parse_response(if has("data") { 200 } else { 400 }, bytes);
-        i.decoded = outcome.is_ok();
-        i.details
-            .push(refundkit_yandex_pay::conformance::response_summary(
-                &outcome,
-            ));
-        return i;
+        let summary = refundkit_yandex_pay::conformance::response_summary(&outcome);
+        return Inspection::answer("yandex-pay response", &outcome, summary);
     }
     #[cfg(feature = "rbs")]
     if has("orderId") && has("amount") {
@@ -228,13 +240,20 @@ fn json(bytes: &[u8]) -> Inspection {
         };
     }
     #[cfg(feature = "rbs")]
-    if map.is_empty() || has("errorCode") || has("errorMessage") {
-        let mut i = Inspection::new("rbs response");
-        let outcome = refundkit_rbs::parse_response(bytes);
-        i.decoded = outcome.is_ok();
-        i.details
-            .push(refundkit_rbs::conformance::response_summary(&outcome));
-        return i;
+    if [
+        "errorCode",
+        "errorMessage",
+        "ErrorCode",
+        "ErrorMessage",
+        "error",
+    ]
+    .iter()
+    .any(|k| has(k))
+        || map.is_empty()
+    {
+        let outcome = refundkit_rbs::parse_response(200, bytes);
+        let summary = refundkit_rbs::conformance::response_summary(&outcome);
+        return Inspection::answer("rbs response", &outcome, summary);
     }
     let _ = has;
     Inspection::failed("JSON", "no refund message refundkit knows has these fields")
@@ -265,12 +284,18 @@ fn xml(bytes: &[u8]) -> Inspection {
         };
     }
     match refundkit_yookassa::read_response(bytes) {
+        Ok(r) if r.operation == "returnPaymentResponse" => {
+            let outcome = refundkit_yookassa::parse_response(200, bytes);
+            let summary = refundkit_yookassa::conformance::response_summary(&outcome);
+            Inspection::answer("yookassa returnPaymentResponse", &outcome, summary)
+        }
         Ok(r) => {
             let mut i = Inspection::new(&format!("yookassa {}", r.operation));
-            i.details
-                .push(refundkit_yookassa::conformance::response_summary::<()>(
-                    &Ok(r),
-                ));
+            i.decoded = false;
+            i.details.push(format!(
+                "an MWS {}, not an answer to returnPayment: it states nothing about a refund",
+                r.operation
+            ));
             i
         }
         Err(e) => Inspection::failed("XML", e),
@@ -323,7 +348,9 @@ impl std::fmt::Display for Inspection {
         for v in self.report.violations() {
             writeln!(f, "  {v}")?;
         }
-        let verdict = if !self.decoded {
+        let verdict = if let Some(answer) = self.answer {
+            answer.as_str()
+        } else if !self.decoded {
             "malformed"
         } else if self.report.has_errors() {
             "invalid"

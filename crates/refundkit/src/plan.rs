@@ -460,8 +460,8 @@ fn robokassa(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> Pr
                 quantity: l.quantity,
                 cost: l.unit_price,
                 tax: Coded::Known(l.vat),
-                payment_method: Coded::Known(l.method),
-                payment_object: Coded::Known(l.subject),
+                payment_method: Some(Coded::Known(l.method)),
+                payment_object: Some(Coded::Known(l.subject)),
             })
             .collect();
         if let (true, Some((name, amount, vat, _))) = (typed.refund_shipping, &typed.shipping) {
@@ -470,8 +470,8 @@ fn robokassa(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> Pr
                 quantity: Quantity::ONE,
                 cost: *amount,
                 tax: Coded::Known(*vat),
-                payment_method: Coded::Known(shipping_method(typed)),
-                payment_object: Coded::Known(PaymentSubject::Service),
+                payment_method: Some(Coded::Known(shipping_method(typed))),
+                payment_object: Some(Coded::Known(PaymentSubject::Service)),
             });
         }
         Some(items)
@@ -577,6 +577,7 @@ fn yandex_pay(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> P
             item_type: None,
             measurements: None,
             receipt: receipt(l.vat, &mut report),
+            points_amount: None,
         });
     }
     let order = Order {
@@ -589,7 +590,9 @@ fn yandex_pay(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> P
             total: CartTotal {
                 amount: cart_total,
                 points_amount: None,
+                label: None,
             },
+            measurements: None,
         },
         shipping: typed
             .shipping
@@ -813,6 +816,8 @@ fn rbs(desc: &RefundDescription, typed: &Typed, creds: &Credentials) -> Provider
         json_params: None,
         language: None,
         refund_items: None,
+        currency: None,
+        order_bundle: None,
     };
     let report = refundkit_rbs::validate(&request);
     let http = refundkit_rbs::http::refund_request(

@@ -28,15 +28,20 @@ fn error_code_is_a_string_a_number_or_absent() {
         b"{}",
         br#"{"errorCode":null,"errorMessage":"ok"}"#,
     ] {
-        assert_eq!(parse_response(body).unwrap().error_code, ErrorCode::Success);
+        assert!(parse_response(200, body).is_success());
     }
+    let code = |body: &[u8]| {
+        parse_response(200, body)
+            .refusal()
+            .and_then(|r| r.code.clone())
+    };
     assert_eq!(
-        parse_response(br#"{"errorCode":"6"}"#).unwrap().error_code,
-        ErrorCode::WrongOrderNumber
+        code(br#"{"errorCode":"6"}"#),
+        Some(ErrorCode::WrongOrderNumber)
     );
     assert_eq!(
-        parse_response(br#"{"errorCode":99}"#).unwrap().error_code,
-        ErrorCode::Other("99".into())
+        code(br#"{"errorCode":99}"#),
+        Some(ErrorCode::Other("99".into()))
     );
 }
 

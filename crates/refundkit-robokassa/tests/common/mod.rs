@@ -18,8 +18,8 @@ pub fn item(name: &str, quantity: &str, cost: &str) -> InvoiceItem {
         quantity: Quantity::parse_decimal(quantity).unwrap(),
         cost: cost.parse().unwrap(),
         tax: Coded::Known(VatRate::Vat22),
-        payment_method: Coded::Known(PaymentMethod::FullPayment),
-        payment_object: Coded::Known(PaymentSubject::Commodity),
+        payment_method: Some(Coded::Known(PaymentMethod::FullPayment)),
+        payment_object: Some(Coded::Known(PaymentSubject::Commodity)),
     }
 }
 
@@ -75,8 +75,8 @@ pub fn item_strategy() -> impl Strategy<Value = InvoiceItem> {
             quantity,
             cost,
             tax: Coded::Known(tax),
-            payment_method: Coded::Known(method),
-            payment_object: Coded::Known(subject),
+            payment_method: Some(Coded::Known(method)),
+            payment_object: Some(Coded::Known(subject)),
         })
 }
 

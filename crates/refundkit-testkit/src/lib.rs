@@ -1,0 +1,97 @@
+//! What refundkit's test suites share. A dev-dependency only: nothing here ships.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+// Test support: a failed expectation is reported by panicking.
+#![allow(clippy::panic)]
+
+use proptest::prelude::*;
+
+/// Values an answer's member may take: codes as numbers and strings, zero padded or not,
+/// booleans and their string look-alikes, nulls, nested error objects, and other kinds.
+pub const MEMBER_VALUES: &[&str] = &[
+    "0",
+    "\"0\"",
+    "\"000\"",
+    "7",
+    "\"7\"",
+    "\"5\"",
+    "true",
+    "false",
+    "\"true\"",
+    "null",
+    "\"x\"",
+    "\"\"",
+    "[1]",
+    "1.5",
+    "{\"code\":5}",
+    "{\"code\":\"0\",\"message\":\"x\"}",
+    "{\"message\":\"Access denied.\"}",
+    "{}",
+];
+
+/// A JSON object whose members are drawn from `keys` (names a parser knows, and others) and
+/// [`MEMBER_VALUES`], in any order, sometimes repeated: what a property test feeds a response
+/// parser to check that nothing without the success marker reads as a success.
+pub fn json_object(keys: &'static [&'static str]) -> impl Strategy<Value = String> {
+    json_object_of(keys, MEMBER_VALUES)
+}
+
+/// [`json_object`] with the member values drawn from `values` (JSON texts).
+pub fn json_object_of(
+    keys: &'static [&'static str],
+    values: &'static [&'static str],
+) -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        (
+            proptest::sample::select(keys),
+            proptest::sample::select(values),
+        ),
+        0..6,
+    )
+    .prop_map(|members| {
+        let inner: Vec<String> = members
+            .into_iter()
+            .map(|(k, v)| format!("{}:{v}", serde_json::Value::from(k)))
+            .collect();
+        format!("{{{}}}", inner.join(","))
+    })
+}
+
+/// An HTTP status an answer may come with.
+pub fn http_status() -> impl Strategy<Value = u16> {
+    proptest::sample::select(&[200u16, 201, 204, 400, 401, 404, 409, 500, 502, 503][..])
+}
+
+/// `json` read back as a value (for the independent oracle a property compares against).
+pub fn value(json: &str) -> serde_json::Value {
+    serde_json::from_str(json).unwrap_or(serde_json::Value::Null)
+}
+
+/// Whether a member value states "no error": absent, `null`, or a zero code however padded.
+pub fn is_zero_or_absent(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => true,
+        serde_json::Value::Number(n) => n.as_u64() == Some(0),
+        serde_json::Value::String(s) => !s.trim().is_empty() && s.trim().bytes().all(|b| b == b'0'),
+        _ => false,
+    }
+}
+
+/// A file of the public peer data kept beside the project (`../shared/peer-data/`: messages
+/// and certificates others published, kept out of this repository; see its README).
+///
+/// `None`, with a notice, when the directory is not there (a clone without `../shared`);
+/// when `REFUNDKIT_REQUIRE_PEER_DATA` is set, as CI sets it, a missing file fails the test.
+pub fn peer_data(path: &str) -> Option<Vec<u8>> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peer-data");
+    match std::fs::read(root.join(path)) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if std::env::var_os("REFUNDKIT_REQUIRE_PEER_DATA").is_some() => {
+            panic!("peer data {path}: {e} (REFUNDKIT_REQUIRE_PEER_DATA is set)")
+        }
+        Err(e) => {
+            eprintln!("skipped: peer data {path} is not here ({e}); CI runs it");
+            None
+        }
+    }
+}
