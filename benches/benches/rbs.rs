@@ -40,14 +40,14 @@ fn rbs(c: &mut Criterion) {
         )),
         language: Some("ru".into()),
     };
-    let body = refundkit_rbs::encode_request(&request);
+    let body = refundkit_rbs::encode_request(&request).unwrap();
     let serde_body = serde_urlencoded::to_string(&form).unwrap();
     let response =
         br#"{"errorCode":"7","errorMessage":"The refund amount exceeds the debited amount."}"#;
 
     let mut g = c.benchmark_group("rbs/encode");
     g.bench_function("refundkit", |b| {
-        b.iter(|| refundkit_rbs::encode_request(black_box(&request)))
+        b.iter(|| refundkit_rbs::encode_request(black_box(&request)).unwrap())
     });
     g.bench_function("serde_urlencoded", |b| {
         b.iter(|| serde_urlencoded::to_string(black_box(&form)).unwrap())
@@ -56,7 +56,7 @@ fn rbs(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("rbs/decode-form");
     g.bench_function("refundkit", |b| {
-        b.iter(|| refundkit_rbs::decode_request(black_box(body.as_bytes())).unwrap())
+        b.iter(|| refundkit_rbs::decode_request(black_box(&body)).unwrap())
     });
     g.bench_function("serde_urlencoded", |b| {
         b.iter(|| serde_urlencoded::from_str::<Form>(black_box(&serde_body)).unwrap())

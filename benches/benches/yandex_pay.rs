@@ -20,7 +20,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use refundkit_core::Quantity;
 use refundkit_yandex_pay::helper::{Order, Selection, refund};
-use refundkit_yandex_pay::invariants::{Context, validate};
+use refundkit_yandex_pay::invariants::{Context, check};
 use refundkit_yandex_pay::{decode, decode_request, encode_request};
 
 fn order_json(items: usize) -> String {
@@ -64,7 +64,7 @@ fn yandex_pay(c: &mut Criterion) {
             current_shipping: Some(order.shipping.as_ref().unwrap().amount),
             order_status: None,
         };
-        assert!(!validate(&body, &context).has_errors());
+        assert!(!check(&body, &context).has_errors());
         g.bench_with_input(BenchmarkId::new("serde-parse", items), &json, |b, json| {
             b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(json)).unwrap())
         });
@@ -72,7 +72,7 @@ fn yandex_pay(c: &mut Criterion) {
             b.iter(|| decode_request(black_box(json)).unwrap())
         });
         g.bench_with_input(BenchmarkId::new("validate", items), &body, |b, body| {
-            b.iter(|| validate(black_box(body), &context))
+            b.iter(|| check(black_box(body), &context))
         });
         g.bench_with_input(BenchmarkId::new("helper", items), &order, |b, order| {
             b.iter(|| refund(black_box(order), &selection).unwrap())

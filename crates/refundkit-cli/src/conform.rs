@@ -1,21 +1,12 @@
 //! `refundkit conform [DIR]`: every golden vector under DIR through the codecs.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use refundkit::providers;
 use refundkit_core::conformance::VectorResult;
 
 use crate::Exit;
 use crate::io::{self, CliError};
-
-type Runner = fn(&Path) -> Result<Vec<VectorResult>, String>;
-
-/// Each provider's directory under DIR and its runner.
-const PROVIDERS: &[(&str, Runner)] = &[
-    ("robokassa", refundkit_robokassa::conformance::run_dir),
-    ("yandex-pay", refundkit_yandex_pay::conformance::run_dir),
-    ("yookassa", refundkit_yookassa::conformance::run_dir),
-    ("rbs", refundkit_rbs::conformance::run_dir),
-];
 
 pub fn run(dir: Option<PathBuf>) -> Result<Exit, CliError> {
     let dir = dir.unwrap_or_else(|| PathBuf::from("testdata"));
@@ -28,13 +19,14 @@ pub fn run(dir: Option<PathBuf>) -> Result<Exit, CliError> {
     let mut out = String::new();
     let mut failed = 0usize;
     let mut seen = 0usize;
-    for (provider, runner) in PROVIDERS {
+    for p in providers::all() {
+        let provider = p.name();
         let sub = dir.join(provider);
         if !sub.join("vectors.json").is_file() {
             continue;
         }
         seen = seen.saturating_add(1);
-        match runner(&sub) {
+        match p.conformance(&sub) {
             Ok(outcomes) => {
                 let bad: Vec<&VectorResult> =
                     outcomes.iter().filter(|o| o.result.is_err()).collect();

@@ -96,6 +96,8 @@ enum Provider {
         provider: plan::Which,
         #[command(flatten)]
         credentials: plan::CredentialArgs,
+        #[command(flatten)]
+        settings: plan::SettingArgs,
         /// The refund description; `-` for stdin; nothing for the built-in sample.
         input: Option<std::path::PathBuf>,
     },
@@ -153,8 +155,9 @@ fn main() -> ExitCode {
         Provider::Plan {
             provider,
             credentials,
+            settings,
             input,
-        } => plan::run(provider, &credentials, input),
+        } => plan::run(provider, &credentials, &settings, input),
         Provider::Inspect { input } => inspect(input),
     };
     match exit {

@@ -1,9 +1,10 @@
 //! `refundkit plan [--provider P] [INPUT]`: each provider's ready HTTP request for one refund.
 
 use std::path::PathBuf;
+use std::time::SystemTime;
 
 use clap::{Args, ValueEnum};
-use refundkit::plan::{Credentials, Plan, RefundDescription, build};
+use refundkit::plan::{Credentials, Environment, RefundDescription, build};
 use refundkit_core::SecretString;
 
 use crate::Exit;
@@ -82,17 +83,20 @@ fn secret(bytes: Vec<u8>) -> Result<SecretString, CliError> {
 
 fn credentials(args: &CredentialArgs) -> Result<(Credentials, bool), CliError> {
     let mut sample = false;
-    let robokassa = refundkit_robokassa::Password3::new(secret(file_or(
-        &args.robokassa_password3_file,
-        sample::PASSWORD3,
-        &mut sample,
-    )?)?)
-    .map_err(|e| CliError::Usage(e.to_string()))?;
-    let yandex = refundkit_yandex_pay::types::ApiKey(secret(file_or(
+    let mut credentials = Credentials::new();
+    credentials.insert(
+        refundkit_robokassa::Password3::new(secret(file_or(
+            &args.robokassa_password3_file,
+            sample::PASSWORD3,
+            &mut sample,
+        )?)?)
+        .map_err(|e| CliError::Usage(e.to_string()))?,
+    );
+    credentials.insert(refundkit_yandex_pay::types::ApiKey(secret(file_or(
         &args.yandex_pay_api_key_file,
         sample::YANDEX_KEY,
         &mut sample,
-    )?)?);
+    )?)?));
     let key = refundkit_pkcs7::PrivateKey::from_pem_or_der(&file_or(
         &args.yookassa_key,
         sample::YOOKASSA_KEY,
@@ -105,8 +109,9 @@ fn credentials(args: &CredentialArgs) -> Result<(Credentials, bool), CliError> {
         &mut sample,
     )?)
     .map_err(|e| CliError::Usage(e.to_string()))?;
-    let signer =
-        refundkit_pkcs7::Signer::new(key, cert).map_err(|e| CliError::Usage(e.to_string()))?;
+    credentials.insert(
+        refundkit_pkcs7::Signer::new(key, cert).map_err(|e| CliError::Usage(e.to_string()))?,
+    );
     let user_name = match &args.rbs_user_name {
         Some(u) => u.clone(),
         None => {
@@ -121,98 +126,54 @@ fn credentials(args: &CredentialArgs) -> Result<(Credentials, bool), CliError> {
         sample::RBS_PASSWORD,
         &mut sample,
     )?)?;
-    let rbs = refundkit_rbs::Auth::Password {
+    credentials.insert(refundkit_rbs::Auth::Password {
         user_name,
         password: refundkit_rbs::types::Password(password),
-    };
-    Ok((
-        Credentials {
-            robokassa: Some(robokassa),
-            yandex_pay: Some(yandex),
-            yookassa: Some(signer),
-            rbs: Some(rbs),
-        },
-        sample,
-    ))
+    });
+    Ok((credentials, sample))
 }
 
-/// The RBS body with its password or token replaced, for printing.
-fn redacted_form(body: &[u8]) -> String {
-    match refundkit_rbs::decode_form(body) {
-        Ok(fields) => {
-            let shown: Vec<(String, String)> = fields
-                .into_iter()
-                .map(|(k, v)| {
-                    if k == "password" || k == "token" {
-                        (k, "[redacted]".into())
-                    } else {
-                        (k, v)
-                    }
-                })
-                .collect();
-            refundkit_rbs::codec::encode_form(shown.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        }
-        Err(_) => "[unprintable]".into(),
-    }
+/// Where the requests go: overrides of the description's `settings`.
+#[derive(Args)]
+pub struct SettingArgs {
+    /// Production hosts, or each provider's test host (sandbox, demo, the bank's test gateway).
+    #[arg(long, value_enum)]
+    environment: Option<EnvironmentArg>,
+    /// A provider's setting, `PROVIDER.NAME=VALUE` (`rbs.gateway=alfa-bank`,
+    /// `robokassa.alg=HS512`, `yandex-pay.base_url=http://127.0.0.1:8080`). Repeatable.
+    #[arg(long, value_name = "PROVIDER.NAME=VALUE")]
+    setting: Vec<String>,
 }
 
-/// The plan as text: per provider, the request (secrets redacted) and every violation.
-pub fn render(plan: &Plan) -> String {
-    let mut out = format!("refund total: {}\n", plan.total);
-    for p in &plan.providers {
-        if let Some(why) = &p.skipped {
-            out.push_str(&format!("\n== {} not planned: {why}\n", p.provider));
-            continue;
-        }
-        out.push_str(&format!(
-            "\n== {} (refunds {})\n",
-            p.provider,
-            p.refunded.map_or_else(|| "-".into(), |a| a.to_string())
-        ));
-        for v in p.report.violations() {
-            out.push_str(&format!("  {v}\n"));
-        }
-        if let Some(r) = &p.request {
-            out.push_str(&format!("{} {}\n", r.method(), r.uri()));
-            for (name, value) in r.headers() {
-                let value = if name == http::header::AUTHORIZATION {
-                    "Api-Key [redacted]".to_string()
-                } else {
-                    value.to_str().unwrap_or("[binary]").to_owned()
-                };
-                out.push_str(&format!("{name}: {value}\n"));
-            }
-            out.push('\n');
-            let body = if p.provider == "rbs" {
-                redacted_form(r.body())
-            } else {
-                String::from_utf8_lossy(r.body()).into_owned()
-            };
-            out.push_str(body.trim_end());
-            out.push('\n');
-        }
-    }
-    if plan.agreement.is_empty() {
-        out.push_str(&format!(
-            "\nagreement: every provider refunds {}\n",
-            plan.total
-        ));
-    } else {
-        out.push_str("\nagreement: the providers differ\n");
-        for v in plan.agreement.violations() {
-            out.push_str(&format!("  {v}\n"));
-        }
-    }
-    out
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EnvironmentArg {
+    Production,
+    Test,
 }
 
-pub fn run(which: Which, creds: &CredentialArgs, input: Option<PathBuf>) -> Result<Exit, CliError> {
+pub fn run(
+    which: Which,
+    creds: &CredentialArgs,
+    settings: &SettingArgs,
+    input: Option<PathBuf>,
+) -> Result<Exit, CliError> {
     let json = match &input {
         Some(_) => io::read_input(input.as_deref())?,
         None => SAMPLE_ORDER.as_bytes().to_vec(),
     };
-    let desc: RefundDescription = serde_json::from_slice(&json)
+    let mut desc: RefundDescription = refundkit_core::json::decode(&json)
         .map_err(|e| CliError::Rejected(format!("refund description: {e}")))?;
+    if let Some(environment) = settings.environment {
+        desc.settings.environment = match environment {
+            EnvironmentArg::Production => Environment::Production,
+            EnvironmentArg::Test => Environment::Test,
+        };
+    }
+    for assignment in &settings.setting {
+        desc.settings
+            .set(assignment)
+            .map_err(|e| CliError::Usage(format!("--setting {e}")))?;
+    }
     let (credentials, sample) = credentials(creds)?;
     if sample {
         io::diagnose(
@@ -226,8 +187,9 @@ pub fn run(which: Which, creds: &CredentialArgs, input: Option<PathBuf>) -> Resu
         Which::Yookassa => &["yookassa"],
         Which::Rbs => &["rbs"],
     };
-    let plan = build(&desc, &credentials, names).map_err(CliError::Rejected)?;
-    io::emit(render(&plan).as_bytes())?;
+    let plan = build(&desc, &credentials, names, SystemTime::now())
+        .map_err(|e| CliError::Rejected(format!("refund description: {e}")))?;
+    io::emit(plan.to_string().as_bytes())?;
     // A provider the description gives no references for is skipped, unless it was asked for.
     let bad = plan.providers.iter().any(|p| {
         p.report.has_errors()

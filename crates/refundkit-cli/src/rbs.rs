@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use refundkit_rbs::conformance::response_summary;
-use refundkit_rbs::{encode_request, parse_response, request_from_json, validate};
+use refundkit_rbs::{encode_request_text, parse_response, request_from_json, validate};
 
 use crate::Exit;
 use crate::io::{self, CliError};
@@ -35,12 +35,15 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
         Verb::Encode { input } => {
             let request = request_from_json(&io::read_input(input.as_deref())?)
                 .map_err(|e| CliError::Rejected(format!("input: {e}")))?;
-            let report = validate(&request);
-            io::report(&report);
-            if report.has_errors() {
-                return Ok(Exit::Rejected);
-            }
-            io::emit(format!("{}\n", encode_request(&request)).as_bytes())?;
+            let valid = match validate(request) {
+                Ok(valid) => valid,
+                Err(invalid) => {
+                    io::report(&invalid.report);
+                    return Ok(Exit::Rejected);
+                }
+            };
+            io::report(valid.warnings());
+            io::emit(format!("{}\n", encode_request_text(&valid)).as_bytes())?;
             Ok(Exit::Ok)
         }
         Verb::ParseResponse { status, input } => {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 use refundkit_robokassa::conformance::{create_summary, state_summary};
-use refundkit_robokassa::{Accept, Alg, Password3, SignError, VerifyError};
+use refundkit_robokassa::{Accept, Alg, Password3, VerifyError};
 
 use crate::Exit;
 use crate::io::{self, CliError};
@@ -91,20 +91,20 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
         } => {
             let key = password3(&password3_file)?;
             let json = io::read_input(input.as_deref())?;
-            let request = refundkit_robokassa::decode_payload(&json)
+            let request = refundkit_robokassa::decode_request(&json)
                 .map_err(|e| CliError::Rejected(format!("payload: {e}")))?;
-            match refundkit_robokassa::sign(&request, &key, alg.into()) {
-                Ok(token) => {
-                    io::report(&refundkit_robokassa::validate(&request));
-                    io::emit(format!("{token}\n").as_bytes())?;
-                    Ok(Exit::Ok)
+            let valid = match refundkit_robokassa::validate(request) {
+                Ok(valid) => valid,
+                Err(invalid) => {
+                    io::report(&invalid.report);
+                    return Ok(Exit::Rejected);
                 }
-                Err(SignError::Invalid(report)) => {
-                    io::report(&report);
-                    Ok(Exit::Rejected)
-                }
-                Err(e) => Err(CliError::Rejected(e.to_string())),
-            }
+            };
+            io::report(valid.warnings());
+            let token = refundkit_robokassa::sign(&valid, &key, alg.into())
+                .map_err(|e| CliError::Rejected(e.to_string()))?;
+            io::emit(format!("{token}\n").as_bytes())?;
+            Ok(Exit::Ok)
         }
         Verb::Verify {
             password3_file,
@@ -124,7 +124,7 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             let mut out = verified.payload_json;
             out.push(b'\n');
             io::emit(&out)?;
-            let report = refundkit_robokassa::validate(&verified.request);
+            let report = refundkit_robokassa::check(&verified.request);
             io::report(&report);
             Ok(if report.has_errors() {
                 Exit::Rejected
@@ -140,7 +140,7 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             let body = io::read_input(input.as_deref())?;
             match kind {
                 ResponseKind::Create => {
-                    let outcome = refundkit_robokassa::parse_create_response(status, &body);
+                    let outcome = refundkit_robokassa::parse_response(status, &body);
                     io::answer(&outcome, create_summary(&outcome))
                 }
                 ResponseKind::State => {

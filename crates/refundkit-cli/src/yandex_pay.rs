@@ -7,7 +7,7 @@ use refundkit_core::Outcome;
 use refundkit_core::Quantity;
 use refundkit_yandex_pay::conformance::response_summary;
 use refundkit_yandex_pay::helper::{Order, Selection, refund};
-use refundkit_yandex_pay::invariants::{Context, validate};
+use refundkit_yandex_pay::invariants::{Context, check};
 use refundkit_yandex_pay::types::{Cart, OrderStatus};
 use refundkit_yandex_pay::{decode, decode_request, encode_request};
 
@@ -100,7 +100,7 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
                 }),
                 order_status: status.as_ref(),
             };
-            let report = validate(&body, &context);
+            let report = check(&body, &context);
             io::report(&report);
             Ok(if report.has_errors() {
                 Exit::Rejected

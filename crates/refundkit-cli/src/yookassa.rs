@@ -5,7 +5,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, Subcommand, ValueEnum};
 use refundkit_pkcs7::{Certificate, Digest, PrivateKey, SignOptions, Signer, Trust};
-use refundkit_yookassa::SignError;
 use refundkit_yookassa::conformance::response_summary;
 
 use crate::Exit;
@@ -108,7 +107,7 @@ fn read_request(
     input: Option<&std::path::Path>,
 ) -> Result<refundkit_yookassa::ReturnPaymentRequest, CliError> {
     let xml = io::read_input(input)?;
-    refundkit_yookassa::read_request(&xml).map_err(|e| CliError::Rejected(format!("XML: {e}")))
+    refundkit_yookassa::decode_request(&xml).map_err(|e| CliError::Rejected(format!("XML: {e}")))
 }
 
 pub fn run(verb: Verb) -> Result<Exit, CliError> {
@@ -125,7 +124,13 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
                 .map_err(|e| CliError::Usage(e.to_string()))?;
             let signer = Signer::new(key, certificate(&cert)?)
                 .map_err(|e| CliError::Rejected(e.to_string()))?;
-            let request = read_request(input.as_deref())?;
+            let valid = match refundkit_yookassa::validate(read_request(input.as_deref())?) {
+                Ok(valid) => valid,
+                Err(invalid) => {
+                    io::report(&invalid.report);
+                    return Ok(Exit::Rejected);
+                }
+            };
             let options = SignOptions {
                 digest: match digest {
                     DigestArg::Sha256 => Digest::Sha256,
@@ -138,18 +143,11 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
                         .unwrap_or(UNIX_EPOCH)
                 }),
             };
-            match refundkit_yookassa::sign_request(&request, &signer, &options) {
-                Ok(pem) => {
-                    io::report(&refundkit_yookassa::validate(&request));
-                    io::emit(pem.as_bytes())?;
-                    Ok(Exit::Ok)
-                }
-                Err(SignError::Invalid(report)) => {
-                    io::report(&report);
-                    Ok(Exit::Rejected)
-                }
-                Err(e) => Err(CliError::Rejected(e.to_string())),
-            }
+            io::report(valid.warnings());
+            let signed = refundkit_yookassa::sign_request(&valid, &signer, &options)
+                .map_err(|e| CliError::Rejected(e.to_string()))?;
+            io::emit(signed.as_str().as_bytes())?;
+            Ok(Exit::Ok)
         }
         Verb::Open { trust, input } => {
             let message = io::read_input(input.as_deref())?;
@@ -170,7 +168,7 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
         }
         Verb::Check { input } => {
             let request = read_request(input.as_deref())?;
-            let report = refundkit_yookassa::validate(&request);
+            let report = refundkit_yookassa::check(&request);
             io::report(&report);
             Ok(if report.has_errors() {
                 Exit::Rejected

@@ -1,13 +1,78 @@
 //! Helpers for golden-vector runners: each provider crate has a `conformance` module that
 //! reads `testdata/<provider>/vectors.json` (layout in `testdata/README.md`).
 
+use std::fmt;
+
 /// One vector's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VectorResult {
     /// The vector's name.
     pub name: String,
     /// `Err` with the first difference found.
-    pub result: Result<(), String>,
+    pub result: Result<(), Failure>,
+}
+
+/// How a vector failed: the first difference found, for a human.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure(pub String);
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Self {
+        Failure(s)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(s: &str) -> Self {
+        Failure(s.to_owned())
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+/// Why a directory of vectors cannot be run at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file named by the manifest cannot be read.
+    #[error("{file}: {detail}")]
+    Read {
+        /// The file, relative to the directory.
+        file: String,
+        /// The I/O error.
+        detail: String,
+    },
+    /// `vectors.json` is not a manifest of the expected shape.
+    #[error("vectors.json: {0}")]
+    Manifest(String),
+    /// `vectors.json` is another provider's.
+    #[error("vectors.json is for {found}, not {expected}")]
+    WrongProvider {
+        /// The runner's provider.
+        expected: String,
+        /// The manifest's.
+        found: String,
+    },
+    /// What the vectors share (a key, a certificate) is not usable.
+    #[error("{file}: {detail}")]
+    Fixture {
+        /// The file.
+        file: String,
+        /// What is wrong with it.
+        detail: String,
+    },
 }
 
 /// Where `actual` first departs from `expected`, with a little context; `None` when equal.
@@ -34,19 +99,65 @@ pub fn first_difference(expected: &[u8], actual: &[u8]) -> Option<String> {
     ))
 }
 
-/// Reads `dir/file`, naming the file in the error.
-pub fn read(dir: &std::path::Path, file: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(dir.join(file)).map_err(|e| format!("{file}: {e}"))
+/// Reads `dir/vectors.json` into the provider's manifest type `M`, after checking that it is
+/// `provider`'s (`{"provider": "...", "vectors": [...], ...}`).
+pub fn read_manifest<M: serde::de::DeserializeOwned>(
+    dir: &std::path::Path,
+    provider: &str,
+) -> Result<M, Error> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        provider: String,
+    }
+    let bytes = read_fixture(dir, "vectors.json")?;
+    let head: Head = serde_json::from_slice(&bytes).map_err(|e| Error::Manifest(e.to_string()))?;
+    if head.provider != provider {
+        return Err(Error::WrongProvider {
+            expected: provider.to_owned(),
+            found: head.provider,
+        });
+    }
+    serde_json::from_slice(&bytes).map_err(|e| Error::Manifest(e.to_string()))
+}
+
+/// Runs `check` on every vector; `check` names the vector and says how it went.
+pub fn run_all<V>(
+    vectors: &[V],
+    check: impl Fn(&V) -> (&str, Result<(), Failure>),
+) -> Vec<VectorResult> {
+    vectors
+        .iter()
+        .map(|v| {
+            let (name, result) = check(v);
+            VectorResult {
+                name: name.to_owned(),
+                result,
+            }
+        })
+        .collect()
+}
+
+/// Reads a vector's file `dir/file`, naming the file in the failure.
+pub fn read(dir: &std::path::Path, file: &str) -> Result<Vec<u8>, Failure> {
+    read_fixture(dir, file).map_err(Failure::from)
+}
+
+/// Reads a file all vectors share (the manifest, a key), naming it in the error.
+pub fn read_fixture(dir: &std::path::Path, file: &str) -> Result<Vec<u8>, Error> {
+    std::fs::read(dir.join(file)).map_err(|e| Error::Read {
+        file: file.to_owned(),
+        detail: e.to_string(),
+    })
 }
 
 /// `Ok` when equal, otherwise the first difference, prefixed with `what`.
-pub fn expect_eq(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), String> {
-    first_difference(expected, actual).map_or(Ok(()), |d| Err(format!("{what}: {d}")))
+pub fn expect_eq(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), Failure> {
+    first_difference(expected, actual).map_or(Ok(()), |d| Err(Failure(format!("{what}: {d}"))))
 }
 
 /// `Ok` when the report holds exactly the `expected` violations, each written
 /// `"<severity> <path> <code>"`, in order.
-pub fn expect_violations(report: &crate::Report, expected: &[String]) -> Result<(), String> {
+pub fn expect_violations(report: &crate::Report, expected: &[String]) -> Result<(), Failure> {
     let found: Vec<String> = report
         .violations()
         .iter()
@@ -55,9 +166,9 @@ pub fn expect_violations(report: &crate::Report, expected: &[String]) -> Result<
     if found == expected {
         Ok(())
     } else {
-        Err(format!(
+        Err(Failure(format!(
             "violations: expected {expected:?}, found {found:?}"
-        ))
+        )))
     }
 }
 
@@ -67,13 +178,15 @@ pub fn expect_violations(report: &crate::Report, expected: &[String]) -> Result<
 pub fn expect_decoded<T, E: std::fmt::Display>(
     decoded: Result<T, E>,
     expected_error: Option<&str>,
-) -> Result<Option<T>, String> {
+) -> Result<Option<T>, Failure> {
     match (decoded, expected_error) {
         (Ok(value), None) => Ok(Some(value)),
-        (Ok(_), Some(needle)) => Err(format!("decoded, expected an error mentioning {needle:?}")),
+        (Ok(_), Some(needle)) => Err(Failure(format!(
+            "decoded, expected an error mentioning {needle:?}"
+        ))),
         (Err(e), Some(needle)) if e.to_string().contains(needle) => Ok(None),
-        (Err(e), Some(needle)) => Err(format!("error {e} does not mention {needle:?}")),
-        (Err(e), None) => Err(format!("decode: {e}")),
+        (Err(e), Some(needle)) => Err(Failure(format!("error {e} does not mention {needle:?}"))),
+        (Err(e), None) => Err(Failure(format!("decode: {e}"))),
     }
 }
 

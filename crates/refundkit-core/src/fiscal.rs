@@ -2,7 +2,102 @@
 //!
 //! Each provider spells these differently (`"vat22"`, `11`, ...); the spelling lives in one
 //! table per provider crate, tested against these enums in both directions. There is no shared
-//! integer: the same rate has a different number at each provider.
+//! integer: the same rate has a different number at each provider. Each enum has one canonical,
+//! provider-neutral name (`"22/122"`, `"full_payment"`, `"commodity"`): what refundkit's own
+//! formats (the refund description of `refundkit plan`) use, through `as_str` and `FromStr`.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A name that is not one of an enum's canonical names.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name:?} is not one of {known}")]
+pub struct UnknownName {
+    /// The name given.
+    pub name: String,
+    /// The names known, comma-separated.
+    pub known: String,
+}
+
+/// Canonical names for an enum: `as_str`, `FromStr`, `Display`.
+macro_rules! canonical_names {
+    ($t:ty { $($variant:ident = $name:literal),* $(,)? }) => {
+        impl $t {
+            /// The canonical, provider-neutral name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(<$t>::$variant => $name,)*
+                }
+            }
+        }
+
+        impl FromStr for $t {
+            type Err = UnknownName;
+            fn from_str(s: &str) -> Result<Self, UnknownName> {
+                match s {
+                    $($name => Ok(<$t>::$variant),)*
+                    _ => Err(UnknownName {
+                        name: s.to_owned(),
+                        known: [$($name),*].join(", "),
+                    }),
+                }
+            }
+        }
+
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+canonical_names!(VatRate {
+    None = "none",
+    Vat0 = "0",
+    Vat5 = "5",
+    Vat7 = "7",
+    Vat10 = "10",
+    Vat20 = "20",
+    Vat22 = "22",
+    Vat5_105 = "5/105",
+    Vat7_107 = "7/107",
+    Vat10_110 = "10/110",
+    Vat20_120 = "20/120",
+    Vat22_122 = "22/122",
+});
+
+canonical_names!(PaymentMethod {
+    FullPrepayment = "full_prepayment",
+    Prepayment = "prepayment",
+    Advance = "advance",
+    FullPayment = "full_payment",
+    PartialPayment = "partial_payment",
+    Credit = "credit",
+    CreditPayment = "credit_payment",
+});
+
+canonical_names!(PaymentSubject {
+    Commodity = "commodity",
+    Excise = "excise",
+    Job = "job",
+    Service = "service",
+    GamblingBet = "gambling_bet",
+    GamblingPrize = "gambling_prize",
+    Lottery = "lottery",
+    LotteryPrize = "lottery_prize",
+    IntellectualActivity = "intellectual_activity",
+    Payment = "payment",
+    AgentCommission = "agent_commission",
+    Composite = "composite",
+    Another = "another",
+    PropertyRight = "property_right",
+    NonOperatingGain = "non_operating_gain",
+    InsurancePremium = "insurance_premium",
+    SalesTax = "sales_tax",
+    ResortFee = "resort_fee",
+    MarkedCommodity = "marked_commodity",
+});
 
 /// VAT rate of a receipt line (FFD tag 1199). 22% replaced 20% on 2026-01-01; the old rates
 /// stay valid for refunds of older sales.
@@ -167,3 +262,6 @@ impl PaymentSubject {
         PaymentSubject::MarkedCommodity,
     ];
 }
+
+#[cfg(test)]
+mod tests;

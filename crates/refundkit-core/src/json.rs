@@ -12,6 +12,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::DecodeError;
+
 /// The members of a JSON object: each known name's raw value, and a count of the others.
 #[derive(Debug)]
 pub struct Members<'a> {
@@ -157,6 +159,26 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
         }
         d.deserialize_str(V)
     }
+}
+
+/// Decodes JSON into `T`, naming the path of the first field at fault
+/// (`cart.items[0].total`). The common case pays for no path tracking: a failure is decoded
+/// again to find where.
+pub fn decode<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
+    serde_json::from_slice(json).map_err(|first| {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(e) => {
+                let path = e.path().to_string();
+                let path = if path == "." { String::new() } else { path };
+                DecodeError::from_json(path, e.inner())
+            }
+            Ok(_) => match de.end() {
+                Err(e) => DecodeError::from_json("", &e),
+                Ok(()) => DecodeError::from_json("", &first),
+            },
+        }
+    })
 }
 
 /// What a JSON value is, for messages: `a string`, `a number`, ...

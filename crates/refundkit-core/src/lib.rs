@@ -6,28 +6,30 @@
 //! own codes (Robokassa's `"vat22"`, YooKassa's `11`, ...) in one table of its own.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-#![cfg_attr(
-    test,
-    allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )
-)]
 
 mod coded;
 pub mod conformance;
+mod endpoint;
+mod error;
 pub mod fiscal;
 pub mod json;
 pub mod money;
 pub mod outcome;
 pub mod report;
 pub mod secret;
+mod validated;
+mod wire;
+
+/// serde, for [`wire_enum!`]'s expansion in the provider crates.
+#[doc(hidden)]
+pub use serde as __serde;
 
 pub use coded::Coded;
+pub use endpoint::{BaseUrl, EndpointError, copy_request};
+pub use error::{DecodeError, DecodeErrorKind, EncodeError};
 pub use fiscal::{PaymentMethod, PaymentSubject, VatRate};
 pub use money::{Amount, Currency, MoneyError, Quantity};
 pub use outcome::{Malformed, Outcome, Refusal, Verdict};
 pub use report::{AmountRule, Path, Report, Severity, Violation, codes};
 pub use secret::{NotUtf8, SecretBytes, SecretString};
+pub use validated::{Invalid, Validate, Validated};

@@ -33,30 +33,54 @@ impl fmt::Display for Severity {
     }
 }
 
+/// Declares a crate's stable violation codes: one `pub const` each, and `ALL`, every code
+/// with its constant's name, which the test that every code is exercised reads.
+///
+/// ```
+/// mod codes {
+///     refundkit_core::violation_codes! {
+///         /// A refund under 1 RUB.
+///         UNDER_ONE_ROUBLE = "under_one_rouble",
+///     }
+/// }
+/// assert_eq!(codes::UNDER_ONE_ROUBLE, "under_one_rouble");
+/// assert_eq!(codes::ALL, &[("UNDER_ONE_ROUBLE", "under_one_rouble")]);
+/// ```
+#[macro_export]
+macro_rules! violation_codes {
+    ($( #[doc = $doc:literal] $name:ident = $code:literal ),* $(,)?) => {
+        $( #[doc = $doc] pub const $name: &str = $code; )*
+        /// Every code of this table, with its constant's name.
+        pub const ALL: &[(&str, &str)] = &[$((stringify!($name), $code)),*];
+    };
+}
+
 /// Stable violation codes shared by every provider; provider crates add their own.
 pub mod codes {
-    /// A required field is absent.
-    pub const REQUIRED: &str = "required";
-    /// A text field or list is empty.
-    pub const EMPTY: &str = "empty";
-    /// A number that must be above zero is not.
-    pub const NOT_POSITIVE: &str = "not_positive";
-    /// More decimal places than the field allows.
-    pub const TOO_MANY_DECIMALS: &str = "too_many_decimals";
-    /// More integer digits than the field allows.
-    pub const TOO_MANY_DIGITS: &str = "too_many_digits";
-    /// A text longer than the field allows.
-    pub const TOO_LONG: &str = "too_long";
-    /// More list entries than allowed.
-    pub const TOO_MANY: &str = "too_many";
-    /// A code outside the provider's table.
-    pub const UNKNOWN_CODE: &str = "unknown_code";
-    /// A value in the wrong syntax (an e-mail, a phone number, digits).
-    pub const FORMAT: &str = "format";
-    /// A sum that disagrees with its parts.
-    pub const SUM_MISMATCH: &str = "sum_mismatch";
-    /// A value that must be unique is repeated.
-    pub const DUPLICATE: &str = "duplicate";
+    crate::violation_codes! {
+        /// A required field is absent.
+        REQUIRED = "required",
+        /// A text field or list is empty.
+        EMPTY = "empty",
+        /// A number that must be above zero is not.
+        NOT_POSITIVE = "not_positive",
+        /// More decimal places than the field allows.
+        TOO_MANY_DECIMALS = "too_many_decimals",
+        /// More integer digits than the field allows.
+        TOO_MANY_DIGITS = "too_many_digits",
+        /// A text longer than the field allows.
+        TOO_LONG = "too_long",
+        /// More list entries than allowed.
+        TOO_MANY = "too_many",
+        /// A code outside the provider's table.
+        UNKNOWN_CODE = "unknown_code",
+        /// A value in the wrong syntax (an e-mail, a phone number, digits).
+        FORMAT = "format",
+        /// A sum that disagrees with its parts.
+        SUM_MISMATCH = "sum_mismatch",
+        /// A value that must be unique is repeated.
+        DUPLICATE = "duplicate",
+    }
 }
 
 /// A path to a field, built on the stack while a validator walks a value and rendered only
@@ -227,15 +251,6 @@ impl Report {
         self.violations
             .iter()
             .any(|v| v.path == path && v.code == code)
-    }
-
-    /// `Ok` with the warnings and notes when there is no error, `Err` with everything otherwise.
-    pub fn into_result(self) -> Result<Report, Report> {
-        if self.has_errors() {
-            Err(self)
-        } else {
-            Ok(self)
-        }
     }
 
     // Rules shared by providers. Each reports and returns; none stops the walk.

@@ -11,7 +11,8 @@
 #![allow(clippy::indexing_slicing)]
 
 use refundkit_robokassa::{
-    Accept, Alg, Password3, decode_payload, decode_unverified, encode_payload, sign, verify,
+    Accept, Alg, Password3, decode_request, decode_unverified, encode_request, sign, validate,
+    verify,
 };
 
 pub mod structured;
@@ -54,22 +55,25 @@ pub fn robokassa_token(data: &[u8]) {
             }
         }
     }
-    if let Ok(request) = decode_payload(data) {
+    if let Ok(request) = decode_request(data) {
         round_trip(&key, &request);
     }
 }
 
 fn round_trip(key: &Password3, request: &refundkit_robokassa::RefundRequest) {
-    if let Ok(encoded) = encode_payload(request) {
-        let again = decode_payload(&encoded).expect("our own payload decodes");
+    if let Ok(encoded) = encode_request(request) {
+        let again = decode_request(&encoded).expect("our own payload decodes");
         assert_eq!(&again, request, "payload round trip");
         assert_eq!(
-            encode_payload(&again).expect("encodes"),
+            encode_request(&again).expect("encodes"),
             encoded,
             "stable encoding"
         );
     }
-    if let Ok(token) = sign(request, key, Alg::Hs256) {
+    if let Ok(token) = validate(request.clone())
+        .map_err(|_| ())
+        .and_then(|valid| sign(&valid, key, Alg::Hs256).map_err(|_| ()))
+    {
         let verified =
             verify(token.as_str(), key, Accept::Only(Alg::Hs256)).expect("our own token verifies");
         assert_eq!(&verified.request, request, "sign/verify round trip");
@@ -81,7 +85,7 @@ fn round_trip(key: &Password3, request: &refundkit_robokassa::RefundRequest) {
 /// (GetState).
 pub fn robokassa_response(data: &[u8]) {
     for status in [200, 401, 500] {
-        if refundkit_robokassa::parse_create_response(status, data).is_success() {
+        if refundkit_robokassa::parse_response(status, data).is_success() {
             assert_eq!(json(data)["success"], serde_json::Value::Bool(true));
         }
         if refundkit_robokassa::parse_state_response(status, data).is_success() {
@@ -116,10 +120,10 @@ pub fn pkcs7_open(data: &[u8]) {
 /// YooKassa `returnPaymentRequest` XML: whatever reads must write, and read back equal;
 /// validation never panics on it.
 pub fn yookassa_request(data: &[u8]) {
-    if let Ok(request) = refundkit_yookassa::read_request(data) {
-        let _ = refundkit_yookassa::validate(&request);
-        if let Ok(xml) = refundkit_yookassa::write_request(&request) {
-            let again = refundkit_yookassa::read_request(&xml).expect("our own XML reads");
+    if let Ok(request) = refundkit_yookassa::decode_request(data) {
+        let _ = refundkit_yookassa::check(&request);
+        if let Ok(xml) = refundkit_yookassa::encode_request(&request) {
+            let again = refundkit_yookassa::decode_request(&xml).expect("our own XML reads");
             assert_eq!(again, request, "XML round trip");
         }
     }
@@ -143,10 +147,10 @@ pub fn yookassa_response(data: &[u8]) {
 /// Yandex Pay refund bodies: whatever decodes re-encodes and decodes back equal, and the
 /// validator never panics on it.
 pub fn yandex_pay_request(data: &[u8]) {
-    use refundkit_yandex_pay::invariants::{Context, validate};
+    use refundkit_yandex_pay::invariants::{Context, check};
     if let Ok(body) = refundkit_yandex_pay::decode_request(data) {
-        let _ = validate(&body, &Context::default());
-        let _ = validate(
+        let _ = check(&body, &Context::default());
+        let _ = check(
             &body,
             &Context {
                 payment_amount: Some(body.order_amount),
@@ -196,9 +200,9 @@ pub fn rbs_response(data: &[u8]) {
 pub fn rbs_form(data: &[u8]) {
     let _ = refundkit_rbs::decode_form(data);
     if let Ok(request) = refundkit_rbs::decode_request(data) {
-        let _ = refundkit_rbs::validate(&request);
-        let body = refundkit_rbs::encode_request(&request);
-        let again = refundkit_rbs::decode_request(body.as_bytes()).expect("our own form decodes");
+        let _ = refundkit_rbs::check(&request);
+        let body = refundkit_rbs::encode_request(&request).expect("every request has a form");
+        let again = refundkit_rbs::decode_request(&body).expect("our own form decodes");
         assert_eq!(again, request, "form round trip");
     }
 }

@@ -9,18 +9,16 @@
 use refundkit_harness::structured;
 
 /// robokassa_round_trip, 2026-11-22, on the empty input: the target expected `sign` to sign a
-/// request with an empty OpKey. `sign` validates first, by design; the target now states that
-/// law (refused exactly when `validate` reports an error) instead.
+/// request with an empty OpKey. Only a validated request can be signed, by design (since issue
+/// 12 by type: `sign` takes a `Validated`); the target now states that law (refused exactly
+/// when `check` reports an error) instead.
 #[test]
 fn robokassa_sign_refuses_exactly_what_validate_reports() {
     structured::robokassa_round_trip(b"");
     let request = refundkit_robokassa::RefundRequest::full("");
-    let key = refundkit_robokassa::Password3::new("k".into()).unwrap();
-    match refundkit_robokassa::sign(&request, &key, refundkit_robokassa::Alg::Hs256) {
-        Err(refundkit_robokassa::SignError::Invalid(report)) => {
-            assert_eq!(report, refundkit_robokassa::validate(&request));
-        }
-        other => panic!("an empty OpKey was not refused: {other:?}"),
+    match refundkit_robokassa::validate(request.clone()) {
+        Err(invalid) => assert_eq!(invalid.report, refundkit_robokassa::check(&request)),
+        Ok(_) => panic!("an empty OpKey was not refused"),
     }
 }
 
@@ -55,6 +53,6 @@ fn yookassa_quantity_of_29_digits_reads_back_at_its_written_scale() {
   </items>
  </receipt>
 </returnPaymentRequest>"#;
-    let request = refundkit_yookassa::read_request(xml).unwrap();
-    assert_eq!(refundkit_yookassa::write_request(&request).unwrap(), xml);
+    let request = refundkit_yookassa::decode_request(xml).unwrap();
+    assert_eq!(refundkit_yookassa::encode_request(&request).unwrap(), xml);
 }

@@ -9,7 +9,9 @@
 //! # let cert_pem = std::fs::read(format!("{dir}shop.crt"))?;
 //! let signer = Signer::new(PrivateKey::from_pem_or_der(&key_pem)?,
 //!                          Certificate::from_pem_or_der(&cert_pem)?)?;
-//! let pem = signer.sign_pem(b"<returnPaymentRequest/>", &SignOptions::default())?;
+//! // The signing time is the caller's: a fixed one gives byte-identical output.
+//! let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_763_800_000);
+//! let pem = signer.sign_pem(b"<returnPaymentRequest/>", &SignOptions::at(at))?;
 //! assert!(pem.starts_with("-----BEGIN PKCS7-----\n"));
 //!
 //! let cert = Certificate::from_pem_or_der(&cert_pem)?;

@@ -18,7 +18,8 @@ use x509_cert::time::Time;
 use crate::keys::{Certificate, PrivateKey};
 use crate::{Digest, Error, oid, pem};
 
-/// How to sign.
+/// How to sign. The signing time is always given: a library that read the clock could not
+/// be tested byte for byte, and the caller's clock is the one that matters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignOptions {
     /// Digest of content and attributes: SHA-256 by default; SHA-1 with the `sha1` feature.
@@ -30,12 +31,13 @@ pub struct SignOptions {
     pub signing_time: SystemTime,
 }
 
-impl Default for SignOptions {
-    fn default() -> Self {
+impl SignOptions {
+    /// SHA-256, no certificate (what YooKassa wants), signed at `signing_time`.
+    pub fn at(signing_time: SystemTime) -> Self {
         SignOptions {
             digest: Digest::Sha256,
             include_certificate: false,
-            signing_time: SystemTime::now(),
+            signing_time,
         }
     }
 }

@@ -34,10 +34,7 @@ fn unsorted_signed_attributes_verify_as_received() {
         cert.clone(),
     )
     .unwrap();
-    let options = SignOptions {
-        signing_time: UNIX_EPOCH + Duration::from_secs(1_763_800_000),
-        ..SignOptions::default()
-    };
+    let options = SignOptions::at(UNIX_EPOCH + Duration::from_secs(1_763_800_000));
     let mut der = signer.sign_der(b"<x/>", &options).unwrap();
 
     // ContentInfo / [0] / SignedData / signerInfos / SignerInfo

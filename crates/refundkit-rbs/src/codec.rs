@@ -8,34 +8,20 @@
 use std::fmt;
 
 use refundkit_core::outcome::{Malformed, Outcome, Refusal, is_2xx};
-use refundkit_core::{SecretString, json};
+use refundkit_core::{DecodeError, DecodeErrorKind as Kind, EncodeError, SecretString, json};
 use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 
-use crate::types::{
-    Accepted, Auth, Code5, Code7, ErrorCode, Password, RefundItem, RefundRequest, Token,
-};
+use crate::types::{Accepted, Auth, ErrorCode, Password, RefundItem, RefundRequest, Token};
 
 /// Largest body decoded (form or response).
 pub const MAX_BODY: usize = 1024 * 1024;
 /// Most fields in a form.
 pub const MAX_FIELDS: usize = 256;
 
-/// Why a form or a response did not decode.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct DecodeError {
-    /// The field at fault (`amount`, `jsonParams`), or `.` for the whole body.
-    pub field: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-fn err(field: &str, message: impl fmt::Display) -> DecodeError {
-    DecodeError {
-        field: field.to_owned(),
-        message: message.to_string(),
-    }
+/// An error of `kind` at form field `field`.
+fn err(kind: Kind, field: &str, message: impl fmt::Display) -> DecodeError {
+    DecodeError::new(kind, field, message)
 }
 
 fn is_unreserved(b: u8) -> bool {
@@ -93,20 +79,20 @@ fn decode_component(text: &[u8], field: &str) -> Result<String, DecodeError> {
                 let lo = bytes.next().copied().and_then(hex);
                 match (hi, lo) {
                     (Some(h), Some(l)) => out.push((h << 4) | l),
-                    _ => return Err(err(field, "bad percent escape")),
+                    _ => return Err(err(Kind::Syntax, field, "bad percent escape")),
                 }
             }
             b => out.push(b),
         }
     }
-    String::from_utf8(out).map_err(|_| err(field, "not UTF-8"))
+    String::from_utf8(out).map_err(|_| err(Kind::Encoding, field, "not UTF-8"))
 }
 
 /// Decodes a form body into `(name, value)` pairs, in order. Strict: bad escapes, non-UTF-8
 /// and fields without `=` are errors.
 pub fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
     if body.len() > MAX_BODY {
-        return Err(err(".", format!("larger than {MAX_BODY} bytes")));
+        return Err(DecodeError::too_large(body.len(), MAX_BODY));
     }
     if body.is_empty() {
         return Ok(Vec::new());
@@ -114,12 +100,19 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
     let mut fields = Vec::new();
     for pair in body.split(|&b| b == b'&') {
         if fields.len() >= MAX_FIELDS {
-            return Err(err(".", format!("more than {MAX_FIELDS} fields")));
+            return Err(err(
+                Kind::TooLarge,
+                "",
+                format!("more than {MAX_FIELDS} fields"),
+            ));
         }
-        let eq = pair
-            .iter()
-            .position(|&b| b == b'=')
-            .ok_or_else(|| err(&String::from_utf8_lossy(pair), "field without '='"))?;
+        let eq = pair.iter().position(|&b| b == b'=').ok_or_else(|| {
+            err(
+                Kind::Syntax,
+                &String::from_utf8_lossy(pair),
+                "field without '='",
+            )
+        })?;
         let (name, value) = pair.split_at(eq);
         let name = decode_component(name, ".")?;
         let value = decode_component(value.get(1..).unwrap_or_default(), &name)?;
@@ -165,14 +158,21 @@ pub fn parse_json_params(text: &str) -> Result<Vec<(String, String)>, DecodeErro
         }
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let params =
-        de::Deserializer::deserialize_map(&mut de, Params).map_err(|e| err("jsonParams", e))?;
-    de.end().map_err(|e| err("jsonParams", e))?;
+    let params = de::Deserializer::deserialize_map(&mut de, Params)
+        .map_err(|e| DecodeError::from_json("jsonParams", &e))?;
+    de.end()
+        .map_err(|e| DecodeError::from_json("jsonParams", &e))?;
     Ok(params)
 }
 
-/// The form body of a request, in the seed's field order.
-pub fn encode_request(request: &RefundRequest) -> String {
+/// The form body of a request, in the refund page's field order. Never fails: every value has
+/// a form spelling (the `Result` is the same shape as the other providers').
+pub fn encode_request(request: &RefundRequest) -> Result<Vec<u8>, EncodeError> {
+    Ok(encode_request_text(request).into_bytes())
+}
+
+/// [`encode_request`]'s body as text.
+pub fn encode_request_text(request: &RefundRequest) -> String {
     let amount = request.amount.to_string();
     let json_params = request.json_params.as_deref().map(json_params_text);
     let refund_items = request.refund_items.as_ref().map(|items| {
@@ -240,10 +240,10 @@ pub fn decode_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
             "refundItems" => &mut refund_items,
             "currency" => &mut currency,
             "orderBundle" => &mut order_bundle,
-            _ => return Err(err(&name, "unknown field")),
+            _ => return Err(err(Kind::UnknownField, &name, "unknown field")),
         };
         if slot.replace(value).is_some() {
-            return Err(err(&name, "field repeated"));
+            return Err(err(Kind::Repeated, &name, "field repeated"));
         }
     }
     let auth = match (user_name, password, token) {
@@ -252,17 +252,29 @@ pub fn decode_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
             password: Password(SecretString::new(password)),
         },
         (None, None, Some(token)) => Auth::Token(Token(SecretString::new(token))),
-        (_, _, Some(_)) => return Err(err("token", "either token, or userName and password")),
-        (None, _, None) => return Err(err("userName", "required (or token)")),
-        (Some(_), None, None) => return Err(err("password", "required with userName")),
+        (_, _, Some(_)) => {
+            return Err(err(
+                Kind::Structure,
+                "token",
+                "either token, or userName and password",
+            ));
+        }
+        (None, _, None) => return Err(err(Kind::MissingField, "userName", "required (or token)")),
+        (Some(_), None, None) => {
+            return Err(err(
+                Kind::MissingField,
+                "password",
+                "required with userName",
+            ));
+        }
     };
-    let amount_text = amount.ok_or_else(|| err("amount", "required"))?;
+    let amount_text = amount.ok_or_else(|| err(Kind::MissingField, "amount", "required"))?;
     if amount_text.is_empty() || !amount_text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(err("amount", "minor units as digits only"));
+        return Err(err(Kind::Value, "amount", "minor units as digits only"));
     }
     let amount = amount_text
         .parse::<u64>()
-        .map_err(|_| err("amount", "too large"))?;
+        .map_err(|_| err(Kind::Value, "amount", "too large"))?;
     let refund_items = refund_items
         .map(|text| {
             #[derive(Deserialize)]
@@ -272,12 +284,12 @@ pub fn decode_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
             }
             serde_json::from_str::<Items>(&text)
                 .map(|i| i.items)
-                .map_err(|e| err("refundItems", e))
+                .map_err(|e| DecodeError::from_json("refundItems", &e))
         })
         .transpose()?;
     Ok(RefundRequest {
         auth,
-        order_id: order_id.ok_or_else(|| err("orderId", "required"))?,
+        order_id: order_id.ok_or_else(|| err(Kind::MissingField, "orderId", "required"))?,
         amount,
         currency,
         json_params: json_params.as_deref().map(parse_json_params).transpose()?,
@@ -287,67 +299,69 @@ pub fn decode_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
     })
 }
 
+/// Reads a request from a JSON object with the form's own field names: `userName`, `password`
+/// or `token`, `orderId`, `amount` (integer minor units), `currency` (a string of digits),
+/// `jsonParams` (an object of strings, order kept), `language`, `refundItems` (a list),
+/// `orderBundle` (an object, kept as written). Unknown fields are refused. The input form of
+/// the golden vectors and of `refundkit rbs encode`.
+pub fn request_from_json(json: &[u8]) -> Result<RefundRequest, DecodeError> {
+    use serde_json::value::RawValue;
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Input {
+        user_name: Option<String>,
+        password: Option<String>,
+        token: Option<String>,
+        order_id: String,
+        amount: u64,
+        json_params: Option<Box<RawValue>>,
+        language: Option<String>,
+        refund_items: Option<Vec<RefundItem>>,
+        currency: Option<String>,
+        order_bundle: Option<Box<RawValue>>,
+    }
+    if json.len() > MAX_BODY {
+        return Err(DecodeError::too_large(json.len(), MAX_BODY));
+    }
+    let input: Input = json::decode(json)?;
+    let auth = match (input.user_name, input.password, input.token) {
+        (Some(user_name), Some(password), None) => Auth::Password {
+            user_name,
+            password: Password(SecretString::new(password)),
+        },
+        (None, None, Some(token)) => Auth::Token(Token(SecretString::new(token))),
+        _ => {
+            return Err(err(
+                Kind::Structure,
+                "password",
+                "give userName and password, or token alone",
+            ));
+        }
+    };
+    Ok(RefundRequest {
+        auth,
+        order_id: input.order_id,
+        amount: input.amount,
+        json_params: input
+            .json_params
+            .map(|raw| parse_json_params(raw.get()))
+            .transpose()?,
+        currency: input.currency,
+        language: input.language,
+        refund_items: input.refund_items,
+        order_bundle: input
+            .order_bundle
+            .map(|raw| check_order_bundle(raw.get().to_owned()))
+            .transpose()?,
+    })
+}
+
 /// `orderBundle` is a JSON object; it is kept as given, byte for byte.
 pub(crate) fn check_order_bundle(text: String) -> Result<String, DecodeError> {
     match serde_json::from_str::<serde_json::Value>(&text) {
         Ok(serde_json::Value::Object(_)) => Ok(text),
-        Ok(_) => Err(err("orderBundle", "must be a JSON object")),
-        Err(e) => Err(err("orderBundle", e)),
-    }
-}
-
-/// Classifies a message of code 5 or 7 by the seed's texts (English) and their Russian forms.
-fn classify(code: &str, message: Option<&str>) -> ErrorCode {
-    if !matches!(code, "5" | "7") {
-        return match code {
-            "0" => ErrorCode::Success,
-            "6" => ErrorCode::WrongOrderNumber,
-            other => ErrorCode::Other(other.to_owned()),
-        };
-    }
-    let m = message.unwrap_or("").to_lowercase();
-    let has = |needles: &[&str]| needles.iter().any(|n| m.contains(n));
-    match code {
-        "0" => ErrorCode::Success,
-        "5" => ErrorCode::Refused5(if has(&["access denied", "доступ запрещ"]) {
-            Code5::AccessDenied
-        } else if has(&[
-            "change the password",
-            "change password",
-            "сменить пароль",
-            "изменить пароль",
-        ]) {
-            Code5::PasswordChangeRequired
-        } else if has(&[
-            "[orderid] is empty",
-            "orderid is empty",
-            "номер заказа не",
-            "[orderid] не",
-        ]) {
-            Code5::OrderIdEmpty
-        } else if has(&["incorrect amount", "неверная сумма", "некорректная сумма"])
-        {
-            Code5::IncorrectAmount
-        } else {
-            Code5::Unclassified
-        }),
-        "6" => ErrorCode::WrongOrderNumber,
-        "7" => ErrorCode::Refused7(
-            if has(&[
-                "correct state",
-                "правильном состоянии",
-                "корректном состоянии",
-            ]) {
-                Code7::PaymentState
-            } else if has(&["exceeds", "превышает"]) {
-                Code7::AmountExceedsDebited
-            } else if has(&["system error", "системная ошибка"]) {
-                Code7::SystemError
-            } else {
-                Code7::Unclassified
-            },
-        ),
-        other => ErrorCode::Other(other.to_owned()),
+        Ok(_) => Err(err(Kind::Type, "orderBundle", "must be a JSON object")),
+        Err(e) => Err(DecodeError::from_json("orderBundle", &e)),
     }
 }
 
@@ -406,7 +420,7 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, ErrorC
                 let code = errors.into_iter().flatten().next();
                 Outcome::Refused(Refusal {
                     http_status,
-                    code: code.map(|c| classify(&c, message.as_deref())),
+                    code: code.as_deref().map(ErrorCode::from_wire),
                     text: message,
                 })
             }

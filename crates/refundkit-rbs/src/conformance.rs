@@ -6,20 +6,21 @@
 
 use std::path::Path;
 
+use refundkit_core::Outcome;
 use refundkit_core::conformance::{
-    VectorResult, expect_decoded, expect_eq, expect_violations, read,
+    Error, Failure, VectorResult, expect_decoded, expect_eq, expect_violations, read,
+    read_manifest, run_all,
 };
 use serde::Deserialize;
 
-use refundkit_core::Outcome;
-
-use crate::codec::{decode_request, encode_request, parse_response};
+use crate::codec::{decode_request, encode_request, parse_response, request_from_json};
+use crate::invariants::check;
 use crate::types::{Accepted, ErrorCode};
-use crate::{request_from_json, validate};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    #[allow(dead_code)]
     provider: String,
     vectors: Vec<Vector>,
 }
@@ -64,8 +65,8 @@ pub fn response_summary(response: &Outcome<Accepted, ErrorCode>) -> String {
         Outcome::Refused(r) => match &r.code {
             Some(code) => format!(
                 "refused {} {}: {}",
-                code.code(),
-                code.cause(),
+                code.as_str(),
+                code.describe(r.text.as_deref()),
                 r.text.as_deref().unwrap_or("")
             ),
             None => format!(
@@ -86,53 +87,43 @@ fn strip_newline(mut bytes: Vec<u8>) -> Vec<u8> {
 }
 
 /// Runs every vector of `dir/vectors.json`.
-pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, String> {
-    let file: File = serde_json::from_slice(&read(dir, "vectors.json")?)
-        .map_err(|e| format!("vectors.json: {e}"))?;
-    if file.provider != "rbs" {
-        return Err(format!("vectors.json is for {}, not rbs", file.provider));
+pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, Error> {
+    let file: File = read_manifest(dir, "rbs")?;
+    Ok(run_all(&file.vectors, |v| run(dir, v)))
+}
+
+fn run<'v>(dir: &Path, vector: &'v Vector) -> (&'v str, Result<(), Failure>) {
+    match vector {
+        Vector::Encode {
+            name,
+            input,
+            form,
+            violations,
+        } => (name, run_encode(dir, input, form.as_deref(), violations)),
+        Vector::Decode {
+            name,
+            form,
+            decode_error,
+        } => (
+            name,
+            read(dir, form).and_then(|b| {
+                expect_decoded(decode_request(&strip_newline(b)), decode_error.as_deref())
+                    .map(|_| ())
+            }),
+        ),
+        Vector::Response {
+            name,
+            status,
+            body,
+            outcome,
+        } => (
+            name,
+            read(dir, body).and_then(|b| {
+                let got = response_summary(&parse_response(*status, &b));
+                expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
+            }),
+        ),
     }
-    Ok(file
-        .vectors
-        .iter()
-        .map(|v| {
-            let (name, result) = match v {
-                Vector::Encode {
-                    name,
-                    input,
-                    form,
-                    violations,
-                } => (name, run_encode(dir, input, form.as_deref(), violations)),
-                Vector::Decode {
-                    name,
-                    form,
-                    decode_error,
-                } => (
-                    name,
-                    read(dir, form).and_then(|b| {
-                        expect_decoded(decode_request(&strip_newline(b)), decode_error.as_deref())
-                            .map(|_| ())
-                    }),
-                ),
-                Vector::Response {
-                    name,
-                    status,
-                    body,
-                    outcome,
-                } => (
-                    name,
-                    read(dir, body).and_then(|b| {
-                        let got = response_summary(&parse_response(*status, &b));
-                        expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
-                    }),
-                ),
-            };
-            VectorResult {
-                name: name.clone(),
-                result,
-            }
-        })
-        .collect())
 }
 
 fn run_encode(
@@ -140,19 +131,15 @@ fn run_encode(
     input: &str,
     form: Option<&str>,
     violations: &[String],
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let request = request_from_json(&read(dir, input)?).map_err(|e| format!("input: {e}"))?;
-    let body = encode_request(&request);
+    let body = encode_request(&request).map_err(|e| format!("encode: {e}"))?;
     if let Some(file) = form {
-        expect_eq(
-            "form body",
-            &strip_newline(read(dir, file)?),
-            body.as_bytes(),
-        )?;
+        expect_eq("form body", &strip_newline(read(dir, file)?), &body)?;
     }
-    let back = decode_request(body.as_bytes()).map_err(|e| format!("decode: {e}"))?;
+    let back = decode_request(&body).map_err(|e| format!("decode: {e}"))?;
     if back != request {
         return Err("the form decodes to another request".into());
     }
-    expect_violations(&validate(&request), violations)
+    expect_violations(&check(&request), violations)
 }

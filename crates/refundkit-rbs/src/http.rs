@@ -1,52 +1,109 @@
-//! `POST {base}refund.do` with the form body.
+//! `POST {base}/refund.do` with the form body, ready for any HTTP client.
 
 use http::{Method, Request, header};
+use refundkit_core::{BaseUrl, EndpointError, Validated};
 
-use crate::codec::encode_request;
+use crate::codec::{decode_form, encode_form, encode_request_text};
 use crate::types::RefundRequest;
 
-/// A gateway base URL, ending in `/payment/rest/`.
+/// A gateway: its base URL, ending in `/payment/rest`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    base: String,
+    base: BaseUrl,
 }
 
 impl Endpoint {
     /// Sberbank production.
-    pub const SBERBANK: &str = "https://securepayments.sberbank.ru/payment/rest/";
+    pub const SBERBANK: &str = "https://securepayments.sberbank.ru/payment/rest";
     /// Sberbank test.
-    pub const SBERBANK_TEST: &str = "https://3dsec.sberbank.ru/payment/rest/";
+    pub const SBERBANK_TEST: &str = "https://3dsec.sberbank.ru/payment/rest";
     /// Alfa-Bank production.
-    pub const ALFA_BANK: &str = "https://pay.alfabank.ru/payment/rest/";
+    pub const ALFA_BANK: &str = "https://pay.alfabank.ru/payment/rest";
     /// Alfa-Bank test.
-    pub const ALFA_BANK_TEST: &str = "https://alfa.rbsuat.com/payment/rest/";
+    pub const ALFA_BANK_TEST: &str = "https://alfa.rbsuat.com/payment/rest";
     /// YooKassa's RBS-compatible gateway.
-    pub const YOOKASSA: &str = "https://3dsec-payments.yookassa.ru/payment/rest/";
+    pub const YOOKASSA: &str = "https://3dsec-payments.yookassa.ru/payment/rest";
 
-    /// Any base; a missing trailing slash is added.
-    pub fn new(base: &str) -> Self {
-        let mut base = base.to_owned();
-        if !base.ends_with('/') {
-            base.push('/');
+    /// One of the documented gateways above, by its constant.
+    ///
+    /// ```
+    /// use refundkit_rbs::http::Endpoint;
+    /// assert_eq!(Endpoint::known(Endpoint::SBERBANK_TEST).refund_url(),
+    ///            "https://3dsec.sberbank.ru/payment/rest/refund.do");
+    /// ```
+    pub fn known(base: &'static str) -> Self {
+        Endpoint {
+            base: BaseUrl::known(base),
         }
-        Endpoint { base }
+    }
+
+    /// Any base URL (another bank on the platform, an emulator in tests).
+    pub fn custom(base: &str) -> Result<Self, EndpointError> {
+        Ok(Endpoint {
+            base: BaseUrl::parse(base)?,
+        })
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        self.base.as_str()
     }
 
     /// The URL of `refund.do`.
     pub fn refund_url(&self) -> String {
-        format!("{}refund.do", self.base)
+        self.base.join("/refund.do")
     }
 }
 
-/// The request, body form-encoded in UTF-8.
+/// The request, body form-encoded in UTF-8. Only a validated request is taken: one the gateway
+/// would refuse cannot reach the wire.
 pub fn refund_request(
     endpoint: &Endpoint,
-    request: &RefundRequest,
+    request: &Validated<RefundRequest>,
 ) -> Result<Request<Vec<u8>>, http::Error> {
     Request::builder()
         .method(Method::POST)
         .uri(endpoint.refund_url())
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json")
-        .body(encode_request(request).into_bytes())
+        .body(encode_request_text(request).into_bytes())
+}
+
+/// A copy of a request built here with its secrets (`password`, `token`) replaced by
+/// `[redacted]`, for logs. A body that is not a form is kept as it is: this crate never builds
+/// one.
+pub fn redacted(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
+    let mut copy = refundkit_core::copy_request(request);
+    if let Ok(fields) = decode_form(request.body()) {
+        let body = encode_form(fields.iter().map(|(name, value)| {
+            let value = match name.as_str() {
+                "password" | "token" => "[redacted]",
+                _ => value.as_str(),
+            };
+            (name.as_str(), value)
+        }));
+        *copy.body_mut() = body.into_bytes();
+    }
+    copy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_gateways_are_valid_base_urls() {
+        for base in [
+            Endpoint::SBERBANK,
+            Endpoint::SBERBANK_TEST,
+            Endpoint::ALFA_BANK,
+            Endpoint::ALFA_BANK_TEST,
+            Endpoint::YOOKASSA,
+        ] {
+            assert_eq!(
+                BaseUrl::parse(base).map(|b| b.as_str().to_owned()),
+                Ok(base.to_owned())
+            );
+        }
+    }
 }

@@ -1,30 +1,42 @@
 //! What the RBS gateway would refuse, checked before anything is sent.
 
 use refundkit_core::report::codes;
-use refundkit_core::{Path, Report};
+use refundkit_core::{Invalid, Path, Report, Validate, Validated};
 
+use crate::codes as rbs_codes;
 use crate::types::{Auth, RESERVED_PARAMS, RefundRequest};
-
-/// Codes of RBS's own rules.
-pub mod rbs_codes {
-    /// A reserved `jsonParams` name.
-    pub const RESERVED_PARAM: &str = "reserved_param";
-    /// `amount` 0: the whole order is refunded.
-    pub const FULL_REFUND: &str = "full_refund";
-    /// The items' amounts do not add up to `amount`.
-    pub const ITEMS_TOTAL: &str = "items_total";
-}
 
 /// `amount` has at most 12 digits.
 pub const MAX_AMOUNT: u64 = 999_999_999_999;
 
-/// Every violation in `request`.
+/// Every violation of the gateway's rules in `request`.
 ///
-/// Sources conflict on credential lengths: the seed says userName and password AN..30,
-/// Alfa-Bank's documentation 100 and 200 (and 256 for a token). Beyond the seed's 30 is a
+/// Sources conflict on credential lengths: the RBS refund page says userName and password
+/// AN..30, Alfa-Bank's documentation 100 and 200 (and 256 for a token). Beyond 30 is a
 /// warning; beyond Alfa-Bank's limits an error.
-pub fn validate(request: &RefundRequest) -> Report {
+pub fn check(request: &RefundRequest) -> Report {
     let mut report = Report::new();
+    request.check(&(), &mut report);
+    report
+}
+
+/// The request, if the gateway's rules find no error: what [`crate::http::refund_request`]
+/// takes. Otherwise every violation, and the request back.
+pub fn validate(
+    request: RefundRequest,
+) -> Result<Validated<RefundRequest>, Invalid<RefundRequest>> {
+    Validated::new(request, &())
+}
+
+impl Validate for RefundRequest {
+    type Context<'a> = ();
+
+    fn check(&self, _: &(), report: &mut Report) {
+        rules(self, report);
+    }
+}
+
+fn rules(request: &RefundRequest, report: &mut Report) {
     let root = Path::ROOT;
     let length = |report: &mut Report, field: &str, value: &str, seed: usize, hard: usize| {
         let path = root.field(field);
@@ -50,10 +62,10 @@ pub fn validate(request: &RefundRequest) -> Report {
             user_name,
             password,
         } => {
-            length(&mut report, "userName", user_name, 30, 100);
-            length(&mut report, "password", password.0.expose_secret(), 30, 200);
+            length(report, "userName", user_name, 30, 100);
+            length(report, "password", password.0.expose_secret(), 30, 200);
         }
-        Auth::Token(token) => length(&mut report, "token", token.0.expose_secret(), 256, 256),
+        Auth::Token(token) => length(report, "token", token.0.expose_secret(), 256, 256),
     }
     let order_id = root.field("orderId");
     let n = request.order_id.chars().count();
@@ -158,5 +170,4 @@ pub fn validate(request: &RefundRequest) -> Report {
             }
         }
     }
-    report
 }

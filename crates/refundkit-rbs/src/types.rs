@@ -124,79 +124,124 @@ pub const RESERVED_PARAMS: &[&str] = &[
     "loyaltyId",
 ];
 
-/// Cause of error code 5 (one code, several causes in the seed), classified from the message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+refundkit_core::wire_enum! {
+    /// `errorCode` of a refused refund.do. Unknown codes are kept.
+    pub enum ErrorCode: str {
+        /// request refused
+        Refused = "5",
+        /// wrong order number
+        WrongOrderNumber = "6",
+        /// order cannot be refunded
+        CannotRefund = "7",
+    }
+}
+
+/// What a refusal means: codes 5 and 7 each stand for several causes on the refund page, told
+/// apart by the message (English as on the page, and Russian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Code5 {
-    /// Access denied.
+pub enum Cause {
+    /// 5: access denied.
     AccessDenied,
-    /// The user must change the password.
+    /// 5: the user must change the password.
     PasswordChangeRequired,
-    /// `[orderId] is empty`.
+    /// 5: `[orderId] is empty`.
     OrderIdEmpty,
-    /// Incorrect amount.
+    /// 5: incorrect amount.
     IncorrectAmount,
-    /// A message the table does not know (kept in the response).
-    Unclassified,
-}
-
-/// Cause of error code 7, classified from the message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Code7 {
-    /// Payment must be in the correct state.
-    PaymentState,
-    /// The refund amount exceeds the debited amount.
-    AmountExceedsDebited,
-    /// System error.
-    SystemError,
-    /// A message the table does not know.
-    Unclassified,
-}
-
-/// `errorCode`: 0 success, 5, 6, 7 with their causes, and any other code kept verbatim.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ErrorCode {
-    /// 0 (or absent): processed without system errors.
-    Success,
-    /// 5: request refused (credentials, parameters).
-    Refused5(Code5),
     /// 6: wrong order number.
     WrongOrderNumber,
-    /// 7: the order cannot be refunded now.
-    Refused7(Code7),
-    /// Another code, verbatim.
-    Other(String),
+    /// 7: payment must be in the correct state.
+    PaymentState,
+    /// 7: the refund amount exceeds the debited amount.
+    AmountExceedsDebited,
+    /// 7: system error.
+    SystemError,
+    /// 5 or 7 with a message the table does not know (kept in the refusal).
+    Unclassified,
+    /// A code outside the table.
+    UnknownCode,
+}
+
+impl Cause {
+    /// A short name of the cause.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cause::AccessDenied => "access denied",
+            Cause::PasswordChangeRequired => "password change required",
+            Cause::OrderIdEmpty => "orderId empty",
+            Cause::IncorrectAmount => "incorrect amount",
+            Cause::WrongOrderNumber => "wrong order number",
+            Cause::PaymentState => "payment not in a refundable state",
+            Cause::AmountExceedsDebited => "refund exceeds the debited amount",
+            Cause::SystemError => "system error",
+            Cause::Unclassified => "unclassified",
+            Cause::UnknownCode => "unknown code",
+        }
+    }
 }
 
 impl ErrorCode {
-    /// The code as a string (`"0"`, `"5"`, ...).
-    pub fn code(&self) -> &str {
+    /// The cause, told from the refusal's message for codes 5 and 7.
+    pub fn cause(&self, message: Option<&str>) -> Cause {
+        let m = message.unwrap_or("").to_lowercase();
+        let has = |needles: &[&str]| needles.iter().any(|n| m.contains(n));
         match self {
-            ErrorCode::Success => "0",
-            ErrorCode::Refused5(_) => "5",
-            ErrorCode::WrongOrderNumber => "6",
-            ErrorCode::Refused7(_) => "7",
-            ErrorCode::Other(c) => c,
+            ErrorCode::Refused if has(&["access denied", "доступ запрещ"]) => {
+                Cause::AccessDenied
+            }
+            ErrorCode::Refused
+                if has(&[
+                    "change the password",
+                    "change password",
+                    "сменить пароль",
+                    "изменить пароль",
+                ]) =>
+            {
+                Cause::PasswordChangeRequired
+            }
+            ErrorCode::Refused
+                if has(&[
+                    "[orderid] is empty",
+                    "orderid is empty",
+                    "номер заказа не",
+                    "[orderid] не",
+                ]) =>
+            {
+                Cause::OrderIdEmpty
+            }
+            ErrorCode::Refused
+                if has(&["incorrect amount", "неверная сумма", "некорректная сумма"]) =>
+            {
+                Cause::IncorrectAmount
+            }
+            ErrorCode::WrongOrderNumber => Cause::WrongOrderNumber,
+            ErrorCode::CannotRefund
+                if has(&[
+                    "correct state",
+                    "правильном состоянии",
+                    "корректном состоянии",
+                ]) =>
+            {
+                Cause::PaymentState
+            }
+            ErrorCode::CannotRefund if has(&["exceeds", "превышает"]) => {
+                Cause::AmountExceedsDebited
+            }
+            ErrorCode::CannotRefund if has(&["system error", "системная ошибка"]) => {
+                Cause::SystemError
+            }
+            ErrorCode::Refused | ErrorCode::CannotRefund => Cause::Unclassified,
+            ErrorCode::Other(_) => Cause::UnknownCode,
         }
     }
 
-    /// A short name of the cause.
-    pub fn cause(&self) -> &'static str {
-        match self {
-            ErrorCode::Success => "success",
-            ErrorCode::Refused5(Code5::AccessDenied) => "access denied",
-            ErrorCode::Refused5(Code5::PasswordChangeRequired) => "password change required",
-            ErrorCode::Refused5(Code5::OrderIdEmpty) => "orderId empty",
-            ErrorCode::Refused5(Code5::IncorrectAmount) => "incorrect amount",
-            ErrorCode::Refused5(Code5::Unclassified) => "request refused",
-            ErrorCode::WrongOrderNumber => "wrong order number",
-            ErrorCode::Refused7(Code7::PaymentState) => "payment not in a refundable state",
-            ErrorCode::Refused7(Code7::AmountExceedsDebited) => "refund exceeds the debited amount",
-            ErrorCode::Refused7(Code7::SystemError) => "system error",
-            ErrorCode::Refused7(Code7::Unclassified) => "order cannot be refunded",
-            ErrorCode::Other(_) => "unknown code",
+    /// A short name of the cause, for summaries: the table's meaning when the message does
+    /// not tell more (`request refused`, `order cannot be refunded`).
+    pub fn describe(&self, message: Option<&str>) -> &'static str {
+        match self.cause(message) {
+            Cause::Unclassified => self.meaning().unwrap_or("unknown code"),
+            cause => cause.describe(),
         }
     }
 }

@@ -23,10 +23,7 @@ fn every_spelling_of_an_error_is_a_refusal_with_its_code_and_text() {
         let refusal = outcome
             .refusal()
             .unwrap_or_else(|| panic!("{body}: {outcome:?}"));
-        assert!(
-            matches!(refusal.code, Some(ErrorCode::Refused5(_))),
-            "{body}"
-        );
+        assert!(matches!(refusal.code, Some(ErrorCode::Refused)), "{body}");
         assert_eq!(refusal.text.as_deref(), Some("Access denied."), "{body}");
     }
     assert_eq!(verdict(200, r#"{"success":false}"#), Verdict::Refused);

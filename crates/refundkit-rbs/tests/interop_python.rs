@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use refundkit_core::SecretString;
 use refundkit_rbs::types::{Auth, Password};
-use refundkit_rbs::{RefundRequest, encode_request};
+use refundkit_rbs::{RefundRequest, encode_request_text};
 
 const PYTHON: &str = r#"
 import sys, json, urllib.parse
@@ -46,7 +46,7 @@ fn python_parse_qsl_reads_our_bodies_exactly() {
             currency: None,
             order_bundle: None,
         };
-        lines.push_str(&encode_request(&request));
+        lines.push_str(&encode_request_text(&request));
         lines.push('\n');
         let json_params = format!(
             "{{{}:{},\"ключ=&\":\"x\"}}",

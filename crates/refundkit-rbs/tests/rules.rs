@@ -2,10 +2,10 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use refundkit_core::{Report, SecretString, codes};
+use refundkit_rbs::codes as rbs_codes;
 use refundkit_rbs::http::{Endpoint, refund_request};
-use refundkit_rbs::invariants::rbs_codes;
 use refundkit_rbs::types::{Auth, Password, Token};
-use refundkit_rbs::{RefundRequest, encode_request, validate};
+use refundkit_rbs::{RefundRequest, check, encode_request_text, validate};
 
 fn request() -> RefundRequest {
     RefundRequest {
@@ -30,14 +30,14 @@ fn errors(r: &Report) -> Vec<(&str, &str)> {
 fn with(f: impl FnOnce(&mut RefundRequest)) -> Report {
     let mut r = request();
     f(&mut r);
-    validate(&r)
+    check(&r)
 }
 
 #[test]
 fn the_seed_example_is_valid_and_encodes_byte_for_byte() {
-    assert!(validate(&request()).is_empty());
+    assert!(check(&request()).is_empty());
     assert_eq!(
-        encode_request(&request()),
+        encode_request_text(&request()),
         "userName=test-api&password=testPwd&orderId=148a2a67-25ff-7d1b-b28d-391800a7dca8&amount=101000"
     );
 }
@@ -74,7 +74,7 @@ fn a_token_replaces_user_name_and_password() {
     assert!(r.is_empty());
     let mut req = request();
     req.auth = Auth::Token(Token(SecretString::from("t0ken")));
-    assert!(encode_request(&req).starts_with("token=t0ken&orderId="));
+    assert!(encode_request_text(&req).starts_with("token=t0ken&orderId="));
     let r = with(|r| r.auth = Auth::Token(Token(SecretString::from("t".repeat(257).as_str()))));
     assert_eq!(errors(&r), [("token", codes::TOO_LONG)]);
 }
@@ -132,7 +132,7 @@ fn reserved_json_params_names_are_refused() {
 fn json_params_travel_as_compact_json_then_form_encoded() {
     let mut r = request();
     r.json_params = Some(vec![("a".into(), "1 & 2".into())]);
-    assert!(encode_request(&r).ends_with("&jsonParams=%7B%22a%22%3A%221%20%26%202%22%7D"));
+    assert!(encode_request_text(&r).ends_with("&jsonParams=%7B%22a%22%3A%221%20%26%202%22%7D"));
 }
 
 #[test]
@@ -142,15 +142,6 @@ fn language_is_iso_639_1() {
         errors(&with(|r| r.language = Some("EN".into()))),
         [("language", codes::FORMAT)]
     );
-}
-
-#[test]
-fn amounts_convert_to_minor_units_without_rounding() {
-    assert_eq!(
-        refundkit_rbs::minor_units("1010.00".parse().unwrap()),
-        Ok(101_000)
-    );
-    assert!(refundkit_rbs::minor_units("0.005".parse().unwrap()).is_err());
 }
 
 #[test]
@@ -181,14 +172,15 @@ fn every_endpoint_posts_the_form_to_refund_do() {
             "http://127.0.0.1:8080/payment/rest/refund.do",
         ),
     ] {
-        let r = refund_request(&Endpoint::new(base), &request()).unwrap();
+        let endpoint = Endpoint::custom(base).unwrap();
+        let r = refund_request(&endpoint, &validate(request()).unwrap()).unwrap();
         assert_eq!(r.uri(), url);
         assert_eq!(r.method(), "POST");
         assert_eq!(
             r.headers()["content-type"],
             "application/x-www-form-urlencoded"
         );
-        assert_eq!(r.body(), encode_request(&request()).as_bytes());
+        assert_eq!(r.body(), encode_request_text(&request()).as_bytes());
     }
 }
 
@@ -223,4 +215,30 @@ fn refund_items_need_only_a_position_and_a_quantity() {
         }])
     });
     assert!(r.is_empty(), "{r}");
+}
+
+#[test]
+fn a_redacted_request_hides_the_password_and_the_token() {
+    let endpoint = Endpoint::known(Endpoint::SBERBANK_TEST);
+    let mut by_token = request();
+    by_token.auth = Auth::Token(Token(SecretString::from("t0ken")));
+    for (r, secret, field) in [
+        (request(), "testPwd", "password"),
+        (by_token, "t0ken", "token"),
+    ] {
+        let sent = refund_request(&endpoint, &validate(r).unwrap()).unwrap();
+        let logged = refundkit_rbs::http::redacted(&sent);
+        let body = String::from_utf8(logged.body().clone()).unwrap();
+        assert!(!body.contains(secret), "{body}");
+        assert!(body.contains(&format!("{field}=%5Bredacted%5D")), "{body}");
+        assert_eq!(logged.uri(), sent.uri());
+    }
+}
+
+#[test]
+fn a_request_the_gateway_would_refuse_cannot_be_validated_for_sending() {
+    let mut r = request();
+    r.order_id = String::new();
+    let invalid = validate(r).unwrap_err();
+    assert!(invalid.report.contains("orderId", codes::REQUIRED));
 }

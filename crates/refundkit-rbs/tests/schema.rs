@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use refundkit_rbs::codec::encode_form;
-use refundkit_rbs::{decode_request, validate};
+use refundkit_rbs::{check, decode_request};
 
 const ITEMS: &str = r#"{"items":[{"positionId":"1","name":"Чай","quantity":{"value":2,"measure":"шт"},"itemCode":"tea","itemAmount":20000}]}"#;
 
@@ -32,7 +32,7 @@ fn form(fields: &[(&str, String)]) -> String {
 fn refund_do_parameters_match_the_documentation() {
     let all = full();
     let decoded = decode_request(form(&all).as_bytes()).unwrap();
-    assert!(validate(&decoded).is_empty(), "{}", validate(&decoded));
+    assert!(check(&decoded).is_empty(), "{}", check(&decoded));
     let required = ["userName", "password", "orderId", "amount"];
     for i in 0..all.len() {
         let mut without = all.clone();
@@ -41,14 +41,14 @@ fn refund_do_parameters_match_the_documentation() {
         match (required.contains(&name), result) {
             (false, Ok(_)) => {}
             (false, Err(e)) => panic!("{name} is optional, yet: {e}"),
-            (true, Err(e)) => assert!(e.field == name, "{name}: {e}"),
+            (true, Err(e)) => assert!(e.path == name, "{name}: {e}"),
             (true, Ok(_)) => panic!("{name} is required, and its absence decodes"),
         }
     }
     let mut unknown = all.clone();
     unknown.push(("refundAmount", "1".into()));
     assert_eq!(
-        decode_request(form(&unknown).as_bytes()).unwrap_err().field,
+        decode_request(form(&unknown).as_bytes()).unwrap_err().path,
         "refundAmount"
     );
 }

@@ -13,12 +13,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac;
 use refundkit_core::outcome::{Malformed, Outcome, Refusal, is_2xx};
-use refundkit_core::{Amount, Coded, Quantity, json};
+use refundkit_core::{Amount, Coded, DecodeError, EncodeError, Quantity, Validated, json};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny};
 use serde_json::value::RawValue;
 
-use crate::error::{PayloadError, Segment, SignError, VerifyError};
 use crate::types::{
     Accepted, Alg, CreateMessage, InvoiceItem, KeyedMac, PAYMENT_METHOD_CODES,
     PAYMENT_OBJECT_CODES, Password3, RefundLabel, RefundRequest, RefundState, StateMessage, Token,
@@ -39,7 +38,7 @@ pub const MAX_RESPONSE_LEN: usize = 1024 * 1024;
 ///
 /// Fails only for a known code that has no Robokassa spelling, which [`crate::validate`]
 /// reports first.
-pub fn encode_payload(request: &RefundRequest) -> Result<Vec<u8>, PayloadError> {
+pub fn encode_request(request: &RefundRequest) -> Result<Vec<u8>, EncodeError> {
     let mut out = Vec::with_capacity(128);
     encode_payload_into(request, &mut out)?;
     Ok(out)
@@ -48,7 +47,7 @@ pub fn encode_payload(request: &RefundRequest) -> Result<Vec<u8>, PayloadError> 
 fn encode_payload_into<'a>(
     request: &'a RefundRequest,
     out: &mut Vec<u8>,
-) -> Result<(), PayloadError> {
+) -> Result<(), EncodeError> {
     out.extend_from_slice(b"{\"OpKey\":");
     write_json_string(out, &request.op_key);
     if let Some(sum) = request.refund_sum {
@@ -61,10 +60,12 @@ fn encode_payload_into<'a>(
             if i > 0 {
                 out.push(b',');
             }
-            let code = |field: &str, code: Option<&'a str>| -> Result<&'a str, PayloadError> {
-                code.ok_or_else(|| PayloadError {
-                    path: format!("InvoiceItems[{i}].{field}"),
-                    message: "value has no Robokassa code".into(),
+            let code = |field: &str, code: Option<&'a str>| -> Result<&'a str, EncodeError> {
+                code.ok_or_else(|| {
+                    EncodeError::new(
+                        format!("InvoiceItems[{i}].{field}"),
+                        "value has no Robokassa code",
+                    )
                 })
             };
             let tax = code("Tax", item.tax.code_in(VAT_CODES))?;
@@ -136,28 +137,16 @@ fn write_json_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
+/// Largest payload decoded: a 100-line payload is about 30 KiB.
+pub const MAX_PAYLOAD_LEN: usize = 192 * 1024;
+
 /// Decodes a payload: wire field names in any order and whitespace, unknown fields refused,
 /// amounts exact. Rules (positive sums, lengths) are [`crate::validate`]'s job.
-pub fn decode_payload(json: &[u8]) -> Result<RefundRequest, PayloadError> {
-    // The common case pays for no path tracking; a failure is decoded again to name the field.
-    serde_json::from_slice(json).map_err(|_| {
-        let mut de = serde_json::Deserializer::from_slice(json);
-        let outcome: Result<RefundRequest, _> = serde_path_to_error::deserialize(&mut de);
-        match outcome.map(|_| de.end()) {
-            Err(e) => PayloadError {
-                path: e.path().to_string(),
-                message: e.into_inner().to_string(),
-            },
-            Ok(Err(e)) => PayloadError {
-                path: ".".into(),
-                message: e.to_string(),
-            },
-            Ok(Ok(())) => PayloadError {
-                path: ".".into(),
-                message: "not a refund payload".into(),
-            },
-        }
-    })
+pub fn decode_request(json: &[u8]) -> Result<RefundRequest, DecodeError> {
+    if json.len() > MAX_PAYLOAD_LEN {
+        return Err(DecodeError::too_large(json.len(), MAX_PAYLOAD_LEN));
+    }
+    refundkit_core::json::decode(json)
 }
 
 impl<'de> Deserialize<'de> for RefundRequest {
@@ -230,7 +219,7 @@ fn coded<T: Copy>(table: &[(T, &str)], raw: Cow<'_, str>) -> Coded<T> {
 }
 
 /// The text of a JSON number, taken raw so that it never becomes a float. Borrowed from the
-/// input, so [`decode_payload`] (which reads a slice) allocates nothing per number; this is
+/// input, so [`decode_request`] (which reads a slice) allocates nothing per number; this is
 /// also why these types deserialize from `serde_json::from_slice`/`from_str` and not from a
 /// reader.
 fn json_number<'de, D: Deserializer<'de>>(d: D) -> Result<&'de RawValue, D::Error> {
@@ -313,22 +302,14 @@ impl KeyedMac {
     }
 }
 
-/// Validates `request` and signs it. A request with any error-level violation is not signed:
-/// the report lists them all.
-pub fn sign(request: &RefundRequest, key: &Password3, alg: Alg) -> Result<Token, SignError> {
-    let report = crate::invariants::validate(request);
-    if report.has_errors() {
-        return Err(SignError::Invalid(report));
-    }
-    let payload = encode_payload(request).map_err(|e| {
-        let mut r = refundkit_core::Report::new();
-        r.error(
-            &refundkit_core::Path::ROOT.field(&e.path),
-            refundkit_core::codes::UNKNOWN_CODE,
-            e.message,
-        );
-        SignError::Invalid(r)
-    })?;
+/// Signs a validated request ([`crate::validate`]): a request Robokassa would reject cannot be
+/// signed, because it cannot be a [`Validated`].
+pub fn sign(
+    request: &Validated<RefundRequest>,
+    key: &Password3,
+    alg: Alg,
+) -> Result<Token, SignError> {
+    let payload = encode_request(request).map_err(SignError::Encode)?;
     sign_payload_bytes(&payload, key, alg)
 }
 
@@ -386,7 +367,7 @@ pub struct Unverified {
     /// The payload exactly as carried.
     pub payload_json: Vec<u8>,
     /// The payload decoded, or why it does not decode.
-    pub request: Result<RefundRequest, PayloadError>,
+    pub request: Result<RefundRequest, DecodeError>,
 }
 
 struct Parts<'a> {
@@ -514,7 +495,7 @@ pub fn verify(token: &str, key: &Password3, accept: Accept) -> Result<Verified, 
     let payload_json = URL_SAFE_NO_PAD
         .decode(parts.payload_b64)
         .map_err(|_| VerifyError::Base64(Segment::Payload))?;
-    let request = decode_payload(&payload_json).map_err(VerifyError::Payload)?;
+    let request = decode_request(&payload_json).map_err(VerifyError::Payload)?;
     Ok(Verified {
         alg,
         payload_json,
@@ -532,7 +513,7 @@ pub fn decode_unverified(token: &str) -> Result<Unverified, VerifyError> {
     URL_SAFE_NO_PAD
         .decode(parts.signature_b64)
         .map_err(|_| VerifyError::Base64(Segment::Signature))?;
-    let request = decode_payload(&payload_json);
+    let request = decode_request(&payload_json);
     let header_json = decode_header(parts.header_b64)?;
     Ok(Unverified {
         alg: header_alg(&header_json),
@@ -540,6 +521,81 @@ pub fn decode_unverified(token: &str) -> Result<Unverified, VerifyError> {
         payload_json,
         request,
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// Why a request was not signed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// A value has no Robokassa spelling (validation reports it first; this fails closed).
+    #[error("{0}")]
+    Encode(EncodeError),
+    /// Password3 is empty.
+    #[error("Password3 is empty")]
+    EmptyKey,
+    /// The HMAC implementation refused the key (HMAC takes keys of any length, so this is not
+    /// expected; it exists so that signing fails closed rather than with a made-up key).
+    #[error("Password3 cannot key HMAC")]
+    Key,
+}
+
+/// Which part of a token failed to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Segment {
+    /// The JOSE header.
+    Header,
+    /// The payload.
+    Payload,
+    /// The signature.
+    Signature,
+}
+
+/// Why a token was not accepted. None of the variants carries key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The token is longer than [`MAX_TOKEN_LEN`].
+    #[error("token is {len} bytes, at most {max} accepted")]
+    TooLarge {
+        /// Its length.
+        len: usize,
+        /// The bound.
+        max: usize,
+    },
+    /// Not three dot-separated segments.
+    #[error("a token has three dot-separated segments")]
+    Segments,
+    /// A segment is not canonical unpadded base64url.
+    #[error("{0:?} segment is not base64url without padding")]
+    Base64(Segment),
+    /// The header is not a JSON object with an `alg`, or declares something we refuse to
+    /// ignore (`crit`, a `typ` other than JWT).
+    #[error("bad header: {0}")]
+    Header(String),
+    /// `alg: none`: an unsigned token.
+    #[error("unsigned token (alg none) refused")]
+    AlgNone,
+    /// An algorithm outside HS256/HS384/HS512 (shortened to 32 characters).
+    #[error("algorithm {0:?} is not one Robokassa uses")]
+    UnsupportedAlg(String),
+    /// An HMAC algorithm other than the one the caller pinned.
+    #[error("algorithm {found} is not the pinned {expected}")]
+    AlgNotAllowed {
+        /// What the token declares.
+        found: Alg,
+        /// What the caller accepts.
+        expected: Alg,
+    },
+    /// The signature does not match: forged, tampered, or signed with another key.
+    #[error("signature does not match")]
+    BadSignature,
+    /// Authentic, but the payload is not a refund request.
+    #[error("payload: {0}")]
+    Payload(DecodeError),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -566,7 +622,7 @@ const CREATE_VOCABULARY: &[&str] = &[
 /// retry, and Create has no idempotency key. A refusal is `success: false` (or `Success:
 /// false`, or the `Error`/`ErrorCode` form), its `message` kept as the code. A body that states
 /// both, or neither, is malformed; so is `success: true` with an error status.
-pub fn parse_create_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, CreateMessage> {
+pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, CreateMessage> {
     let members = match read_members(http_status, body, CREATE_VOCABULARY) {
         Ok(m) => m,
         Err(outcome) => return outcome,
@@ -579,7 +635,7 @@ pub fn parse_create_response(http_status: u16, body: &[u8]) -> Outcome<Accepted,
             (true, false) => malformed(http_status, "success: true with an error status"),
             (false, true) => Outcome::Refused(Refusal {
                 http_status,
-                code: code.map(CreateMessage::from_wire),
+                code: code.as_deref().map(CreateMessage::from_wire),
                 text,
             }),
             (false, false) => malformed(http_status, "neither success nor a refusal"),
@@ -647,13 +703,13 @@ pub fn parse_state_response(http_status: u16, body: &[u8]) -> Outcome<RefundStat
             Outcome::Success(RefundState {
                 request_id,
                 amount,
-                label: RefundLabel::from_wire(label),
+                label: RefundLabel::from_wire(&label),
             })
         }
         Ok((Some(_), Some(_), _, None)) => malformed(http_status, "a state with an error status"),
         Ok((None, None, None, Some(message))) => Outcome::Refused(Refusal {
             http_status,
-            code: Some(StateMessage::from_wire(message)),
+            code: Some(StateMessage::from_wire(&message)),
             text: None,
         }),
         Ok((None, None, None, None)) => malformed(

@@ -6,23 +6,23 @@
 
 use std::path::Path;
 
-use refundkit_core::SecretString;
 use refundkit_core::conformance::{
-    VectorResult, expect_decoded, expect_eq, expect_violations, read,
+    Error, Failure, VectorResult, expect_decoded, expect_eq, expect_violations, read, read_fixture,
+    read_manifest, run_all,
 };
+use refundkit_core::{Outcome, SecretString};
 use serde::Deserialize;
 
 use crate::codec::{
-    Accept, decode_payload, encode_payload, parse_create_response, parse_state_response, sign,
-    verify,
+    Accept, decode_request, encode_request, parse_response, parse_state_response, sign, verify,
 };
-use refundkit_core::Outcome;
-
+use crate::invariants::{check, validate};
 use crate::types::{Accepted, Alg, CreateMessage, Password3, RefundState, StateMessage};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    #[allow(dead_code)]
     provider: String,
     password3: String,
     vectors: Vec<Vector>,
@@ -81,7 +81,7 @@ pub fn create_summary(outcome: &Outcome<Accepted, CreateMessage>) -> String {
         ),
         Outcome::Refused(r) => format!(
             "refused {}",
-            r.code.as_ref().map_or("(no message)", |m| m.as_wire())
+            r.code.as_ref().map_or("(no message)", |m| m.as_str())
         ),
         _ => "malformed".into(),
     }
@@ -95,11 +95,11 @@ pub fn state_summary(outcome: &Outcome<RefundState, StateMessage>) -> String {
             "found {} {} {}",
             s.request_id,
             s.amount.map_or_else(|| "-".into(), |a| a.to_string()),
-            s.label.as_wire()
+            s.label.as_str()
         ),
         Outcome::Refused(r) => format!(
             "refused {}",
-            r.code.as_ref().map_or("(no message)", |m| m.as_wire())
+            r.code.as_ref().map_or("(no message)", |m| m.as_str())
         ),
         _ => "malformed".into(),
     }
@@ -112,32 +112,19 @@ fn text_line(bytes: Vec<u8>) -> Result<String, String> {
 }
 
 /// Runs every vector of `dir/vectors.json`.
-pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, String> {
-    let file: File = serde_json::from_slice(&read(dir, "vectors.json")?)
-        .map_err(|e| format!("vectors.json: {e}"))?;
-    if file.provider != "robokassa" {
-        return Err(format!(
-            "vectors.json is for {}, not robokassa",
-            file.provider
-        ));
-    }
-    let key = SecretString::from_file_bytes(read(dir, &file.password3)?)
-        .map_err(|e| e.to_string())
-        .and_then(|s| Password3::new(s).map_err(|e| e.to_string()))?;
-    Ok(file
-        .vectors
-        .iter()
-        .map(|v| {
-            let (name, result) = run(dir, &key, v);
-            VectorResult {
-                name: name.to_owned(),
-                result,
-            }
-        })
-        .collect())
+pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, Error> {
+    let file: File = read_manifest(dir, "robokassa")?;
+    let fixture = |detail: String| Error::Fixture {
+        file: file.password3.clone(),
+        detail,
+    };
+    let key = SecretString::from_file_bytes(read_fixture(dir, &file.password3)?)
+        .map_err(|e| fixture(e.to_string()))
+        .and_then(|s| Password3::new(s).map_err(|e| fixture(e.to_string())))?;
+    Ok(run_all(&file.vectors, |v| run(dir, &key, v)))
 }
 
-fn run<'v>(dir: &Path, key: &Password3, vector: &'v Vector) -> (&'v str, Result<(), String>) {
+fn run<'v>(dir: &Path, key: &Password3, vector: &'v Vector) -> (&'v str, Result<(), Failure>) {
     match vector {
         Vector::Token {
             name,
@@ -170,7 +157,7 @@ fn run<'v>(dir: &Path, key: &Password3, vector: &'v Vector) -> (&'v str, Result<
         } => (
             name,
             read(dir, body).and_then(|b| {
-                let got = create_summary(&parse_create_response(*status, &b));
+                let got = create_summary(&parse_response(*status, &b));
                 expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
             }),
         ),
@@ -196,18 +183,19 @@ fn run_token(
     token_file: &str,
     check: TokenCheck,
     alg: &str,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let alg = Alg::from_name(alg).ok_or_else(|| format!("unknown alg {alg}"))?;
     let payload = read(dir, payload_file)?;
     let expected = text_line(read(dir, token_file)?)?;
     // Through the typed API: decode, validate, encode, sign.
-    let request = decode_payload(&payload).map_err(|e| format!("payload: {e}"))?;
+    let request = decode_request(&payload).map_err(|e| format!("payload: {e}"))?;
     expect_eq(
         "re-encoded payload",
         &payload,
-        &encode_payload(&request).map_err(|e| e.to_string())?,
+        &encode_request(&request).map_err(|e| e.to_string())?,
     )?;
-    let ours = sign(&request, key, alg).map_err(|e| e.to_string())?;
+    let validated = validate(request).map_err(|e| e.to_string())?;
+    let ours = sign(&validated, key, alg).map_err(|e| e.to_string())?;
     match check {
         TokenCheck::Full => {
             expect_eq("token", expected.as_bytes(), ours.as_str().as_bytes())?;
@@ -231,17 +219,14 @@ fn run_request(
     encoded: Option<&str>,
     decode_error: Option<&str>,
     violations: Option<&[String]>,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let bytes = read(dir, input)?;
-    let Some(request) = expect_decoded(decode_payload(&bytes), decode_error)? else {
+    let Some(request) = expect_decoded(decode_request(&bytes), decode_error)? else {
         return Ok(());
     };
     if let Some(file) = encoded {
-        let ours = encode_payload(&request).map_err(|e| e.to_string())?;
+        let ours = encode_request(&request).map_err(|e| e.to_string())?;
         expect_eq("encoded payload", &read(dir, file)?, &ours)?;
     }
-    expect_violations(
-        &crate::invariants::validate(&request),
-        violations.unwrap_or_default(),
-    )
+    expect_violations(&check(&request), violations.unwrap_or_default())
 }

@@ -3,19 +3,15 @@
 
 use http::{Method, Request, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use refundkit_core::{BaseUrl, EndpointError};
 
 use crate::types::Token;
 
 /// Where the refund service lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    base: String,
+    base: BaseUrl,
 }
-
-/// The base URL is not an absolute http(s) URL.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid base URL: {0}")]
-pub struct EndpointError(String);
 
 /// A request could not be assembled (a base URL with characters a URI cannot hold).
 #[derive(Debug, thiserror::Error)]
@@ -23,33 +19,26 @@ pub struct EndpointError(String);
 pub struct BuildError(#[from] http::Error);
 
 impl Endpoint {
-    /// Base of the production service.
-    pub const PRODUCTION_BASE: &str = "https://services.robokassa.ru/RefundService";
+    /// Base of the production service (Robokassa has no refund sandbox).
+    pub const PRODUCTION: &str = "https://services.robokassa.ru/RefundService";
 
     /// Robokassa's production service.
     pub fn production() -> Self {
         Endpoint {
-            base: Self::PRODUCTION_BASE.to_owned(),
+            base: BaseUrl::known(Self::PRODUCTION),
         }
     }
 
-    /// Another base (a mock server in tests), such as `http://127.0.0.1:8080/RefundService`.
-    pub fn with_base(base: &str) -> Result<Self, EndpointError> {
-        let base = base.trim_end_matches('/');
-        let uri: http::Uri = base
-            .parse()
-            .map_err(|e: http::uri::InvalidUri| EndpointError(e.to_string()))?;
-        if !matches!(uri.scheme_str(), Some("https" | "http")) || uri.host().is_none() {
-            return Err(EndpointError("must be an absolute http(s) URL".into()));
-        }
+    /// Another base (an emulator in tests), such as `http://127.0.0.1:8080/RefundService`.
+    pub fn custom(base: &str) -> Result<Self, EndpointError> {
         Ok(Endpoint {
-            base: base.to_owned(),
+            base: BaseUrl::parse(base)?,
         })
     }
 
     /// The base URL.
     pub fn base(&self) -> &str {
-        &self.base
+        self.base.as_str()
     }
 }
 
@@ -96,7 +85,7 @@ pub fn create_request(
     };
     Ok(Request::builder()
         .method(Method::POST)
-        .uri(format!("{}/Refund/Create", endpoint.base))
+        .uri(endpoint.base.join("/Refund/Create"))
         .header(header::CONTENT_TYPE, content_type)
         .header(header::ACCEPT, "application/json")
         .body(bytes)?)
@@ -117,7 +106,7 @@ pub fn state_request(
     let id = utf8_percent_encode(request_id, QUERY_VALUE);
     Ok(Request::builder()
         .method(Method::GET)
-        .uri(format!("{}/Refund/GetState?id={id}", endpoint.base))
+        .uri(endpoint.base.join(&format!("/Refund/GetState?id={id}")))
         .header(header::ACCEPT, "application/json")
         .body(Vec::new())?)
 }

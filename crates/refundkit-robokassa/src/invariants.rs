@@ -4,17 +4,12 @@
 //! characters, amounts at most 8 integer digits and 2 decimals, at most 100 receipt lines).
 
 use refundkit_core::report::codes;
-use refundkit_core::{AmountRule, Coded, Path, Report};
+use refundkit_core::{AmountRule, Coded, Invalid, Path, Report, Validate, Validated};
 
+use crate::codes as rk_codes;
 use crate::types::{
     InvoiceItem, PAYMENT_METHOD_CODES, PAYMENT_OBJECT_CODES, RefundRequest, VAT_CODES,
 };
-
-/// Codes of Robokassa's own rules.
-pub mod rk_codes {
-    /// A receipt field left to the shop's default in its Robokassa settings.
-    pub const DEFAULTED: &str = "defaulted";
-}
 
 /// At most this many `InvoiceItems`.
 pub const MAX_ITEMS: usize = 100;
@@ -36,8 +31,29 @@ pub const AMOUNT: AmountRule = AmountRule {
 /// applies); `RefundSum` differs from the sum of `Cost` x `Quantity` over the items
 /// (Robokassa does not document that it checks this, and the meaning of `Cost` as a unit price
 /// is the receipt API's, so this is not an error).
-pub fn validate(request: &RefundRequest) -> Report {
+pub fn check(request: &RefundRequest) -> Report {
     let mut report = Report::new();
+    request.check(&(), &mut report);
+    report
+}
+
+/// The request, if Robokassa's rules find no error: what [`crate::sign`] takes. Otherwise
+/// every violation, and the request back.
+pub fn validate(
+    request: RefundRequest,
+) -> Result<Validated<RefundRequest>, Invalid<RefundRequest>> {
+    Validated::new(request, &())
+}
+
+impl Validate for RefundRequest {
+    type Context<'a> = ();
+
+    fn check(&self, _: &(), report: &mut Report) {
+        rules(self, report);
+    }
+}
+
+fn rules(request: &RefundRequest, report: &mut Report) {
     let root = Path::ROOT;
     report.check_not_blank(&root.field("OpKey"), &request.op_key);
     if let Some(sum) = request.refund_sum {
@@ -60,13 +76,12 @@ pub fn validate(request: &RefundRequest) -> Report {
             );
         }
         for (i, item) in items.iter().enumerate() {
-            validate_item(&mut report, &path.index(i), item);
+            validate_item(report, &path.index(i), item);
         }
         if let Some(sum) = request.refund_sum {
-            check_items_total(&mut report, &root.field("RefundSum"), sum, items);
+            check_items_total(report, &root.field("RefundSum"), sum, items);
         }
     }
-    report
 }
 
 fn validate_item(report: &mut Report, path: &Path<'_>, item: &InvoiceItem) {

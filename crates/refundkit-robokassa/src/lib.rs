@@ -2,18 +2,18 @@
 //!
 //! A refund is a JWT signed with the shop's Password3: header exactly
 //! `{"alg":"HS256","typ":"JWT"}` (or HS384/HS512), payload compact JSON in the order of
-//! Robokassa's own example token, amounts as JSON numbers in shortest exact form. [`sign`]
-//! validates the request first and refuses to sign one Robokassa would reject; [`verify`] pins
-//! the algorithm and compares in constant time.
+//! Robokassa's own example token, amounts as JSON numbers in shortest exact form. Only a
+//! [`validate`]d request can be [`sign`]ed; [`verify`] pins the algorithm and compares in
+//! constant time.
 //!
 //! ```
 //! use refundkit_robokassa::http::{create_request, CreateBody, Endpoint};
-//! use refundkit_robokassa::{sign, verify, Accept, Alg, Password3, RefundRequest};
+//! use refundkit_robokassa::{sign, validate, verify, Accept, Alg, Password3, RefundRequest};
 //!
 //! let key = Password3::new("test-password3".into())?;
 //! let request = RefundRequest::partial("0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF",
 //!                                      "1244.50".parse()?);
-//! let token = sign(&request, &key, Alg::Hs256)?;
+//! let token = sign(&validate(request.clone())?, &key, Alg::Hs256)?;
 //! let verified = verify(token.as_str(), &key, Accept::Only(Alg::Hs256))?;
 //! assert_eq!(verified.request, request);
 //! assert_eq!(verified.payload_json, br#"{"OpKey":"0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF","RefundSum":1244.5}"#);
@@ -24,33 +24,23 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Files: [`types`] (the wire types and code tables), [`codec`] (JSON payload, JWT, responses),
-//! [`invariants`] (what Robokassa would reject), [`http`] (requests for any HTTP client).
+//! Files: [`types`] (the wire types and code tables), [`codec`] (JSON payload, JWT, answers),
+//! [`invariants`] (what Robokassa would reject), [`codes`] (their stable codes), [`http`]
+//! (requests for any HTTP client), [`conformance`] (the golden-vector runner).
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
-#![cfg_attr(
-    test,
-    allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )
-)]
 
 pub mod codec;
+pub mod codes;
 pub mod conformance;
-mod error;
 pub mod http;
 pub mod invariants;
 pub mod types;
 
 pub use codec::{
-    Accept, Unverified, Verified, decode_payload, decode_unverified, encode_payload,
-    parse_create_response, parse_state_response, sign, verify,
+    Accept, Segment, SignError, Unverified, Verified, VerifyError, decode_request,
+    decode_unverified, encode_request, parse_response, parse_state_response, sign, verify,
 };
-pub use error::{PayloadError, SignError, VerifyError};
-pub use invariants::validate;
+pub use invariants::{check, validate};
 pub use types::{
     Accepted, Alg, CreateMessage, InvoiceItem, Password3, RefundLabel, RefundRequest, RefundState,
     StateMessage, Token,

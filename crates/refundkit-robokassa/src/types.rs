@@ -244,53 +244,17 @@ impl fmt::Display for Token {
     }
 }
 
-/// The `message` of a refused `Refund/Create`. Unknown messages are kept verbatim.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CreateMessage {
-    /// `NotEnoughOperationFunds`: the operation has less left than the refund asks (seed).
-    NotEnoughOperationFunds,
-    /// `Signature key is not exists`: HTTP 401, Password3 not issued or wrong.
-    SignatureKeyNotExists,
-    /// `OperationNotFound` (reported by clients, not in the seed).
-    OperationNotFound,
-    /// `AlreadyRefunded` (reported by clients, not in the seed).
-    AlreadyRefunded,
-    /// Anything else, verbatim.
-    Unknown(String),
-}
-
-impl CreateMessage {
-    const TABLE: &[(&str, CreateMessage)] = &[
-        (
-            "NotEnoughOperationFunds",
-            CreateMessage::NotEnoughOperationFunds,
-        ),
-        (
-            "Signature key is not exists",
-            CreateMessage::SignatureKeyNotExists,
-        ),
-        ("OperationNotFound", CreateMessage::OperationNotFound),
-        ("AlreadyRefunded", CreateMessage::AlreadyRefunded),
-    ];
-
-    /// Classifies a message.
-    pub fn from_wire(message: String) -> Self {
-        match Self::TABLE.iter().find(|(text, _)| *text == message) {
-            Some((_, m)) => m.clone(),
-            None => CreateMessage::Unknown(message),
-        }
-    }
-
-    /// The message as Robokassa spells it.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            CreateMessage::Unknown(s) => s,
-            known => Self::TABLE
-                .iter()
-                .find(|(_, m)| m == known)
-                .map_or("", |(text, _)| text),
-        }
+refundkit_core::wire_enum! {
+    /// The `message` of a refused `Refund/Create` (its refusal code). Unknown messages are kept.
+    pub enum CreateMessage: str {
+        /// The operation has less left than the refund asks (the refund page).
+        NotEnoughOperationFunds = "NotEnoughOperationFunds",
+        /// HTTP 401: Password3 not issued, or wrong.
+        SignatureKeyNotExists = "Signature key is not exists",
+        /// The operation is not found (reported by clients, not on the refund page).
+        OperationNotFound = "OperationNotFound",
+        /// Already refunded (reported by clients, not on the refund page).
+        AlreadyRefunded = "AlreadyRefunded",
     }
 }
 
@@ -303,39 +267,15 @@ pub struct Accepted {
     pub request_id: Option<String>,
 }
 
-/// `label` of a refund in `GetState`. Unknown labels are kept verbatim.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RefundLabel {
-    /// `finished`: refunded, fully or partially.
-    Finished,
-    /// `processing`: in progress.
-    Processing,
-    /// `canceled`: cancelled in the merchant's account.
-    Canceled,
-    /// Anything else, verbatim.
-    Unknown(String),
-}
-
-impl RefundLabel {
-    /// Classifies a label.
-    pub fn from_wire(label: String) -> Self {
-        match label.as_str() {
-            "finished" => RefundLabel::Finished,
-            "processing" => RefundLabel::Processing,
-            "canceled" => RefundLabel::Canceled,
-            _ => RefundLabel::Unknown(label),
-        }
-    }
-
-    /// The label as Robokassa spells it.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            RefundLabel::Finished => "finished",
-            RefundLabel::Processing => "processing",
-            RefundLabel::Canceled => "canceled",
-            RefundLabel::Unknown(s) => s,
-        }
+refundkit_core::wire_enum! {
+    /// `label` of a refund in `GetState`. Unknown labels are kept.
+    pub enum RefundLabel: str {
+        /// Refunded, fully or partially.
+        Finished = "finished",
+        /// In progress.
+        Processing = "processing",
+        /// Cancelled in the merchant's account.
+        Canceled = "canceled",
     }
 }
 
@@ -350,34 +290,11 @@ pub struct RefundState {
     pub label: RefundLabel,
 }
 
-/// The `message` of a `GetState` error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum StateMessage {
-    /// `Id is invalid or request id does not exist`.
-    IdInvalid,
-    /// Anything else, verbatim.
-    Unknown(String),
-}
-
-impl StateMessage {
-    const ID_INVALID: &str = "Id is invalid or request id does not exist";
-
-    /// Classifies a message.
-    pub fn from_wire(message: String) -> Self {
-        if message == Self::ID_INVALID {
-            StateMessage::IdInvalid
-        } else {
-            StateMessage::Unknown(message)
-        }
-    }
-
-    /// The message as Robokassa spells it.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            StateMessage::IdInvalid => Self::ID_INVALID,
-            StateMessage::Unknown(s) => s,
-        }
+refundkit_core::wire_enum! {
+    /// The `message` of a `GetState` error. Unknown messages are kept.
+    pub enum StateMessage: str {
+        /// The id is unknown.
+        IdInvalid = "Id is invalid or request id does not exist",
     }
 }
 

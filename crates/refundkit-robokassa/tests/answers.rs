@@ -4,11 +4,11 @@
 
 use proptest::prelude::*;
 use refundkit_core::Verdict;
-use refundkit_robokassa::{CreateMessage, parse_create_response, parse_state_response};
+use refundkit_robokassa::{CreateMessage, parse_response, parse_state_response};
 use refundkit_testkit::{http_status, json_object, value};
 
 fn create(status: u16, body: &str) -> Verdict {
-    parse_create_response(status, body.as_bytes()).verdict()
+    parse_response(status, body.as_bytes()).verdict()
 }
 
 fn state(status: u16, body: &str) -> Verdict {
@@ -41,7 +41,7 @@ fn create_succeeds_only_with_success_true_at_a_2xx_status() {
 
 #[test]
 fn every_spelling_of_a_create_refusal_is_a_refusal() {
-    let outcome = parse_create_response(
+    let outcome = parse_response(
         401,
         br#"{"success":false,"message":"Signature key is not exists","requestId":null}"#,
     );
@@ -135,7 +135,7 @@ const STATE_KEYS: &[&str] = &["requestId", "amount", "label", "message", "succes
 proptest! {
     #[test]
     fn a_create_answer_without_success_true_is_never_a_success(body in json_object(CREATE_KEYS), status in http_status()) {
-        if parse_create_response(status, body.as_bytes()).is_success() {
+        if parse_response(status, body.as_bytes()).is_success() {
             let v = value(&body);
             prop_assert!((200..300).contains(&status));
             prop_assert_eq!(&v["success"], &serde_json::Value::Bool(true), "{}", body);

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{item, key, request};
 use refundkit_core::{Coded, Report, VatRate, codes};
 use refundkit_robokassa::{
-    Accept, Alg, Password3, SignError, VerifyError, decode_payload, encode_payload, sign, validate,
+    Accept, Alg, Password3, VerifyError, check, decode_request, encode_request, sign, validate,
     verify,
 };
 
@@ -27,14 +27,14 @@ fn only_error(path: &str, code: &str, report: &Report) {
 
 #[test]
 fn a_valid_request_has_no_violations() {
-    assert!(validate(&request()).is_empty(), "{}", validate(&request()));
+    assert!(check(&request()).is_empty(), "{}", check(&request()));
 }
 
 #[test]
 fn op_key_must_not_be_empty() {
     let mut r = request();
     r.op_key = "  ".into();
-    only_error("OpKey", codes::EMPTY, &validate(&r));
+    only_error("OpKey", codes::EMPTY, &check(&r));
 }
 
 #[test]
@@ -42,7 +42,7 @@ fn refund_sum_must_be_positive() {
     let mut r = request();
     r.refund_sum = Some("0".parse().unwrap());
     r.invoice_items = None;
-    only_error("RefundSum", codes::NOT_POSITIVE, &validate(&r));
+    only_error("RefundSum", codes::NOT_POSITIVE, &check(&r));
 }
 
 #[test]
@@ -50,7 +50,7 @@ fn refund_sum_has_at_most_two_decimals() {
     let mut r = request();
     r.refund_sum = Some("10.001".parse().unwrap());
     r.invoice_items = None;
-    only_error("RefundSum", codes::TOO_MANY_DECIMALS, &validate(&r));
+    only_error("RefundSum", codes::TOO_MANY_DECIMALS, &check(&r));
 }
 
 #[test]
@@ -58,16 +58,16 @@ fn amounts_have_at_most_eight_integer_digits() {
     let mut r = request();
     r.refund_sum = Some("123456789".parse().unwrap());
     r.invoice_items = None;
-    only_error("RefundSum", codes::TOO_MANY_DIGITS, &validate(&r));
+    only_error("RefundSum", codes::TOO_MANY_DIGITS, &check(&r));
     r.refund_sum = Some("99999999.99".parse().unwrap());
-    assert!(validate(&r).is_empty());
+    assert!(check(&r).is_empty());
 }
 
 #[test]
 fn absent_refund_sum_means_a_full_refund() {
     let r = refundkit_robokassa::RefundRequest::full("K");
-    assert!(validate(&r).is_empty());
-    assert_eq!(encode_payload(&r).unwrap(), br#"{"OpKey":"K"}"#);
+    assert!(check(&r).is_empty());
+    assert_eq!(encode_request(&r).unwrap(), br#"{"OpKey":"K"}"#);
 }
 
 #[test]
@@ -75,7 +75,7 @@ fn item_cost_must_be_positive_with_at_most_two_decimals() {
     let mut r = request();
     r.refund_sum = None;
     r.invoice_items = Some(vec![item("a", "1", "0"), item("b", "1", "1.005")]);
-    let v = violations(&validate(&r));
+    let v = violations(&check(&r));
     assert!(
         v.contains(&("InvoiceItems[0].Cost".into(), codes::NOT_POSITIVE)),
         "{v:?}"
@@ -91,13 +91,9 @@ fn quantity_may_carry_more_than_two_decimals_but_must_be_positive() {
     let mut r = request();
     r.refund_sum = None;
     r.invoice_items = Some(vec![item("сыр", "0.574", "17")]);
-    assert!(validate(&r).is_empty());
+    assert!(check(&r).is_empty());
     r.invoice_items = Some(vec![item("сыр", "0", "17")]);
-    only_error(
-        "InvoiceItems[0].Quantity",
-        codes::NOT_POSITIVE,
-        &validate(&r),
-    );
+    only_error("InvoiceItems[0].Quantity", codes::NOT_POSITIVE, &check(&r));
 }
 
 #[test]
@@ -105,9 +101,9 @@ fn name_has_at_most_128_characters() {
     let mut r = request();
     r.refund_sum = None;
     r.invoice_items = Some(vec![item(&"Я".repeat(128), "1", "1")]);
-    assert!(validate(&r).is_empty());
+    assert!(check(&r).is_empty());
     r.invoice_items = Some(vec![item(&"Я".repeat(129), "1", "1")]);
-    only_error("InvoiceItems[0].Name", codes::TOO_LONG, &validate(&r));
+    only_error("InvoiceItems[0].Name", codes::TOO_LONG, &check(&r));
 }
 
 #[test]
@@ -115,9 +111,9 @@ fn at_most_100_items() {
     let mut r = request();
     r.refund_sum = None;
     r.invoice_items = Some(vec![item("x", "1", "1"); 100]);
-    assert!(validate(&r).is_empty());
+    assert!(check(&r).is_empty());
     r.invoice_items = Some(vec![item("x", "1", "1"); 101]);
-    only_error("InvoiceItems", codes::TOO_MANY, &validate(&r));
+    only_error("InvoiceItems", codes::TOO_MANY, &check(&r));
 }
 
 #[test]
@@ -125,15 +121,15 @@ fn invoice_items_present_but_empty_is_refused() {
     let mut r = request();
     r.refund_sum = None;
     r.invoice_items = Some(vec![]);
-    only_error("InvoiceItems", codes::EMPTY, &validate(&r));
+    only_error("InvoiceItems", codes::EMPTY, &check(&r));
 }
 
 #[test]
 fn tax_payment_method_and_object_come_from_robokassa_tables() {
     let json = br#"{"OpKey":"K","InvoiceItems":[{"Name":"n","Quantity":1,"Cost":1,
         "Tax":"vat18","PaymentMethod":"cash","PaymentObject":"goods"}]}"#;
-    let r = decode_payload(json).unwrap();
-    let v = violations(&validate(&r));
+    let r = decode_request(json).unwrap();
+    let v = violations(&check(&r));
     for field in ["Tax", "PaymentMethod", "PaymentObject"] {
         assert!(
             v.contains(&(format!("InvoiceItems[0].{field}"), codes::UNKNOWN_CODE)),
@@ -152,8 +148,8 @@ fn vat22_and_vat122_are_known() {
     let json = br#"{"OpKey":"K","InvoiceItems":[
         {"Name":"n","Quantity":1,"Cost":1,"Tax":"vat22","PaymentMethod":"full_payment","PaymentObject":"commodity"},
         {"Name":"n","Quantity":1,"Cost":1,"Tax":"vat122","PaymentMethod":"full_payment","PaymentObject":"commodity"}]}"#;
-    let r = decode_payload(json).unwrap();
-    assert!(validate(&r).is_empty());
+    let r = decode_request(json).unwrap();
+    assert!(check(&r).is_empty());
     let items = r.invoice_items.unwrap();
     assert_eq!(items[0].tax, Coded::Known(VatRate::Vat22));
     assert_eq!(items[1].tax, Coded::Known(VatRate::Vat22_122));
@@ -163,7 +159,7 @@ fn vat22_and_vat122_are_known() {
 fn refund_sum_differing_from_items_total_is_a_warning() {
     let mut r = request();
     r.refund_sum = Some("9.99".parse().unwrap());
-    let report = validate(&r);
+    let report = check(&r);
     assert!(!report.has_errors());
     assert!(report.contains("RefundSum", codes::SUM_MISMATCH));
 }
@@ -174,48 +170,49 @@ fn every_violation_is_reported_not_just_the_first() {
     r.op_key = String::new();
     r.refund_sum = Some("0.001".parse().unwrap());
     r.invoice_items = Some(vec![item("", "0", "0")]);
-    assert!(validate(&r).errors().count() >= 5, "{}", validate(&r));
+    assert!(check(&r).errors().count() >= 5, "{}", check(&r));
 }
 
 #[test]
 fn unknown_json_fields_are_refused() {
-    let e = decode_payload(br#"{"OpKey":"K","Refundsum":10}"#).unwrap_err();
-    assert!(e.message.contains("unknown field `Refundsum`"), "{e}");
-    let e = decode_payload(br#"{"OpKey":"K","InvoiceItems":[{"Name":"n","Quantity":1,"Cost":1,"Tax":"none","PaymentMethod":"full_payment","PaymentObject":"payment","Sum":1}]}"#).unwrap_err();
+    let e = decode_request(br#"{"OpKey":"K","Refundsum":10}"#).unwrap_err();
+    assert!(e.detail.contains("unknown field `Refundsum`"), "{e}");
+    assert_eq!(e.kind, refundkit_core::DecodeErrorKind::UnknownField);
+    let e = decode_request(br#"{"OpKey":"K","InvoiceItems":[{"Name":"n","Quantity":1,"Cost":1,"Tax":"none","PaymentMethod":"full_payment","PaymentObject":"payment","Sum":1}]}"#).unwrap_err();
     assert_eq!(e.path, "InvoiceItems[0].Sum");
 }
 
 #[test]
 fn null_refund_sum_is_refused_not_read_as_full_refund() {
-    let e = decode_payload(br#"{"OpKey":"K","RefundSum":null}"#).unwrap_err();
+    let e = decode_request(br#"{"OpKey":"K","RefundSum":null}"#).unwrap_err();
     assert_eq!(e.path, "RefundSum");
 }
 
 #[test]
 fn amounts_must_be_json_numbers() {
-    let e = decode_payload(br#"{"OpKey":"K","RefundSum":"10"}"#).unwrap_err();
+    let e = decode_request(br#"{"OpKey":"K","RefundSum":"10"}"#).unwrap_err();
     assert_eq!(e.path, "RefundSum");
-    assert!(e.message.contains("JSON number"), "{e}");
+    assert!(e.detail.contains("JSON number"), "{e}");
 }
 
 #[test]
 fn negative_amounts_are_refused_with_their_path() {
-    let e = decode_payload(br#"{"OpKey":"K","RefundSum":-1}"#).unwrap_err();
+    let e = decode_request(br#"{"OpKey":"K","RefundSum":-1}"#).unwrap_err();
     assert_eq!(e.path, "RefundSum");
 }
 
 #[test]
 fn amounts_are_read_exactly_never_through_a_float() {
-    let r = decode_payload(br#"{"OpKey":"K","RefundSum":0.1000000000000000055511151231257827}"#);
+    let r = decode_request(br#"{"OpKey":"K","RefundSum":0.1000000000000000055511151231257827}"#);
     // Too many digits for an exact decimal: refused, not rounded to 0.1.
     assert!(r.is_err());
-    let r = decode_payload(br#"{"OpKey":"K","RefundSum":1244.50}"#).unwrap();
+    let r = decode_request(br#"{"OpKey":"K","RefundSum":1244.50}"#).unwrap();
     assert_eq!(r.refund_sum.unwrap().to_json_number(), "1244.5");
 }
 
 #[test]
 fn payload_is_compact_json_in_the_seed_field_order_with_raw_utf8() {
-    let r = decode_payload(
+    let r = decode_request(
         r#"{ "InvoiceItems": [ { "PaymentObject": "payment", "PaymentMethod": "full_payment",
              "Tax": "none", "Cost": 1.0, "Quantity": 1, "Name": "Тестовый товар" } ],
              "RefundSum": 1.0, "OpKey": "K/1" }"#
@@ -223,7 +220,7 @@ fn payload_is_compact_json_in_the_seed_field_order_with_raw_utf8() {
     )
     .unwrap();
     assert_eq!(
-        String::from_utf8(encode_payload(&r).unwrap()).unwrap(),
+        String::from_utf8(encode_request(&r).unwrap()).unwrap(),
         r#"{"OpKey":"K/1","RefundSum":1,"InvoiceItems":[{"Name":"Тестовый товар","Quantity":1,"Cost":1,"Tax":"none","PaymentMethod":"full_payment","PaymentObject":"payment"}]}"#
     );
 }
@@ -231,7 +228,7 @@ fn payload_is_compact_json_in_the_seed_field_order_with_raw_utf8() {
 #[test]
 fn header_is_exactly_alg_then_typ() {
     for alg in Alg::ALL {
-        let t = sign(&request(), &key(), alg).unwrap();
+        let t = sign(&validate(request().clone()).unwrap(), &key(), alg).unwrap();
         let header = URL_SAFE_NO_PAD
             .decode(t.as_str().split('.').next().unwrap())
             .unwrap();
@@ -243,19 +240,18 @@ fn header_is_exactly_alg_then_typ() {
 }
 
 #[test]
-fn invalid_requests_are_not_signed() {
+fn invalid_requests_are_not_validated_so_cannot_be_signed() {
     let mut r = request();
     r.op_key = String::new();
-    match sign(&r, &key(), Alg::Hs256) {
-        Err(SignError::Invalid(report)) => assert!(report.contains("OpKey", codes::EMPTY)),
-        other => panic!("{other:?}"),
-    }
+    let invalid = validate(r.clone()).unwrap_err();
+    assert!(invalid.report.contains("OpKey", codes::EMPTY));
+    assert_eq!(*invalid.value, r);
 }
 
 #[test]
 fn tokens_verify_under_each_hmac_algorithm() {
     for alg in Alg::ALL {
-        let t = sign(&request(), &key(), alg).unwrap();
+        let t = sign(&validate(request().clone()).unwrap(), &key(), alg).unwrap();
         let v = verify(t.as_str(), &key(), Accept::AnyHmac).unwrap();
         assert_eq!(v.alg, alg);
         assert_eq!(v.request, request());
@@ -268,7 +264,7 @@ fn tokens_verify_under_each_hmac_algorithm() {
 
 #[test]
 fn a_pinned_algorithm_refuses_the_others() {
-    let t = sign(&request(), &key(), Alg::Hs512).unwrap();
+    let t = sign(&validate(request().clone()).unwrap(), &key(), Alg::Hs512).unwrap();
     assert_eq!(
         verify(t.as_str(), &key(), Accept::Only(Alg::Hs256)),
         Err(VerifyError::AlgNotAllowed {
@@ -318,7 +314,7 @@ fn every_other_algorithm_is_refused() {
 
 #[test]
 fn a_wrong_password3_fails_verification() {
-    let t = sign(&request(), &key(), Alg::Hs256).unwrap();
+    let t = sign(&validate(request().clone()).unwrap(), &key(), Alg::Hs256).unwrap();
     let other = Password3::new("another".into()).unwrap();
     assert_eq!(
         verify(t.as_str(), &other, Accept::AnyHmac),
@@ -328,7 +324,7 @@ fn a_wrong_password3_fails_verification() {
 
 #[test]
 fn a_truncated_signature_fails_verification() {
-    let t = sign(&request(), &key(), Alg::Hs256).unwrap();
+    let t = sign(&validate(request().clone()).unwrap(), &key(), Alg::Hs256).unwrap();
     let (rest, _) = t.as_str().rsplit_once('.').unwrap();
     let short = format!("{rest}.{}", URL_SAFE_NO_PAD.encode([0u8; 16]));
     assert_eq!(
@@ -353,7 +349,9 @@ fn malformed_tokens_are_refused_with_a_typed_error() {
         Err(VerifyError::Base64(_))
     ));
     // Padding and non-canonical trailing bits are not base64url-without-padding.
-    let t = sign(&request(), &k, Alg::Hs256).unwrap().into_string();
+    let t = sign(&validate(request().clone()).unwrap(), &k, Alg::Hs256)
+        .unwrap()
+        .into_string();
     assert!(matches!(
         verify(&format!("{t}="), &k, Accept::AnyHmac),
         Err(VerifyError::Base64(_))
@@ -388,7 +386,7 @@ fn an_authentic_token_with_a_bad_payload_reports_the_field() {
 #[test]
 fn errors_never_contain_password3() {
     let secret = "sample-password3-NOT-A-REAL-KEY";
-    let t = sign(&request(), &key(), Alg::Hs256).unwrap();
+    let t = sign(&validate(request().clone()).unwrap(), &key(), Alg::Hs256).unwrap();
     let other = Password3::new("x".into()).unwrap();
     let e = verify(t.as_str(), &other, Accept::AnyHmac).unwrap_err();
     assert!(!format!("{e} {e:?} {:?}", key()).contains(secret));
@@ -397,9 +395,9 @@ fn errors_never_contain_password3() {
 #[test]
 fn seed_example_response_forms_parse() {
     use refundkit_core::{Outcome, Refusal};
-    use refundkit_robokassa::{Accepted, CreateMessage, parse_create_response};
+    use refundkit_robokassa::{Accepted, CreateMessage, parse_response};
     assert_eq!(
-        parse_create_response(
+        parse_response(
             200,
             br#"{"success":true,"message":null,"requestId":"68cd7fa6-1338-4745-ba5c-28d16cbcdb3d"}"#
         ),
@@ -408,7 +406,7 @@ fn seed_example_response_forms_parse() {
         })
     );
     assert_eq!(
-        parse_create_response(
+        parse_response(
             200,
             br#"{"success":false,"message":"NotEnoughOperationFunds","requestId":null}"#
         ),
@@ -423,9 +421,9 @@ fn seed_example_response_forms_parse() {
 #[test]
 fn a_success_without_request_id_is_still_a_success() {
     use refundkit_core::Outcome;
-    use refundkit_robokassa::{Accepted, parse_create_response};
+    use refundkit_robokassa::{Accepted, parse_response};
     assert_eq!(
-        parse_create_response(200, br#"{"success":true}"#),
+        parse_response(200, br#"{"success":true}"#),
         Outcome::Success(Accepted { request_id: None })
     );
 }

@@ -5,7 +5,7 @@
 //! `InvoiceItem`) and the shop's settings in Robokassa supply them.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
-use refundkit_robokassa::{decode_payload, validate};
+use refundkit_robokassa::{check, decode_request};
 use serde_json::{Value, json};
 
 fn full() -> Value {
@@ -21,7 +21,7 @@ fn full() -> Value {
 
 fn check_type(pointer: &[&str], name: &str, fields: &[(&str, bool)]) {
     let body = full();
-    assert!(validate(&decode_payload(body.to_string().as_bytes()).unwrap()).is_empty());
+    assert!(check(&decode_request(body.to_string().as_bytes()).unwrap()).is_empty());
     let at = |v: &mut Value| -> serde_json::Map<String, Value> {
         let mut cur = v.clone();
         for seg in pointer {
@@ -54,7 +54,7 @@ fn check_type(pointer: &[&str], name: &str, fields: &[(&str, bool)]) {
         let text = edit(&|o| {
             o.remove(*field);
         });
-        match (required, decode_payload(text.as_bytes())) {
+        match (required, decode_request(text.as_bytes())) {
             (false, Ok(_)) => {}
             (false, Err(e)) => panic!("{name}.{field} is optional, yet: {e}"),
             (true, Err(e)) => assert!(e.to_string().contains(field), "{name}.{field}: {e}"),
@@ -64,7 +64,7 @@ fn check_type(pointer: &[&str], name: &str, fields: &[(&str, bool)]) {
     let text = edit(&|o| {
         o.insert("Refundsum".into(), json!(1));
     });
-    let e = decode_payload(text.as_bytes()).unwrap_err();
+    let e = decode_request(text.as_bytes()).unwrap_err();
     assert!(e.to_string().contains("Refundsum"), "{name}: {e}");
 }
 

@@ -7,22 +7,22 @@
 
 use std::path::Path;
 
-use refundkit_core::Quantity;
 use refundkit_core::conformance::{
-    VectorResult, expect_decoded, expect_eq, expect_violations, read,
+    Error, Failure, VectorResult, expect_decoded, expect_eq, expect_violations, read,
+    read_manifest, run_all,
 };
+use refundkit_core::{Outcome, Quantity};
 use serde::Deserialize;
 
+use crate::codec::{decode, decode_request, encode_request, parse_response};
 use crate::helper::{Order, Selection, refund};
-use crate::invariants::{Context, validate};
-use refundkit_core::Outcome;
-
-use crate::response::{Operation, ReasonCode, parse_response};
-use crate::{decode, decode_request, encode_request};
+use crate::invariants::{Context, check};
+use crate::types::{Operation, ReasonCode};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    #[allow(dead_code)]
     provider: String,
     vectors: Vec<Vector>,
 }
@@ -66,12 +66,12 @@ enum Vector {
 /// `unauthorized`, `server-error <status>`, `malformed`. The CLI prints the same line.
 pub fn response_summary(outcome: &Outcome<Operation, ReasonCode>) -> String {
     match outcome {
-        Outcome::Success(op) => format!("accepted {} {}", op.operation_id, op.status.as_wire()),
+        Outcome::Success(op) => format!("accepted {} {}", op.operation_id, op.status.as_str()),
         Outcome::Refused(r) if r.http_status == 401 => "unauthorized".into(),
         Outcome::Refused(r) => format!(
             "refused {} {}",
             r.http_status,
-            r.code.as_ref().map_or("(no reasonCode)", |c| c.as_wire())
+            r.code.as_ref().map_or("(no reasonCode)", |c| c.as_str())
         ),
         Outcome::ServerError { http_status } => format!("server-error {http_status}"),
         _ => "malformed".into(),
@@ -79,77 +79,60 @@ pub fn response_summary(outcome: &Outcome<Operation, ReasonCode>) -> String {
 }
 
 /// Runs every vector of `dir/vectors.json`.
-pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, String> {
-    let file: File = serde_json::from_slice(&read(dir, "vectors.json")?)
-        .map_err(|e| format!("vectors.json: {e}"))?;
-    if file.provider != "yandex-pay" {
-        return Err(format!(
-            "vectors.json is for {}, not yandex-pay",
-            file.provider
-        ));
-    }
-    Ok(file
-        .vectors
-        .iter()
-        .map(|v| {
-            let (name, result) = match v {
-                Vector::Request {
-                    name,
-                    input,
-                    encoded,
-                    decode_error,
-                    payment_amount,
-                    current,
-                    violations,
-                } => (
-                    name,
-                    run_request(
-                        dir,
-                        input,
-                        encoded.as_deref(),
-                        decode_error.as_deref(),
-                        payment_amount.as_deref(),
-                        current.as_deref(),
-                        violations,
-                    ),
-                ),
-                Vector::Refund {
-                    name,
-                    order,
-                    products,
-                    shipping,
-                    external_operation_id,
-                    expected,
-                } => (
-                    name,
-                    run_refund(
-                        dir,
-                        order,
-                        products,
-                        *shipping,
-                        external_operation_id.clone(),
-                        expected,
-                    ),
-                ),
-                Vector::Response {
-                    name,
-                    status,
-                    body,
-                    outcome,
-                } => (
-                    name,
-                    read(dir, body).and_then(|b| {
-                        let got = response_summary(&parse_response(*status, &b));
-                        expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
-                    }),
-                ),
-            };
-            VectorResult {
-                name: name.clone(),
-                result,
-            }
-        })
-        .collect())
+pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, Error> {
+    let file: File = read_manifest(dir, "yandex-pay")?;
+    Ok(run_all(&file.vectors, |v| match v {
+        Vector::Request {
+            name,
+            input,
+            encoded,
+            decode_error,
+            payment_amount,
+            current,
+            violations,
+        } => (
+            name,
+            run_request(
+                dir,
+                input,
+                encoded.as_deref(),
+                decode_error.as_deref(),
+                payment_amount.as_deref(),
+                current.as_deref(),
+                violations,
+            ),
+        ),
+        Vector::Refund {
+            name,
+            order,
+            products,
+            shipping,
+            external_operation_id,
+            expected,
+        } => (
+            name,
+            run_refund(
+                dir,
+                order,
+                products,
+                *shipping,
+                external_operation_id.clone(),
+                expected,
+            ),
+        ),
+        Vector::Response {
+            name,
+            status,
+            body,
+            outcome,
+        } => (
+            name,
+            read(dir, body).and_then(|b| {
+                let got = response_summary(&parse_response(*status, &b));
+                expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
+            }),
+        ),
+    }))
 }
 
 fn run_request(
@@ -160,7 +143,7 @@ fn run_request(
     payment_amount: Option<&str>,
     current: Option<&str>,
     violations: &[String],
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let bytes = read(dir, input)?;
     let Some(request) = expect_decoded(decode_request(&bytes), decode_error)? else {
         return Ok(());
@@ -172,7 +155,7 @@ fn run_request(
         expect_eq("encoded", &read(dir, file)?, &ours)?;
     }
     let order: Option<Order> = current
-        .map(|f| read(dir, f).and_then(|b| decode(&b).map_err(|e| e.to_string())))
+        .map(|f| read(dir, f).and_then(|b| decode(&b).map_err(|e| Failure(e.to_string()))))
         .transpose()?;
     let context = Context {
         payment_amount: payment_amount
@@ -184,7 +167,7 @@ fn run_request(
             .and_then(|o| o.shipping.as_ref().map(|s| s.amount)),
         order_status: None,
     };
-    expect_violations(&validate(&request, &context), violations)
+    expect_violations(&check(&request, &context), violations)
 }
 
 fn run_refund(
@@ -194,7 +177,7 @@ fn run_refund(
     shipping: bool,
     external_operation_id: Option<String>,
     expected: &str,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let order: Order = decode(&read(dir, order)?).map_err(|e| e.to_string())?;
     let products = products
         .iter()

@@ -1,14 +1,16 @@
 //! `POST {base}/api/merchant/v1/orders/{orderId}/refund`, ready for any HTTP client.
 
-use http::{Method, Request, header};
+use http::{HeaderValue, Method, Request, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use refundkit_core::{BaseUrl, EncodeError, EndpointError, Validated};
 
+use crate::codec::encode_request;
 use crate::types::{ApiKey, RefundRequest};
 
-/// Production or sandbox (or a mock server).
+/// Production or sandbox (or an emulator).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    base: String,
+    base: BaseUrl,
 }
 
 impl Endpoint {
@@ -19,19 +21,28 @@ impl Endpoint {
 
     /// Production.
     pub fn production() -> Self {
-        Endpoint::custom(Self::PRODUCTION)
+        Endpoint {
+            base: BaseUrl::known(Self::PRODUCTION),
+        }
     }
 
     /// Sandbox.
     pub fn sandbox() -> Self {
-        Endpoint::custom(Self::SANDBOX)
+        Endpoint {
+            base: BaseUrl::known(Self::SANDBOX),
+        }
     }
 
-    /// Any base URL.
-    pub fn custom(base: &str) -> Self {
-        Endpoint {
-            base: base.trim_end_matches('/').to_owned(),
-        }
+    /// Any base URL (an emulator in tests).
+    pub fn custom(base: &str) -> Result<Self, EndpointError> {
+        Ok(Endpoint {
+            base: BaseUrl::parse(base)?,
+        })
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        self.base.as_str()
     }
 }
 
@@ -50,10 +61,10 @@ pub struct Attempt {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// The body could not be serialised (an amount with more than two places).
+    /// The body could not be written (validation reports the cause first).
     #[error("body: {0}")]
-    Body(#[from] serde_json::Error),
-    /// URL or header refused by `http` (a base URL or request id with bad characters).
+    Body(#[from] EncodeError),
+    /// URL or header refused by `http` (a request id with bad characters).
     #[error("request: {0}")]
     Http(#[from] http::Error),
 }
@@ -65,19 +76,19 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// The refund request for order `order_id`, body compact JSON.
+/// The refund request for order `order_id`, body compact JSON. Only a validated body is
+/// taken: a final cart Yandex Pay would refuse cannot reach the wire.
 pub fn refund_request(
     endpoint: &Endpoint,
     order_id: &str,
     api_key: &ApiKey,
-    body: &RefundRequest,
+    body: &Validated<RefundRequest>,
     attempt: &Attempt,
 ) -> Result<Request<Vec<u8>>, BuildError> {
-    let url = format!(
-        "{}/api/merchant/v1/orders/{}/refund",
-        endpoint.base,
+    let url = endpoint.base.join(&format!(
+        "/api/merchant/v1/orders/{}/refund",
         utf8_percent_encode(order_id, SEGMENT)
-    );
+    ));
     Ok(Request::builder()
         .method(Method::POST)
         .uri(url)
@@ -89,5 +100,17 @@ pub fn refund_request(
         .header("X-Request-Timeout", attempt.timeout_ms.to_string())
         .header("X-Request-Attempt", attempt.attempt.to_string())
         .header(header::CONTENT_TYPE, "application/json")
-        .body(serde_json::to_vec(body)?)?)
+        .body(encode_request(body)?)?)
+}
+
+/// A copy of a request built here with its secret (the API key) replaced, for logs.
+pub fn redacted(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
+    let mut copy = refundkit_core::copy_request(request);
+    if copy.headers().contains_key(header::AUTHORIZATION) {
+        copy.headers_mut().insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Api-Key [redacted]"),
+        );
+    }
+    copy
 }

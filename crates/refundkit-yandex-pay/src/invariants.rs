@@ -6,38 +6,14 @@
 use std::collections::HashSet;
 
 use refundkit_core::report::codes;
-use refundkit_core::{Amount, Path, Report};
+use refundkit_core::{Amount, Invalid, Path, Report, Validate, Validated};
+
+use crate::codes as yp_codes;
 
 use crate::types::{
     COUPON_STATUSES, Cart, CartItem, ITEM_TYPES, ItemReceipt, OrderStatus, PAYMENT_METHOD_CODES,
     PAYMENT_SUBJECT_CODES, RefundRequest, SHIPPING_METHODS, VAT_CODES, int_code,
 };
-
-/// Codes of Yandex Pay's rules.
-pub mod yp_codes {
-    /// `orderAmount` is not `cart.total.amount + shipping.amount`.
-    pub const ORDER_AMOUNT: &str = "order_amount";
-    /// `cart.total.amount` is not the sum of the items (less discounts).
-    pub const CART_TOTAL: &str = "cart_total";
-    /// An item's `total` is not its price x count.
-    pub const ITEM_TOTAL: &str = "item_total";
-    /// An item's `subtotal` is not `unitPrice x count`.
-    pub const ITEM_SUBTOTAL: &str = "item_subtotal";
-    /// `discountedUnitPrice` above `unitPrice`.
-    pub const DISCOUNT_ABOVE_PRICE: &str = "discount_above_price";
-    /// `orderAmount` is not the payment's current amount less `refundAmount`.
-    pub const PAYMENT_AMOUNT: &str = "payment_amount";
-    /// The final cart adds an item or raises a count or an amount.
-    pub const CART_GROWS: &str = "cart_grows";
-    /// The current and final carts differ by something else than the refund.
-    pub const REFUND_DIFFERENCE: &str = "refund_difference";
-    /// The order's status does not allow a refund.
-    pub const ORDER_STATUS: &str = "order_status";
-    /// A refund, or what it leaves, under 1 RUB (reported refused; unverified).
-    pub const UNDER_ONE_ROUBLE: &str = "under_one_rouble";
-    /// A read-only field Yandex ignores (`pointsAmount`).
-    pub const READ_ONLY: &str = "read_only";
-}
 
 /// Text fields at most this many characters.
 pub const MAX_TEXT: usize = 2048;
@@ -67,8 +43,30 @@ fn sum<'a>(amounts: impl IntoIterator<Item = &'a Amount>) -> Option<Amount> {
 }
 
 /// Every violation in `request`, with the rules `context` enables.
-pub fn validate(request: &RefundRequest, context: &Context<'_>) -> Report {
+pub fn check(request: &RefundRequest, context: &Context<'_>) -> Report {
     let mut report = Report::new();
+    request.check(context, &mut report);
+    report
+}
+
+/// The request, if Yandex Pay's rules (with those `context` enables) find no error: what
+/// [`crate::http::refund_request`] takes. Otherwise every violation, and the request back.
+pub fn validate(
+    request: RefundRequest,
+    context: &Context<'_>,
+) -> Result<Validated<RefundRequest>, Invalid<RefundRequest>> {
+    Validated::new(request, context)
+}
+
+impl Validate for RefundRequest {
+    type Context<'a> = Context<'a>;
+
+    fn check(&self, context: &Context<'_>, report: &mut Report) {
+        rules(self, context, report);
+    }
+}
+
+fn rules(request: &RefundRequest, context: &Context<'_>, report: &mut Report) {
     let root = Path::ROOT;
     if request.refund_amount.is_zero() {
         report.error(
@@ -114,7 +112,7 @@ pub fn validate(request: &RefundRequest, context: &Context<'_>) -> Report {
         ),
     }
     if let Some(cart) = &request.cart {
-        validate_cart(&mut report, &root.field("cart"), cart);
+        validate_cart(report, &root.field("cart"), cart);
     }
     if let Some(shipping) = &request.shipping {
         let path = root.field("shipping");
@@ -130,7 +128,7 @@ pub fn validate(request: &RefundRequest, context: &Context<'_>) -> Report {
             );
         }
         if let Some(r) = &shipping.receipt {
-            validate_receipt(&mut report, &path.field("receipt"), r);
+            validate_receipt(report, &path.field("receipt"), r);
         }
     }
 
@@ -150,7 +148,7 @@ pub fn validate(request: &RefundRequest, context: &Context<'_>) -> Report {
         }
     }
     if let Some(current) = context.current_cart {
-        check_against_current(&mut report, request, current, context.current_shipping);
+        check_against_current(report, request, current, context.current_shipping);
     }
     if let Some(status) = context.order_status {
         if !matches!(
@@ -162,12 +160,11 @@ pub fn validate(request: &RefundRequest, context: &Context<'_>) -> Report {
                 yp_codes::ORDER_STATUS,
                 format!(
                     "order status {}: only CAPTURED and PARTIALLY_REFUNDED may be refunded",
-                    status.as_wire()
+                    status.as_str()
                 ),
             );
         }
     }
-    report
 }
 
 /// The order's status after this refund succeeds.

@@ -1,5 +1,5 @@
 //! Yandex Pay merchant API v1 refund: the final-cart body, its invariants, the helper that
-//! derives a correct final cart, responses, and the request for any HTTP client.
+//! derives a correct final cart, the answers, and the request for any HTTP client.
 //!
 //! ```
 //! use refundkit_core::Quantity;
@@ -21,83 +21,27 @@
 //! let context = Context { payment_amount: order.amount(), current_cart: Some(&order.cart),
 //!                         current_shipping: order.shipping.as_ref().map(|s| s.amount),
 //!                         ..Context::default() };
-//! assert!(!validate(&body, &context).has_errors());
+//! let validated = validate(body, &context)?;   // what the HTTP builder takes
+//! assert!(validated.warnings().is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Files: [`types`], [`amount`] (the string-decimal formats), [`invariants`], [`helper`],
-//! [`response`], [`http`], [`conformance`].
+//! Files: [`types`], [`codec`] (the body's JSON and the answers), [`amount`] (the
+//! string-decimal formats), [`invariants`], [`codes`], [`helper`] (the final cart), [`http`],
+//! [`conformance`].
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
-#![cfg_attr(
-    test,
-    allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )
-)]
 
 pub mod amount;
+pub mod codec;
+pub mod codes;
 pub mod conformance;
 pub mod helper;
 pub mod http;
 pub mod invariants;
-pub mod response;
 pub mod types;
 
-pub use response::{Operation, OperationStatus, ReasonCode, parse_response};
-pub use types::{Cart, CartItem, RefundRequest};
-
-/// A body that does not decode, with the path of the field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct DecodeError {
-    /// The field (`cart.items[0].total`).
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-/// Largest body decoded.
-pub const MAX_BODY: usize = 16 * 1024 * 1024;
-
-/// Decodes JSON into `T`, naming the path of the first field at fault.
-pub fn decode<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
-    if json.len() > MAX_BODY {
-        return Err(DecodeError {
-            path: ".".into(),
-            message: format!("larger than {MAX_BODY} bytes"),
-        });
-    }
-    serde_json::from_slice(json).map_err(|_| {
-        let mut de = serde_json::Deserializer::from_slice(json);
-        match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(e) => DecodeError {
-                path: e.path().to_string(),
-                message: e.into_inner().to_string(),
-            },
-            Ok(_) => match de.end() {
-                Err(e) => DecodeError {
-                    path: ".".into(),
-                    message: e.to_string(),
-                },
-                Ok(()) => DecodeError {
-                    path: ".".into(),
-                    message: "does not decode".into(),
-                },
-            },
-        }
-    })
-}
-
-/// Decodes a refund body.
-pub fn decode_request(json: &[u8]) -> Result<RefundRequest, DecodeError> {
-    decode(json)
-}
-
-/// The body as compact JSON, in the seed's field order.
-pub fn encode_request(request: &RefundRequest) -> Result<Vec<u8>, serde_json::Error> {
-    serde_json::to_vec(request)
-}
+pub use codec::{decode, decode_request, encode_request, parse_response};
+pub use invariants::{check, validate};
+pub use types::{
+    Cart, CartItem, Operation, OperationStatus, OrderStatus, ReasonCode, RefundRequest,
+};

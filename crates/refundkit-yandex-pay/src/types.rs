@@ -435,40 +435,78 @@ pub const ITEM_TYPES: &[&str] = &["PHYSICAL", "DIGITAL", "UNSPECIFIED"];
 #[derive(Debug, Clone)]
 pub struct ApiKey(pub SecretString);
 
-/// Status of an order, as Yandex Pay reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum OrderStatus {
-    /// `CAPTURED`: refundable.
-    Captured,
-    /// `PARTIALLY_REFUNDED`: refundable.
-    PartiallyRefunded,
-    /// `REFUNDED`.
-    Refunded,
-    /// Anything else, verbatim (`AUTHORIZED`, `VOIDED`, `PENDING`, ...).
-    Other(String),
+refundkit_core::wire_enum! {
+    /// An order's payment status, as Yandex Pay reports it. Unknown statuses are kept.
+    pub enum OrderStatus: str {
+        /// Paid and captured: refundable.
+        Captured = "CAPTURED",
+        /// Partly refunded: refundable.
+        PartiallyRefunded = "PARTIALLY_REFUNDED",
+        /// Refunded in full.
+        Refunded = "REFUNDED",
+        /// Authorised, not captured.
+        Authorized = "AUTHORIZED",
+        /// Voided.
+        Voided = "VOIDED",
+        /// Awaiting payment.
+        Pending = "PENDING",
+        /// Failed.
+        Failed = "FAILED",
+    }
 }
 
-impl OrderStatus {
-    /// From the wire name.
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "CAPTURED" => OrderStatus::Captured,
-            "PARTIALLY_REFUNDED" => OrderStatus::PartiallyRefunded,
-            "REFUNDED" => OrderStatus::Refunded,
-            other => OrderStatus::Other(other.to_owned()),
-        }
+refundkit_core::wire_enum! {
+    /// `reasonCode` of a refused operation (the refund page's list, and those the public
+    /// clients name). Unknown codes are kept.
+    pub enum ReasonCode: str {
+        /// The order is not CAPTURED or PARTIALLY_REFUNDED.
+        InvalidPaymentStatus = "INVALID_PAYMENT_STATUS",
+        /// `orderAmount` does not match the cart and shipping.
+        OrderAmountMismatch = "ORDER_AMOUNT_MISMATCH",
+        /// The refund is larger than what is left.
+        RefundAmountTooLarge = "REFUND_AMOUNT_TOO_LARGE",
+        /// `externalOperationId` already names an operation that has started: look it up.
+        DuplicateExternalOperationId = "DUPLICATE_EXTERNAL_OPERATION_ID",
+        /// Another operation on the order is in progress (HTTP 409; unverified).
+        AnotherOperationInProgress = "ANOTHER_OPERATION_IN_PROGRESS",
     }
+}
 
-    /// The wire name.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            OrderStatus::Captured => "CAPTURED",
-            OrderStatus::PartiallyRefunded => "PARTIALLY_REFUNDED",
-            OrderStatus::Refunded => "REFUNDED",
-            OrderStatus::Other(s) => s,
-        }
+refundkit_core::wire_enum! {
+    /// `operation.status`. Unknown statuses are kept.
+    pub enum OperationStatus: str {
+        /// Under way.
+        Pending = "PENDING",
+        /// Done.
+        Success = "SUCCESS",
+        /// Failed.
+        Fail = "FAIL",
     }
+}
+
+/// The refund operation Yandex Pay created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    /// `operationId`.
+    pub operation_id: String,
+    /// `orderId`.
+    pub order_id: String,
+    /// `operationType` (`REFUND`; AUTHORIZE, CAPTURE, ... kept as given).
+    pub operation_type: String,
+    /// `status`.
+    pub status: OperationStatus,
+    /// `amount`.
+    pub amount: Option<Amount>,
+    /// `externalOperationId`.
+    pub external_operation_id: Option<String>,
+    /// `created`.
+    pub created: Option<String>,
+    /// `updated`.
+    pub updated: Option<String>,
+    /// `reason`.
+    pub reason: Option<String>,
+    /// `params`, as given.
+    pub params: Option<serde_json::Value>,
 }
 
 #[cfg(test)]

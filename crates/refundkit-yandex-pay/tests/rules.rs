@@ -2,9 +2,10 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use refundkit_core::{Amount, Quantity, Report, codes};
+use refundkit_yandex_pay::codes as yp_codes;
 use refundkit_yandex_pay::helper::{HelperError, Order, Selection, refund};
 use refundkit_yandex_pay::http::{Attempt, Endpoint, refund_request};
-use refundkit_yandex_pay::invariants::{Context, resulting_status, validate, yp_codes};
+use refundkit_yandex_pay::invariants::{Context, check, resulting_status, validate};
 use refundkit_yandex_pay::types::{ApiKey, OrderStatus};
 use refundkit_yandex_pay::{RefundRequest, decode, decode_request, encode_request};
 
@@ -36,10 +37,10 @@ fn errors(r: &Report) -> Vec<(&str, &str)> {
     r.errors().map(|v| (v.path.as_str(), v.code)).collect()
 }
 
-fn check(f: impl FnOnce(&mut RefundRequest)) -> Report {
+fn checked(f: impl FnOnce(&mut RefundRequest)) -> Report {
     let mut b = body();
     f(&mut b);
-    validate(&b, &Context::default())
+    check(&b, &Context::default())
 }
 
 #[test]
@@ -51,19 +52,15 @@ fn a_helper_body_passes_every_invariant() {
         current_shipping: Some(a("300.00")),
         order_status: Some(&OrderStatus::Captured),
     };
-    assert!(
-        validate(&body(), &ctx).is_empty(),
-        "{}",
-        validate(&body(), &ctx)
-    );
+    assert!(check(&body(), &ctx).is_empty(), "{}", check(&body(), &ctx));
 }
 
 #[test]
 fn order_amount_is_cart_total_plus_shipping() {
-    let r = check(|b| b.order_amount = a("700.00"));
+    let r = checked(|b| b.order_amount = a("700.00"));
     assert_eq!(errors(&r), [("orderAmount", yp_codes::ORDER_AMOUNT)]);
     // Without shipping, the shipping amount counts as 0.
-    let r = check(|b| {
+    let r = checked(|b| {
         b.shipping = None;
         b.order_amount = b.final_cart_mut().total.amount;
     });
@@ -72,7 +69,7 @@ fn order_amount_is_cart_total_plus_shipping() {
 
 #[test]
 fn cart_total_is_the_sum_of_item_totals_without_discounts() {
-    let r = check(|b| {
+    let r = checked(|b| {
         b.final_cart_mut().total.amount = a("600.00");
         b.order_amount = a("900.00");
     });
@@ -81,7 +78,7 @@ fn cart_total_is_the_sum_of_item_totals_without_discounts() {
 
 #[test]
 fn with_discounts_a_cart_total_mismatch_is_a_warning() {
-    let r = check(|b| {
+    let r = checked(|b| {
         b.final_cart_mut().discounts.push(
             serde_json::from_str(
                 r#"{"discountId": "d", "amount": "50.00", "description": "promo"}"#,
@@ -91,7 +88,7 @@ fn with_discounts_a_cart_total_mismatch_is_a_warning() {
     });
     assert!(!r.has_errors(), "{r}");
     assert!(r.contains("cart.total.amount", yp_codes::CART_TOTAL));
-    let r = check(|b| {
+    let r = checked(|b| {
         b.final_cart_mut().discounts.push(
             serde_json::from_str(
                 r#"{"discountId": "d", "amount": "50.00", "description": "promo"}"#,
@@ -106,16 +103,16 @@ fn with_discounts_a_cart_total_mismatch_is_a_warning() {
 
 #[test]
 fn item_total_is_price_times_count_rounded_to_kopecks() {
-    let r = check(|b| b.final_cart_mut().items[0].total = a("200.01"));
+    let r = checked(|b| b.final_cart_mut().items[0].total = a("200.01"));
     assert_eq!(errors(&r)[0], ("cart.items[0].total", yp_codes::ITEM_TOTAL));
     // discountedUnitPrice wins over unitPrice.
-    let r = check(|b| b.final_cart_mut().items[1].total = a("501.00"));
+    let r = checked(|b| b.final_cart_mut().items[1].total = a("501.00"));
     assert_eq!(errors(&r)[0], ("cart.items[1].total", yp_codes::ITEM_TOTAL));
 }
 
 #[test]
 fn item_subtotal_is_unit_price_times_count() {
-    let r = check(|b| b.final_cart_mut().items[0].subtotal = Some(a("300.00")));
+    let r = checked(|b| b.final_cart_mut().items[0].subtotal = Some(a("300.00")));
     assert_eq!(
         errors(&r),
         [("cart.items[0].subtotal", yp_codes::ITEM_SUBTOTAL)]
@@ -124,7 +121,7 @@ fn item_subtotal_is_unit_price_times_count() {
 
 #[test]
 fn discounted_unit_price_is_at_most_unit_price() {
-    let r = check(|b| b.final_cart_mut().items[1].discounted_unit_price = Some(a("300.00")));
+    let r = checked(|b| b.final_cart_mut().items[1].discounted_unit_price = Some(a("300.00")));
     assert!(errors(&r).contains(&(
         "cart.items[1].discountedUnitPrice",
         yp_codes::DISCOUNT_ABOVE_PRICE
@@ -133,7 +130,7 @@ fn discounted_unit_price_is_at_most_unit_price() {
 
 #[test]
 fn refund_amount_is_positive() {
-    let r = check(|b| b.refund_amount = Amount::ZERO);
+    let r = checked(|b| b.refund_amount = Amount::ZERO);
     assert_eq!(errors(&r), [("refundAmount", codes::NOT_POSITIVE)]);
 }
 
@@ -167,13 +164,13 @@ fn amounts_are_strings_of_at_most_two_places_never_negative() {
 
 #[test]
 fn product_id_is_unique() {
-    let r = check(|b| b.final_cart_mut().items[1].product_id = "tea".into());
+    let r = checked(|b| b.final_cart_mut().items[1].product_id = "tea".into());
     assert!(errors(&r).contains(&("cart.items[1].productId", codes::DUPLICATE)));
 }
 
 #[test]
 fn text_fields_have_at_most_2048_characters() {
-    let r = check(|b| b.final_cart_mut().items[0].title = Some("я".repeat(2049)));
+    let r = checked(|b| b.final_cart_mut().items[0].title = Some("я".repeat(2049)));
     assert_eq!(errors(&r), [("cart.items[0].title", codes::TOO_LONG)]);
 }
 
@@ -181,7 +178,7 @@ fn text_fields_have_at_most_2048_characters() {
 fn receipt_tax_outside_the_table_is_kept_and_warned() {
     let json = br#"{"productId": "x", "title": "x", "quantity": {"count": "1"}, "total": "1.00", "receipt": {"tax": 11}}"#;
     let item: refundkit_yandex_pay::CartItem = serde_json::from_slice(json).unwrap();
-    let r = check(|b| {
+    let r = checked(|b| {
         b.final_cart_mut().items = vec![item];
         b.final_cart_mut().total.amount = a("1.00");
         b.order_amount = a("301.00");
@@ -208,7 +205,7 @@ fn order_amount_is_the_payment_amount_less_the_refund() {
         payment_amount: Some(a("1000.00")),
         ..Context::default()
     };
-    let r = validate(&body(), &ctx);
+    let r = check(&body(), &ctx);
     assert_eq!(errors(&r), [("orderAmount", yp_codes::PAYMENT_AMOUNT)]);
 }
 
@@ -223,7 +220,7 @@ fn the_final_cart_only_removes_or_lowers() {
     b.final_cart_mut().items[0].quantity.count = Quantity::from(4);
     b.final_cart_mut().items[0].total = a("400.00");
     b.final_cart_mut().items[0].subtotal = Some(a("400.00"));
-    let r = validate(&b, &ctx);
+    let r = check(&b, &ctx);
     assert!(
         errors(&r).contains(&("cart.items[0].quantity.count", yp_codes::CART_GROWS)),
         "{r}"
@@ -242,11 +239,11 @@ fn the_cart_difference_is_the_refund_less_any_shipping_refund() {
         current_shipping: Some(a("300.00")),
         ..Context::default()
     };
-    let r = validate(&body(), &ctx);
+    let r = check(&body(), &ctx);
     assert!(r.is_empty(), "{r}");
     let mut b = body();
     b.refund_amount = a("150.00");
-    let r = validate(&b, &ctx);
+    let r = check(&b, &ctx);
     assert_eq!(
         errors(&r),
         [("cart.total.amount", yp_codes::REFUND_DIFFERENCE)]
@@ -261,7 +258,7 @@ fn only_captured_and_partially_refunded_orders_may_be_refunded() {
         (OrderStatus::Refunded, false),
         (OrderStatus::from_wire("AUTHORIZED"), false),
     ] {
-        let r = validate(
+        let r = check(
             &body(),
             &Context {
                 order_status: Some(&status),
@@ -321,7 +318,8 @@ fn the_request_carries_the_documented_headers_and_encodes_the_order_id() {
         timeout_ms: 10_000,
         attempt: 1,
     };
-    let r = refund_request(&Endpoint::sandbox(), "order/42 ё", &key, &body(), &attempt).unwrap();
+    let valid = validate(body(), &Context::default()).unwrap();
+    let r = refund_request(&Endpoint::sandbox(), "order/42 ё", &key, &valid, &attempt).unwrap();
     assert_eq!(
         r.uri(),
         "https://sandbox.pay.yandex.ru/api/merchant/v1/orders/order%2F42%20%D1%91/refund"
@@ -355,19 +353,19 @@ fn an_amount_with_a_third_decimal_place_is_not_encoded() {
 
 #[test]
 fn an_item_title_is_required_by_the_v1_refund_schema() {
-    let r = check(|b| b.final_cart_mut().items[0].title = None);
+    let r = checked(|b| b.final_cart_mut().items[0].title = None);
     assert_eq!(errors(&r), [("cart.items[0].title", codes::REQUIRED)]);
-    let r = check(|b| b.final_cart_mut().items[0].title = Some(" ".into()));
+    let r = checked(|b| b.final_cart_mut().items[0].title = Some(" ".into()));
     assert_eq!(errors(&r), [("cart.items[0].title", codes::EMPTY)]);
 }
 
 #[test]
 fn a_shipping_method_outside_the_list_is_warned_and_kept_and_direct_is_listed() {
-    let r = check(|b| b.shipping.as_mut().unwrap().method_type = "DIRECT".into());
+    let r = checked(|b| b.shipping.as_mut().unwrap().method_type = "DIRECT".into());
     assert!(r.is_empty(), "{r}");
     let mut b = body();
     b.shipping.as_mut().unwrap().method_type = "DRONE".into();
-    let r = validate(&b, &Context::default());
+    let r = check(&b, &Context::default());
     assert!(!r.has_errors(), "{r}");
     assert!(r.contains("shipping.methodType", codes::UNKNOWN_CODE));
     let json = String::from_utf8(encode_request(&b).unwrap()).unwrap();
@@ -379,7 +377,7 @@ fn a_body_without_a_cart_counts_as_an_empty_cart() {
     let full: RefundRequest =
         decode_request(br#"{"refundAmount": "1000.80", "orderAmount": "300.00", "shipping": {"methodType": "COURIER", "amount": "300.00"}}"#).unwrap();
     assert!(full.cart.is_none());
-    assert!(validate(&full, &Context::default()).is_empty());
+    assert!(check(&full, &Context::default()).is_empty());
     let o = order();
     let ctx = Context {
         payment_amount: o.amount(),
@@ -391,14 +389,14 @@ fn a_body_without_a_cart_counts_as_an_empty_cart() {
     let mut partial = full.clone();
     partial.refund_amount = a("700.80");
     assert!(
-        validate(&partial, &ctx).is_empty(),
+        check(&partial, &ctx).is_empty(),
         "{}",
-        validate(&partial, &ctx)
+        check(&partial, &ctx)
     );
     // Items left in the order but no cart sent: orderAmount cannot hold.
     partial.order_amount = a("1000.80");
     assert!(
-        errors(&validate(&partial, &Context::default()))
+        errors(&check(&partial, &Context::default()))
             .contains(&("orderAmount", yp_codes::ORDER_AMOUNT))
     );
     assert_eq!(encode_request(&full).unwrap(), br#"{"refundAmount":"1000.80","orderAmount":"300.00","shipping":{"methodType":"COURIER","amount":"300.00"}}"#);
@@ -406,11 +404,55 @@ fn a_body_without_a_cart_counts_as_an_empty_cart() {
 
 #[test]
 fn points_amount_is_read_only_and_only_noted() {
-    let r = check(|b| {
+    let r = checked(|b| {
         b.final_cart_mut().items[0].points_amount = Some(a("10.00"));
         b.final_cart_mut().total.points_amount = Some(a("10.00"));
     });
     assert!(!r.has_errors(), "{r}");
     assert!(r.contains("cart.items[0].pointsAmount", yp_codes::READ_ONLY));
     assert!(r.contains("cart.total.pointsAmount", yp_codes::READ_ONLY));
+}
+
+#[test]
+fn an_invalid_body_cannot_become_a_request() {
+    let mut b = body();
+    b.refund_amount = Amount::ZERO;
+    let invalid = validate(b, &Context::default()).unwrap_err();
+    assert!(invalid.report.contains("refundAmount", codes::NOT_POSITIVE));
+}
+
+#[test]
+fn the_redacted_copy_hides_the_api_key_and_keeps_the_rest() {
+    let valid = validate(body(), &Context::default()).unwrap();
+    let attempt = Attempt {
+        request_id: "r".into(),
+        timeout_ms: 1,
+        attempt: 0,
+    };
+    let r = refund_request(
+        &Endpoint::production(),
+        "o",
+        &ApiKey("secret-key".into()),
+        &valid,
+        &attempt,
+    )
+    .unwrap();
+    let shown = refundkit_yandex_pay::http::redacted(&r);
+    assert_eq!(shown.headers()["authorization"], "Api-Key [redacted]");
+    assert_eq!((shown.uri(), shown.body()), (r.uri(), r.body()));
+}
+
+#[test]
+fn refunds_under_one_rouble_or_leaving_under_one_rouble_are_warned() {
+    let r = checked(|b| {
+        b.refund_amount = a("0.99");
+    });
+    assert!(
+        r.contains("refundAmount", yp_codes::UNDER_ONE_ROUBLE),
+        "{r}"
+    );
+    let r = checked(|b| {
+        b.order_amount = a("0.50");
+    });
+    assert!(r.contains("orderAmount", yp_codes::UNDER_ONE_ROUBLE), "{r}");
 }

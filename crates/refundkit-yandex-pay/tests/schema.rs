@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use refundkit_yandex_pay::decode_request;
-use refundkit_yandex_pay::invariants::{Context, validate};
+use refundkit_yandex_pay::invariants::{Context, check};
 use serde_json::{Value, json};
 
 /// A body with every documented field at every level.
@@ -68,7 +68,7 @@ fn object_at<'v>(v: &'v mut Value, at: &At) -> &'v mut serde_json::Map<String, V
 fn check_type(at: At, fields: &[(&str, bool)]) {
     let body = full();
     let decoded = decode_request(body.to_string().as_bytes()).unwrap();
-    let report = validate(&decoded, &Context::default());
+    let report = check(&decoded, &Context::default());
     assert!(!report.has_errors(), "the full body is valid: {report}");
     let mut probe = body.clone();
     let mut listed: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
@@ -98,7 +98,7 @@ fn check_type(at: At, fields: &[(&str, bool)]) {
             (false, Err(e)) => panic!("{path} is optional, yet: {e}"),
             (true, Err(e)) => assert!(e.to_string().contains(field), "{path}: {e}"),
             (true, Ok(r)) => assert!(
-                validate(&r, &Context::default()).contains(&path, refundkit_core::codes::REQUIRED),
+                check(&r, &Context::default()).contains(&path, refundkit_core::codes::REQUIRED),
                 "{path} is required, and its absence passes"
             ),
         }

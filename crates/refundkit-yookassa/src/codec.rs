@@ -16,11 +16,14 @@ use quick_xml::events::{BytesDecl, BytesStart, Event};
 use quick_xml::name::QName;
 use quick_xml::{Reader, Writer, XmlVersion};
 use refundkit_core::outcome::{Malformed, Outcome, Refusal, is_2xx};
-use refundkit_core::{Amount, Coded, MoneyError, Quantity};
+use refundkit_core::{
+    Amount, Coded, DecodeError, DecodeErrorKind as Kind, EncodeError, MoneyError, Quantity,
+    Validated,
+};
 
 use crate::types::{
     Customer, ErrorCode, MwsResponse, PAYMENT_METHOD_CODES, PAYMENT_SUBJECT_CODES, Receipt,
-    ReceiptItem, ReturnPaymentRequest, Status, VAT_CODES,
+    ReceiptItem, ReturnPaymentRequest, SignedRequest, Status, VAT_CODES,
 };
 
 /// Largest document read.
@@ -32,21 +35,10 @@ pub const MAX_ELEMENTS: usize = 20_000;
 /// Most attributes on one element.
 pub const MAX_ATTRIBUTES: usize = 64;
 
-/// Why a document was not read, and where.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct XmlError {
-    /// Element path, with `@attribute` when an attribute is at fault.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-fn err(path: impl Into<String>, message: impl fmt::Display) -> XmlError {
-    XmlError {
-        path: path.into(),
-        message: message.to_string(),
-    }
+/// An error of `kind` at an element path (`returnPaymentRequest/receipt`, with `@attribute`
+/// when an attribute is at fault).
+fn err(kind: Kind, path: impl Into<String>, message: impl fmt::Display) -> DecodeError {
+    DecodeError::new(kind, path, message)
 }
 
 /// One element of the tree.
@@ -57,11 +49,12 @@ struct Element {
     children: Vec<Element>,
 }
 
-fn read_tree(xml: &[u8]) -> Result<Element, XmlError> {
+fn read_tree(xml: &[u8]) -> Result<Element, DecodeError> {
     if xml.len() > MAX_INPUT {
-        return Err(err("", format!("document larger than {MAX_INPUT} bytes")));
+        return Err(DecodeError::too_large(xml.len(), MAX_INPUT));
     }
-    let text = std::str::from_utf8(xml).map_err(|e| err("", format!("not UTF-8: {e}")))?;
+    let text =
+        std::str::from_utf8(xml).map_err(|e| err(Kind::Encoding, "", format!("not UTF-8: {e}")))?;
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Element> = Vec::new();
@@ -76,34 +69,53 @@ fn read_tree(xml: &[u8]) -> Result<Element, XmlError> {
     };
     loop {
         let position = reader.buffer_position();
-        let event = reader
-            .read_event()
-            .map_err(|e| err(here(&stack), format!("at byte {position}: {e}")))?;
+        let event = reader.read_event().map_err(|e| {
+            err(
+                Kind::Syntax,
+                here(&stack),
+                format!("at byte {position}: {e}"),
+            )
+        })?;
         match event {
             Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
             Event::DocType(_) => {
-                return Err(err("", "DOCTYPE refused (no DTDs, no entities)"));
+                return Err(err(
+                    Kind::Structure,
+                    "",
+                    "DOCTYPE refused (no DTDs, no entities)",
+                ));
             }
             Event::GeneralRef(r) => {
                 return Err(err(
+                    Kind::Structure,
                     here(&stack),
                     format!("entity reference &{}; refused", &*r),
                 ));
             }
             Event::Text(t) => {
                 if !t.chars().all(|c| c.is_ascii_whitespace()) {
-                    return Err(err(here(&stack), "text content is not expected"));
+                    return Err(err(
+                        Kind::Structure,
+                        here(&stack),
+                        "text content is not expected",
+                    ));
                 }
             }
-            Event::CData(_) => return Err(err(here(&stack), "CDATA is not expected")),
+            Event::CData(_) => {
+                return Err(err(Kind::Structure, here(&stack), "CDATA is not expected"));
+            }
             Event::Start(start) | Event::Empty(start) if root.is_some() => {
                 let _ = start;
-                return Err(err("", "more than one root element"));
+                return Err(err(Kind::Structure, "", "more than one root element"));
             }
             Event::Start(start) => {
                 count = count.saturating_add(1);
                 if count > MAX_ELEMENTS || stack.len() >= MAX_DEPTH {
-                    return Err(err(here(&stack), "document too large or too deep"));
+                    return Err(err(
+                        Kind::TooDeep,
+                        here(&stack),
+                        "document too large or too deep",
+                    ));
                 }
                 let element = element(&start, &here(&stack))?;
                 stack.push(element);
@@ -111,7 +123,11 @@ fn read_tree(xml: &[u8]) -> Result<Element, XmlError> {
             Event::Empty(start) => {
                 count = count.saturating_add(1);
                 if count > MAX_ELEMENTS || stack.len() >= MAX_DEPTH {
-                    return Err(err(here(&stack), "document too large or too deep"));
+                    return Err(err(
+                        Kind::TooDeep,
+                        here(&stack),
+                        "document too large or too deep",
+                    ));
                 }
                 let element = element(&start, &here(&stack))?;
                 match stack.last_mut() {
@@ -120,7 +136,9 @@ fn read_tree(xml: &[u8]) -> Result<Element, XmlError> {
                 }
             }
             Event::End(_) => {
-                let done = stack.pop().ok_or_else(|| err("", "unbalanced end tag"))?;
+                let done = stack
+                    .pop()
+                    .ok_or_else(|| err(Kind::Syntax, "", "unbalanced end tag"))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(done),
                     None => root = Some(done),
@@ -130,12 +148,16 @@ fn read_tree(xml: &[u8]) -> Result<Element, XmlError> {
         }
     }
     if !stack.is_empty() {
-        return Err(err(here(&stack), "document ends inside an element"));
+        return Err(err(
+            Kind::Syntax,
+            here(&stack),
+            "document ends inside an element",
+        ));
     }
-    root.ok_or_else(|| err("", "no root element"))
+    root.ok_or_else(|| err(Kind::Syntax, "", "no root element"))
 }
 
-fn element(start: &BytesStart<'_>, parent: &str) -> Result<Element, XmlError> {
+fn element(start: &BytesStart<'_>, parent: &str) -> Result<Element, DecodeError> {
     let name = start.name().as_ref().to_owned();
     let path = if parent.is_empty() {
         name.clone()
@@ -144,17 +166,21 @@ fn element(start: &BytesStart<'_>, parent: &str) -> Result<Element, XmlError> {
     };
     let mut attributes = Vec::new();
     for attribute in start.attributes() {
-        let attribute = attribute.map_err(|e| err(&path, e))?;
+        let attribute = attribute.map_err(|e| err(Kind::Syntax, &path, e))?;
         if attributes.len() >= MAX_ATTRIBUTES {
-            return Err(err(&path, "too many attributes"));
+            return Err(err(Kind::TooLarge, &path, "too many attributes"));
         }
         let key = attribute.key.as_ref().to_owned();
         if attributes.iter().any(|(k, _)| *k == key) {
-            return Err(err(format!("{path}@{key}"), "attribute repeated"));
+            return Err(err(
+                Kind::Repeated,
+                format!("{path}@{key}"),
+                "attribute repeated",
+            ));
         }
         let value = attribute
             .normalized_value(XmlVersion::Explicit1_0)
-            .map_err(|e| err(format!("{path}@{key}"), e))?
+            .map_err(|e| err(Kind::Syntax, format!("{path}@{key}"), e))?
             .into_owned();
         attributes.push((key, value));
     }
@@ -194,32 +220,41 @@ impl<'e> Attrs<'e> {
             .map(|(_, v)| v.as_str())
     }
 
-    fn req(&mut self, key: &'e str) -> Result<&'e str, XmlError> {
-        self.opt(key)
-            .ok_or_else(|| err(self.at(key), "required attribute is missing"))
+    fn req(&mut self, key: &'e str) -> Result<&'e str, DecodeError> {
+        self.opt(key).ok_or_else(|| {
+            err(
+                Kind::MissingField,
+                self.at(key),
+                "required attribute is missing",
+            )
+        })
     }
 
-    fn amount(&mut self, key: &'e str) -> Result<Option<Amount>, XmlError> {
+    fn amount(&mut self, key: &'e str) -> Result<Option<Amount>, DecodeError> {
         self.opt(key)
             .map(|v| Amount::parse_decimal(v).map_err(|e| money_err(self.at(key), v, &e)))
             .transpose()
     }
 
-    fn unknown(&self) -> Result<(), XmlError> {
+    fn unknown(&self) -> Result<(), DecodeError> {
         match self
             .element
             .attributes
             .iter()
             .find(|(k, _)| !self.used.contains(&k.as_str()))
         {
-            Some((k, _)) => Err(err(self.at(k), "unknown attribute")),
+            Some((k, _)) => Err(err(Kind::UnknownField, self.at(k), "unknown attribute")),
             None => Ok(()),
         }
     }
 }
 
-fn money_err(path: String, value: &str, e: &MoneyError) -> XmlError {
-    err(path, format!("{value:?} is not a decimal amount: {e}"))
+fn money_err(path: String, value: &str, e: &MoneyError) -> DecodeError {
+    err(
+        Kind::Value,
+        path,
+        format!("{value:?} is not a decimal amount: {e}"),
+    )
 }
 
 fn children<'e>(parent: &'e Element, name: &str) -> impl Iterator<Item = &'e Element> {
@@ -227,13 +262,17 @@ fn children<'e>(parent: &'e Element, name: &str) -> impl Iterator<Item = &'e Ele
     parent.children.iter().filter(move |c| c.name == name)
 }
 
-fn only_known_children(parent: &Element, path: &str, known: &[&str]) -> Result<(), XmlError> {
+fn only_known_children(parent: &Element, path: &str, known: &[&str]) -> Result<(), DecodeError> {
     match parent
         .children
         .iter()
         .find(|c| !known.contains(&c.name.as_str()))
     {
-        Some(c) => Err(err(format!("{path}/{}", c.name), "unknown element")),
+        Some(c) => Err(err(
+            Kind::UnknownField,
+            format!("{path}/{}", c.name),
+            "unknown element",
+        )),
         None => Ok(()),
     }
 }
@@ -242,11 +281,15 @@ fn at_most_one<'e>(
     parent: &'e Element,
     path: &str,
     name: &str,
-) -> Result<Option<&'e Element>, XmlError> {
+) -> Result<Option<&'e Element>, DecodeError> {
     let mut found = children(parent, name);
     let first = found.next();
     if found.next().is_some() {
-        return Err(err(format!("{path}/{name}"), "element repeated"));
+        return Err(err(
+            Kind::Repeated,
+            format!("{path}/{name}"),
+            "element repeated",
+        ));
     }
     Ok(first)
 }
@@ -254,10 +297,14 @@ fn at_most_one<'e>(
 /// Reads a `returnPaymentRequest`. Strict: unknown elements and attributes are refused, so a
 /// misspelt attribute cannot silently drop a value. Rules (sums, lengths) are
 /// [`crate::validate`]'s job.
-pub fn read_request(xml: &[u8]) -> Result<ReturnPaymentRequest, XmlError> {
+pub fn decode_request(xml: &[u8]) -> Result<ReturnPaymentRequest, DecodeError> {
     let root = read_tree(xml)?;
     if root.name != "returnPaymentRequest" {
-        return Err(err(&root.name, "expected returnPaymentRequest"));
+        return Err(err(
+            Kind::Structure,
+            &root.name,
+            "expected returnPaymentRequest",
+        ));
     }
     let path = root.name.clone();
     only_known_children(&root, &path, &["receipt"])?;
@@ -267,9 +314,13 @@ pub fn read_request(xml: &[u8]) -> Result<ReturnPaymentRequest, XmlError> {
         request_dt: a.req("requestDT")?.to_owned(),
         invoice_id: a.req("invoiceId")?.to_owned(),
         shop_id: a.req("shopId")?.to_owned(),
-        amount: a
-            .amount("amount")?
-            .ok_or_else(|| err(a.at("amount"), "required attribute is missing"))?,
+        amount: a.amount("amount")?.ok_or_else(|| {
+            err(
+                Kind::MissingField,
+                a.at("amount"),
+                "required attribute is missing",
+            )
+        })?,
         currency: a.opt("currency").map(str::to_owned),
         cause: a.opt("cause").map(str::to_owned),
         receipt: at_most_one(&root, &path, "receipt")?
@@ -280,7 +331,7 @@ pub fn read_request(xml: &[u8]) -> Result<ReturnPaymentRequest, XmlError> {
     Ok(request)
 }
 
-fn read_receipt(element: &Element, path: String) -> Result<Receipt, XmlError> {
+fn read_receipt(element: &Element, path: String) -> Result<Receipt, DecodeError> {
     only_known_children(element, &path, &["customer", "items"])?;
     let mut a = Attrs::new(element, path.clone());
     let customer = at_most_one(element, &path, "customer")?
@@ -294,7 +345,7 @@ fn read_receipt(element: &Element, path: String) -> Result<Receipt, XmlError> {
                 phone: a.opt("phone").map(str::to_owned),
             };
             a.unknown()?;
-            Ok::<_, XmlError>(customer)
+            Ok::<_, DecodeError>(customer)
         })
         .transpose()?;
     let items_path = format!("{path}/items");
@@ -318,14 +369,23 @@ fn read_receipt(element: &Element, path: String) -> Result<Receipt, XmlError> {
     Ok(receipt)
 }
 
-fn read_item(element: &Element, path: String) -> Result<ReceiptItem, XmlError> {
+fn read_item(element: &Element, path: String) -> Result<ReceiptItem, DecodeError> {
     only_known_children(element, &path, &["price"])?;
-    let price = at_most_one(element, &path, "price")?
-        .ok_or_else(|| err(format!("{path}/price"), "required element is missing"))?;
+    let price = at_most_one(element, &path, "price")?.ok_or_else(|| {
+        err(
+            Kind::MissingField,
+            format!("{path}/price"),
+            "required element is missing",
+        )
+    })?;
     let mut p = Attrs::new(price, format!("{path}/price"));
-    let price_amount = p
-        .amount("amount")?
-        .ok_or_else(|| err(p.at("amount"), "required attribute is missing"))?;
+    let price_amount = p.amount("amount")?.ok_or_else(|| {
+        err(
+            Kind::MissingField,
+            p.at("amount"),
+            "required attribute is missing",
+        )
+    })?;
     let price_currency = p.opt("currency").map(str::to_owned);
     p.unknown()?;
     let mut a = Attrs::new(element, path);
@@ -354,12 +414,13 @@ fn read_item(element: &Element, path: String) -> Result<ReceiptItem, XmlError> {
 
 /// Reads an MWS response (`returnPaymentResponse`, or another operation's). Tolerant: unknown
 /// attributes are kept in [`MwsResponse::other`] and unknown codes in `Other`.
-pub fn read_response(xml: &[u8]) -> Result<MwsResponse, XmlError> {
+pub fn read_response(xml: &[u8]) -> Result<MwsResponse, DecodeError> {
     let root = read_tree(xml)?;
     let path = root.name.clone();
     let int = |key: &str, value: &str| {
         value.trim().parse::<i64>().map_err(|_| {
             err(
+                Kind::Value,
                 format!("{path}@{key}"),
                 format!("{value:?} is not an integer"),
             )
@@ -379,8 +440,8 @@ pub fn read_response(xml: &[u8]) -> Result<MwsResponse, XmlError> {
     for (key, value) in &root.attributes {
         match key.as_str() {
             "clientOrderId" => response.client_order_id = Some(value.clone()),
-            "status" => status = Some(Status::from_code(int(key, value)?)),
-            "error" => response.error = Some(ErrorCode::from_code(int(key, value)?)),
+            "status" => status = Some(Status::from_wire(int(key, value)?)),
+            "error" => response.error = Some(ErrorCode::from_wire(int(key, value)?)),
             "processedDT" => response.processed_dt = Some(value.clone()),
             "techMessage" => response.tech_message = Some(value.clone()),
             "balance" => {
@@ -392,8 +453,13 @@ pub fn read_response(xml: &[u8]) -> Result<MwsResponse, XmlError> {
             _ => response.other.push((key.clone(), value.clone())),
         }
     }
-    response.status =
-        status.ok_or_else(|| err(format!("{path}@status"), "required attribute is missing"))?;
+    response.status = status.ok_or_else(|| {
+        err(
+            Kind::MissingField,
+            format!("{path}@status"),
+            "required attribute is missing",
+        )
+    })?;
     Ok(response)
 }
 
@@ -466,6 +532,32 @@ fn malformed(http_status: u16, detail: impl Into<String>) -> Outcome<MwsResponse
 }
 
 // ---------------------------------------------------------------------------------------------
+// Signing
+
+/// Why a request was not signed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// A value cannot be written as XML (validation reports it first; this fails closed).
+    #[error("{0}")]
+    Encode(#[from] EncodeError),
+    /// The PKCS#7 layer failed.
+    #[error("{0}")]
+    Pkcs7(#[from] refundkit_pkcs7::Error),
+}
+
+/// Writes a validated request's canonical XML and signs it: the PEM to POST. A request
+/// YooKassa would reject cannot be signed, because it cannot be a [`Validated`].
+pub fn sign_request(
+    request: &Validated<ReturnPaymentRequest>,
+    signer: &refundkit_pkcs7::Signer,
+    options: &refundkit_pkcs7::SignOptions,
+) -> Result<SignedRequest, SignError> {
+    let xml = encode_request(request)?;
+    Ok(SignedRequest(signer.sign_pem(&xml, options)?))
+}
+
+// ---------------------------------------------------------------------------------------------
 // Writing
 
 /// An attribute value escaped for a double-quoted attribute: XML's five, plus tab, newline and
@@ -492,17 +584,6 @@ fn escape_attribute(value: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Why a request cannot be written: a value XML 1.0 cannot carry, or an amount with more than
-/// two decimals. [`crate::validate`] reports both first.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct WriteError {
-    /// The attribute.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-}
-
 struct Element2<'a> {
     start: BytesStart<'a>,
     path: &'a str,
@@ -516,15 +597,15 @@ impl<'a> Element2<'a> {
         }
     }
 
-    fn attr(&mut self, key: &'a str, value: &str) -> Result<(), WriteError> {
+    fn attr(&mut self, key: &'a str, value: &str) -> Result<(), EncodeError> {
         if let Some(bad) = value.chars().find(|&c| !is_xml_char(c)) {
-            return Err(WriteError {
-                path: format!("{}@{key}", self.path),
-                message: format!(
+            return Err(EncodeError::new(
+                format!("{}@{key}", self.path),
+                format_args!(
                     "character U+{:04X} cannot appear in XML 1.0",
                     u32::from(bad)
                 ),
-            });
+            ));
         }
         self.start.push_attribute(Attribute {
             key: QName(key),
@@ -533,18 +614,17 @@ impl<'a> Element2<'a> {
         Ok(())
     }
 
-    fn opt(&mut self, key: &'a str, value: Option<&str>) -> Result<(), WriteError> {
+    fn opt(&mut self, key: &'a str, value: Option<&str>) -> Result<(), EncodeError> {
         match value {
             Some(v) => self.attr(key, v),
             None => Ok(()),
         }
     }
 
-    fn amount(&mut self, key: &'a str, value: Amount) -> Result<(), WriteError> {
-        let text = value.to_fixed2().map_err(|e| WriteError {
-            path: format!("{}@{key}", self.path),
-            message: e.to_string(),
-        })?;
+    fn amount(&mut self, key: &'a str, value: Amount) -> Result<(), EncodeError> {
+        let text = value
+            .to_fixed2()
+            .map_err(|e| EncodeError::new(format!("{}@{key}", self.path), e))?;
         self.attr(key, &text)
     }
 }
@@ -556,11 +636,8 @@ pub(crate) fn is_xml_char(c: char) -> bool {
 
 /// Writes a request: UTF-8 declaration, one element per line, every attribute escaped,
 /// amounts with exactly two decimals. Byte-for-byte reproducible.
-pub fn write_request(request: &ReturnPaymentRequest) -> Result<Vec<u8>, WriteError> {
-    let io = |e: std::io::Error| WriteError {
-        path: String::new(),
-        message: e.to_string(),
-    };
+pub fn encode_request(request: &ReturnPaymentRequest) -> Result<Vec<u8>, EncodeError> {
+    let io = |e: std::io::Error| EncodeError::new("", e);
     let mut w = Writer::new_with_indent(Vec::with_capacity(512), b' ', 1);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
         .map_err(io)?;
@@ -599,9 +676,8 @@ pub fn write_request(request: &ReturnPaymentRequest) -> Result<Vec<u8>, WriteErr
         let mut e = Element2::new("item", &path);
         e.attr("quantity", &item.quantity.to_string())?;
         let code = |field: &str, c: Option<&str>| {
-            c.map(str::to_owned).ok_or_else(|| WriteError {
-                path: format!("{path}@{field}"),
-                message: "value has no YooKassa code".into(),
+            c.map(str::to_owned).ok_or_else(|| {
+                EncodeError::new(format!("{path}@{field}"), "value has no YooKassa code")
             })
         };
         let tax = code("tax", item.tax.code_in(VAT_CODES))?;

@@ -8,19 +8,22 @@
 use std::path::Path;
 
 use refundkit_core::conformance::{
-    VectorResult, expect_decoded, expect_eq, expect_violations, read,
+    Error, Failure, VectorResult, expect_decoded, expect_eq, expect_violations, read,
+    read_manifest, run_all,
 };
 use refundkit_pkcs7::{Certificate, Trust};
 use serde::Deserialize;
 
 use refundkit_core::Outcome;
 
+use crate::codec::{decode_request, encode_request, open_response};
+use crate::invariants::check;
 use crate::types::{ErrorCode, MwsResponse};
-use crate::{open_response, read_request, validate, write_request};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    #[allow(dead_code)]
     provider: String,
     vectors: Vec<Vector>,
 }
@@ -77,75 +80,55 @@ pub fn response_summary(response: &Outcome<MwsResponse, ErrorCode>) -> String {
 }
 
 /// Runs every vector of `dir/vectors.json`.
-pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, String> {
-    let file: File = serde_json::from_slice(&read(dir, "vectors.json")?)
-        .map_err(|e| format!("vectors.json: {e}"))?;
-    if file.provider != "yookassa" {
-        return Err(format!(
-            "vectors.json is for {}, not yookassa",
-            file.provider
-        ));
-    }
-    Ok(file
-        .vectors
-        .iter()
-        .map(|v| {
-            let (name, result) = match v {
-                Vector::Request {
-                    name,
-                    input,
-                    canonical,
-                    read_error,
-                    violations,
-                } => (
-                    name,
-                    run_request(
-                        dir,
-                        input,
-                        canonical.as_deref(),
-                        read_error.as_deref(),
-                        violations,
-                    ),
-                ),
-                Vector::Response {
-                    name,
-                    status,
-                    body,
-                    outcome,
-                } => (
-                    name,
-                    read(dir, body).and_then(|b| {
-                        let got = response_summary(&open_response(
-                            *status,
-                            &b,
-                            Trust::InsecureSkipSignature,
-                        ));
-                        expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
-                    }),
-                ),
-                Vector::Pkcs7 {
-                    name,
-                    message,
-                    certificate,
-                    content,
-                    error,
-                } => (
-                    name,
-                    run_pkcs7(
-                        dir,
-                        message,
-                        certificate.as_deref(),
-                        content.as_deref(),
-                        error.as_deref(),
-                    ),
-                ),
-            };
-            VectorResult {
-                name: name.clone(),
-                result,
-            }
-        })
-        .collect())
+pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, Error> {
+    let file: File = read_manifest(dir, "yookassa")?;
+    Ok(run_all(&file.vectors, |v| match v {
+        Vector::Request {
+            name,
+            input,
+            canonical,
+            read_error,
+            violations,
+        } => (
+            name,
+            run_request(
+                dir,
+                input,
+                canonical.as_deref(),
+                read_error.as_deref(),
+                violations,
+            ),
+        ),
+        Vector::Response {
+            name,
+            status,
+            body,
+            outcome,
+        } => (
+            name,
+            read(dir, body).and_then(|b| {
+                let got =
+                    response_summary(&open_response(*status, &b, Trust::InsecureSkipSignature));
+                expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
+            }),
+        ),
+        Vector::Pkcs7 {
+            name,
+            message,
+            certificate,
+            content,
+            error,
+        } => (
+            name,
+            run_pkcs7(
+                dir,
+                message,
+                certificate.as_deref(),
+                content.as_deref(),
+                error.as_deref(),
+            ),
+        ),
+    }))
 }
 
 fn run_request(
@@ -154,20 +137,20 @@ fn run_request(
     canonical: Option<&str>,
     read_error: Option<&str>,
     violations: &[String],
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let bytes = read(dir, input)?;
-    let Some(request) = expect_decoded(read_request(&bytes), read_error)? else {
+    let Some(request) = expect_decoded(decode_request(&bytes), read_error)? else {
         return Ok(());
     };
     if let Some(file) = canonical {
-        let ours = write_request(&request).map_err(|e| e.to_string())?;
+        let ours = encode_request(&request).map_err(|e| e.to_string())?;
         expect_eq("canonical XML", &read(dir, file)?, &ours)?;
-        let again = read_request(&ours).map_err(|e| format!("re-read: {e}"))?;
+        let again = decode_request(&ours).map_err(|e| format!("re-read: {e}"))?;
         if again != request {
             return Err("canonical XML reads back to a different request".into());
         }
     }
-    expect_violations(&validate(&request), violations)
+    expect_violations(&check(&request), violations)
 }
 
 fn run_pkcs7(
@@ -176,11 +159,12 @@ fn run_pkcs7(
     certificate: Option<&str>,
     content: Option<&str>,
     error: Option<&str>,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let bytes = read(dir, message)?;
     let cert = certificate
         .map(|c| {
-            read(dir, c).and_then(|b| Certificate::from_pem_or_der(&b).map_err(|e| e.to_string()))
+            read(dir, c)
+                .and_then(|b| Certificate::from_pem_or_der(&b).map_err(|e| Failure(e.to_string())))
         })
         .transpose()?;
     let trust = cert
@@ -191,8 +175,8 @@ fn run_pkcs7(
             Some(file) => expect_eq("content", &read(dir, file)?, &opened.content),
             None => Ok(()),
         },
-        (Ok(_), Some(e)) => Err(format!("opened, expected {e:?}")),
+        (Ok(_), Some(e)) => Err(format!("opened, expected {e:?}").into()),
         (Err(got), Some(e)) if got.to_string().contains(e) => Ok(()),
-        (Err(got), _) => Err(format!("open: {got}")),
+        (Err(got), _) => Err(format!("open: {got}").into()),
     }
 }

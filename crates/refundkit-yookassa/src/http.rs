@@ -1,55 +1,68 @@
-//! `POST .../returnPayment` with the PKCS#7 PEM as `application/pkcs7-mime`. Mutual TLS with
-//! the shop's certificate is the HTTP client's job.
+//! `POST {base}/returnPayment` with the PKCS#7 PEM as `application/pkcs7-mime`. Mutual TLS
+//! with the shop's certificate is the HTTP client's job.
 
 use http::{Method, Request, header};
+use refundkit_core::{BaseUrl, EndpointError};
 
-/// Where MWS lives.
+use crate::types::SignedRequest;
+
+/// Where MWS lives: the base of its operations (`…/webservice/mws/api`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    url: String,
+    base: BaseUrl,
 }
 
 impl Endpoint {
     /// Production.
-    pub const PRODUCTION: &str = "https://shop.yookassa.ru/webservice/mws/api/returnPayment";
+    pub const PRODUCTION: &str = "https://shop.yookassa.ru/webservice/mws/api";
     /// The legacy host.
-    pub const LEGACY: &str = "https://penelope.yamoney.ru/webservice/mws/api/returnPayment";
+    pub const LEGACY: &str = "https://penelope.yamoney.ru/webservice/mws/api";
     /// The demo host (currency 10643 there).
-    pub const DEMO: &str = "https://penelope-demo.yamoney.ru:8083/webservice/mws/api/returnPayment";
+    pub const DEMO: &str = "https://penelope-demo.yamoney.ru:8083/webservice/mws/api";
 
     /// Production.
     pub fn production() -> Self {
-        Endpoint::custom(Self::PRODUCTION)
+        Endpoint {
+            base: BaseUrl::known(Self::PRODUCTION),
+        }
     }
 
     /// The demo environment.
     pub fn demo() -> Self {
-        Endpoint::custom(Self::DEMO)
-    }
-
-    /// Any URL of the returnPayment operation (a mock server in tests).
-    pub fn custom(url: &str) -> Self {
         Endpoint {
-            url: url.to_owned(),
+            base: BaseUrl::known(Self::DEMO),
         }
     }
 
-    /// The URL.
-    pub fn url(&self) -> &str {
-        &self.url
+    /// Any base of the MWS operations (an emulator in tests).
+    pub fn custom(base: &str) -> Result<Self, EndpointError> {
+        Ok(Endpoint {
+            base: BaseUrl::parse(base)?,
+        })
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        self.base.as_str()
+    }
+
+    /// The URL of `returnPayment`.
+    pub fn return_payment_url(&self) -> String {
+        self.base.join("/returnPayment")
     }
 }
 
-/// The request carrying a signed PEM (from [`refundkit_pkcs7::Signer::sign_pem`]).
+/// The request carrying a signed returnPaymentRequest (from [`crate::sign_request`], which
+/// signs only a validated one).
 pub fn return_payment_request(
     endpoint: &Endpoint,
-    pkcs7_pem: &str,
+    signed: &SignedRequest,
 ) -> Result<Request<Vec<u8>>, http::Error> {
     Request::builder()
         .method(Method::POST)
-        .uri(endpoint.url())
+        .uri(endpoint.return_payment_url())
         .header(header::CONTENT_TYPE, "application/pkcs7-mime")
-        .body(pkcs7_pem.as_bytes().to_vec())
+        .body(signed.as_str().as_bytes().to_vec())
 }
 
 #[cfg(test)]

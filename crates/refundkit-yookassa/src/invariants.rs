@@ -1,7 +1,9 @@
 //! What YooKassa would reject, checked before anything is signed (seed 002).
 
 use refundkit_core::report::codes;
-use refundkit_core::{Amount, AmountRule, Coded, Path, Report};
+use refundkit_core::{Amount, AmountRule, Coded, Invalid, Path, Report, Validate, Validated};
+
+use crate::codes as yk_codes;
 
 use crate::receipt::{SumCheck, check_sum};
 use crate::types::{
@@ -9,32 +11,33 @@ use crate::types::{
     ReturnPaymentRequest, VAT_CODES,
 };
 
-/// Codes of YooKassa's own rules.
-pub mod yk_codes {
-    /// `amount` not written with exactly two decimals.
-    pub const NOT_TWO_DECIMALS: &str = "not_two_decimals";
-    /// A receipt with no customer contact.
-    pub const NO_CONTACT: &str = "no_contact";
-    /// A phone number outside Russia: the receipt may not be delivered.
-    pub const FOREIGN_PHONE: &str = "foreign_phone";
-    /// `customerContact` holding more than one contact.
-    pub const SEVERAL_CONTACTS: &str = "several_contacts";
-    /// The receipt total is neither `amount` nor one kopeck above it.
-    pub const RECEIPT_TOTAL: &str = "receipt_total";
-    /// The receipt total is one kopeck above `amount` (allowed when the exact sum is
-    /// unreachable).
-    pub const RECEIPT_TOTAL_KOPECK_OVER: &str = "receipt_total_kopeck_over";
-    /// An attribute given empty (the seed's own example has `taxSystem=""`).
-    pub const EMPTY_ATTRIBUTE: &str = "empty_attribute";
-}
-
 const CAUSE_MAX: usize = 255;
 const TEXT_MAX: usize = 128;
 const FULL_NAME_MAX: usize = 256;
 const CONTACT_MAX: usize = 64;
 
 /// Every violation in `request`. See the README for the list of rules.
-pub fn validate(request: &ReturnPaymentRequest) -> Report {
+pub fn check(request: &ReturnPaymentRequest) -> Report {
+    rules(request)
+}
+
+/// The request, if YooKassa's rules find no error: what [`crate::sign_request`] takes.
+/// Otherwise every violation, and the request back.
+pub fn validate(
+    request: ReturnPaymentRequest,
+) -> Result<Validated<ReturnPaymentRequest>, Invalid<ReturnPaymentRequest>> {
+    Validated::new(request, &())
+}
+
+impl Validate for ReturnPaymentRequest {
+    type Context<'a> = ();
+
+    fn check(&self, _: &(), report: &mut Report) {
+        report.merge(rules(self));
+    }
+}
+
+fn rules(request: &ReturnPaymentRequest) -> Report {
     let mut report = Report::new();
     let root = Path::ROOT;
     let digits = |report: &mut Report, field: &str, value: &str| {

@@ -144,19 +144,7 @@ fn add_months(unix_secs: i64, months: i64) -> i64 {
     days * 86_400 + local.rem_euclid(86_400) - MOSCOW_OFFSET_SECS
 }
 
-/// Codes of the time rules.
-pub mod time_codes {
-    /// Older than three years: YooKassa answers error 616.
-    pub const OLDER_THAN_THREE_YEARS: &str = "older_than_three_years";
-    /// SberPay older than one year.
-    pub const SBERPAY_OLDER_THAN_A_YEAR: &str = "sberpay_older_than_a_year";
-    /// Card or Mir Pay older than 15 months.
-    pub const CARD_OLDER_THAN_15_MONTHS: &str = "card_older_than_15_months";
-    /// Refund on the payment's Moscow day: a cancellation (no commission).
-    pub const SAME_DAY_CANCELLATION: &str = "same_day_cancellation";
-}
-
-/// The seed's time rules, as warnings (and an info) on `invoiceId`: the order was registered
+/// The returnPayment page's time rules, as warnings (and an info) on `invoiceId`: the order was registered
 /// at `registered` (orderCreatedDatetime), the refund is made at `refund_at` (Unix seconds).
 pub fn check_timing(report: &mut Report, registered: i64, refund_at: i64, kind: PaymentKind) {
     let (registered, refund_at) = (clamp(registered), clamp(refund_at));
@@ -165,20 +153,20 @@ pub fn check_timing(report: &mut Report, registered: i64, refund_at: i64, kind: 
     if moscow_date(registered) == moscow_date(refund_at) {
         report.info(
             &path,
-            time_codes::SAME_DAY_CANCELLATION,
+            crate::codes::SAME_DAY_CANCELLATION,
             "refund on the payment's day (Moscow time): it is a cancellation, no commission is kept",
         );
     }
     if refund_at > add_months(registered, 36) {
         report.warning(
             &path,
-            time_codes::OLDER_THAN_THREE_YEARS,
+            crate::codes::OLDER_THAN_THREE_YEARS,
             "payment older than three years: YooKassa refuses with error 616",
         );
     } else if kind == PaymentKind::SberPay && refund_at > add_months(registered, 12) {
         report.warning(
             &path,
-            time_codes::SBERPAY_OLDER_THAN_A_YEAR,
+            crate::codes::SBERPAY_OLDER_THAN_A_YEAR,
             "SberPay payments are refundable for one year",
         );
     } else if matches!(kind, PaymentKind::BankCard | PaymentKind::MirPay)
@@ -186,7 +174,7 @@ pub fn check_timing(report: &mut Report, registered: i64, refund_at: i64, kind: 
     {
         report.warning(
             &path,
-            time_codes::CARD_OLDER_THAN_15_MONTHS,
+            crate::codes::CARD_OLDER_THAN_15_MONTHS,
             "acquirers may refuse card and Mir Pay refunds after 15 months",
         );
     }

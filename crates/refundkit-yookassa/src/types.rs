@@ -55,6 +55,23 @@ pub const PAYMENT_SUBJECT_CODES: &[(PaymentSubject, &str)] = &[
     (PaymentSubject::Another, "another"),
 ];
 
+/// A returnPaymentRequest signed as PKCS#7 PEM: what [`crate::http::return_payment_request`]
+/// sends. Only [`crate::sign_request`] makes one, and it signs only a validated request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedRequest(pub(crate) String);
+
+impl SignedRequest {
+    /// The PEM.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The PEM, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 /// `returnPaymentRequest`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnPaymentRequest {
@@ -129,111 +146,86 @@ pub struct ReceiptItem {
     pub excise: Option<Amount>,
 }
 
-/// `status` of an MWS response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Status {
-    /// 0: done.
-    Done,
-    /// 1: in progress; repeat the same request later (after 1 min, then 3 times every 5 min,
-    /// then at most every 30 min).
-    InProgress,
-    /// 3: refused; see `error`.
-    Refused,
-    /// Anything else, kept.
-    Other(i64),
-}
-
-impl Status {
-    /// From the wire number.
-    pub fn from_code(code: i64) -> Self {
-        match code {
-            0 => Status::Done,
-            1 => Status::InProgress,
-            3 => Status::Refused,
-            n => Status::Other(n),
-        }
-    }
-
-    /// The wire number.
-    pub fn code(self) -> i64 {
-        match self {
-            Status::Done => 0,
-            Status::InProgress => 1,
-            Status::Refused => 3,
-            Status::Other(n) => n,
-        }
+refundkit_core::wire_enum! {
+    /// `status` of an MWS answer. Unknown statuses are kept.
+    pub enum Status: i64 {
+        /// Done.
+        Done = 0,
+        /// In progress: repeat the identical request later (after 1 min, then 3 times every 5 min, then at most every 30 min).
+        InProgress = 1,
+        /// Refused: see `error`.
+        Refused = 3,
     }
 }
 
-macro_rules! error_codes {
-    ($($variant:ident = $code:literal, $doc:literal;)*) => {
-        /// `error` of an MWS response. Unknown codes are kept.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #[non_exhaustive]
-        pub enum ErrorCode {
-            $(#[doc = $doc] $variant,)*
-            /// A code not in the table.
-            Other(i64),
-        }
-
-        impl ErrorCode {
-            /// From the wire number.
-            pub fn from_code(code: i64) -> Self {
-                match code {
-                    $($code => ErrorCode::$variant,)*
-                    n => ErrorCode::Other(n),
-                }
-            }
-
-            /// The wire number.
-            pub fn code(self) -> i64 {
-                match self {
-                    $(ErrorCode::$variant => $code,)*
-                    ErrorCode::Other(n) => n,
-                }
-            }
-
-            /// What the code means.
-            pub fn description(self) -> &'static str {
-                match self {
-                    $(ErrorCode::$variant => $doc,)*
-                    ErrorCode::Other(_) => "unknown error code",
-                }
-            }
-        }
-    };
+refundkit_core::wire_enum! {
+    /// `error` of an MWS answer (the returnPayment page and MWS's common codes). Unknown codes
+    /// are kept.
+    pub enum ErrorCode: i64 {
+        /// no error
+        None = 0,
+        /// the request XML could not be parsed
+        XmlParse = 10,
+        /// the PKCS#7 package could not be opened
+        Pkcs7 = 50,
+        /// the signature does not match
+        SignatureMismatch = 51,
+        /// the certificate is not known to YooKassa
+        UnknownCertificate = 53,
+        /// the certificate has expired
+        CertificateExpired = 55,
+        /// no rights for this operation
+        NoRights = 110,
+        /// bad requestDT
+        BadRequestDt = 111,
+        /// bad invoiceId
+        BadInvoiceId = 112,
+        /// bad shopId
+        BadShopId = 113,
+        /// bad clientOrderId
+        BadClientOrderId = 115,
+        /// bad amount
+        BadAmount = 402,
+        /// bad currency
+        BadCurrency = 403,
+        /// bad cause
+        BadCause = 404,
+        /// clientOrderId reused with other data
+        ClientOrderIdReused = 405,
+        /// the order is not paid
+        OrderNotPaid = 410,
+        /// the payment notification was not delivered
+        NotificationNotDelivered = 411,
+        /// currency differs from the payment's
+        CurrencyMismatch = 412,
+        /// amount exceeds the payment
+        AmountExceedsPayment = 413,
+        /// already refunded
+        AlreadyRefunded = 414,
+        /// no such invoiceId
+        NoSuchInvoice = 415,
+        /// insufficient funds
+        InsufficientFunds = 416,
+        /// the payer's account is closed
+        PayerAccountClosed = 417,
+        /// the payer's account is blocked
+        PayerAccountBlocked = 418,
+        /// a partial refund would leave less than 1 RUB
+        RemainderUnderOneRouble = 419,
+        /// partial refunds are not allowed for this payment method
+        PartialRefundNotAllowed = 424,
+        /// the payment is older than three years
+        PaymentTooOld = 616,
+        /// technical error
+        Technical = 1000,
+    }
 }
 
-error_codes! {
-    None = 0, "no error";
-    XmlParse = 10, "the request XML could not be parsed";
-    Pkcs7 = 50, "the PKCS#7 package could not be opened";
-    SignatureMismatch = 51, "the signature does not match";
-    UnknownCertificate = 53, "the certificate is not known to YooKassa";
-    CertificateExpired = 55, "the certificate has expired";
-    NoRights = 110, "no rights for this operation";
-    BadRequestDt = 111, "bad requestDT";
-    BadInvoiceId = 112, "bad invoiceId";
-    BadShopId = 113, "bad shopId";
-    BadClientOrderId = 115, "bad clientOrderId";
-    BadAmount = 402, "bad amount";
-    BadCurrency = 403, "bad currency";
-    BadCause = 404, "bad cause";
-    ClientOrderIdReused = 405, "clientOrderId reused with other data";
-    OrderNotPaid = 410, "the order is not paid";
-    NotificationNotDelivered = 411, "the payment notification was not delivered";
-    CurrencyMismatch = 412, "currency differs from the payment's";
-    AmountExceedsPayment = 413, "amount exceeds the payment";
-    AlreadyRefunded = 414, "already refunded";
-    NoSuchInvoice = 415, "no such invoiceId";
-    InsufficientFunds = 416, "insufficient funds";
-    PayerAccountClosed = 417, "the payer's account is closed";
-    PayerAccountBlocked = 418, "the payer's account is blocked";
-    RemainderUnderOneRouble = 419, "a partial refund would leave less than 1 RUB";
-    PartialRefundNotAllowed = 424, "partial refunds are not allowed for this payment method";
-    PaymentTooOld = 616, "the payment is older than three years";
-    Technical = 1000, "technical error";
+impl ErrorCode {
+    /// What the code means, `unknown error code` for one outside the table.
+    pub fn description(self) -> &'static str {
+        self.meaning().unwrap_or("unknown error code")
+    }
 }
 
 /// An MWS response: `returnPaymentResponse`, or any other operation's (the seed's example

@@ -12,7 +12,9 @@ use refundkit_core::{Amount, Coded, PaymentMethod, PaymentSubject, Quantity, Vat
 use refundkit_pkcs7::{Certificate, PrivateKey, SignOptions, Signer, Trust};
 use refundkit_yookassa::receipt::{SumCheck, check_sum, quantity_for};
 use refundkit_yookassa::types::Customer;
-use refundkit_yookassa::{Receipt, ReceiptItem, ReturnPaymentRequest, read_request, write_request};
+use refundkit_yookassa::{
+    Receipt, ReceiptItem, ReturnPaymentRequest, decode_request, encode_request,
+};
 use rust_decimal::Decimal;
 
 fn text(max: usize) -> impl Strategy<Value = String> {
@@ -102,15 +104,15 @@ fn signer() -> Signer {
 proptest! {
     #[test]
     fn xml_write_read_round_trip_for_any_request(r in request()) {
-        let xml = write_request(&r).unwrap();
-        let back = read_request(&xml).unwrap();
+        let xml = encode_request(&r).unwrap();
+        let back = decode_request(&xml).unwrap();
         prop_assert_eq!(&back, &r);
-        prop_assert_eq!(write_request(&back).unwrap(), xml);
+        prop_assert_eq!(encode_request(&back).unwrap(), xml);
     }
 
     #[test]
     fn reading_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-        let _ = read_request(&bytes);
+        let _ = decode_request(&bytes);
         let _ = refundkit_yookassa::read_response(&bytes);
         let _ = refundkit_pkcs7::open(&bytes, Trust::InsecureSkipSignature);
     }
@@ -144,11 +146,11 @@ proptest! {
     #[test]
     fn sign_open_round_trip(r in request()) {
         let signer = signer();
-        let options = SignOptions { signing_time: UNIX_EPOCH + Duration::from_secs(1_763_800_000), ..SignOptions::default() };
-        let xml = write_request(&r).unwrap();
+        let options = SignOptions::at(UNIX_EPOCH + Duration::from_secs(1_763_800_000));
+        let xml = encode_request(&r).unwrap();
         let pem = signer.sign_pem(&xml, &options).unwrap();
         let opened = refundkit_pkcs7::open(pem.as_bytes(), Trust::Certificate(signer.certificate())).unwrap();
         prop_assert_eq!(&opened.content, &xml);
-        prop_assert_eq!(read_request(&opened.content).unwrap(), r);
+        prop_assert_eq!(decode_request(&opened.content).unwrap(), r);
     }
 }

@@ -4,12 +4,13 @@
 use refundkit_core::{
     Coded, PaymentMethod, PaymentSubject, Quantity, Report, Severity, VatRate, codes,
 };
+use refundkit_yookassa::codes as yk_codes;
+use refundkit_yookassa::codes as time_codes;
 use refundkit_yookassa::idempotency::{ClientOrderIds, repeat_differences};
-use refundkit_yookassa::invariants::yk_codes;
 use refundkit_yookassa::receipt::quantity_for;
-use refundkit_yookassa::timing::{PaymentKind, check_timing, time_codes};
+use refundkit_yookassa::timing::{PaymentKind, check_timing};
 use refundkit_yookassa::types::Customer;
-use refundkit_yookassa::{Receipt, ReceiptItem, ReturnPaymentRequest, validate};
+use refundkit_yookassa::{Receipt, ReceiptItem, ReturnPaymentRequest, check};
 
 fn item(quantity: &str, price: &str) -> ReceiptItem {
     ReceiptItem {
@@ -55,7 +56,7 @@ fn errors(r: &Report) -> Vec<(&str, &str)> {
 fn with(f: impl FnOnce(&mut ReturnPaymentRequest)) -> Report {
     let mut r = request();
     f(&mut r);
-    validate(&r)
+    check(&r)
 }
 
 fn receipt(r: &mut ReturnPaymentRequest) -> &mut Receipt {
@@ -64,7 +65,7 @@ fn receipt(r: &mut ReturnPaymentRequest) -> &mut Receipt {
 
 #[test]
 fn a_valid_request_has_no_violations() {
-    assert!(validate(&request()).is_empty(), "{}", validate(&request()));
+    assert!(check(&request()).is_empty(), "{}", check(&request()));
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! `customerContact`, one of them) is a rule, not the reader's: see rules.rs.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use refundkit_yookassa::{read_request, validate};
+use refundkit_yookassa::{check, decode_request};
 
 /// `(element, attribute, required)` of the full document below.
 const ATTRIBUTES: &[(&str, &str, bool)] = &[
@@ -79,15 +79,15 @@ fn full(skip: Option<(&str, &str)>, extra: Option<&str>) -> String {
 
 #[test]
 fn every_documented_attribute_is_accepted_and_the_required_ones_required() {
-    let request = read_request(full(None, None).as_bytes()).unwrap();
+    let request = decode_request(full(None, None).as_bytes()).unwrap();
     // Both contacts at once is a rule's business (one contact only), not the reader's.
     assert!(
-        !validate(&request)
+        !check(&request)
             .errors()
             .any(|v| v.code != "several_contacts")
     );
     for (element, name, required) in ATTRIBUTES {
-        let result = read_request(full(Some((element, name)), None).as_bytes());
+        let result = decode_request(full(Some((element, name)), None).as_bytes());
         match (required, result) {
             (false, Ok(_)) => {}
             (false, Err(e)) => panic!("{element}@{name} is optional, yet: {e}"),
@@ -102,6 +102,6 @@ fn every_documented_attribute_is_accepted_and_the_required_ones_required() {
 
 #[test]
 fn an_undocumented_attribute_is_refused_by_name() {
-    let e = read_request(full(None, Some(r#" ammount="1.00""#)).as_bytes()).unwrap_err();
+    let e = decode_request(full(None, Some(r#" ammount="1.00""#)).as_bytes()).unwrap_err();
     assert_eq!(e.path, "returnPaymentRequest@ammount");
 }

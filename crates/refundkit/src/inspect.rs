@@ -1,11 +1,14 @@
 //! Recognise a refund message, decode it, validate it, and say what was found.
 //!
-//! For an operator holding a failed refund, this is the first thing to run: it takes a
-//! Robokassa token (or the JSON string a Create body carries), a Yandex Pay body or response,
-//! a YooKassa PKCS#7 (PEM, DER or BER: opened without a signature check, the digest still
-//! checked) or its XML, an RBS form body or response, and reports every violation.
+//! For an operator holding a failed refund, this is the first thing to run: it takes any
+//! request or answer of a provider refundkit knows (each provider's adapter in
+//! [`crate::providers`] says which it recognises), or a refund description, and reports every
+//! violation. Recognition goes by the input's form (JSON object, JSON string, XML, a PKCS#7
+//! container, other text), then asks the providers in turn.
 
 use refundkit_core::{Outcome, Report, Severity, Verdict};
+
+use crate::providers;
 
 /// What was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +27,8 @@ pub struct Inspection {
 }
 
 impl Inspection {
-    fn new(kind: &str) -> Self {
+    /// A message of `kind` that decoded; details and violations are added after.
+    pub fn new(kind: &str) -> Self {
         Inspection {
             kind: kind.to_owned(),
             details: Vec::new(),
@@ -34,8 +38,15 @@ impl Inspection {
         }
     }
 
+    /// A decoded request and its provider's violations.
+    pub fn request(kind: &str, report: Report) -> Self {
+        let mut i = Inspection::new(kind);
+        i.report = report;
+        i
+    }
+
     /// An answer: its one-line summary, and why it is malformed when it is.
-    fn answer<T, C>(kind: &str, outcome: &Outcome<T, C>, summary: String) -> Self {
+    pub fn answer<T, C>(kind: &str, outcome: &Outcome<T, C>, summary: String) -> Self {
         let mut i = Inspection::new(kind);
         i.details.push(summary);
         match outcome {
@@ -51,7 +62,8 @@ impl Inspection {
         i
     }
 
-    fn failed(kind: &str, why: impl std::fmt::Display) -> Self {
+    /// A message of `kind` that does not decode, and why.
+    pub fn failed(kind: &str, why: impl std::fmt::Display) -> Self {
         let mut i = Inspection::new(kind);
         i.decoded = false;
         i.details.push(format!("does not decode: {why}"));
@@ -66,6 +78,34 @@ impl Inspection {
     }
 }
 
+/// The form of an input, told from its first bytes: what a provider's adapter looks at.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Message<'a> {
+    /// A JSON object, with its members.
+    Json {
+        /// The bytes.
+        bytes: &'a [u8],
+        /// Its members.
+        members: &'a serde_json::Map<String, serde_json::Value>,
+    },
+    /// A JSON string's value.
+    JsonString(&'a str),
+    /// XML (not an HTML page).
+    Xml(&'a [u8]),
+    /// A cryptographic container: PEM (`-----BEGIN`) or DER/BER.
+    Container(&'a [u8]),
+    /// Any other UTF-8 text, trimmed.
+    Text(&'a str),
+}
+
+impl Message<'_> {
+    /// A JSON object with member `name`.
+    pub fn has(&self, name: &str) -> bool {
+        matches!(self, Message::Json { members, .. } if members.contains_key(name))
+    }
+}
+
 /// Largest input looked at.
 pub const MAX_INPUT: usize = 16 * 1024 * 1024;
 
@@ -75,267 +115,72 @@ pub fn inspect(input: &[u8]) -> Inspection {
         return Inspection::failed("input", format!("larger than {MAX_INPUT} bytes"));
     }
     let trimmed = input.trim_ascii();
-    let first = trimmed.first().copied();
-    #[cfg(feature = "yookassa")]
-    if trimmed.starts_with(b"-----BEGIN") || (first == Some(0x30) && !trimmed.is_ascii()) {
-        return pkcs7(trimmed);
-    }
-    match first {
-        #[cfg(feature = "yookassa")]
-        Some(b'<') => return xml(trimmed),
-        Some(b'{') => return json(trimmed),
-        #[cfg(feature = "robokassa")]
-        Some(b'"') => {
-            if let Ok(text) = serde_json::from_slice::<String>(trimmed) {
-                let mut i = token(&text);
-                i.details.insert(
-                    0,
-                    "carried as a JSON string (the Create body's form)".into(),
+    let object;
+    let message = match trimmed.first() {
+        _ if trimmed.starts_with(b"-----BEGIN") => Message::Container(trimmed),
+        Some(0x30) if !trimmed.is_ascii() => Message::Container(trimmed),
+        Some(b'<') => {
+            let head = trimmed.get(..trimmed.len().min(512)).unwrap_or_default();
+            let head = String::from_utf8_lossy(head).to_lowercase();
+            if head.contains("<html") || head.contains("<!doctype html") {
+                return Inspection::failed(
+                    "HTML page",
+                    "an HTML page (a proxy's error page?), not a provider message",
                 );
-                return i;
+            }
+            Message::Xml(trimmed)
+        }
+        Some(b'{') => {
+            let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(trimmed) else {
+                return Inspection::failed("JSON", "not a JSON object");
+            };
+            object = map;
+            if object.contains_key("order") && object.contains_key("refund") {
+                return description(trimmed);
+            }
+            Message::Json {
+                bytes: trimmed,
+                members: &object,
             }
         }
-        _ => {}
-    }
-    let text = std::str::from_utf8(trimmed).unwrap_or("");
-    #[cfg(feature = "robokassa")]
-    if text.starts_with("eyJ") && text.bytes().filter(|&b| b == b'.').count() == 2 {
-        return token(text);
-    }
-    #[cfg(feature = "rbs")]
-    if text.contains('=') && (text.contains("orderId=") || text.contains("amount=")) {
-        return form(trimmed);
-    }
-    let _ = text;
-    Inspection::failed("unrecognised input", "not a refund message refundkit knows")
-}
-
-fn push_report(i: &mut Inspection, report: Report) {
-    i.report.merge(report);
-}
-
-#[cfg(feature = "robokassa")]
-fn token(text: &str) -> Inspection {
-    use refundkit_robokassa::decode_unverified;
-    match decode_unverified(text) {
-        Err(e) => Inspection::failed("robokassa token", e),
-        Ok(u) => {
-            let mut i = Inspection::new("robokassa token");
-            i.details.push(format!(
-                "header: {}",
-                String::from_utf8_lossy(&u.header_json)
-            ));
-            match &u.alg {
-                Ok(alg) => i.details.push(format!("alg: {alg} (signature not checked: `refundkit robokassa verify` needs Password3)")),
-                Err(e) => {
-                    i.decoded = false;
-                    i.details.push(format!("alg refused: {e}"));
-                }
-            }
-            i.details.push(format!(
-                "payload: {}",
-                String::from_utf8_lossy(&u.payload_json)
-            ));
-            match u.request {
-                Ok(r) => push_report(&mut i, refundkit_robokassa::validate(&r)),
-                Err(e) => {
-                    i.decoded = false;
-                    i.details.push(format!("payload does not decode: {e}"));
-                }
-            }
-            i
-        }
-    }
-}
-
-fn json(bytes: &[u8]) -> Inspection {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(bytes)
-    else {
-        return Inspection::failed("JSON", "not a JSON object");
+        Some(b'"') => match serde_json::from_slice::<String>(trimmed) {
+            Ok(text) => return recognise(&Message::JsonString(&text)),
+            Err(_) => Message::Text(std::str::from_utf8(trimmed).unwrap_or("")),
+        },
+        _ => Message::Text(std::str::from_utf8(trimmed).unwrap_or("")),
     };
-    let has = |k: &str| map.contains_key(k);
-    #[cfg(all(
-        feature = "robokassa",
-        feature = "yandex-pay",
-        feature = "yookassa",
-        feature = "rbs"
-    ))]
-    if has("order") && has("refund") {
-        return match serde_json::from_slice::<crate::plan::RefundDescription>(bytes)
-            .map_err(|e| e.to_string())
-            .and_then(|d| d.typed())
-        {
-            Ok(t) => {
-                let mut i = Inspection::new("refundkit refund description");
-                i.details.push(format!(
-                    "{} order lines, {} refunded, refund total {}",
-                    t.lines.len(),
-                    t.refunded.len(),
-                    t.total
-                ));
-                i
+    recognise(&message)
+}
+
+fn recognise(message: &Message<'_>) -> Inspection {
+    providers::all()
+        .iter()
+        .find_map(|p| p.inspect(message))
+        .unwrap_or_else(|| match message {
+            Message::Json { .. } => {
+                Inspection::failed("JSON", "no refund message refundkit knows has these fields")
             }
-            Err(e) => Inspection::failed("refundkit refund description", e),
-        };
-    }
-    #[cfg(feature = "robokassa")]
-    if has("OpKey") {
-        return match refundkit_robokassa::decode_payload(bytes) {
-            Ok(r) => {
-                let mut i = Inspection::new("robokassa refund payload");
-                push_report(&mut i, refundkit_robokassa::validate(&r));
-                i
-            }
-            Err(e) => Inspection::failed("robokassa refund payload", e),
-        };
-    }
-    #[cfg(feature = "robokassa")]
-    if has("success") || has("Success") || has("Error") {
-        let outcome = refundkit_robokassa::parse_create_response(200, bytes);
-        let summary = refundkit_robokassa::conformance::create_summary(&outcome);
-        return Inspection::answer("robokassa Create response", &outcome, summary);
-    }
-    #[cfg(feature = "robokassa")]
-    if has("label") || (has("message") && map.len() == 1) {
-        let outcome = refundkit_robokassa::parse_state_response(200, bytes);
-        let summary = refundkit_robokassa::conformance::state_summary(&outcome);
-        return Inspection::answer("robokassa GetState response", &outcome, summary);
-    }
-    #[cfg(feature = "yandex-pay")]
-    if has("refundAmount") || has("orderAmount") {
-        return match refundkit_yandex_pay::decode_request(bytes) {
-            Ok(r) => {
-                let mut i = Inspection::new("yandex-pay refund body");
-                i.details.push(format!(
-                    "refundAmount {}, orderAmount {}, {} items in the final cart",
-                    r.refund_amount,
-                    r.order_amount,
-                    r.final_cart().items.len()
-                ));
-                push_report(
-                    &mut i,
-                    refundkit_yandex_pay::invariants::validate(&r, &Default::default()),
-                );
-                i
-            }
-            Err(e) => Inspection::failed("yandex-pay refund body", e),
-        };
-    }
-    #[cfg(feature = "yandex-pay")]
-    if has("status") && (has("data") || has("reasonCode")) {
-        let outcome =
-            refundkit_yandex_pay::parse_response(if has("data") { 200 } else { 400 }, bytes);
-        let summary = refundkit_yandex_pay::conformance::response_summary(&outcome);
-        return Inspection::answer("yandex-pay response", &outcome, summary);
-    }
-    #[cfg(feature = "rbs")]
-    if has("orderId") && has("amount") {
-        return match refundkit_rbs::request_from_json(bytes) {
-            Ok(r) => {
-                let mut i = Inspection::new("rbs refund request (JSON form fields)");
-                push_report(&mut i, refundkit_rbs::validate(&r));
-                i
-            }
-            Err(e) => Inspection::failed("rbs refund request (JSON form fields)", e),
-        };
-    }
-    #[cfg(feature = "rbs")]
-    if [
-        "errorCode",
-        "errorMessage",
-        "ErrorCode",
-        "ErrorMessage",
-        "error",
-    ]
-    .iter()
-    .any(|k| has(k))
-        || map.is_empty()
+            _ => Inspection::failed("unrecognised input", "not a refund message refundkit knows"),
+        })
+}
+
+/// A refund description (`refundkit plan`'s input).
+fn description(bytes: &[u8]) -> Inspection {
+    const KIND: &str = "refundkit refund description";
+    match refundkit_core::json::decode::<crate::plan::RefundDescription>(bytes)
+        .and_then(|d| d.typed())
     {
-        let outcome = refundkit_rbs::parse_response(200, bytes);
-        let summary = refundkit_rbs::conformance::response_summary(&outcome);
-        return Inspection::answer("rbs response", &outcome, summary);
-    }
-    let _ = has;
-    Inspection::failed("JSON", "no refund message refundkit knows has these fields")
-}
-
-#[cfg(feature = "yookassa")]
-fn xml(bytes: &[u8]) -> Inspection {
-    let head = String::from_utf8_lossy(bytes.get(..bytes.len().min(512)).unwrap_or_default())
-        .to_lowercase();
-    if head.contains("<html") || head.contains("<!doctype html") {
-        return Inspection::failed(
-            "HTML page",
-            "an HTML page (a proxy's error page?), not a provider message",
-        );
-    }
-    if head.contains("returnpaymentrequest") {
-        return match refundkit_yookassa::read_request(bytes) {
-            Ok(r) => {
-                let mut i = Inspection::new("yookassa returnPaymentRequest");
-                i.details.push(format!(
-                    "clientOrderId {}, invoiceId {}, amount {}",
-                    r.client_order_id, r.invoice_id, r.amount
-                ));
-                push_report(&mut i, refundkit_yookassa::validate(&r));
-                i
-            }
-            Err(e) => Inspection::failed("yookassa returnPaymentRequest", e),
-        };
-    }
-    match refundkit_yookassa::read_response(bytes) {
-        Ok(r) if r.operation == "returnPaymentResponse" => {
-            let outcome = refundkit_yookassa::parse_response(200, bytes);
-            let summary = refundkit_yookassa::conformance::response_summary(&outcome);
-            Inspection::answer("yookassa returnPaymentResponse", &outcome, summary)
-        }
-        Ok(r) => {
-            let mut i = Inspection::new(&format!("yookassa {}", r.operation));
-            i.decoded = false;
+        Ok(t) => {
+            let mut i = Inspection::new(KIND);
             i.details.push(format!(
-                "an MWS {}, not an answer to returnPayment: it states nothing about a refund",
-                r.operation
+                "{} order lines, {} refunded, refund total {}",
+                t.lines.len(),
+                t.refunded.len(),
+                t.total
             ));
             i
         }
-        Err(e) => Inspection::failed("XML", e),
-    }
-}
-
-#[cfg(feature = "yookassa")]
-fn pkcs7(bytes: &[u8]) -> Inspection {
-    match refundkit_pkcs7::open(bytes, refundkit_pkcs7::Trust::InsecureSkipSignature) {
-        Err(e) => Inspection::failed("yookassa PKCS#7", e),
-        Ok(opened) => {
-            let mut inner = xml(&opened.content);
-            inner.kind = format!("yookassa PKCS#7 containing {}", inner.kind);
-            inner.details.insert(
-                0,
-                format!(
-                    "digest {:?} checked, signature NOT checked (`refundkit yookassa open --cert`), signingTime {}, {} certificate(s)",
-                    opened.digest,
-                    opened.signing_time.as_deref().unwrap_or("(none)"),
-                    opened.certificates
-                ),
-            );
-            inner
-        }
-    }
-}
-
-#[cfg(feature = "rbs")]
-fn form(bytes: &[u8]) -> Inspection {
-    match refundkit_rbs::decode_request(bytes) {
-        Ok(r) => {
-            let mut i = Inspection::new("rbs refund.do form body");
-            i.details.push(format!(
-                "orderId {}, amount {} (minor units)",
-                r.order_id, r.amount
-            ));
-            push_report(&mut i, refundkit_rbs::validate(&r));
-            i
-        }
-        Err(e) => Inspection::failed("rbs refund.do form body", e),
+        Err(e) => Inspection::failed(KIND, e),
     }
 }
 

@@ -2,18 +2,10 @@
 //! (Sberbank, Alfa-Bank) correctly the first time, and prove it offline.
 //!
 //! This crate re-exports the provider crates behind cargo features (all on by default) and
-//! adds what spans them: [`inspect`], which recognises and diagnoses any refund message.
+//! adds what spans them: [`plan`], which turns one refund described in shop terms into every
+//! provider's ready request; [`inspect`], which recognises and diagnoses any refund message;
+//! and [`providers`], one adapter per provider, through which both go.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
-#![cfg_attr(
-    test,
-    allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )
-)]
 
 pub use refundkit_core as core;
 #[cfg(feature = "yookassa")]
@@ -28,10 +20,5 @@ pub use refundkit_yandex_pay as yandex_pay;
 pub use refundkit_yookassa as yookassa;
 
 pub mod inspect;
-#[cfg(all(
-    feature = "robokassa",
-    feature = "yandex-pay",
-    feature = "yookassa",
-    feature = "rbs"
-))]
 pub mod plan;
+pub mod providers;

@@ -17,27 +17,27 @@ fn credentials() -> Credentials {
         "/../../testdata/sample-credentials/"
     );
     let read = |f: &str| std::fs::read(format!("{dir}{f}")).unwrap();
-    Credentials {
-        robokassa: Some(
-            refundkit::robokassa::Password3::new(
-                refundkit::core::SecretString::from_file_bytes(read("robokassa-password3.txt"))
-                    .unwrap(),
-            )
-            .unwrap(),
-        ),
-        yandex_pay: Some(refundkit::yandex_pay::types::ApiKey("key".into())),
-        yookassa: Some(
-            refundkit::pkcs7::Signer::new(
-                refundkit::pkcs7::PrivateKey::from_pem_or_der(&read("yookassa-shop.key")).unwrap(),
-                refundkit::pkcs7::Certificate::from_pem_or_der(&read("yookassa-shop.crt")).unwrap(),
-            )
-            .unwrap(),
-        ),
-        rbs: Some(refundkit::rbs::Auth::Password {
-            user_name: "u".into(),
-            password: refundkit::rbs::types::Password("p".into()),
-        }),
-    }
+    let mut c = Credentials::new();
+    c.insert(
+        refundkit::robokassa::Password3::new(
+            refundkit::core::SecretString::from_file_bytes(read("robokassa-password3.txt"))
+                .unwrap(),
+        )
+        .unwrap(),
+    )
+    .insert(refundkit::yandex_pay::types::ApiKey("key".into()))
+    .insert(
+        refundkit::pkcs7::Signer::new(
+            refundkit::pkcs7::PrivateKey::from_pem_or_der(&read("yookassa-shop.key")).unwrap(),
+            refundkit::pkcs7::Certificate::from_pem_or_der(&read("yookassa-shop.crt")).unwrap(),
+        )
+        .unwrap(),
+    )
+    .insert(refundkit::rbs::Auth::Password {
+        user_name: "u".into(),
+        password: refundkit::rbs::types::Password("p".into()),
+    });
+    c
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn the_sample_plan_builds_four_valid_requests_that_agree() {
     ))
     .unwrap();
     let desc: RefundDescription = serde_json::from_slice(&json).unwrap();
-    let plan = build(&desc, &credentials(), &[]).unwrap();
+    let plan = build(&desc, &credentials(), &[], now()).unwrap();
     assert_eq!(plan.total.to_string(), "509.76");
     assert_eq!(plan.providers.len(), 4);
     for p in &plan.providers {
@@ -57,6 +57,11 @@ fn the_sample_plan_builds_four_valid_requests_that_agree() {
         assert_eq!(p.refunded, Some(plan.total), "{}", p.provider);
     }
     assert!(plan.agreement.is_empty());
+}
+
+/// A fixed instant: nothing in a plan reads the clock.
+fn now() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_000_000)
 }
 
 fn description() -> impl Strategy<Value = String> {
@@ -94,7 +99,7 @@ proptest! {
     #[test]
     fn for_any_order_and_selection_the_four_requests_pass_their_validators_and_agree_or_say_why(json in description()) {
         let desc: RefundDescription = serde_json::from_str(&json).unwrap();
-        let plan = build(&desc, &credentials(), &[]).unwrap();
+        let plan = build(&desc, &credentials(), &[], now()).unwrap();
         for p in &plan.providers {
             prop_assert!(!p.report.has_errors(), "{}: {}\n{}", p.provider, p.report, json);
             prop_assert!(p.request.is_some(), "{}", p.provider);

@@ -43,8 +43,9 @@ fn get_state_percent_encodes_the_id() {
 
 #[test]
 fn endpoint_base_must_be_an_absolute_http_url() {
-    assert!(Endpoint::with_base("http://127.0.0.1:8080/RefundService/").is_ok());
-    assert!(Endpoint::with_base("ftp://x/").is_err());
-    assert!(Endpoint::with_base("/relative").is_err());
-    assert!(Endpoint::with_base("not a url").is_err());
+    assert!(Endpoint::custom("http://127.0.0.1:8080/RefundService/").is_ok());
+    assert!(Endpoint::custom("ftp://x/").is_err());
+    assert!(Endpoint::custom("/relative").is_err());
+    assert!(Endpoint::custom("not a url").is_err());
+    assert!(refundkit_core::BaseUrl::parse(Endpoint::PRODUCTION).is_ok());
 }

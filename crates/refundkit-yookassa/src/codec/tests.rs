@@ -16,24 +16,24 @@ fn minimal(cause: &str) -> ReturnPaymentRequest {
 #[test]
 fn every_attribute_value_is_escaped_and_reads_back() {
     let nasty = "a&b<c>d\"e'f\tg\nh\ri «Я» 😀";
-    let xml = write_request(&minimal(nasty)).unwrap();
+    let xml = encode_request(&minimal(nasty)).unwrap();
     let text = String::from_utf8(xml.clone()).unwrap();
     assert!(
         text.contains("a&amp;b&lt;c&gt;d&quot;e&apos;f&#9;g&#10;h&#13;i «Я» 😀"),
         "{text}"
     );
-    assert_eq!(read_request(&xml).unwrap().cause.as_deref(), Some(nasty));
+    assert_eq!(decode_request(&xml).unwrap().cause.as_deref(), Some(nasty));
 }
 
 #[test]
 fn literal_newlines_in_attributes_read_as_spaces() {
     let xml = b"<returnPaymentRequest clientOrderId=\"1\" requestDT=\"x\" invoiceId=\"1\" shopId=\"1\" amount=\"1.00\" cause=\"a\nb\"/>";
-    assert_eq!(read_request(xml).unwrap().cause.as_deref(), Some("a b"));
+    assert_eq!(decode_request(xml).unwrap().cause.as_deref(), Some("a b"));
 }
 
 #[test]
 fn characters_xml_cannot_carry_are_refused_on_writing() {
-    let e = write_request(&minimal("bell\u{7}")).unwrap_err();
+    let e = encode_request(&minimal("bell\u{7}")).unwrap_err();
     assert_eq!(e.path, "returnPaymentRequest@cause");
 }
 
@@ -41,21 +41,21 @@ fn characters_xml_cannot_carry_are_refused_on_writing() {
 fn amounts_are_written_with_exactly_two_decimals() {
     let mut r = minimal("x");
     r.amount = "10".parse().unwrap();
-    let text = String::from_utf8(write_request(&r).unwrap()).unwrap();
+    let text = String::from_utf8(encode_request(&r).unwrap()).unwrap();
     assert!(text.contains("amount=\"10.00\""), "{text}");
 }
 
 #[test]
 fn the_declaration_is_utf8() {
-    let xml = write_request(&minimal("x")).unwrap();
+    let xml = encode_request(&minimal("x")).unwrap();
     assert!(xml.starts_with(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<returnPaymentRequest "));
 }
 
 #[test]
 fn doctype_and_entities_are_refused() {
-    let e = read_request(b"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><returnPaymentRequest cause=\"&e;\"/>").unwrap_err();
-    assert!(e.message.contains("DOCTYPE"), "{e}");
-    let e = read_request(b"<returnPaymentRequest clientOrderId=\"1\" requestDT=\"x\" invoiceId=\"1\" shopId=\"1\" amount=\"1.00\" cause=\"&custom;\"/>").unwrap_err();
+    let e = decode_request(b"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><returnPaymentRequest cause=\"&e;\"/>").unwrap_err();
+    assert!(e.detail.contains("DOCTYPE"), "{e}");
+    let e = decode_request(b"<returnPaymentRequest clientOrderId=\"1\" requestDT=\"x\" invoiceId=\"1\" shopId=\"1\" amount=\"1.00\" cause=\"&custom;\"/>").unwrap_err();
     assert_eq!(e.path, "returnPaymentRequest@cause");
 }
 

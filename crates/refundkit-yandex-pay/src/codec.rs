@@ -1,128 +1,38 @@
-//! Responses: the operation on success, `{status: fail, reasonCode, reason}` on failure, and
-//! what the HTTP status says when the body does not, read into the shared
-//! [`refundkit_core::Outcome`].
+//! The wire codec: the refund body's JSON (strict: unknown fields refused, amounts as exact
+//! decimal strings) and the answers (tolerant, read into the shared [`Outcome`]).
 
 use refundkit_core::outcome::{Malformed, Outcome, Refusal, is_2xx};
-use refundkit_core::{Amount, json};
+use refundkit_core::{Amount, DecodeError, EncodeError, json};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::amount;
+use crate::types::{Operation, OperationStatus, ReasonCode, RefundRequest};
 
-/// `reasonCode` of a refused refund. Unknown codes are kept verbatim.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ReasonCode {
-    /// The order is not CAPTURED or PARTIALLY_REFUNDED.
-    InvalidPaymentStatus,
-    /// `orderAmount` does not match the cart and shipping.
-    OrderAmountMismatch,
-    /// The refund is larger than what is left.
-    RefundAmountTooLarge,
-    /// `externalOperationId` was used for another operation.
-    DuplicateExternalOperationId,
-    /// Another operation on the order is in progress (HTTP 409; unverified).
-    AnotherOperationInProgress,
-    /// Anything else, verbatim.
-    Unknown(String),
-}
+/// Largest body decoded.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
 
-impl ReasonCode {
-    const TABLE: &[(&str, ReasonCode)] = &[
-        ("INVALID_PAYMENT_STATUS", ReasonCode::InvalidPaymentStatus),
-        ("ORDER_AMOUNT_MISMATCH", ReasonCode::OrderAmountMismatch),
-        ("REFUND_AMOUNT_TOO_LARGE", ReasonCode::RefundAmountTooLarge),
-        (
-            "DUPLICATE_EXTERNAL_OPERATION_ID",
-            ReasonCode::DuplicateExternalOperationId,
-        ),
-        (
-            "ANOTHER_OPERATION_IN_PROGRESS",
-            ReasonCode::AnotherOperationInProgress,
-        ),
-    ];
-
-    /// Classifies a code.
-    pub fn from_wire(code: String) -> Self {
-        match Self::TABLE.iter().find(|(c, _)| *c == code) {
-            Some((_, r)) => r.clone(),
-            None => ReasonCode::Unknown(code),
-        }
+/// Decodes JSON into `T` (a body, an order, a cart), naming the path of the first field at
+/// fault.
+pub fn decode<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<T, DecodeError> {
+    if json.len() > MAX_BODY {
+        return Err(DecodeError::too_large(json.len(), MAX_BODY));
     }
-
-    /// The code as Yandex Pay spells it.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            ReasonCode::Unknown(s) => s,
-            known => Self::TABLE
-                .iter()
-                .find(|(_, r)| r == known)
-                .map_or("", |(c, _)| c),
-        }
-    }
+    json::decode(json)
 }
 
-/// `operation.status`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum OperationStatus {
-    /// `PENDING`.
-    Pending,
-    /// `SUCCESS`.
-    Success,
-    /// `FAIL`.
-    Fail,
-    /// Anything else, verbatim.
-    Unknown(String),
+/// Decodes a refund body.
+pub fn decode_request(json: &[u8]) -> Result<RefundRequest, DecodeError> {
+    decode(json)
 }
 
-impl OperationStatus {
-    /// The status as Yandex Pay spells it.
-    pub fn as_wire(&self) -> &str {
-        match self {
-            OperationStatus::Pending => "PENDING",
-            OperationStatus::Success => "SUCCESS",
-            OperationStatus::Fail => "FAIL",
-            OperationStatus::Unknown(s) => s,
-        }
-    }
-
-    fn from_wire(s: String) -> Self {
-        match s.as_str() {
-            "PENDING" => OperationStatus::Pending,
-            "SUCCESS" => OperationStatus::Success,
-            "FAIL" => OperationStatus::Fail,
-            _ => OperationStatus::Unknown(s),
-        }
-    }
+/// The body as compact JSON, in the refund page's field order. Fails only for an amount with
+/// more than two places or a code without a Yandex Pay number, which validation reports first.
+pub fn encode_request(request: &RefundRequest) -> Result<Vec<u8>, EncodeError> {
+    serde_json::to_vec(request).map_err(|e| EncodeError::new("", e))
 }
 
-/// The refund operation Yandex Pay created.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Operation {
-    /// `operationId`.
-    pub operation_id: String,
-    /// `orderId`.
-    pub order_id: String,
-    /// `operationType` (`REFUND`; AUTHORIZE, CAPTURE, ... kept as given).
-    pub operation_type: String,
-    /// `status`.
-    pub status: OperationStatus,
-    /// `amount`.
-    pub amount: Option<Amount>,
-    /// `externalOperationId`.
-    pub external_operation_id: Option<String>,
-    /// `created`.
-    pub created: Option<String>,
-    /// `updated`.
-    pub updated: Option<String>,
-    /// `reason`.
-    pub reason: Option<String>,
-    /// `params`, as given.
-    pub params: Option<serde_json::Value>,
-}
-
-/// Longest response body read.
+/// Longest answer read.
 pub const MAX_RESPONSE_LEN: usize = 1024 * 1024;
 
 /// The members of a merchant API answer: `status`, `data` on success, `reasonCode` and
@@ -165,7 +75,7 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Operation, Reaso
     let refused = |http_status| {
         Outcome::Refused(Refusal {
             http_status,
-            code: reason_code.clone().map(ReasonCode::from_wire),
+            code: reason_code.as_deref().map(ReasonCode::from_wire),
             text: reason.clone(),
         })
     };
@@ -192,7 +102,7 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Operation, Reaso
         Some("fail" | "error") => match (&reason, data_message(m.get("data"))) {
             (None, Some(message)) => Outcome::Refused(Refusal {
                 http_status,
-                code: reason_code.clone().map(ReasonCode::from_wire),
+                code: reason_code.as_deref().map(ReasonCode::from_wire),
                 text: Some(message),
             }),
             _ => refused(http_status),
@@ -282,7 +192,7 @@ fn operation(data: Option<&RawValue>) -> Result<Operation, String> {
         operation_id: op.operation_id,
         order_id: op.order_id,
         operation_type: op.operation_type,
-        status: OperationStatus::from_wire(op.status),
+        status: OperationStatus::from_wire(&op.status),
         amount,
         external_operation_id: op.external_operation_id,
         created: op.created,

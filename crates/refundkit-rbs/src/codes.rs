@@ -1,0 +1,10 @@
+//! RBS's own violation codes; the shared ones are [`refundkit_core::codes`].
+
+refundkit_core::violation_codes! {
+    /// A reserved `jsonParams` name.
+    RESERVED_PARAM = "reserved_param",
+    /// `amount` 0: the whole order is refunded.
+    FULL_REFUND = "full_refund",
+    /// The items' amounts do not add up to `amount`.
+    ITEMS_TOTAL = "items_total",
+}

@@ -1,0 +1,176 @@
+//! RBS (Sberbank, Alfa-Bank, YooKassa's compatible gateway): `refund.do` with a form body.
+//!
+//! References: `rbs_order_id` (the gateway's order id). Settings: `gateway` (`sberbank`, the
+//! default, `alfa-bank`, `yookassa`), `base_url` (another bank on the platform). The test
+//! environment is the gateway's test host. Credential: [`Auth`] (userName and password, or a
+//! token).
+
+use std::path::Path;
+
+use refundkit_core::conformance::{self, VectorResult};
+use refundkit_core::{Amount, Report};
+use refundkit_rbs::http::{Endpoint, refund_request};
+use refundkit_rbs::{Auth, RefundRequest};
+
+use super::Provider;
+use crate::inspect::{Inspection, Message};
+use crate::plan::{Context, Environment, ProviderPlan, not_built};
+
+pub(super) struct Rbs;
+
+const NAME: &str = "rbs";
+
+/// The documented gateways: production and test host of each.
+const GATEWAYS: &[(&str, (&str, &str))] = &[
+    ("sberbank", (Endpoint::SBERBANK, Endpoint::SBERBANK_TEST)),
+    ("alfa-bank", (Endpoint::ALFA_BANK, Endpoint::ALFA_BANK_TEST)),
+    // One host: the gateway has no separate test host.
+    ("yookassa", (Endpoint::YOOKASSA, Endpoint::YOOKASSA)),
+];
+
+impl Provider for Rbs {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn references(&self) -> &'static [&'static str] {
+        &["rbs_order_id"]
+    }
+
+    fn settings(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            (
+                "gateway",
+                "the bank: sberbank (default), alfa-bank, yookassa",
+            ),
+            (
+                "base_url",
+                "the gateway's base URL (…/payment/rest) instead of a known one",
+            ),
+        ]
+    }
+
+    fn plan(&self, context: &Context<'_>) -> ProviderPlan {
+        let Some(order_id) = context.reference("rbs_order_id") else {
+            return ProviderPlan::skipped(NAME, "no references.rbs_order_id");
+        };
+        let endpoint = context
+            .only_settings(&["gateway", "base_url"])
+            .and_then(|()| context.setting_of("gateway", GATEWAYS))
+            .and_then(|gateway| {
+                let (production, test) =
+                    gateway.unwrap_or((Endpoint::SBERBANK, Endpoint::SBERBANK_TEST));
+                let known = match context.environment {
+                    Environment::Test => test,
+                    _ => production,
+                };
+                context.endpoint(|| Endpoint::known(known), Endpoint::custom)
+            });
+        let endpoint = match endpoint {
+            Ok(e) => e,
+            Err(e) => return ProviderPlan::bad_setting(NAME, &e),
+        };
+        let Ok(kopecks) = context.refund.total.to_minor_units() else {
+            return ProviderPlan::failed(
+                NAME,
+                "amount",
+                refundkit_core::codes::REQUIRED,
+                "the refunded sum has a fraction of a kopeck",
+            );
+        };
+        // The form carries the credentials, so there is no form without them.
+        let Some(auth) = context.credentials.get::<Auth>() else {
+            return ProviderPlan::failed(
+                NAME,
+                "credentials",
+                refundkit_core::codes::REQUIRED,
+                "no RBS credentials",
+            );
+        };
+        let request = RefundRequest {
+            auth: auth.clone(),
+            order_id: order_id.to_owned(),
+            amount: kopecks,
+            json_params: None,
+            language: None,
+            refund_items: None,
+            currency: None,
+            order_bundle: None,
+        };
+        let mut report = Report::new();
+        let http = match refundkit_rbs::validate(request) {
+            Err(invalid) => {
+                report.merge(invalid.report);
+                None
+            }
+            Ok(valid) => {
+                report.merge(valid.warnings().clone());
+                refund_request(&endpoint, &valid)
+                    .map_err(|e| not_built(&mut report, NAME, e))
+                    .ok()
+            }
+        };
+        ProviderPlan {
+            provider: NAME,
+            request: http,
+            refunded: Some(Amount::from_minor_units(kopecks)),
+            report,
+            skipped: None,
+        }
+    }
+
+    fn inspect(&self, message: &Message<'_>) -> Option<Inspection> {
+        match message {
+            Message::Text(text)
+                if text.contains('=')
+                    && (text.contains("orderId=") || text.contains("amount=")) =>
+            {
+                const KIND: &str = "rbs refund.do form body";
+                Some(match refundkit_rbs::decode_request(text.as_bytes()) {
+                    Ok(r) => {
+                        let mut i = Inspection::new(KIND);
+                        i.details.push(format!(
+                            "orderId {}, amount {} (minor units)",
+                            r.order_id, r.amount
+                        ));
+                        i.report = refundkit_rbs::check(&r);
+                        i
+                    }
+                    Err(e) => Inspection::failed(KIND, e),
+                })
+            }
+            Message::Json { bytes, .. } if message.has("orderId") && message.has("amount") => {
+                const KIND: &str = "rbs refund request (JSON form fields)";
+                Some(match refundkit_rbs::request_from_json(bytes) {
+                    Ok(r) => Inspection::request(KIND, refundkit_rbs::check(&r)),
+                    Err(e) => Inspection::failed(KIND, e),
+                })
+            }
+            Message::Json { bytes, members }
+                if members.is_empty()
+                    || [
+                        "errorCode",
+                        "errorMessage",
+                        "ErrorCode",
+                        "ErrorMessage",
+                        "error",
+                    ]
+                    .iter()
+                    .any(|k| message.has(k)) =>
+            {
+                let outcome = refundkit_rbs::parse_response(200, bytes);
+                let summary = refundkit_rbs::conformance::response_summary(&outcome);
+                Some(Inspection::answer("rbs response", &outcome, summary))
+            }
+            _ => None,
+        }
+    }
+
+    fn redacted(&self, request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+        refundkit_rbs::http::redacted(request)
+    }
+
+    fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
+        refundkit_rbs::conformance::run_dir(dir)
+    }
+}

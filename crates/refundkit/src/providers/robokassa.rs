@@ -1,0 +1,212 @@
+//! Robokassa: a JWT signed with Password3, posted to `Refund/Create`.
+//!
+//! References: `robokassa_op_key` (the payment's `OpKey`). Settings: `alg` (`HS256`, the
+//! default, `HS384`, `HS512`), `base_url` (another host, an emulator). Robokassa has no refund
+//! sandbox, so the test environment keeps the production host and says so. Credential:
+//! [`Password3`].
+
+use std::path::Path;
+
+use refundkit_core::conformance::{self, VectorResult};
+use refundkit_core::{Coded, Report};
+use refundkit_robokassa::http::{CreateBody, Endpoint, create_request};
+use refundkit_robokassa::{Alg, InvoiceItem, Password3, RefundRequest};
+
+use super::Provider;
+use crate::inspect::{Inspection, Message};
+use crate::plan::{Context, Environment, ProviderPlan, not_built, note};
+
+pub(super) struct Robokassa;
+
+const NAME: &str = "robokassa";
+
+impl Provider for Robokassa {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn references(&self) -> &'static [&'static str] {
+        &["robokassa_op_key"]
+    }
+
+    fn settings(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("alg", "the JWT algorithm: HS256 (default), HS384, HS512"),
+            (
+                "base_url",
+                "the refund service's base URL instead of production",
+            ),
+        ]
+    }
+
+    fn plan(&self, context: &Context<'_>) -> ProviderPlan {
+        let Some(op_key) = context.reference("robokassa_op_key") else {
+            return ProviderPlan::skipped(NAME, "no references.robokassa_op_key");
+        };
+        let settings = (|| {
+            context.only_settings(&["alg", "base_url"])?;
+            let algs = Alg::ALL.map(|a| (a.name(), a));
+            let alg = context.setting_of("alg", &algs)?.unwrap_or_default();
+            let endpoint = context.endpoint(Endpoint::production, Endpoint::custom)?;
+            Ok::<_, refundkit_core::DecodeError>((alg, endpoint))
+        })();
+        let (alg, endpoint) = match settings {
+            Ok(s) => s,
+            Err(e) => return ProviderPlan::bad_setting(NAME, &e),
+        };
+        let refund = context.refund;
+        let items = refund.sum.is_none().then(|| {
+            refund
+                .receipt_lines()
+                .into_iter()
+                .map(|l| InvoiceItem {
+                    name: l.name,
+                    quantity: l.quantity,
+                    cost: l.unit_price,
+                    tax: Coded::Known(l.vat),
+                    payment_method: Some(Coded::Known(l.method)),
+                    payment_object: Some(Coded::Known(l.subject)),
+                })
+                .collect()
+        });
+        let request = RefundRequest {
+            op_key: op_key.to_owned(),
+            refund_sum: Some(refund.total),
+            invoice_items: items,
+        };
+        let mut report = Report::new();
+        if context.environment == Environment::Test {
+            note(
+                &mut report,
+                NAME,
+                "Robokassa has no refund sandbox: the production host",
+            );
+        }
+        let http = match refundkit_robokassa::validate(request) {
+            Err(invalid) => {
+                report.merge(invalid.report);
+                None
+            }
+            Ok(valid) => {
+                report.merge(valid.warnings().clone());
+                match context.credentials.get::<Password3>() {
+                    None => {
+                        note(
+                            &mut report,
+                            NAME,
+                            "no Password3: the payload is validated but not signed",
+                        );
+                        None
+                    }
+                    Some(key) => refundkit_robokassa::sign(&valid, key, alg)
+                        .map_err(|e| e.to_string())
+                        .and_then(|token| {
+                            create_request(&endpoint, &token, CreateBody::default())
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(|e| not_built(&mut report, NAME, e))
+                        .ok(),
+                }
+            }
+        };
+        ProviderPlan {
+            provider: NAME,
+            request: http,
+            refunded: Some(refund.total),
+            report,
+            skipped: None,
+        }
+    }
+
+    fn inspect(&self, message: &Message<'_>) -> Option<Inspection> {
+        match message {
+            Message::JsonString(text) => {
+                let mut i = token(text);
+                i.details.insert(
+                    0,
+                    "carried as a JSON string (the Create body's form)".into(),
+                );
+                Some(i)
+            }
+            Message::Text(text)
+                if text.starts_with("eyJ") && text.bytes().filter(|&b| b == b'.').count() == 2 =>
+            {
+                Some(token(text))
+            }
+            Message::Json { bytes, .. } if message.has("OpKey") => {
+                const KIND: &str = "robokassa refund payload";
+                Some(match refundkit_robokassa::decode_request(bytes) {
+                    Ok(r) => Inspection::request(KIND, refundkit_robokassa::check(&r)),
+                    Err(e) => Inspection::failed(KIND, e),
+                })
+            }
+            Message::Json { bytes, .. }
+                if message.has("success") || message.has("Success") || message.has("Error") =>
+            {
+                let outcome = refundkit_robokassa::parse_response(200, bytes);
+                let summary = refundkit_robokassa::conformance::create_summary(&outcome);
+                Some(Inspection::answer(
+                    "robokassa Create response",
+                    &outcome,
+                    summary,
+                ))
+            }
+            Message::Json { bytes, members }
+                if message.has("label") || (message.has("message") && members.len() == 1) =>
+            {
+                let outcome = refundkit_robokassa::parse_state_response(200, bytes);
+                let summary = refundkit_robokassa::conformance::state_summary(&outcome);
+                Some(Inspection::answer(
+                    "robokassa GetState response",
+                    &outcome,
+                    summary,
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    fn redacted(&self, request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+        // A signed token holds no secret (its signature does not reveal Password3), and
+        // Robokassa's requests carry no credential header.
+        refundkit_core::copy_request(request)
+    }
+
+    fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
+        refundkit_robokassa::conformance::run_dir(dir)
+    }
+}
+
+fn token(text: &str) -> Inspection {
+    const KIND: &str = "robokassa token";
+    let u = match refundkit_robokassa::decode_unverified(text) {
+        Err(e) => return Inspection::failed(KIND, e),
+        Ok(u) => u,
+    };
+    let mut i = Inspection::new(KIND);
+    i.details.push(format!(
+        "header: {}",
+        String::from_utf8_lossy(&u.header_json)
+    ));
+    match &u.alg {
+        Ok(alg) => i.details.push(format!(
+            "alg: {alg} (signature not checked: `refundkit robokassa verify` needs Password3)"
+        )),
+        Err(e) => {
+            i.decoded = false;
+            i.details.push(format!("alg refused: {e}"));
+        }
+    }
+    i.details.push(format!(
+        "payload: {}",
+        String::from_utf8_lossy(&u.payload_json)
+    ));
+    match u.request {
+        Ok(r) => i.report.merge(refundkit_robokassa::check(&r)),
+        Err(e) => {
+            i.decoded = false;
+            i.details.push(format!("payload does not decode: {e}"));
+        }
+    }
+    i
+}

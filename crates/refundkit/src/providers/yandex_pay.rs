@@ -1,0 +1,248 @@
+//! Yandex Pay: the final cart of the remaining lines, posted to the order's `refund`.
+//!
+//! References: `yandex_order_id` (the order), `refund_id` (the shop's id of this refund: the
+//! `externalOperationId` and the `X-Request-Id` kept on every retry). Settings: `base_url`.
+//! The test environment is Yandex Pay's sandbox. Credential: [`ApiKey`].
+
+use std::path::Path;
+
+use refundkit_core::conformance::{self, VectorResult};
+use refundkit_core::{Amount, Coded, Report, VatRate};
+use refundkit_yandex_pay::helper::{Order, Selection, refund};
+use refundkit_yandex_pay::http::{Attempt, Endpoint, refund_request};
+use refundkit_yandex_pay::invariants::Context as Current;
+use refundkit_yandex_pay::types::{
+    ApiKey, Cart, CartItem, CartTotal, ItemQuantity, ItemReceipt, Shipping, VAT_CODES,
+};
+
+use super::Provider;
+use crate::inspect::{Inspection, Message};
+use crate::plan::{Context, Environment, ProviderPlan, not_built, note};
+
+pub(super) struct YandexPay;
+
+const NAME: &str = "yandex-pay";
+
+impl Provider for YandexPay {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn references(&self) -> &'static [&'static str] {
+        &["yandex_order_id", "refund_id"]
+    }
+
+    fn settings(&self) -> &'static [(&'static str, &'static str)] {
+        &[(
+            "base_url",
+            "the merchant API's base URL instead of production or sandbox",
+        )]
+    }
+
+    fn plan(&self, context: &Context<'_>) -> ProviderPlan {
+        let Some(order_id) = context.reference("yandex_order_id") else {
+            return ProviderPlan::skipped(NAME, "no references.yandex_order_id");
+        };
+        let known = || match context.environment {
+            Environment::Test => Endpoint::sandbox(),
+            _ => Endpoint::production(),
+        };
+        let endpoint = match context
+            .only_settings(&["base_url"])
+            .and_then(|()| context.endpoint(known, Endpoint::custom))
+        {
+            Ok(e) => e,
+            Err(e) => return ProviderPlan::bad_setting(NAME, &e),
+        };
+        let typed = context.refund;
+        if typed.sum.is_some() {
+            return ProviderPlan::failed(
+                NAME,
+                "refund.sum",
+                refundkit_core::codes::REQUIRED,
+                "Yandex Pay v1 refunds by final cart: give lines, not a sum",
+            );
+        }
+        let mut report = Report::new();
+        let mut items = Vec::new();
+        let mut cart_total = Amount::ZERO;
+        for l in &typed.lines {
+            let Some(total) = l.total().and_then(|t| {
+                cart_total = cart_total.checked_add(t)?;
+                Some(t)
+            }) else {
+                return ProviderPlan::failed(
+                    NAME,
+                    "order.lines",
+                    refundkit_core::codes::REQUIRED,
+                    "amounts overflow",
+                );
+            };
+            items.push(CartItem {
+                product_id: l.id.clone(),
+                title: Some(l.name.clone()),
+                quantity: ItemQuantity {
+                    count: l.quantity,
+                    available: None,
+                    label: None,
+                },
+                unit_price: Some(l.unit_price),
+                discounted_unit_price: None,
+                subtotal: None,
+                total,
+                description: None,
+                item_type: None,
+                measurements: None,
+                receipt: receipt(l.vat, &mut report),
+                points_amount: None,
+            });
+        }
+        let order = Order {
+            cart: Cart {
+                cart_id: None,
+                external_id: None,
+                items,
+                discounts: vec![],
+                coupons: vec![],
+                total: CartTotal {
+                    amount: cart_total,
+                    points_amount: None,
+                    label: None,
+                },
+                measurements: None,
+            },
+            shipping: typed.shipping.as_ref().map(|s| Shipping {
+                method_type: s.method.clone(),
+                amount: s.amount,
+                receipt: receipt(s.vat, &mut report),
+            }),
+        };
+        let selection = Selection {
+            products: typed
+                .refunded
+                .iter()
+                .map(|l| (l.id.clone(), l.quantity))
+                .collect(),
+            shipping: typed.refund_shipping,
+            external_operation_id: context.reference("refund_id").map(str::to_owned),
+        };
+        let body = match refund(&order, &selection) {
+            Ok(b) => b,
+            Err(e) => {
+                return ProviderPlan::failed(
+                    NAME,
+                    "refund",
+                    refundkit_core::codes::REQUIRED,
+                    e.to_string(),
+                );
+            }
+        };
+        let refunded = body.refund_amount;
+        let current = Current {
+            payment_amount: order.amount(),
+            current_cart: Some(&order.cart),
+            current_shipping: order.shipping.as_ref().map(|s| s.amount),
+            order_status: None,
+        };
+        let http = match refundkit_yandex_pay::validate(body, &current) {
+            Err(invalid) => {
+                report.merge(invalid.report);
+                None
+            }
+            Ok(valid) => {
+                report.merge(valid.warnings().clone());
+                context.credentials.get::<ApiKey>().and_then(|key| {
+                    let attempt = Attempt {
+                        request_id: context
+                            .reference("refund_id")
+                            .unwrap_or("refund")
+                            .to_owned(),
+                        timeout_ms: 10_000,
+                        attempt: 0,
+                    };
+                    refund_request(&endpoint, order_id, key, &valid, &attempt)
+                        .map_err(|e| not_built(&mut report, NAME, e))
+                        .ok()
+                })
+            }
+        };
+        if context.credentials.get::<ApiKey>().is_none() {
+            note(
+                &mut report,
+                NAME,
+                "no API key: the body is validated but no request is built",
+            );
+        }
+        ProviderPlan {
+            provider: NAME,
+            request: http,
+            refunded: Some(refunded),
+            report,
+            skipped: None,
+        }
+    }
+
+    fn inspect(&self, message: &Message<'_>) -> Option<Inspection> {
+        let Message::Json { bytes, .. } = message else {
+            return None;
+        };
+        if message.has("refundAmount") || message.has("orderAmount") {
+            const KIND: &str = "yandex-pay refund body";
+            return Some(match refundkit_yandex_pay::decode_request(bytes) {
+                Ok(r) => {
+                    let mut i = Inspection::new(KIND);
+                    i.details.push(format!(
+                        "refundAmount {}, orderAmount {}, {} items in the final cart",
+                        r.refund_amount,
+                        r.order_amount,
+                        r.final_cart().items.len()
+                    ));
+                    i.report = refundkit_yandex_pay::check(&r, &Current::default());
+                    i
+                }
+                Err(e) => Inspection::failed(KIND, e),
+            });
+        }
+        if message.has("status") && (message.has("data") || message.has("reasonCode")) {
+            let status = if message.has("data") { 200 } else { 400 };
+            let outcome = refundkit_yandex_pay::parse_response(status, bytes);
+            let summary = refundkit_yandex_pay::conformance::response_summary(&outcome);
+            return Some(Inspection::answer("yandex-pay response", &outcome, summary));
+        }
+        None
+    }
+
+    fn redacted(&self, request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+        refundkit_yandex_pay::http::redacted(request)
+    }
+
+    fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
+        refundkit_yandex_pay::conformance::run_dir(dir)
+    }
+}
+
+/// A line's receipt: its tax code, or none (with a note) for a rate Yandex Pay has no code for.
+fn receipt(vat: VatRate, report: &mut Report) -> Option<ItemReceipt> {
+    if !VAT_CODES.iter().any(|(v, _)| *v == vat) {
+        note(
+            report,
+            NAME,
+            format!(
+                "Yandex Pay publishes no tax code for VAT {vat}%: that line goes without a receipt"
+            ),
+        );
+        return None;
+    }
+    Some(ItemReceipt {
+        tax: Coded::Known(vat),
+        title: None,
+        measure: None,
+        payment_method_type: None,
+        payment_subject_type: None,
+        excise: None,
+        product_code: None,
+        mark_quantity: None,
+        supplier: None,
+        agent: None,
+    })
+}
