@@ -5,7 +5,6 @@
 //! 2 usage error, 3 the provider refused (`parse-response`), 4 the provider is still
 //! processing (YooKassa status 1: repeat the same request). A panic (101) is a bug.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod conform;
 mod io;

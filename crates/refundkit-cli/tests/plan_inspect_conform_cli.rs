@@ -156,3 +156,39 @@ fn providers_without_references_are_skipped_unless_asked_for() {
         Some(1)
     );
 }
+
+#[test]
+fn plan_takes_the_environment_and_settings_as_flags() {
+    let out = run(&["plan", "--provider", "rbs", "--environment", "test"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("POST https://3dsec.sberbank.ru/payment/rest/refund.do")
+    );
+    let out = run(&[
+        "plan",
+        "--provider",
+        "rbs",
+        "--setting",
+        "rbs.gateway=alfa-bank",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("POST https://pay.alfabank.ru/payment/rest/refund.do")
+    );
+    // A malformed assignment is a usage error; a setting the provider lacks rejects the plan.
+    assert_eq!(
+        run(&["plan", "--setting", "gateway"]).status.code(),
+        Some(2)
+    );
+    let out = run(&["plan", "--provider", "rbs", "--setting", "rbs.gate=x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("settings.rbs.gate")
+    );
+}

@@ -38,6 +38,9 @@ impl BaseUrl {
         if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad("must have no spaces or control characters"));
         }
+        if http::Uri::try_from(url).is_err() {
+            return Err(bad("is not a valid URI"));
+        }
         Ok(BaseUrl(url.trim_end_matches('/').to_owned()))
     }
 

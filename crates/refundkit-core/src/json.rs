@@ -12,7 +12,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::DecodeError;
+use crate::{DecodeError, DecodeErrorKind};
 
 /// The members of a JSON object: each known name's raw value, and a count of the others.
 #[derive(Debug)]
@@ -52,18 +52,21 @@ pub const MAX_DEPTH: usize = 64;
 /// Reads the top-level members of `body`, which must be one JSON object and nothing else.
 /// A name given twice is an error (the two values could disagree); nesting deeper than
 /// [`MAX_DEPTH`] is an error, wherever it is.
-pub fn members<'a>(body: &'a [u8], known: &'static [&'static str]) -> Result<Members<'a>, String> {
+pub fn members<'a>(
+    body: &'a [u8],
+    known: &'static [&'static str],
+) -> Result<Members<'a>, DecodeError> {
     check_depth(body)?;
     let mut de = serde_json::Deserializer::from_slice(body);
     let members = Seed { known }
         .deserialize(&mut de)
-        .map_err(|e| e.to_string())?;
-    de.end().map_err(|e| e.to_string())?;
+        .map_err(|e| DecodeError::from_json("", &e))?;
+    de.end().map_err(|e| DecodeError::from_json("", &e))?;
     Ok(members)
 }
 
 /// Refuses nesting deeper than [`MAX_DEPTH`], in one pass that skips strings.
-fn check_depth(body: &[u8]) -> Result<(), String> {
+fn check_depth(body: &[u8]) -> Result<(), DecodeError> {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -82,7 +85,11 @@ fn check_depth(body: &[u8]) -> Result<(), String> {
             b'[' | b'{' => {
                 depth = depth.saturating_add(1);
                 if depth > MAX_DEPTH {
-                    return Err(format!("nested deeper than {MAX_DEPTH}"));
+                    return Err(DecodeError::new(
+                        DecodeErrorKind::TooDeep,
+                        "",
+                        format_args!("nested deeper than {MAX_DEPTH}"),
+                    ));
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -195,42 +202,55 @@ pub fn kind_of(raw: &RawValue) -> &'static str {
 }
 
 /// A string member: `null` reads as absent; anything but a string is an error.
-pub fn string(raw: Option<&RawValue>) -> Result<Option<String>, String> {
+pub fn string(raw: Option<&RawValue>) -> Result<Option<String>, DecodeError> {
     match raw {
         None => Ok(None),
         Some(r) if r.get() == "null" => Ok(None),
         Some(r) if r.get().starts_with('"') => serde_json::from_str(r.get())
             .map(Some)
-            .map_err(|e| e.to_string()),
-        Some(r) => Err(format!("expected a string, found {}", kind_of(r))),
+            .map_err(|e| DecodeError::from_json("", &e)),
+        Some(r) => Err(wrong_type("a string", r)),
     }
+}
+
+fn wrong_type(expected: &str, raw: &RawValue) -> DecodeError {
+    DecodeError::new(
+        DecodeErrorKind::Type,
+        "",
+        format_args!("expected {expected}, found {}", kind_of(raw)),
+    )
 }
 
 /// A boolean member: `null` reads as absent; anything but `true` or `false` is an error (a
 /// `"true"` string is not a statement of success).
-pub fn boolean(raw: Option<&RawValue>) -> Result<Option<bool>, String> {
-    match raw.map(RawValue::get) {
-        None | Some("null") => Ok(None),
-        Some("true") => Ok(Some(true)),
-        Some("false") => Ok(Some(false)),
-        Some(_) => Err(format!(
-            "expected true or false, found {}",
-            raw.map_or("nothing", kind_of)
-        )),
+pub fn boolean(raw: Option<&RawValue>) -> Result<Option<bool>, DecodeError> {
+    match raw {
+        None => Ok(None),
+        Some(r) => match r.get() {
+            "null" => Ok(None),
+            "true" => Ok(Some(true)),
+            "false" => Ok(Some(false)),
+            _ => Err(wrong_type("true or false", r)),
+        },
     }
 }
 
 /// A code member, which providers send as a string (`"7"`) or a number (`7`): its text,
 /// trimmed. `null` reads as absent; an empty string is an error.
-pub fn code(raw: Option<&RawValue>) -> Result<Option<String>, String> {
+pub fn code(raw: Option<&RawValue>) -> Result<Option<String>, DecodeError> {
     match raw {
         None => Ok(None),
         Some(r) if r.get() == "null" => Ok(None),
         Some(r) if r.get().starts_with('"') => {
-            let text: String = serde_json::from_str(r.get()).map_err(|e| e.to_string())?;
+            let text: String =
+                serde_json::from_str(r.get()).map_err(|e| DecodeError::from_json("", &e))?;
             let trimmed = text.trim();
             if trimmed.is_empty() {
-                return Err("an empty code".into());
+                return Err(DecodeError::new(
+                    DecodeErrorKind::Value,
+                    "",
+                    "an empty code",
+                ));
             }
             Ok(Some(trimmed.to_owned()))
         }
@@ -240,10 +260,7 @@ pub fn code(raw: Option<&RawValue>) -> Result<Option<String>, String> {
         {
             Ok(Some(r.get().to_owned()))
         }
-        Some(r) => Err(format!(
-            "expected a code (a string or a number), found {}",
-            kind_of(r)
-        )),
+        Some(r) => Err(wrong_type("a code (a string or a number)", r)),
     }
 }
 

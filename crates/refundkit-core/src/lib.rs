@@ -5,7 +5,6 @@
 //! Nothing here knows a provider's wire form. Each provider crate maps these types to its
 //! own codes (Robokassa's `"vat22"`, YooKassa's `11`, ...) in one table of its own.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
 
 mod coded;
 pub mod conformance;

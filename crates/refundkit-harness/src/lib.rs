@@ -4,7 +4,6 @@
 //! and what the stable test suite replays from `fuzz/corpus/` is the same code. A target
 //! panics only when a decoder panics or when a round-trip invariant breaks: both are bugs.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
 // A harness states invariants by panicking; that is its job.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 // serde_json::Value indexed by a name is Null when absent: it never panics.

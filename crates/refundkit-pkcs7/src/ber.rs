@@ -1,10 +1,14 @@
 //! A bounded BER reader: just enough of X.690 to walk a CMS message as OpenSSL streams it.
 //!
-//! `der` refuses what `openssl cms -sign -stream` writes (indefinite lengths, OCTET STRINGs
-//! split into constructed chunks), and it checks SET OF ordering, which OpenSSL does not
-//! promise for signed attributes. Rather than normalising the whole message into DER and
-//! parsing it a second time, this reader walks BER directly and hands out slices of the input,
-//! so the signed attributes are hashed exactly as received.
+//! Why not `der`: `der` 0.8 reads BER when asked (`EncodingRules::Ber`), but only one layer at
+//! a time (a nested `Any` is decoded under DER rules again, so each layer of a streamed message
+//! must be re-encoded and re-read), it hands back a constructed OCTET STRING as its segments
+//! rather than the content, and it refuses long-form lengths BER allows. A verifier built on it
+//! would hash a re-encoding of the signed attributes, whose bytes depend on the rules it
+//! decoded with (under DER rules an unsorted SET OF, as OpenSSL writes signed attributes, comes
+//! back sorted). All measured in `tests/der_ber.rs`. This reader walks BER directly and hands
+//! out slices of the input, so the signed attributes are hashed exactly as received, and the
+//! content of a streamed message is joined once.
 //!
 //! Bounds: nesting depth ([`MAX_DEPTH`]), pieces of a constructed string ([`MAX_CHUNKS`]),
 //! lengths of at most 4 octets that must fit the input, and (at the caller) the input size.

@@ -33,7 +33,7 @@ impl Certificate {
         if !pem::is_pem(input) {
             return Ok(vec![Self::from_der(input.to_vec())?]);
         }
-        let blocks = pem::blocks(input).map_err(Error::Certificate)?;
+        let blocks = pem::blocks(input).map_err(|e| Error::Certificate(e.to_string()))?;
         let certificates = blocks
             .into_iter()
             .filter(|b| b.label == "CERTIFICATE" || b.label == "X509 CERTIFICATE")
@@ -120,7 +120,7 @@ impl PrivateKey {
         if !pem::is_pem(input) {
             return Self::from_der(SecretBytes::new(input.to_vec()));
         }
-        let blocks = pem::blocks(input).map_err(Error::Key)?;
+        let blocks = pem::blocks(input).map_err(|e| Error::Key(e.to_string()))?;
         let mut certificate_seen = false;
         for block in blocks {
             match block.label.as_str() {

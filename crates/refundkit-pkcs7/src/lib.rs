@@ -22,19 +22,11 @@
 //!
 //! Design: signing assembles the `cms` crate's types and signs with aws-lc-rs (constant-time,
 //! as fast as OpenSSL). Opening walks the input with a bounded BER reader of its own ([`ber`])
-//! because the seed's example is BER with indefinite lengths, which `der` refuses; the signed
-//! attributes are hashed as received, with their `[0]` tag replaced by SET, never re-sorted.
+//! because the returnPayment example is BER with indefinite lengths, which `der` 0.8 reads only
+//! layer by layer and never as the bytes received (the reasons, measured, are in [`ber`]); the
+//! signed attributes are hashed as received, with their `[0]` tag replaced by SET, never
+//! re-sorted.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
-#![cfg_attr(
-    test,
-    allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )
-)]
 
 pub mod ber;
 mod keys;
@@ -110,7 +102,7 @@ pub enum Error {
     TooLarge(usize),
     /// PEM framing or base64 is wrong.
     #[error("PEM: {0}")]
-    Pem(String),
+    Pem(#[from] pem::PemError),
     /// The BER/DER encoding is broken.
     #[error("encoding: {0}")]
     Ber(#[from] ber::BerError),

@@ -15,6 +15,32 @@ pub fn is_pem(input: &[u8]) -> bool {
     input.first() != Some(&0x30) && input.windows(11).any(|w| w == b"-----BEGIN ")
 }
 
+/// Why PEM text does not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PemError {
+    /// Not UTF-8 text.
+    #[error("PEM is not text")]
+    NotText,
+    /// A `-----BEGIN ` without its closing dashes.
+    #[error("a BEGIN line without its closing dashes")]
+    UnclosedBegin,
+    /// A block without its END line.
+    #[error("no `-----END {0}-----` line")]
+    NoEnd(String),
+    /// A block whose body is not base64.
+    #[error("bad base64 in the {label} block: {detail}")]
+    Base64 {
+        /// The block's label.
+        label: String,
+        /// What the base64 decoder said.
+        detail: String,
+    },
+    /// No block with one of the labels looked for.
+    #[error("no PEM block labelled {0}")]
+    NoBlock(String),
+}
+
 /// One block: its label, its headers (`Proc-Type: 4,ENCRYPTED`), its DER.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
@@ -37,22 +63,20 @@ impl Block {
 
 /// Every block of `input`, in order. Text outside blocks is ignored, as OpenSSL ignores it; a
 /// block without its END line, or with bad base64, is an error naming its label.
-pub fn blocks(input: &[u8]) -> Result<Vec<Block>, String> {
-    let text = std::str::from_utf8(input).map_err(|_| "PEM is not text".to_string())?;
+pub fn blocks(input: &[u8]) -> Result<Vec<Block>, PemError> {
+    let text = std::str::from_utf8(input).map_err(|_| PemError::NotText)?;
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("-----BEGIN ") {
         let after = rest.get(start.saturating_add(11)..).unwrap_or_default();
-        let label_end = after
-            .find("-----")
-            .ok_or_else(|| "a BEGIN line without its closing dashes".to_string())?;
+        let label_end = after.find("-----").ok_or(PemError::UnclosedBegin)?;
         let label = after.get(..label_end).unwrap_or_default().to_owned();
         let body_start = label_end.saturating_add(5);
         let body = after.get(body_start..).unwrap_or_default();
         let end_line = format!("-----END {label}-----");
         let stop = body
             .find(&end_line)
-            .ok_or_else(|| format!("no `{end_line}` line"))?;
+            .ok_or_else(|| PemError::NoEnd(label.clone()))?;
         let inner = body.get(..stop).unwrap_or_default();
         let mut headers = Vec::new();
         let mut b64 = Vec::with_capacity(inner.len());
@@ -64,9 +88,10 @@ pub fn blocks(input: &[u8]) -> Result<Vec<Block>, String> {
                 None => b64.extend(line.bytes().filter(|b| !b.is_ascii_whitespace())),
             }
         }
-        let der = STANDARD
-            .decode(&b64)
-            .map_err(|e| format!("bad base64 in the {label} block: {e}"))?;
+        let der = STANDARD.decode(&b64).map_err(|e| PemError::Base64 {
+            label: label.clone(),
+            detail: e.to_string(),
+        })?;
         out.push(Block {
             label,
             headers,
@@ -80,13 +105,13 @@ pub fn blocks(input: &[u8]) -> Result<Vec<Block>, String> {
 }
 
 /// Decodes the first block whose label is one of `labels`; returns the label and the DER.
-pub fn decode<'l>(input: &[u8], labels: &[&'l str]) -> Result<(&'l str, Vec<u8>), String> {
+pub fn decode<'l>(input: &[u8], labels: &[&'l str]) -> Result<(&'l str, Vec<u8>), PemError> {
     for block in blocks(input)? {
         if let Some(label) = labels.iter().find(|l| **l == block.label) {
             return Ok((label, block.der));
         }
     }
-    Err(format!("no PEM block labelled {}", labels.join(" or ")))
+    Err(PemError::NoBlock(labels.join(" or ")))
 }
 
 /// Encodes DER as PEM with 64-character lines and a final newline.

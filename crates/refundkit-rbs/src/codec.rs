@@ -444,7 +444,7 @@ struct Markers {
 }
 
 fn markers(m: &json::Members<'_>) -> Result<Markers, String> {
-    let field = |name: &str, e: String| format!("{name}: {e}");
+    let field = |name: &str, e: refundkit_core::DecodeError| format!("{name}: {e}");
     let mut out = Markers {
         success: false,
         errors: Vec::new(),

@@ -646,7 +646,7 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, Create
 type CreateMarkers = (bool, bool, Option<String>, Option<String>, Option<String>);
 
 fn create_markers(m: &json::Members<'_>) -> Result<CreateMarkers, String> {
-    let field = |name: &str, e: String| format!("{name}: {e}");
+    let field = |name: &str, e: refundkit_core::DecodeError| format!("{name}: {e}");
     let success = json::boolean(m.get("success")).map_err(|e| field("success", e))?;
     // `Success: true` is not the documented spelling of a success: it states nothing.
     let pascal = json::boolean(m.get("Success")).map_err(|e| field("Success", e))?;
@@ -674,7 +674,7 @@ pub fn parse_state_response(http_status: u16, body: &[u8]) -> Outcome<RefundStat
         Err(outcome) => return outcome,
     };
     let read = || -> Result<_, String> {
-        let field = |name: &str, e: String| format!("{name}: {e}");
+        let field = |name: &str, e: refundkit_core::DecodeError| format!("{name}: {e}");
         let request_id =
             json::string(members.get("requestId")).map_err(|e| field("requestId", e))?;
         let label = json::string(members.get("label")).map_err(|e| field("label", e))?;

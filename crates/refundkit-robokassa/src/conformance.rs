@@ -106,8 +106,8 @@ pub fn state_summary(outcome: &Outcome<RefundState, StateMessage>) -> String {
 }
 
 /// Strips the one trailing newline a text file ends with.
-fn text_line(bytes: Vec<u8>) -> Result<String, String> {
-    let s = String::from_utf8(bytes).map_err(|_| "token file is not UTF-8".to_string())?;
+fn text_line(bytes: Vec<u8>) -> Result<String, Failure> {
+    let s = String::from_utf8(bytes).map_err(|_| Failure::from("token file is not UTF-8"))?;
     Ok(s.strip_suffix('\n').unwrap_or(&s).to_owned())
 }
 

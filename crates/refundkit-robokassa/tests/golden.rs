@@ -1,16 +1,22 @@
-//! Every vector in testdata/robokassa/vectors.json, byte for byte.
-#![allow(clippy::unwrap_used)]
+//! Every vector in testdata/robokassa/vectors.json, byte for byte; and every violation code of this
+//! crate exercised by a test or a vector.
 
-use std::path::PathBuf;
+use refundkit_testkit::{assert_golden, test_sources, testdata, unexercised};
 
 #[test]
 fn golden_vectors_in_testdata_pass() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/robokassa");
-    let outcomes = refundkit_robokassa::conformance::run_dir(&dir).unwrap();
-    assert!(outcomes.len() >= 20, "only {} vectors", outcomes.len());
-    let failures: Vec<String> = outcomes
-        .iter()
-        .filter_map(|o| o.result.as_ref().err().map(|e| format!("{}: {e}", o.name)))
-        .collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_golden(
+        refundkit_robokassa::conformance::run_dir(&testdata("robokassa")),
+        20,
+    );
+}
+
+#[test]
+fn every_violation_code_has_a_test_or_a_vector_that_expects_it() {
+    let sources = test_sources(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        "robokassa",
+    );
+    let missing = unexercised(refundkit_robokassa::codes::ALL, &sources);
+    assert!(missing.is_empty(), "codes no test exercises: {missing:?}");
 }

@@ -1,10 +1,12 @@
 //! What refundkit's test suites share. A dev-dependency only: nothing here ships.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
 // Test support: a failed expectation is reported by panicking.
 #![allow(clippy::panic)]
 
+use std::path::{Path, PathBuf};
+
 use proptest::prelude::*;
+use refundkit_core::conformance::{self, VectorResult};
 
 /// Values an answer's member may take: codes as numbers and strings, zero padded or not,
 /// booleans and their string look-alikes, nulls, nested error objects, and other kinds.
@@ -94,4 +96,74 @@ pub fn peer_data(path: &str) -> Option<Vec<u8>> {
             None
         }
     }
+}
+
+/// The workspace's `testdata/<provider>` directory.
+pub fn testdata(provider: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata")
+        .join(provider)
+}
+
+/// A provider's golden vectors, as its `conformance::run_dir` ran them: at least `min` of them,
+/// and every one passing (all failures listed at once).
+pub fn assert_golden(run: Result<Vec<VectorResult>, conformance::Error>, min: usize) {
+    let outcomes = run.unwrap_or_else(|e| panic!("the vectors cannot run: {e}"));
+    assert!(outcomes.len() >= min, "only {} vectors", outcomes.len());
+    let failures: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().err().map(|e| format!("{}: {e}", o.name)))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Where a crate's rules are exercised: its integration tests (`tests/*.rs`), its unit tests
+/// (`src/**/tests.rs`), and the golden vectors of `testdata/<provider>/vectors.json`, whose
+/// runner compares every reported violation.
+pub fn test_sources(crate_dir: &Path, provider: &str) -> Vec<PathBuf> {
+    fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                walk(&path, keep, out);
+            } else if keep(&path) {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let rust = |p: &Path| p.extension().is_some_and(|e| e == "rs");
+    walk(&crate_dir.join("tests"), &rust, &mut out);
+    walk(
+        &crate_dir.join("src"),
+        &|p: &Path| p.file_name().is_some_and(|n| n == "tests.rs"),
+        &mut out,
+    );
+    out.push(testdata(provider).join("vectors.json"));
+    out
+}
+
+/// The codes of a `violation_codes!` table (`(constant, value)` pairs) that no file of
+/// `sources` exercises. A Rust test exercises a code by naming its constant (`::UNDER_ONE_ROUBLE`)
+/// or its value in quotes; a golden vector by expecting it (`"warning refundAmount
+/// under_one_rouble"`). A rule whose code is exercised nowhere could be deleted with every
+/// suite green: this is the test that notices.
+pub fn unexercised<'a>(table: &[(&'a str, &'a str)], sources: &[PathBuf]) -> Vec<&'a str> {
+    let texts: Vec<String> = sources
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    table
+        .iter()
+        .filter(|(name, value)| {
+            !texts.iter().any(|t| {
+                t.contains(&format!("::{name}"))
+                    || t.contains(&format!("\"{value}\""))
+                    || t.contains(&format!(" {value}\""))
+            })
+        })
+        .map(|(name, _)| *name)
+        .collect()
 }

@@ -61,7 +61,7 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Operation, Reaso
         Err(e) => return by_status(http_status, format!("not a Yandex Pay answer: {e}")),
     };
     let read = || -> Result<_, String> {
-        let field = |name: &str, e: String| format!("{name}: {e}");
+        let field = |name: &str, e: refundkit_core::DecodeError| format!("{name}: {e}");
         Ok((
             json::string(m.get("status")).map_err(|e| field("status", e))?,
             json::string(m.get("reasonCode")).map_err(|e| field("reasonCode", e))?,

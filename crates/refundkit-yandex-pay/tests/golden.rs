@@ -1,16 +1,22 @@
-//! Every vector in testdata/yandex-pay/vectors.json, byte for byte.
-#![allow(clippy::unwrap_used)]
+//! Every vector in testdata/yandex-pay/vectors.json, byte for byte; and every violation code of this
+//! crate exercised by a test or a vector.
 
-use std::path::PathBuf;
+use refundkit_testkit::{assert_golden, test_sources, testdata, unexercised};
 
 #[test]
 fn golden_vectors_in_testdata_pass() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/yandex-pay");
-    let outcomes = refundkit_yandex_pay::conformance::run_dir(&dir).unwrap();
-    assert!(outcomes.len() >= 17, "only {} vectors", outcomes.len());
-    let failures: Vec<String> = outcomes
-        .iter()
-        .filter_map(|o| o.result.as_ref().err().map(|e| format!("{}: {e}", o.name)))
-        .collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_golden(
+        refundkit_yandex_pay::conformance::run_dir(&testdata("yandex-pay")),
+        17,
+    );
+}
+
+#[test]
+fn every_violation_code_has_a_test_or_a_vector_that_expects_it() {
+    let sources = test_sources(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        "yandex-pay",
+    );
+    let missing = unexercised(refundkit_yandex_pay::codes::ALL, &sources);
+    assert!(missing.is_empty(), "codes no test exercises: {missing:?}");
 }

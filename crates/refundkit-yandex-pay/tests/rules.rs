@@ -456,3 +456,27 @@ fn refunds_under_one_rouble_or_leaving_under_one_rouble_are_warned() {
     });
     assert!(r.contains("orderAmount", yp_codes::UNDER_ONE_ROUBLE), "{r}");
 }
+
+#[test]
+fn only_captured_and_partially_refunded_orders_are_refunded() {
+    for (status, refundable) in [
+        (OrderStatus::Captured, true),
+        (OrderStatus::PartiallyRefunded, true),
+        (OrderStatus::Refunded, false),
+        (OrderStatus::Authorized, false),
+        (OrderStatus::Voided, false),
+        (OrderStatus::from_wire("SOMETHING_NEW"), false),
+    ] {
+        let ctx = Context {
+            order_status: Some(&status),
+            ..Context::default()
+        };
+        let r = check(&body(), &ctx);
+        let expected: &[(&str, &str)] = if refundable {
+            &[]
+        } else {
+            &[("", yp_codes::ORDER_STATUS)]
+        };
+        assert_eq!(errors(&r), expected, "{status}");
+    }
+}

@@ -13,7 +13,7 @@ use crate::providers;
 /// What was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inspection {
-    /// What the input is (`robokassa token`, `yookassa returnPaymentRequest`, ...).
+    /// What the input is: the provider's name and the message's (`<provider> token`).
     pub kind: String,
     /// What was decoded, one fact a line.
     pub details: Vec<String>,

@@ -48,7 +48,7 @@ pub struct RefundDescription {
     /// What is refunded.
     pub refund: Selection,
     /// Each provider's references to the payment, by the names its adapter documents
-    /// (`robokassa_op_key`, `rbs_order_id`, ...). A name no provider takes is refused.
+    /// ([`crate::providers`]). A name no provider takes is refused.
     #[serde(default)]
     pub references: BTreeMap<String, String>,
     /// The environment and per-provider settings.
@@ -59,7 +59,7 @@ pub struct RefundDescription {
 /// Where the requests go and how they are signed.
 ///
 /// ```json
-/// {"environment": "test", "rbs": {"gateway": "alfa-bank"}, "robokassa": {"alg": "HS512"}}
+/// {"environment": "test", "<provider>": {"<setting>": "<value>"}}
 /// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Settings {
@@ -103,8 +103,8 @@ pub enum Environment {
     /// The production hosts.
     #[default]
     Production,
-    /// Each provider's test host (Yandex Pay's sandbox, YooKassa's demo, the bank's test
-    /// gateway); a provider without one (Robokassa) keeps production and says so.
+    /// Each provider's test host (a sandbox, a demo host, a bank's test gateway); a provider
+    /// without one keeps production and says so in its notes.
     Test,
 }
 
@@ -164,7 +164,8 @@ pub struct ShippingLine {
     pub amount: String,
     /// VAT rate.
     pub vat: String,
-    /// How it is delivered (`COURIER`, `PICKUP`, `YANDEX_DELIVERY`).
+    /// How it is delivered, in the delivery method names of the providers that take one
+    /// (`COURIER`, `PICKUP`).
     pub method: String,
 }
 
@@ -405,8 +406,8 @@ impl RefundDescription {
     }
 }
 
-/// What each provider needs to sign or authenticate, one value per type: Robokassa's
-/// `Password3`, Yandex Pay's `ApiKey`, YooKassa's `pkcs7::Signer`, RBS's `Auth`. A provider
+/// What each provider needs to sign or authenticate, one value per type (each adapter in
+/// [`crate::providers`] names its own: a password, an API key, a signing key). A provider
 /// without its credential is planned without a request, and its report says so.
 #[derive(Default)]
 pub struct Credentials {
@@ -530,7 +531,7 @@ impl Context<'_> {
 /// One provider's part of the plan.
 #[derive(Debug)]
 pub struct ProviderPlan {
-    /// The provider's name (`robokassa`, `rbs`, ...).
+    /// The provider's name ([`crate::providers::Provider::name`]).
     pub provider: &'static str,
     /// The ready request, when it could be built.
     pub request: Option<http::Request<Vec<u8>>>,

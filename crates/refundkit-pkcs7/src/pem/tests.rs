@@ -36,7 +36,8 @@ fn rfc1421_headers_are_read_not_decoded_as_base64() {
 fn der_is_not_pem_and_a_missing_end_line_is_named() {
     assert!(!is_pem(&[0x30, 0x03, 0x02, 0x01, 0x00]));
     let e = blocks(b"-----BEGIN CERTIFICATE-----\nAAEC\n").unwrap_err();
-    assert!(e.contains("-----END CERTIFICATE-----"), "{e}");
+    assert_eq!(e, PemError::NoEnd("CERTIFICATE".into()));
+    assert!(e.to_string().contains("-----END CERTIFICATE-----"), "{e}");
 }
 
 #[test]
