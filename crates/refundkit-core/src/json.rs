@@ -51,11 +51,15 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Reads the top-level members of `body`, which must be one JSON object and nothing else.
 /// A name given twice is an error (the two values could disagree); nesting deeper than
-/// [`MAX_DEPTH`] is an error, wherever it is.
+/// [`MAX_DEPTH`] is an error, wherever it is; so is a body that is not UTF-8 throughout (JSON
+/// is UTF-8, RFC 8259 8.1, and serde skips an unknown member's string without checking it).
 pub fn members<'a>(
     body: &'a [u8],
     known: &'static [&'static str],
 ) -> Result<Members<'a>, DecodeError> {
+    if std::str::from_utf8(body).is_err() {
+        return Err(DecodeError::new(DecodeErrorKind::Encoding, "", "not UTF-8"));
+    }
     check_depth(body)?;
     let mut de = serde_json::Deserializer::from_slice(body);
     let members = Seed { known }

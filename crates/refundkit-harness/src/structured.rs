@@ -151,8 +151,7 @@ pub fn robokassa_round_trip(data: &[u8]) {
     };
     let payload = laws(&request, encode_request, decode_request);
     let key = crate::sample_key();
-    let token = refundkit_robokassa::codec::sign_payload_bytes(&payload, &key, alg)
-        .expect("any payload signs");
+    let token = refundkit_robokassa::codec::sign_payload_bytes(&payload, &key, alg);
     let verified = verify(token.as_str(), &key, Accept::Only(alg)).expect("our own token verifies");
     assert_eq!(
         verified.payload_json, payload,

@@ -56,3 +56,23 @@ fn yookassa_quantity_of_29_digits_reads_back_at_its_written_scale() {
     let request = refundkit_yookassa::decode_request(xml).unwrap();
     assert_eq!(refundkit_yookassa::encode_request(&request).unwrap(), xml);
 }
+
+/// rbs_response, 2026-11-23 (CI's 10 s campaign): `{"errorCode":"0","error2essage":"<invalid
+/// UTF-8>"}` read as a success, because serde skips an unknown member's string without checking
+/// its UTF-8, and the target's oracle (which parses the whole body) refused it. A body that is
+/// not UTF-8 throughout is not JSON, so it is malformed, in every provider's parser.
+#[test]
+fn an_answer_that_is_not_utf8_throughout_is_malformed() {
+    let body = b"{\"errorCode\":\"0\",\"error2essage\":\"\xd0\xa3\xd1\x81\xf9\xd0\xbf\"}\n";
+    refundkit_harness::rbs_response(body);
+    use refundkit_core::Verdict;
+    assert_eq!(
+        refundkit_rbs::parse_response(200, body).verdict(),
+        Verdict::Malformed
+    );
+    let robokassa = b"{\"success\":true,\"requestId\":\"1\",\"x\":\"\xf9\"}";
+    assert_eq!(
+        refundkit_robokassa::parse_response(200, robokassa).verdict(),
+        Verdict::Malformed
+    );
+}

@@ -310,12 +310,13 @@ pub fn sign(
     alg: Alg,
 ) -> Result<Token, SignError> {
     let payload = encode_request(request).map_err(SignError::Encode)?;
-    sign_payload_bytes(&payload, key, alg)
+    Ok(Token(sign_payload_bytes(&payload, key, alg)))
 }
 
-/// Signs payload bytes as they are. [`sign`] is the checked way in; this exists for
-/// conformance work that must reproduce a given payload byte for byte.
-pub fn sign_payload_bytes(payload: &[u8], key: &Password3, alg: Alg) -> Result<Token, SignError> {
+/// The compact token of payload bytes as they are, for conformance work that must reproduce a
+/// given payload byte for byte. A `String`, not a [`Token`]: only [`sign`], which takes a
+/// validated request, makes what [`crate::http::create_request`] sends.
+pub fn sign_payload_bytes(payload: &[u8], key: &Password3, alg: Alg) -> String {
     let header_b64 = canonical_header(alg);
     let payload_len = base64::encoded_len(payload.len(), false).unwrap_or(0);
     let sig_len = base64::encoded_len(alg.mac_len(), false).unwrap_or(0);
@@ -332,7 +333,7 @@ pub fn sign_payload_bytes(payload: &[u8], key: &Password3, alg: Alg) -> Result<T
     let tag = key.mac(alg).tag(token.as_bytes());
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(tag, &mut token);
-    Ok(Token(token))
+    token
 }
 
 /// Which algorithms a verifier accepts.

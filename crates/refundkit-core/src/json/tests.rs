@@ -79,3 +79,12 @@ fn codes_are_strings_or_numbers_and_zero_however_padded() {
     let empty = members(br#"{"errorCode": "  "}"#, KNOWN).unwrap();
     assert!(code(empty.get("errorCode")).is_err());
 }
+
+#[test]
+fn a_body_that_is_not_utf8_throughout_is_refused_even_in_an_unknown_member() {
+    // Found by the rbs_response fuzz target: serde skips an unknown member's string without
+    // checking its UTF-8, so this read as an RBS success.
+    let body = b"{\"errorCode\":\"0\",\"error2essage\":\"\xd0\xa3\xf9\"}";
+    let e = members(body, KNOWN).unwrap_err();
+    assert_eq!(e.kind, crate::DecodeErrorKind::Encoding);
+}
