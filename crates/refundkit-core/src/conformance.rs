@@ -155,6 +155,18 @@ pub fn expect_eq(what: &str, expected: &[u8], actual: &[u8]) -> Result<(), Failu
     first_difference(expected, actual).map_or(Ok(()), |d| Err(Failure(format!("{what}: {d}"))))
 }
 
+/// A response vector: the body in `dir/body`, summarised in one line by `summary`, must read
+/// `expected` (`accepted`, `refused 7 ...`, `malformed`).
+pub fn expect_summary(
+    dir: &std::path::Path,
+    body: &str,
+    expected: &str,
+    summary: impl FnOnce(&[u8]) -> String,
+) -> Result<(), Failure> {
+    let got = summary(&read(dir, body)?);
+    expect_eq("outcome", expected.as_bytes(), got.as_bytes())
+}
+
 /// `Ok` when the report holds exactly the `expected` violations, each written
 /// `"<severity> <path> <code>"`, in order.
 pub fn expect_violations(report: &crate::Report, expected: &[String]) -> Result<(), Failure> {

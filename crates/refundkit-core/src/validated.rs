@@ -14,6 +14,14 @@ pub trait Validate {
 
     /// Pushes every violation of the rules into `report`, errors and warnings alike.
     fn check(&self, context: &Self::Context<'_>, report: &mut Report);
+
+    /// Every violation of the rules, in a report of its own: what each provider crate's
+    /// `check` returns.
+    fn report(&self, context: &Self::Context<'_>) -> Report {
+        let mut report = Report::new();
+        self.check(context, &mut report);
+        report
+    }
 }
 
 /// A request with no error-level violation, and its warnings. The only way to one is
@@ -28,8 +36,7 @@ pub struct Validated<T> {
 impl<T: Validate> Validated<T> {
     /// Runs the rules: the request, with its warnings and notes, when none is an error.
     pub fn new(value: T, context: &T::Context<'_>) -> Result<Self, Invalid<T>> {
-        let mut report = Report::new();
-        value.check(context, &mut report);
+        let report = value.report(context);
         if report.has_errors() {
             Err(Invalid {
                 value: Box::new(value),

@@ -264,12 +264,21 @@ pub fn yookassa_round_trip(data: &[u8]) {
 // Yandex Pay
 
 /// Yandex Pay: the refund body's JSON encode/decode/encode for any body, every optional field
+/// Yandex Pay `measurements`: four quantities at any scale.
+fn measurements(u: &mut Unstructured<'_>) -> Result<refundkit_yandex_pay::types::Measurements> {
+    Ok(refundkit_yandex_pay::types::Measurements {
+        weight: quantity(u, 28)?,
+        height: quantity(u, 28)?,
+        length: quantity(u, 28)?,
+        width: quantity(u, 28)?,
+    })
+}
+
 /// and unknown integer code included.
 pub fn yandex_pay_round_trip(data: &[u8]) {
     use refundkit_yandex_pay::types::{
         Cart, CartItem, CartTotal, Coupon, Discount, ItemQuantity, ItemReceipt, MarkQuantity,
-        Measurements, PAYMENT_METHOD_CODES, PAYMENT_SUBJECT_CODES, RefundRequest, Shipping,
-        Supplier, VAT_CODES,
+        PAYMENT_METHOD_CODES, PAYMENT_SUBJECT_CODES, RefundRequest, Shipping, Supplier, VAT_CODES,
     };
     use refundkit_yandex_pay::{decode_request, encode_request};
     let t = |u: &mut Unstructured<'_>| text(u, 40);
@@ -329,14 +338,7 @@ pub fn yandex_pay_round_trip(data: &[u8]) {
                             total: amount(u, 2)?,
                             description: option(u, t)?,
                             item_type: option(u, t)?,
-                            measurements: option(u, |u| {
-                                Ok(Measurements {
-                                    weight: quantity(u, 28)?,
-                                    height: quantity(u, 28)?,
-                                    length: quantity(u, 28)?,
-                                    width: quantity(u, 28)?,
-                                })
-                            })?,
+                            measurements: option(u, measurements)?,
                             receipt: option(u, receipt)?,
                             points_amount: option(u, |u| amount(u, 2))?,
                         })
@@ -360,14 +362,7 @@ pub fn yandex_pay_round_trip(data: &[u8]) {
                         points_amount: option(u, |u| amount(u, 2))?,
                         label: option(u, t)?,
                     },
-                    measurements: option(u, |u| {
-                        Ok(Measurements {
-                            weight: quantity(u, 28)?,
-                            height: quantity(u, 28)?,
-                            length: quantity(u, 28)?,
-                            width: quantity(u, 28)?,
-                        })
-                    })?,
+                    measurements: option(u, measurements)?,
                 })
             })?,
             shipping: option(u, |u| {

@@ -45,7 +45,7 @@ use sha2::Digest as _;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Digest {
-    /// SHA-1: what the seed's example and old OpenSSL builds use. Verified always; signing
+    /// SHA-1: what the MWS returnPayment page's example and old OpenSSL builds use. Verified always; signing
     /// needs the `sha1` feature (see the crate README for why).
     Sha1,
     /// SHA-256: OpenSSL's default today, and ours.

@@ -286,7 +286,7 @@ fn check_signature_algorithm(oid_bytes: &[u8], digest: Digest) -> Result<(), Err
     }
 }
 
-/// RSA keys from 1024 bits are accepted: the seed's example was signed with one.
+/// RSA keys from 1024 bits are accepted: the MWS returnPayment page's example was signed with one.
 fn verification_params(digest: Digest) -> &'static RsaParameters {
     match digest {
         Digest::Sha1 => &RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,

@@ -102,7 +102,7 @@ impl Signer {
         let to_sign = signed_attrs.to_der().map_err(enc)?;
         let signature = self.rsa_sign(digest, &to_sign)?;
 
-        // SHA-1 with NULL parameters as in the seed's example; SHA-2 without (RFC 5754).
+        // SHA-1 with NULL parameters as in the MWS returnPayment page's example; SHA-2 without (RFC 5754).
         let digest_alg = AlgorithmIdentifierOwned {
             oid: digest.oid(),
             parameters: match digest {

@@ -2,7 +2,7 @@
 //!
 //! Encoding percent-encodes every byte but `A-Z a-z 0-9 - . _ ~`, a space included (as `%20`,
 //! which every decoder reads as a space, where `+` is read as a space only by form decoders).
-//! Fields go in the seed's order: `userName`, `password` (or `token`), `orderId`, `amount`,
+//! Fields go in the order of the RBS refund page: `userName`, `password` (or `token`), `orderId`, `amount`,
 //! then `jsonParams`, `language`, `refundItems`.
 
 use std::fmt;

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use refundkit_core::Outcome;
 use refundkit_core::conformance::{
-    Error, Failure, VectorResult, expect_decoded, expect_eq, expect_violations, read,
-    read_manifest, run_all,
+    Error, Failure, VectorResult, expect_decoded, expect_eq, expect_summary, expect_violations,
+    read, read_manifest, run_all,
 };
 use serde::Deserialize;
 
@@ -118,9 +118,8 @@ fn run<'v>(dir: &Path, vector: &'v Vector) -> (&'v str, Result<(), Failure>) {
             outcome,
         } => (
             name,
-            read(dir, body).and_then(|b| {
-                let got = response_summary(&parse_response(*status, &b));
-                expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
+            expect_summary(dir, body, outcome, |b| {
+                response_summary(&parse_response(*status, b))
             }),
         ),
     }

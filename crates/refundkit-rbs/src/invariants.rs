@@ -15,9 +15,7 @@ pub const MAX_AMOUNT: u64 = 999_999_999_999;
 /// AN..30, Alfa-Bank's documentation 100 and 200 (and 256 for a token). Beyond 30 is a
 /// warning; beyond Alfa-Bank's limits an error.
 pub fn check(request: &RefundRequest) -> Report {
-    let mut report = Report::new();
-    request.check(&(), &mut report);
-    report
+    request.report(&())
 }
 
 /// The request, if the gateway's rules find no error: what [`crate::http::refund_request`]
@@ -53,7 +51,7 @@ fn rules(request: &RefundRequest, report: &mut Report) {
             report.warning(
                 &path,
                 codes::TOO_LONG,
-                format!("{n} characters: the seed allows {seed}, Alfa-Bank {hard}"),
+                format!("{n} characters: the RBS refund page allows {seed}, Alfa-Bank {hard}"),
             );
         }
     };

@@ -117,7 +117,7 @@ pub struct ItemQuantity {
     pub measure: String,
 }
 
-/// Reserved `jsonParams` names the seed forbids.
+/// Reserved `jsonParams` names the RBS refund page forbids.
 pub const RESERVED_PARAMS: &[&str] = &[
     "sbrf_spasibo:amount_bonus",
     "sbrf_sbermiles:amount_bonus",

@@ -1,7 +1,7 @@
 //! The wire codec: the JSON payload, the JWT around it, and the JSON responses.
 //!
 //! The payload is written by hand rather than through serde's serializer because its bytes
-//! are signed and must match Robokassa's example exactly: the seed token's field order, Cyrillic
+//! are signed and must match Robokassa's example exactly: the field order of the refund page's token, Cyrillic
 //! as raw UTF-8, `/` unescaped, and amounts as JSON numbers in shortest exact form (`1`, not
 //! `1.0`). Decoding goes through serde, with the exact-decimal number parser of
 //! `refundkit-core`, so no amount ever passes through a float.

@@ -1,6 +1,6 @@
 //! What Robokassa would reject, checked before anything is signed.
 //!
-//! Sources: the seed document, and Robokassa's fiscal limits as published (names at most 128
+//! Sources: Robokassa's refund API page, and Robokassa's fiscal limits as published (names at most 128
 //! characters, amounts at most 8 integer digits and 2 decimals, at most 100 receipt lines).
 
 use refundkit_core::report::codes;
@@ -32,9 +32,7 @@ pub const AMOUNT: AmountRule = AmountRule {
 /// (Robokassa does not document that it checks this, and the meaning of `Cost` as a unit price
 /// is the receipt API's, so this is not an error).
 pub fn check(request: &RefundRequest) -> Report {
-    let mut report = Report::new();
-    request.check(&(), &mut report);
-    report
+    request.report(&())
 }
 
 /// The request, if Robokassa's rules find no error: what [`crate::sign`] takes. Otherwise

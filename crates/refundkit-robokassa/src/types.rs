@@ -1,4 +1,4 @@
-//! Robokassa's wire types, with the field names of the seed document, and its code tables.
+//! Robokassa's wire types, with the field names of Robokassa's refund API page, and its code tables.
 
 use std::fmt;
 

@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use refundkit_core::conformance::{
-    Error, Failure, VectorResult, expect_decoded, expect_eq, expect_violations, read,
-    read_manifest, run_all,
+    Error, Failure, VectorResult, expect_decoded, expect_eq, expect_summary, expect_violations,
+    read, read_manifest, run_all,
 };
 use refundkit_core::{Outcome, Quantity};
 use serde::Deserialize;
@@ -127,9 +127,8 @@ pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, Error> {
             outcome,
         } => (
             name,
-            read(dir, body).and_then(|b| {
-                let got = response_summary(&parse_response(*status, &b));
-                expect_eq("outcome", outcome.as_bytes(), got.as_bytes())
+            expect_summary(dir, body, outcome, |b| {
+                response_summary(&parse_response(*status, b))
             }),
         ),
     }))

@@ -44,9 +44,7 @@ fn sum<'a>(amounts: impl IntoIterator<Item = &'a Amount>) -> Option<Amount> {
 
 /// Every violation in `request`, with the rules `context` enables.
 pub fn check(request: &RefundRequest, context: &Context<'_>) -> Report {
-    let mut report = Report::new();
-    request.check(context, &mut report);
-    report
+    request.report(context)
 }
 
 /// The request, if Yandex Pay's rules (with those `context` enables) find no error: what

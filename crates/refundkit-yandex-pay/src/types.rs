@@ -350,7 +350,7 @@ pub struct ItemReceipt {
     /// `supplier`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<Supplier>,
-    /// `agent`: passed through as given (its shape is not in the seed).
+    /// `agent`: passed through as given (its shape is not on the v1 refund page).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<serde_json::Value>,
 }

@@ -4,7 +4,7 @@
 use crate::types::ReturnPaymentRequest;
 
 /// A monotonic source of clientOrderIds: the current time in milliseconds, or one more than
-/// the last id, whichever is larger (the seed recommends "linearly increasing" numbers).
+/// the last id, whichever is larger (the returnPayment page recommends "linearly increasing" numbers).
 /// Persist [`ClientOrderIds::last`] across restarts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ClientOrderIds {

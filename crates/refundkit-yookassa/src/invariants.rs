@@ -1,4 +1,4 @@
-//! What YooKassa would reject, checked before anything is signed (seed 002).
+//! What YooKassa would reject, checked before anything is signed (the MWS `returnPayment` page).
 
 use refundkit_core::report::codes;
 use refundkit_core::{Amount, AmountRule, Coded, Invalid, Path, Report, Validate, Validated};
@@ -18,7 +18,7 @@ const CONTACT_MAX: usize = 64;
 
 /// Every violation in `request`. See the README for the list of rules.
 pub fn check(request: &ReturnPaymentRequest) -> Report {
-    rules(request)
+    request.report(&())
 }
 
 /// The request, if YooKassa's rules find no error: what [`crate::sign_request`] takes.
@@ -82,7 +82,7 @@ fn rules(request: &ReturnPaymentRequest) -> Report {
         None => report.warning(
             &root.field("currency"),
             codes::REQUIRED,
-            "currency omitted (the seed's receipt example does this); 643 is what production wants",
+            "currency omitted (the returnPayment page's receipt example does this); 643 is what production wants",
         ),
         Some("643" | "10643") => {}
         Some(_) => report.error(
@@ -157,7 +157,7 @@ fn validate_receipt(report: &mut Report, path: &Path<'_>, receipt: &Receipt, amo
             SumCheck::KopeckOver(total) => report.info(
                 &items,
                 yk_codes::RECEIPT_TOTAL_KOPECK_OVER,
-                format!("receipt total {total} is one kopeck above amount {amount}, as the seed prescribes when the exact sum is unreachable"),
+                format!("receipt total {total} is one kopeck above amount {amount}, as the returnPayment page prescribes when the exact sum is unreachable"),
             ),
             SumCheck::Mismatch(total) => report.error(
                 &items,

@@ -1,7 +1,7 @@
-//! The receipt sum rule of the seed, and the helper that satisfies it.
+//! The receipt sum rule of the returnPayment page, and the helper that satisfies it.
 //!
 //! The total of price x quantity over the items, rounded to kopecks, must equal `amount`. When
-//! no quantity makes it exact, the seed says to send the one that makes it one kopeck *more*:
+//! no quantity makes it exact, the page says to send the one that makes it one kopeck *more*:
 //! for 9.75 at 17.00, quantity 0.573 gives 9.741 → 9.74 (wrong), 0.574 gives 9.758 → 9.76
 //! (right).
 

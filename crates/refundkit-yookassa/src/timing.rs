@@ -1,4 +1,4 @@
-//! Dates: `requestDT`'s format, and the seed's time limits on refunds.
+//! Dates: `requestDT`'s format, and the returnPayment page's time limits on refunds.
 //!
 //! Times are clamped to the years 0000..=9999 on the way in, and indexes never exceed the
 //! input's length, so none of the integer arithmetic below can overflow.
@@ -107,7 +107,7 @@ pub fn parse_utc(s: &str) -> Option<i64> {
     Some(days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?)
 }
 
-/// How a payment was made, for the seed's time limits.
+/// How a payment was made, for the returnPayment page's time limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PaymentKind {
@@ -121,7 +121,7 @@ pub enum PaymentKind {
     Other,
 }
 
-/// Moscow is UTC+3 all year; "the same day" of the seed ends at 23:59 Moscow time.
+/// Moscow is UTC+3 all year; "the same day" of the returnPayment page ends at 23:59 Moscow time.
 const MOSCOW_OFFSET_SECS: i64 = 3 * 3600;
 
 fn moscow_date(unix_secs: i64) -> (i64, i64, i64) {

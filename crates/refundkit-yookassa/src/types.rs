@@ -3,7 +3,7 @@
 
 use refundkit_core::{Amount, Coded, PaymentMethod, PaymentSubject, Quantity, VatRate};
 
-/// Receipt `tax` codes (1..10 in the seed; 11 = 22% and 12 = 22/122 since 2026).
+/// Receipt `tax` codes (1..10 on the returnPayment page; 11 = 22% and 12 = 22/122 since 2026).
 pub const VAT_CODES: &[(VatRate, &str)] = &[
     (VatRate::None, "1"),
     (VatRate::Vat0, "2"),
@@ -228,7 +228,7 @@ impl ErrorCode {
     }
 }
 
-/// An MWS response: `returnPaymentResponse`, or any other operation's (the seed's example
+/// An MWS response: `returnPaymentResponse`, or any other operation's (the returnPayment page's example
 /// container holds a `makeDepositionResponse` with a `balance`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MwsResponse {

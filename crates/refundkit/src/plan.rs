@@ -575,19 +575,12 @@ impl ProviderPlan {
 
     /// A provider whose settings are wrong: the error, with no request.
     pub fn bad_setting(provider: &'static str, error: &DecodeError) -> Self {
-        let mut report = Report::new();
-        report.error(
-            &Path::ROOT.field(&error.path),
+        ProviderPlan::failed(
+            provider,
+            &error.path,
             plan_codes::SETTING,
             error.detail.clone(),
-        );
-        ProviderPlan {
-            provider,
-            request: None,
-            refunded: None,
-            report,
-            skipped: None,
-        }
+        )
     }
 
     /// The request with its secrets replaced, by its provider's own rule, for printing.

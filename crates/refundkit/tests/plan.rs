@@ -141,6 +141,21 @@ fn uri(plan: &refundkit::plan::Plan, provider: &str) -> String {
     p.request.as_ref().unwrap().uri().to_string()
 }
 
+/// The XML inside the YooKassa request of a plan.
+fn yookassa_xml(plan: &refundkit::plan::Plan) -> String {
+    let yookassa = plan
+        .providers
+        .iter()
+        .find(|p| p.provider == "yookassa")
+        .unwrap();
+    let opened = refundkit::pkcs7::open(
+        yookassa.request.as_ref().unwrap().body(),
+        refundkit::pkcs7::Trust::InsecureSkipSignature,
+    )
+    .unwrap();
+    String::from_utf8(opened.content).unwrap()
+}
+
 #[test]
 fn the_plan_and_inspect_orchestrate_without_naming_a_provider() {
     for file in ["plan.rs", "inspect.rs"] {
@@ -181,22 +196,7 @@ fn the_test_environment_uses_each_providers_test_host() {
 fn the_demo_host_gets_its_own_currency() {
     let mut desc = sample();
     desc["settings"] = serde_json::json!({"environment": "test"});
-    let plan = plan_of(desc);
-    let yookassa = plan
-        .providers
-        .iter()
-        .find(|p| p.provider == "yookassa")
-        .unwrap();
-    let opened = refundkit::pkcs7::open(
-        yookassa.request.as_ref().unwrap().body(),
-        refundkit::pkcs7::Trust::InsecureSkipSignature,
-    )
-    .unwrap();
-    assert!(
-        String::from_utf8(opened.content)
-            .unwrap()
-            .contains(r#"currency="10643""#)
-    );
+    assert!(yookassa_xml(&plan_of(desc)).contains(r#"currency="10643""#));
 }
 
 #[test]
@@ -270,23 +270,8 @@ fn the_request_time_defaults_to_the_instant_passed_in() {
         .as_object_mut()
         .unwrap()
         .remove("request_dt");
-    let plan = plan_of(desc);
-    let yookassa = plan
-        .providers
-        .iter()
-        .find(|p| p.provider == "yookassa")
-        .unwrap();
-    let opened = refundkit::pkcs7::open(
-        yookassa.request.as_ref().unwrap().body(),
-        refundkit::pkcs7::Trust::InsecureSkipSignature,
-    )
-    .unwrap();
     // 1_795_000_000 s after the epoch.
-    assert!(
-        String::from_utf8(opened.content)
-            .unwrap()
-            .contains(r#"requestDT="2026-11-18T"#)
-    );
+    assert!(yookassa_xml(&plan_of(desc)).contains(r#"requestDT="2026-11-18T"#));
 }
 
 #[test]
