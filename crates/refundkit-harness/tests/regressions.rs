@@ -76,3 +76,14 @@ fn an_answer_that_is_not_utf8_throughout_is_malformed() {
         Verdict::Malformed
     );
 }
+
+/// robokassa_response, 2026-11-23 (a 90 s local campaign): a GetState success with an unknown
+/// member holding `-1.04444e4444444400000`. The parser was right (valid JSON, RFC 8259 6; the
+/// success is stated); the target's oracle, which read the body into a `serde_json::Value`,
+/// could not hold the number and panicked. The oracle now reads member by member.
+#[test]
+fn a_number_beyond_f64_in_an_unknown_member_does_not_hide_a_stated_success() {
+    let body = b"{\n    \"requestId\": \"30\",\n    \"]mount\":-1.04444e4444444400000,\n    \"label\": \"prg\"}\n";
+    refundkit_harness::robokassa_response(body);
+    assert!(refundkit_robokassa::parse_state_response(200, body).is_success());
+}
