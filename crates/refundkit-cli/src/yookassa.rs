@@ -157,8 +157,8 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
                 .map_or(Trust::InsecureSkipSignature, self::trust);
             let opened = refundkit_pkcs7::open(&message, trust)
                 .map_err(|e| CliError::Rejected(e.to_string()))?;
-            match &opened.signed_by {
-                Some(subject) => io::diagnose(&format!("signed by: {subject}")),
+            match opened.signed_by.and_then(|i| set.as_deref()?.get(i)) {
+                Some(cert) => io::diagnose(&format!("signed by: {}", cert.subject())),
                 None => io::diagnose(
                     "signature NOT checked (--insecure-skip-signature); digest checked",
                 ),

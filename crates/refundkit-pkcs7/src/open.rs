@@ -42,8 +42,10 @@ pub struct Opened {
     pub certificates: usize,
     /// Whether the signature was verified (false only with [`Trust::InsecureSkipSignature`]).
     pub verified: bool,
-    /// The subject of the configured certificate the signature verified under.
-    pub signed_by: Option<String>,
+    /// Which configured certificate the signature verified under: its index in the trust set
+    /// (0 for [`Trust::Certificate`]); its subject is [`Certificate::subject`]. An index, so
+    /// that opening does not format a name nobody may read.
+    pub signed_by: Option<usize>,
 }
 
 fn expect<'a>(
@@ -224,25 +226,25 @@ pub fn open(input: &[u8], trust: Trust<'_>) -> Result<Opened, Error> {
         Trust::InsecureSkipSignature => None,
         Trust::Certificate(cert) => {
             verify(cert)?;
-            Some(cert.subject())
+            Some(0)
         }
         Trust::AnyOf(set) => {
             // The certificate the signer names first; then the others, in file order.
-            let named = |c: &Certificate| {
+            let named = |(_, c): &(usize, &Certificate)| {
                 sid.as_ref().is_some_and(|(issuer, serial)| {
                     c.issuer_der().is_ok_and(|i| i == *issuer) && c.serial() == serial.as_slice()
                 })
             };
             let mut error = Error::BadSignature;
             let mut found = None;
-            for cert in set
-                .iter()
+            let indexed = || set.iter().enumerate();
+            for (i, cert) in indexed()
                 .filter(|c| named(c))
-                .chain(set.iter().filter(|c| !named(c)))
+                .chain(indexed().filter(|c| !named(c)))
             {
                 match verify(cert) {
                     Ok(()) => {
-                        found = Some(cert.subject());
+                        found = Some(i);
                         break;
                     }
                     // An unsupported key (not RSA) says more than "does not verify".
