@@ -57,6 +57,24 @@ impl Endpoint {
 
 /// The request, body form-encoded in UTF-8. Only a validated request is taken: one the gateway
 /// would refuse cannot reach the wire.
+///
+/// A decoded request passes [`validate`](crate::invariants::validate) first:
+///
+/// ```
+/// use refundkit_rbs::{codec::decode_request, http::{refund_request, Endpoint}, validate};
+/// let request = decode_request(b"userName=u&password=p&orderId=o&amount=100").unwrap();
+/// let request = validate(request).map_err(|invalid| invalid.report).unwrap();
+/// let http = refund_request(&Endpoint::known(Endpoint::SBERBANK), &request).unwrap();
+/// assert_eq!(http.uri(), "https://securepayments.sberbank.ru/payment/rest/refund.do");
+/// ```
+///
+/// and handing it over as it is does not compile:
+///
+/// ```compile_fail
+/// use refundkit_rbs::{codec::decode_request, http::{refund_request, Endpoint}};
+/// let request = decode_request(b"userName=u&password=p&orderId=o&amount=100").unwrap();
+/// let _ = refund_request(&Endpoint::known(Endpoint::SBERBANK), &request);
+/// ```
 pub fn refund_request(
     endpoint: &Endpoint,
     request: &Validated<RefundRequest>,
