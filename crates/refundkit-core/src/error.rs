@@ -51,6 +51,19 @@ impl DecodeError {
         }
     }
 
+    /// The same error, its path placed inside the member `parent` (`amount` within
+    /// `paymentAmountInfo` reads `paymentAmountInfo.amount`).
+    pub fn within(mut self, parent: &str) -> Self {
+        self.path = if self.path.is_empty() || self.path == "." {
+            parent.to_owned()
+        } else if self.path.starts_with('[') {
+            format!("{parent}{}", self.path)
+        } else {
+            format!("{parent}.{}", self.path)
+        };
+        self
+    }
+
     /// An input larger than `max` bytes.
     pub fn too_large(len: usize, max: usize) -> Self {
         DecodeError::new(

@@ -12,7 +12,10 @@ use refundkit_core::{DecodeError, DecodeErrorKind as Kind, EncodeError, SecretSt
 use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 
-use crate::types::{Accepted, Auth, ErrorCode, Password, RefundItem, RefundRequest, Token};
+use crate::types::{
+    Accepted, Auth, ErrorCode, OrderState, OrderStatus, Password, PaymentAmountInfo, RefundItem,
+    RefundRequest, StatusRequest, Token,
+};
 
 /// Largest body decoded (form or response).
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -185,16 +188,7 @@ pub fn encode_request_text(request: &RefundRequest) -> String {
         serde_json::to_string(&Items { items }).unwrap_or_default()
     });
     let mut fields: Vec<(&str, &str)> = Vec::with_capacity(9);
-    match &request.auth {
-        Auth::Password {
-            user_name,
-            password,
-        } => {
-            fields.push(("userName", user_name));
-            fields.push(("password", password.0.expose_secret()));
-        }
-        Auth::Token(token) => fields.push(("token", token.0.expose_secret())),
-    }
+    push_auth(&mut fields, &request.auth);
     fields.push(("orderId", &request.order_id));
     fields.push(("amount", &amount));
     if let Some(c) = &request.currency {
@@ -430,6 +424,151 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, ErrorC
                 "an error status without an error code",
             )),
         },
+    }
+}
+
+/// The members a getOrderStatusExtended.do answer is read by: its own, and every error
+/// spelling of refund.do's answer.
+const STATUS_VOCABULARY: &[&str] = &[
+    "errorCode",
+    "errorMessage",
+    "ErrorCode",
+    "ErrorMessage",
+    "error",
+    "success",
+    "orderNumber",
+    "orderStatus",
+    "amount",
+    "currency",
+    "actionCode",
+    "actionCodeDescription",
+    "paymentAmountInfo",
+];
+
+const AMOUNT_INFO: &[&str] = &[
+    "paymentState",
+    "approvedAmount",
+    "depositedAmount",
+    "refundedAmount",
+    "feeAmount",
+];
+
+/// The form body of getOrderStatusExtended.do: credentials, `orderId`, `language`.
+pub fn encode_status_request(request: &StatusRequest) -> String {
+    let mut fields: Vec<(&str, &str)> = Vec::with_capacity(4);
+    push_auth(&mut fields, &request.auth);
+    fields.push(("orderId", &request.order_id));
+    if let Some(l) = &request.language {
+        fields.push(("language", l));
+    }
+    encode_form(fields)
+}
+
+fn push_auth<'a>(fields: &mut Vec<(&'static str, &'a str)>, auth: &'a Auth) {
+    match auth {
+        Auth::Password {
+            user_name,
+            password,
+        } => {
+            fields.push(("userName", user_name));
+            fields.push(("password", password.0.expose_secret()));
+        }
+        Auth::Token(token) => fields.push(("token", token.0.expose_secret())),
+    }
+}
+
+/// Reads a getOrderStatusExtended.do answer, given its HTTP status.
+///
+/// A success states the order: `orderStatus` present and no error in any spelling (as for
+/// [`parse_response`]), at a 2xx status. `errorCode` 0 without an `orderStatus` states
+/// nothing about the order and is malformed; so is an amount that is not a whole number of
+/// minor units, and a body stating both an order and an error.
+pub fn parse_status_response(http_status: u16, body: &[u8]) -> Outcome<OrderStatus, ErrorCode> {
+    let malformed = |detail: String| Outcome::Malformed(Malformed::new(http_status, detail));
+    if body.len() > MAX_BODY {
+        return malformed(format!("larger than {MAX_BODY} bytes"));
+    }
+    let m = match json::members(body, STATUS_VOCABULARY) {
+        Ok(m) => m,
+        Err(e) => return malformed(format!("not an RBS answer: {e}")),
+    };
+    let marks = match markers(&m) {
+        Ok(marks) => marks,
+        Err(detail) => return malformed(detail),
+    };
+    let stated = m.get("orderStatus").is_some_and(|raw| raw.get() != "null");
+    if !marks.errors.is_empty() {
+        if stated {
+            return malformed("states both an order status and an error".into());
+        }
+        let code = marks.errors.into_iter().flatten().next();
+        return Outcome::Refused(Refusal {
+            http_status,
+            code: code.as_deref().map(ErrorCode::from_wire),
+            text: marks.message,
+        });
+    }
+    if !is_2xx(http_status) {
+        return malformed("an error status without an error code".into());
+    }
+    if !stated {
+        return malformed("no orderStatus: the answer does not state the order".into());
+    }
+    match read_order_status(&m) {
+        Ok(order) => Outcome::Success(order),
+        Err(e) => malformed(e.to_string()),
+    }
+}
+
+fn read_order_status(m: &json::Members<'_>) -> Result<OrderStatus, DecodeError> {
+    let at = |name: &'static str| move |e: DecodeError| e.within(name);
+    let order_status = json::code(m.get("orderStatus"))
+        .map_err(at("orderStatus"))?
+        .map(|c| OrderState::from_wire(&c))
+        .ok_or_else(|| err(Kind::MissingField, "orderStatus", "absent"))?;
+    let payment_amount_info = match m.get("paymentAmountInfo") {
+        None => None,
+        Some(raw) if raw.get() == "null" => None,
+        Some(raw) => {
+            let within = |name: &'static str| {
+                move |e: DecodeError| e.within(name).within("paymentAmountInfo")
+            };
+            let info = json::members(raw.get().as_bytes(), AMOUNT_INFO)
+                .map_err(at("paymentAmountInfo"))?;
+            let amount = |name: &'static str| minor_units(info.get(name)).map_err(within(name));
+            Some(PaymentAmountInfo {
+                payment_state: json::string(info.get("paymentState"))
+                    .map_err(within("paymentState"))?,
+                approved_amount: amount("approvedAmount")?,
+                deposited_amount: amount("depositedAmount")?,
+                refunded_amount: amount("refundedAmount")?,
+                fee_amount: amount("feeAmount")?,
+            })
+        }
+    };
+    Ok(OrderStatus {
+        order_number: json::string(m.get("orderNumber")).map_err(at("orderNumber"))?,
+        order_status,
+        amount: minor_units(m.get("amount")).map_err(at("amount"))?,
+        currency: json::code(m.get("currency")).map_err(at("currency"))?,
+        action_code: json::code(m.get("actionCode")).map_err(at("actionCode"))?,
+        action_code_description: json::string(m.get("actionCodeDescription"))
+            .map_err(at("actionCodeDescription"))?,
+        payment_amount_info,
+    })
+}
+
+/// An amount in minor units, written as a number or a numeric string.
+fn minor_units(raw: Option<&serde_json::value::RawValue>) -> Result<Option<u64>, DecodeError> {
+    match json::code(raw)? {
+        None => Ok(None),
+        Some(text) => text.parse::<u64>().map(Some).map_err(|_| {
+            err(
+                Kind::Value,
+                "",
+                format_args!("not a whole number of minor units: {text}"),
+            )
+        }),
     }
 }
 

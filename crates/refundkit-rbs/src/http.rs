@@ -3,8 +3,8 @@
 use http::{Method, Request, header};
 use refundkit_core::{BaseUrl, EndpointError, Validated};
 
-use crate::codec::{decode_form, encode_form, encode_request_text};
-use crate::types::RefundRequest;
+use crate::codec::{decode_form, encode_form, encode_request_text, encode_status_request};
+use crate::types::{RefundRequest, StatusRequest};
 
 /// A gateway: its base URL, ending in `/payment/rest`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +53,21 @@ impl Endpoint {
     pub fn refund_url(&self) -> String {
         self.base.join("/refund.do")
     }
+
+    /// The URL of `getOrderStatusExtended.do`.
+    pub fn status_url(&self) -> String {
+        self.base.join("/getOrderStatusExtended.do")
+    }
+
+    /// The gateway a request built here was sent to, from its URL (`…/refund.do` or
+    /// `…/getOrderStatusExtended.do`); `None` for another URL.
+    pub fn of_request<B>(request: &Request<B>) -> Option<Endpoint> {
+        let url = request.uri().to_string();
+        let base = url
+            .strip_suffix("/refund.do")
+            .or_else(|| url.strip_suffix("/getOrderStatusExtended.do"))?;
+        Endpoint::custom(base).ok()
+    }
 }
 
 /// The request, body form-encoded in UTF-8. Only a validated request is taken: one the gateway
@@ -85,6 +100,20 @@ pub fn refund_request(
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json")
         .body(encode_request_text(request).into_bytes())
+}
+
+/// `POST {base}/getOrderStatusExtended.do`, body form-encoded: the status source of a refund
+/// (no rules to check: credentials and an order id are all it has).
+pub fn status_request(
+    endpoint: &Endpoint,
+    request: &StatusRequest,
+) -> Result<Request<Vec<u8>>, http::Error> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(endpoint.status_url())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(encode_status_request(request).into_bytes())
 }
 
 /// A copy of a request built here with its secrets (`password`, `token`) replaced by

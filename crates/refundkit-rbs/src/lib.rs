@@ -18,7 +18,8 @@
 //!
 //! Files: [`types`] (the wire types and the error-code table), [`codec`] (form, JSON input,
 //! answers), [`invariants`] (what the gateway would refuse), [`codes`] (their stable codes),
-//! [`http`] (requests for any HTTP client), [`conformance`] (the golden-vector runner).
+//! [`http`] (requests for any HTTP client), [`lifecycle`] (the next step after an answer, or
+//! none), [`conformance`] (the golden-vector runner).
 #![forbid(unsafe_code)]
 
 pub mod codec;
@@ -26,11 +27,15 @@ pub mod codes;
 pub mod conformance;
 pub mod http;
 pub mod invariants;
+pub mod lifecycle;
 pub mod types;
 
 pub use codec::{
-    decode_form, decode_request, encode_request, encode_request_text, parse_response,
-    request_from_json,
+    decode_form, decode_request, encode_request, encode_request_text, encode_status_request,
+    parse_response, parse_status_response, request_from_json,
 };
 pub use invariants::{check, validate};
-pub use types::{Accepted, Auth, Cause, ErrorCode, Password, RefundItem, RefundRequest, Token};
+pub use types::{
+    Accepted, Auth, Cause, ErrorCode, OrderState, OrderStatus, Password, PaymentAmountInfo,
+    RefundItem, RefundRequest, StatusRequest, Token,
+};

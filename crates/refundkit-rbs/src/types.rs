@@ -252,3 +252,73 @@ pub struct Accepted {
     /// `errorMessage` (or another spelling of it), as sent: often "Успешно".
     pub message: Option<String>,
 }
+
+/// `getOrderStatusExtended.do`: the order's state and the amounts approved, deposited and
+/// refunded, the status source of a refund.do whose answer was lost (voronkovich/
+/// sberbank-acquiring-client `getOrderStatus`, helios-ag/sberbank-acquiring-go
+/// `schema/order.go`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusRequest {
+    /// Credentials, as for refund.do.
+    pub auth: Auth,
+    /// `orderId`: the gateway's order id.
+    pub order_id: String,
+    /// `language` of `errorMessage`.
+    pub language: Option<String>,
+}
+
+refundkit_core::wire_enum! {
+    /// `orderStatus` of getOrderStatusExtended.do. Unknown values are kept.
+    pub enum OrderState: str {
+        /// Registered, not paid.
+        Registered = "0",
+        /// Amount approved (held), not yet deposited.
+        Approved = "1",
+        /// Authorised and deposited.
+        Deposited = "2",
+        /// Authorisation reversed.
+        Reversed = "3",
+        /// Refunded.
+        Refunded = "4",
+        /// ACS authorisation started.
+        AcsStarted = "5",
+        /// Authorisation declined.
+        Declined = "6",
+    }
+}
+
+/// A stated getOrderStatusExtended.do answer: the order, as far as it shows refunds. Members
+/// refundkit does not read (card, bank and binding blocks) are left in the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderStatus {
+    /// `orderNumber`: the shop's order number.
+    pub order_number: Option<String>,
+    /// `orderStatus`.
+    pub order_status: OrderState,
+    /// `amount` in minor units.
+    pub amount: Option<u64>,
+    /// `currency` (ISO 4217 numeric).
+    pub currency: Option<String>,
+    /// `actionCode` (the processing's code; 0 is approval), kept as text.
+    pub action_code: Option<String>,
+    /// `actionCodeDescription`.
+    pub action_code_description: Option<String>,
+    /// `paymentAmountInfo`.
+    pub payment_amount_info: Option<PaymentAmountInfo>,
+}
+
+/// `paymentAmountInfo`, amounts in minor units.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PaymentAmountInfo {
+    /// `paymentState` (`CREATED`, `APPROVED`, `DEPOSITED`, `DECLINED`, `REVERSED`, `REFUNDED`),
+    /// kept verbatim: how a partial refund shows in it is not documented.
+    pub payment_state: Option<String>,
+    /// `approvedAmount`.
+    pub approved_amount: Option<u64>,
+    /// `depositedAmount`.
+    pub deposited_amount: Option<u64>,
+    /// `refundedAmount`: the figure a lost refund.do is reconciled by.
+    pub refunded_amount: Option<u64>,
+    /// `feeAmount`.
+    pub fee_amount: Option<u64>,
+}

@@ -5,7 +5,8 @@ use http::{Method, Request, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use refundkit_core::{BaseUrl, EndpointError};
 
-use crate::types::Token;
+use crate::codec::op_state_signature;
+use crate::types::{OpStateRequest, Password2, Token};
 
 /// Where the refund service lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +28,26 @@ impl Endpoint {
         Endpoint {
             base: BaseUrl::known(Self::PRODUCTION),
         }
+    }
+
+    /// Base of Robokassa's XML web service, where `OpStateExt` lives.
+    pub const WEB_SERVICE: &str = "https://auth.robokassa.ru/Merchant/WebService/Service.asmx";
+
+    /// Robokassa's XML web service.
+    pub fn web_service() -> Self {
+        Endpoint {
+            base: BaseUrl::known(Self::WEB_SERVICE),
+        }
+    }
+
+    /// The refund service a request built here was sent to, from its URL
+    /// (`…/Refund/Create` or `…/Refund/GetState?id=…`); `None` for another URL.
+    pub fn of_request<B>(request: &Request<B>) -> Option<Endpoint> {
+        let url = request.uri().to_string();
+        let base = url
+            .strip_suffix("/Refund/Create")
+            .or_else(|| url.split_once("/Refund/GetState?").map(|(base, _)| base))?;
+        Endpoint::custom(base).ok()
     }
 
     /// Another base (an emulator in tests), such as `http://127.0.0.1:8080/RefundService`.
@@ -109,6 +130,41 @@ pub fn state_request(
         .uri(endpoint.base.join(&format!("/Refund/GetState?id={id}")))
         .header(header::ACCEPT, "application/json")
         .body(Vec::new())?)
+}
+
+/// `GET {web service}/OpStateExt?MerchantLogin=…&InvoiceID=…&Signature=…`: the invoice's
+/// state and its `OpKey`, signed with Password2 ([`op_state_signature`]).
+pub fn op_state_request(
+    endpoint: &Endpoint,
+    request: &OpStateRequest,
+    password2: &Password2,
+) -> Result<Request<Vec<u8>>, BuildError> {
+    let signature = op_state_signature(request, password2);
+    let url = endpoint.base.join(&format!(
+        "/OpStateExt?MerchantLogin={}&InvoiceID={}&Signature={signature}",
+        utf8_percent_encode(&request.merchant_login, QUERY_VALUE),
+        utf8_percent_encode(&request.invoice_id, QUERY_VALUE),
+    ));
+    Ok(Request::builder()
+        .method(Method::GET)
+        .uri(url)
+        .header(header::ACCEPT, "text/xml")
+        .body(Vec::new())?)
+}
+
+/// A copy of a request built here with what derives from a secret replaced, for logs:
+/// `OpStateExt`'s `Signature` (an MD5 of Password2, open to guessing offline). Refund tokens
+/// are signed, not secret, and are kept.
+pub fn redacted(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
+    let mut copy = refundkit_core::copy_request(request);
+    let url = request.uri().to_string();
+    if let Some((head, tail)) = url.split_once("Signature=") {
+        let rest = tail.find('&').map(|i| &tail[i..]).unwrap_or("");
+        if let Ok(uri) = format!("{head}Signature=REDACTED{rest}").parse() {
+            *copy.uri_mut() = uri;
+        }
+    }
+    copy
 }
 
 #[cfg(test)]

@@ -26,7 +26,8 @@
 //!
 //! Files: [`types`] (the wire types and code tables), [`codec`] (JSON payload, JWT, answers),
 //! [`invariants`] (what Robokassa would reject), [`codes`] (their stable codes), [`http`]
-//! (requests for any HTTP client), [`conformance`] (the golden-vector runner).
+//! (requests for any HTTP client), [`lifecycle`] (the next step after an answer, or none),
+//! [`conformance`] (the golden-vector runner).
 #![forbid(unsafe_code)]
 
 pub mod codec;
@@ -34,14 +35,16 @@ pub mod codes;
 pub mod conformance;
 pub mod http;
 pub mod invariants;
+pub mod lifecycle;
 pub mod types;
 
 pub use codec::{
     Accept, Segment, SignError, Unverified, Verified, VerifyError, decode_request,
-    decode_unverified, encode_request, parse_response, parse_state_response, sign, verify,
+    decode_unverified, encode_request, op_state_signature, parse_op_state_response, parse_response,
+    parse_state_response, sign, verify,
 };
 pub use invariants::{check, validate};
 pub use types::{
-    Accepted, Alg, CreateMessage, InvoiceItem, Password3, RefundLabel, RefundRequest, RefundState,
-    StateMessage, Token,
+    Accepted, Alg, CreateMessage, InvoiceItem, OpState, OpStateCode, OpStateRequest, OpStateResult,
+    Password2, Password3, RefundLabel, RefundRequest, RefundState, StateMessage, Token,
 };

@@ -298,5 +298,91 @@ refundkit_core::wire_enum! {
     }
 }
 
+/// The shop's Password2, which signs `OpStateExt` (and the payment notifications). Never
+/// printed, wiped on drop.
+#[derive(Clone)]
+pub struct Password2(pub SecretString);
+
+impl fmt::Debug for Password2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password2([redacted])")
+    }
+}
+
+/// `OpStateExt`: the state of an invoice, and the `OpKey` a refund needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpStateRequest {
+    /// `MerchantLogin`: the shop's identifier.
+    pub merchant_login: String,
+    /// `InvoiceID`: the shop's invoice number (`InvId` of the payment).
+    pub invoice_id: String,
+}
+
+refundkit_core::wire_enum! {
+    /// `Result/Code` of an `OpStateExt` answer: whether the request itself was valid. The
+    /// meanings are the public clients' (a Swift client's `PaymentResult`, a Perl client's
+    /// table); Robokassa's own page is the authority. Unknown codes are kept.
+    pub enum OpStateResult: str {
+        /// The request is valid; the answer states the invoice.
+        Ok = "0",
+        /// Wrong signature.
+        Signature = "1",
+        /// Unknown shop, or the shop is not active.
+        Shop = "2",
+        /// No invoice with this number.
+        InvoiceNotFound = "3",
+        /// Two invoices with this number.
+        TwoInvoices = "4",
+        /// Internal error.
+        Internal = "1000",
+    }
+}
+
+refundkit_core::wire_enum! {
+    /// `State/Code` of an invoice. The meanings are the public clients' (Robokassa's own page
+    /// is the authority). Unknown codes are kept.
+    pub enum OpStateCode: str {
+        /// Operation initiated, money not received.
+        Initiated = "5",
+        /// Cancelled, money not received.
+        Cancelled = "10",
+        /// Money received from the payer, being credited to the shop.
+        Received = "50",
+        /// Money returned to the payer after it was received.
+        Returned = "60",
+        /// Suspended.
+        Suspended = "80",
+        /// Completed: paid.
+        Completed = "100",
+    }
+}
+
+/// A stated `OpStateExt` answer (`Result/Code` 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpState {
+    /// `State/Code`.
+    pub state: OpStateCode,
+    /// `State/RequestDate`, as written (up to 7 fractional digits and an offset).
+    pub request_date: Option<String>,
+    /// `State/StateDate`, as written.
+    pub state_date: Option<String>,
+    /// `Info/IncCurrLabel`: how the payer paid.
+    pub inc_curr_label: Option<String>,
+    /// `Info/IncSum`: what the payer paid (`100.000000`, kept exact).
+    pub inc_sum: Option<Amount>,
+    /// `Info/IncAccount`: the payer's masked account.
+    pub inc_account: Option<String>,
+    /// `Info/PaymentMethod/Code`.
+    pub payment_method: Option<String>,
+    /// `Info/OutCurrLabel`.
+    pub out_curr_label: Option<String>,
+    /// `Info/OutSum`: what the shop asked for.
+    pub out_sum: Option<Amount>,
+    /// `Info/OpKey`: what `Refund/Create` takes.
+    pub op_key: Option<String>,
+    /// `Info/BankCardRRN`.
+    pub bank_card_rrn: Option<String>,
+}
+
 #[cfg(test)]
 mod tests;

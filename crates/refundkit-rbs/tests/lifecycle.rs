@@ -1,0 +1,291 @@
+//! The next step after refund.do and getOrderStatusExtended.do, one test per rule, and the
+//! properties: a lost or unreadable refund.do answer is never resent, and only a stated
+//! answer is done or refused.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
+
+use std::time::{Duration, SystemTime};
+
+use http::Request;
+use proptest::prelude::*;
+use refundkit_core::Verdict;
+use refundkit_core::lifecycle::{Answer, Next, Record, Step};
+use refundkit_rbs::http::{Endpoint, refund_request};
+use refundkit_rbs::lifecycle::{SETTLE_SECONDS, decide};
+use refundkit_rbs::{parse_response, request_from_json, validate};
+use refundkit_testkit::{http_status, json_object};
+
+const NOW: Duration = Duration::from_secs(1_790_000_000);
+
+fn now() -> SystemTime {
+    SystemTime::UNIX_EPOCH + NOW
+}
+
+fn refund(amount: u64) -> Request<Vec<u8>> {
+    let json = format!(
+        r#"{{"userName":"shop-api","password":"secret","orderId":"148a2a67-25ff-7d1b-b28d-391800a7dca8","amount":{amount}}}"#
+    );
+    let request = validate(request_from_json(json.as_bytes()).unwrap()).unwrap();
+    refund_request(&Endpoint::known(Endpoint::SBERBANK_TEST), &request).unwrap()
+}
+
+fn record(refund: &Request<Vec<u8>>, before: Option<u64>) -> Record<'_> {
+    Record {
+        refund,
+        attempts: 1,
+        refunded_before: before,
+    }
+}
+
+fn after_refund(amount: u64, answer: Answer<'_>) -> Next {
+    let r = refund(amount);
+    decide(&record(&r, Some(0)), &r, answer, now()).unwrap()
+}
+
+fn status_of(r: &Request<Vec<u8>>) -> Request<Vec<u8>> {
+    match decide(&record(r, Some(0)), r, Answer::Lost, now()).unwrap() {
+        Next::Reconcile {
+            request: Some(s), ..
+        } => s,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn after_status(amount: u64, before: Option<u64>, body: &str) -> Next {
+    let r = refund(amount);
+    let status = status_of(&r);
+    let answer = Answer::Received {
+        http_status: 200,
+        body: body.as_bytes(),
+    };
+    decide(&record(&r, before), &status, answer, now()).unwrap()
+}
+
+fn order(refunded: u64, deposited: u64) -> String {
+    format!(
+        r#"{{"errorCode":"0","errorMessage":"Успешно","orderNumber":"7","orderStatus":4,"amount":{deposited},"currency":"643","paymentAmountInfo":{{"paymentState":"REFUNDED","approvedAmount":{deposited},"depositedAmount":{deposited},"refundedAmount":{refunded}}}}}"#
+    )
+}
+
+#[test]
+fn a_stated_success_is_done_with_the_refunds_amount() {
+    match after_refund(
+        101000,
+        Answer::Received {
+            http_status: 200,
+            body: r#"{"errorCode":"0","errorMessage":"Успешно"}"#.as_bytes(),
+        },
+    ) {
+        Next::Done { refunded, .. } => {
+            assert_eq!(refunded.unwrap().to_fixed2().unwrap(), "1010.00")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_lost_answer_is_reconciled_through_the_order_status_after_it_settles_never_resent() {
+    match after_refund(101000, Answer::Lost) {
+        Next::Reconcile {
+            request: Some(status),
+            not_before,
+            how,
+        } => {
+            assert_eq!(
+                status.uri(),
+                "https://3dsec.sberbank.ru/payment/rest/getOrderStatusExtended.do"
+            );
+            assert_eq!(
+                status.body().as_slice(),
+                b"userName=shop-api&password=secret&orderId=148a2a67-25ff-7d1b-b28d-391800a7dca8"
+            );
+            assert_eq!(not_before, now() + Duration::from_secs(SETTLE_SECONDS));
+            assert!(how.contains("refundedAmount"), "{how}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_answer_that_states_nothing_is_reconciled_like_a_lost_one() {
+    for (status, body) in [
+        (502, &b"<html>Bad Gateway</html>"[..]),
+        (200, br#"{"status":"fail"}"#),
+        (500, b""),
+    ] {
+        let next = after_refund(
+            100,
+            Answer::Received {
+                http_status: status,
+                body,
+            },
+        );
+        assert_eq!(next.step(), Step::Reconcile, "{status} {body:?}");
+    }
+}
+
+#[test]
+fn a_stated_refusal_is_refused_with_its_code_and_text_and_may_be_corrected() {
+    match after_refund(
+        100,
+        Answer::Received {
+            http_status: 200,
+            body: r#"{"errorCode":"7","errorMessage":"Refund amount exceeds the debited amount"}"#
+                .as_bytes(),
+        },
+    ) {
+        Next::Refused {
+            code,
+            text,
+            may_correct,
+            ..
+        } => {
+            assert_eq!(code.as_deref(), Some("7"));
+            assert_eq!(
+                text.as_deref(),
+                Some("Refund amount exceeds the debited amount")
+            );
+            assert!(may_correct);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_payment_in_a_state_admitting_no_refund_may_not_be_corrected() {
+    match after_refund(
+        100,
+        Answer::Received {
+            http_status: 200,
+            body: br#"{"errorCode":"7","errorMessage":"Payment must be in the correct state"}"#,
+        },
+    ) {
+        Next::Refused { may_correct, .. } => assert!(!may_correct),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn refunded_amount_grown_by_the_refund_is_done() {
+    match after_status(5000, Some(1000), &order(6000, 10000)) {
+        Next::Done { refunded, .. } => assert_eq!(refunded.unwrap().to_fixed2().unwrap(), "50.00"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_whole_order_refund_is_done_when_everything_deposited_is_refunded() {
+    assert_eq!(
+        after_status(0, Some(0), &order(10000, 10000)).step(),
+        Step::Done
+    );
+}
+
+#[test]
+fn refunded_amount_unchanged_means_the_refund_did_not_happen_and_may_be_sent_again() {
+    let r = refund(5000);
+    let status = status_of(&r);
+    let body = order(1000, 10000);
+    let answer = Answer::Received {
+        http_status: 200,
+        body: body.as_bytes(),
+    };
+    match decide(&record(&r, Some(1000)), &status, answer, now()).unwrap() {
+        Next::Resend { request, .. } => assert_eq!(request.body(), r.body()),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn refunded_amount_changed_by_another_figure_is_reconciled_by_hand() {
+    match after_status(5000, Some(1000), &order(3000, 10000)) {
+        Next::Reconcile {
+            request: None, how, ..
+        } => assert!(how.contains("by hand"), "{how}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn without_the_amount_refunded_before_it_is_reconciled_by_hand() {
+    let next = after_status(5000, None, &order(6000, 10000));
+    assert!(
+        matches!(next, Next::Reconcile { request: None, .. }),
+        "{next:?}"
+    );
+}
+
+#[test]
+fn a_lost_or_unreadable_status_answer_is_asked_again() {
+    let r = refund(5000);
+    let status = status_of(&r);
+    for answer in [
+        Answer::Lost,
+        Answer::Received {
+            http_status: 503,
+            body: b"busy",
+        },
+        Answer::Received {
+            http_status: 200,
+            body: br#"{"errorCode":"0"}"#,
+        },
+    ] {
+        match decide(&record(&r, Some(0)), &status, answer, now()).unwrap() {
+            Next::Wait {
+                request: Some(again),
+                ..
+            } => assert_eq!(again.body(), status.body()),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_refused_status_request_is_reconciled_by_hand() {
+    let next = after_status(
+        5000,
+        Some(0),
+        r#"{"errorCode":"5","errorMessage":"Access denied"}"#,
+    );
+    assert!(
+        matches!(next, Next::Reconcile { request: None, .. }),
+        "{next:?}"
+    );
+}
+
+#[test]
+fn a_request_not_built_here_is_not_decided() {
+    let r = refund(100);
+    let other = Request::get("https://example.com/other")
+        .body(Vec::new())
+        .unwrap();
+    assert!(decide(&record(&r, None), &other, Answer::Lost, now()).is_err());
+    assert!(decide(&record(&other, None), &r, Answer::Lost, now()).is_err());
+}
+
+proptest! {
+    #[test]
+    fn refund_do_is_never_resent_whatever_its_answer(
+        status in http_status(),
+        body in prop_oneof![
+            json_object(&["errorCode", "errorMessage", "ErrorCode", "error", "success"]),
+            any::<Vec<u8>>().prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+        ],
+        lost in any::<bool>(),
+    ) {
+        let answer = if lost { Answer::Lost } else { Answer::Received { http_status: status, body: body.as_bytes() } };
+        let next = after_refund(100, answer);
+        prop_assert_ne!(next.step(), Step::Resend);
+        let stated = if lost { None } else { Some(parse_response(status, body.as_bytes()).verdict()) };
+        if next.step() == Step::Done {
+            prop_assert_eq!(stated, Some(Verdict::Success));
+        }
+        if next.step() == Step::Refused {
+            prop_assert_eq!(stated, Some(Verdict::Refused));
+        }
+    }
+}
