@@ -23,7 +23,7 @@ use refundkit_core::{
 
 use crate::types::{
     Customer, ErrorCode, MwsResponse, PAYMENT_METHOD_CODES, PAYMENT_SUBJECT_CODES, Receipt,
-    ReceiptItem, ReturnPaymentRequest, SignedRequest, Status, VAT_CODES,
+    ReceiptItem, ReturnPaymentRequest, ReturnsList, SignedRequest, Status, VAT_CODES,
 };
 
 /// Largest document read.
@@ -412,10 +412,29 @@ fn read_item(element: &Element, path: String) -> Result<ReceiptItem, DecodeError
     Ok(item)
 }
 
+/// Reads a `listReturns` answer: its root as [`read_response`] reads it, and each child
+/// element verbatim (see [`ReturnsList`]). Nothing here states a refund's success: compare
+/// the entries with the refund by hand.
+pub fn read_list_returns(xml: &[u8]) -> Result<ReturnsList, DecodeError> {
+    let root = read_tree(xml)?;
+    let entries = root
+        .children
+        .iter()
+        .map(|c| (c.name.clone(), c.attributes.clone()))
+        .collect();
+    Ok(ReturnsList {
+        root: response_of(&root)?,
+        entries,
+    })
+}
+
 /// Reads an MWS response (`returnPaymentResponse`, or another operation's). Tolerant: unknown
 /// attributes are kept in [`MwsResponse::other`] and unknown codes in `Other`.
 pub fn read_response(xml: &[u8]) -> Result<MwsResponse, DecodeError> {
-    let root = read_tree(xml)?;
+    response_of(&read_tree(xml)?)
+}
+
+fn response_of(root: &Element) -> Result<MwsResponse, DecodeError> {
     let path = root.name.clone();
     let int = |key: &str, value: &str| {
         value.trim().parse::<i64>().map_err(|_| {

@@ -15,7 +15,8 @@
 //!
 //! Files: [`types`], [`codec`] (XML, signing, answers), [`invariants`] (request and receipt
 //! rules), [`codes`], [`receipt`] (the sum rule and the quantity helper), [`timing`],
-//! [`idempotency`], [`http`], [`conformance`].
+//! [`idempotency`], [`http`], [`lifecycle`] (the next step after an answer, or none),
+//! [`conformance`].
 #![forbid(unsafe_code)]
 
 pub mod codec;
@@ -24,15 +25,17 @@ pub mod conformance;
 pub mod http;
 pub mod idempotency;
 pub mod invariants;
+pub mod lifecycle;
 pub mod receipt;
 pub mod timing;
 pub mod types;
 
 pub use codec::{
-    SignError, decode_request, encode_request, open_response, parse_response, read_response,
-    sign_request,
+    SignError, decode_request, encode_request, open_response, parse_response, read_list_returns,
+    read_response, sign_request,
 };
 pub use invariants::{check, validate};
 pub use types::{
-    ErrorCode, MwsResponse, Receipt, ReceiptItem, ReturnPaymentRequest, SignedRequest, Status,
+    ErrorCode, ListReturns, MwsResponse, Receipt, ReceiptItem, ReturnPaymentRequest, ReturnsList,
+    SignedRequest, Status,
 };

@@ -250,5 +250,31 @@ pub struct MwsResponse {
     pub other: Vec<(String, String)>,
 }
 
+/// `listReturns`: the refunds of a period, for reconciling by hand (romkavt/
+/// yandex-money-kassa-example `src/mws/MWS.php`). A form POST, not PKCS#7: MWS authenticates
+/// it by the client certificate of the TLS connection alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListReturns {
+    /// `requestDT`: ISO 8601 with offset.
+    pub request_dt: String,
+    /// `shopId`.
+    pub shop_id: String,
+    /// `from`: start of the period, ISO 8601 with offset.
+    pub from: String,
+    /// `till`: end of the period, ISO 8601 with offset.
+    pub till: String,
+}
+
+/// A `listReturns` answer, read tolerantly: the element and attribute names of its entries
+/// are not verified against MWS's documentation, so every entry keeps its element name and
+/// attributes verbatim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnsList {
+    /// The root: the answer's own attributes (`status`, `error`, `processedDT`, ...).
+    pub root: MwsResponse,
+    /// Every child element: its name and attributes, in order.
+    pub entries: Vec<(String, Vec<(String, String)>)>,
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,203 @@
+//! The next step after returnPayment, one test per rule, and the properties: only a stated
+//! answer is done or refused, and the one request ever resent is the identical one.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
+
+use std::time::{Duration, SystemTime};
+
+use http::Request;
+use proptest::prelude::*;
+use refundkit_core::Verdict;
+use refundkit_core::lifecycle::{Answer, Next, Record, Step};
+use refundkit_pkcs7::{Certificate, PrivateKey, SignOptions, Signer};
+use refundkit_yookassa::http::{Endpoint, list_returns_request, return_payment_request};
+use refundkit_yookassa::lifecycle::{decide, repeat_delay};
+use refundkit_yookassa::{
+    ListReturns, decode_request, parse_response, read_list_returns, sign_request, validate,
+};
+
+fn now() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000)
+}
+
+fn testdata(path: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../../testdata/yookassa/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn refund() -> Request<Vec<u8>> {
+    let signer = Signer::new(
+        PrivateKey::from_pem_or_der(&testdata("keys/shop.key")).unwrap(),
+        Certificate::from_pem_or_der(&testdata("keys/shop.crt")).unwrap(),
+    )
+    .unwrap();
+    let request = validate(decode_request(&testdata("requests/seed-1.xml")).unwrap()).unwrap();
+    let signed = sign_request(&request, &signer, &SignOptions::at(now())).unwrap();
+    return_payment_request(&Endpoint::demo(), &signed).unwrap()
+}
+
+fn decide_on(attempts: u32, answer: Answer<'_>) -> Next {
+    let r = refund();
+    let record = Record {
+        refund: &r,
+        attempts,
+        refunded_before: None,
+    };
+    decide(&record, &r, answer, now()).unwrap()
+}
+
+fn response(name: &str) -> Vec<u8> {
+    testdata(&format!("responses/{name}"))
+}
+
+fn received(body: &[u8]) -> Answer<'_> {
+    Answer::Received {
+        http_status: 200,
+        body,
+    }
+}
+
+#[test]
+fn status_0_is_done_for_the_requests_amount() {
+    match decide_on(1, received(&response("seed-done.xml"))) {
+        Next::Done { refunded, .. } => {
+            let seed = decode_request(&testdata("requests/seed-1.xml")).unwrap();
+            assert_eq!(refunded, Some(seed.amount));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn status_1_resends_the_identical_request_on_the_documented_schedule() {
+    for (attempts, minutes) in [(1, 1), (2, 5), (3, 5), (4, 5), (5, 30), (9, 30)] {
+        match decide_on(attempts, received(&response("in-progress.xml"))) {
+            Next::Resend {
+                request,
+                not_before,
+                ..
+            } => {
+                assert_eq!(request.body(), refund().body());
+                assert_eq!(request.uri(), refund().uri());
+                assert_eq!(not_before, now() + Duration::from_secs(minutes * 60));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(repeat_delay(1), 60);
+}
+
+#[test]
+fn a_lost_answer_resends_the_identical_request_because_client_order_id_makes_it_safe() {
+    match decide_on(1, Answer::Lost) {
+        Next::Resend {
+            request, detail, ..
+        } => {
+            assert_eq!(request.body(), refund().body());
+            assert!(detail.contains("clientOrderId"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_answer_that_states_nothing_resends_the_identical_request() {
+    for body in [
+        response("proxy-error.html"),
+        response("another-method-done.xml"),
+    ] {
+        assert_eq!(decide_on(1, received(&body)).step(), Step::Resend);
+    }
+}
+
+#[test]
+fn error_405_is_refused_and_cannot_be_corrected_under_this_client_order_id() {
+    match decide_on(1, received(&response("refused-405.xml"))) {
+        Next::Refused {
+            code, may_correct, ..
+        } => {
+            assert_eq!(code.as_deref(), Some("405"));
+            assert!(!may_correct);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn another_refusal_may_be_corrected() {
+    let body = br#"<returnPaymentResponse clientOrderId="12345" status="3" error="413" processedDT="2011-07-02T20:38:01.000Z"/>"#;
+    match decide_on(1, received(body)) {
+        Next::Refused { may_correct, .. } => assert!(may_correct),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn list_returns_is_a_form_post_with_output_format_xml() {
+    let http = list_returns_request(
+        &Endpoint::demo(),
+        &ListReturns {
+            request_dt: "2026-11-23T10:00:00.000+03:00".into(),
+            shop_id: "13".into(),
+            from: "2026-11-22T00:00:00.000+03:00".into(),
+            till: "2026-11-23T00:00:00.000+03:00".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        http.uri(),
+        "https://penelope-demo.yamoney.ru:8083/webservice/mws/api/listReturns"
+    );
+    assert_eq!(
+        std::str::from_utf8(http.body()).unwrap(),
+        "requestDT=2026-11-23T10%3A00%3A00.000%2B03%3A00&outputFormat=XML&shopId=13&from=2026-11-22T00%3A00%3A00.000%2B03%3A00&till=2026-11-23T00%3A00%3A00.000%2B03%3A00"
+    );
+}
+
+#[test]
+fn a_list_returns_answer_keeps_every_entry_verbatim() {
+    let list = read_list_returns(
+        br#"<listReturnsResponse status="0" error="0" processedDT="2026-11-23T10:00:01.000+03:00"><returnPayment clientOrderId="12345" invoiceId="2000000000" amount="10.00" newField="kept"/></listReturnsResponse>"#,
+    )
+    .unwrap();
+    assert_eq!(list.root.operation, "listReturnsResponse");
+    assert_eq!(list.entries.len(), 1);
+    assert_eq!(list.entries[0].0, "returnPayment");
+    assert!(
+        list.entries[0]
+            .1
+            .contains(&("newField".into(), "kept".into()))
+    );
+}
+
+proptest! {
+    #[test]
+    fn only_a_stated_answer_is_done_or_refused_and_only_the_identical_request_is_resent(
+        status in refundkit_testkit::http_status(),
+        code in prop_oneof![Just("0"), Just("1"), Just("3"), Just("7"), Just("x")],
+        error in prop_oneof![Just("0"), Just("405"), Just("413")],
+        root in prop_oneof![Just("returnPaymentResponse"), Just("makeDepositionResponse")],
+        lost in any::<bool>(),
+    ) {
+        let body = format!(r#"<{root} clientOrderId="1" status="{code}" error="{error}"/>"#);
+        let answer = if lost { Answer::Lost } else { Answer::Received { http_status: status, body: body.as_bytes() } };
+        let next = decide_on(1, answer);
+        let stated = (!lost).then(|| parse_response(status, body.as_bytes()).verdict());
+        match next.step() {
+            Step::Done => prop_assert_eq!(stated, Some(Verdict::Success)),
+            Step::Refused => prop_assert_eq!(stated, Some(Verdict::Refused)),
+            Step::Resend => {
+                let original = refund();
+                prop_assert_eq!(next.request().unwrap().body(), original.body());
+            }
+            other => prop_assert!(false, "{other}"),
+        }
+    }
+}
