@@ -7,7 +7,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::amount;
-use crate::types::{Operation, OperationStatus, ReasonCode, RefundRequest};
+use crate::types::{
+    Operation, OperationStatus, OrderStatus, OrderView, ReasonCode, RefundRequest, RefundRequestV2,
+};
 
 /// Largest body decoded.
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -32,6 +34,16 @@ pub fn encode_request(request: &RefundRequest) -> Result<Vec<u8>, EncodeError> {
     serde_json::to_vec(request).map_err(|e| EncodeError::new("", e))
 }
 
+/// Decodes a v2 refund body.
+pub fn decode_request_v2(json: &[u8]) -> Result<RefundRequestV2, DecodeError> {
+    decode(json)
+}
+
+/// The v2 body as compact JSON, in the v2 refund page's field order.
+pub fn encode_request_v2(request: &RefundRequestV2) -> Result<Vec<u8>, EncodeError> {
+    serde_json::to_vec(request).map_err(|e| EncodeError::new("", e))
+}
+
 /// Longest answer read.
 pub const MAX_RESPONSE_LEN: usize = 1024 * 1024;
 
@@ -50,6 +62,70 @@ const VOCABULARY: &[&str] = &["status", "data", "reasonCode", "reason", "code"];
 /// `externalOperationId`. Anything else, including a success carrying a `reasonCode` or
 /// another method's operation, is malformed.
 pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Operation, ReasonCode> {
+    envelope(http_status, body, refund_operation)
+}
+
+/// Reads the answer to the operation status (`GET /api/merchant/v1/operations/{id}`, the
+/// official page `merchant_v1_operations-get`) asked for a refund: the same envelope and the
+/// same rules as [`parse_response`], a 404 meaning that no operation has this id.
+pub fn parse_operation_response(http_status: u16, body: &[u8]) -> Outcome<Operation, ReasonCode> {
+    envelope(http_status, body, refund_operation)
+}
+
+/// Reads the answer to `GET /api/merchant/v1/orders/{orderId}`: the order's payment status
+/// and its operations (LexRiver/yandex-pay `OrderResponse`), in the same envelope as
+/// [`parse_response`]. An operation that does not read is malformed, not skipped.
+pub fn parse_order_response(http_status: u16, body: &[u8]) -> Outcome<OrderView, ReasonCode> {
+    envelope(http_status, body, order_view)
+}
+
+/// `data.operation` of a refund: another operation type is another method's answer.
+fn refund_operation(data: Option<&RawValue>) -> Result<Operation, String> {
+    match operation(data) {
+        Ok(op) if op.operation_type == "REFUND" => Ok(op),
+        Ok(op) => Err(format!(
+            "another method's answer: operation type {}",
+            op.operation_type
+        )),
+        Err(detail) => Err(format!("data.operation: {detail}")),
+    }
+}
+
+fn order_view(data: Option<&RawValue>) -> Result<OrderView, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct WireOrder {
+        order_id: Option<String>,
+        payment_status: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct WireView<'a> {
+        order: Option<WireOrder>,
+        #[serde(default, borrow)]
+        operations: Vec<WireOperation<'a>>,
+    }
+    let data = data.ok_or("success without data")?;
+    let view: WireView<'_> = serde_json::from_str(data.get()).map_err(|e| format!("data: {e}"))?;
+    let order = view.order.ok_or("data without order")?;
+    let operations = view
+        .operations
+        .into_iter()
+        .enumerate()
+        .map(|(i, op)| operation_from(op).map_err(|e| format!("data.operations[{i}]: {e}")))
+        .collect::<Result<_, _>>()?;
+    Ok(OrderView {
+        order_id: order.order_id,
+        payment_status: order.payment_status.as_deref().map(OrderStatus::from_wire),
+        operations,
+    })
+}
+
+/// The merchant API's envelope around `data`, read by `read_data` when it states success.
+fn envelope<T>(
+    http_status: u16,
+    body: &[u8],
+    read_data: impl FnOnce(Option<&RawValue>) -> Result<T, String>,
+) -> Outcome<T, ReasonCode> {
     if body.len() > MAX_RESPONSE_LEN {
         return by_status(
             http_status,
@@ -87,16 +163,9 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Operation, Reaso
         Some("success") if !is_2xx(http_status) => {
             malformed(http_status, "success with an error status")
         }
-        Some("success") => match operation(m.get("data")) {
-            Ok(op) if op.operation_type == "REFUND" => Outcome::Success(op),
-            Ok(op) => malformed(
-                http_status,
-                format!(
-                    "another method's answer: operation type {}",
-                    op.operation_type
-                ),
-            ),
-            Err(detail) => malformed(http_status, format!("data.operation: {detail}")),
+        Some("success") => match read_data(m.get("data")) {
+            Ok(data) => Outcome::Success(data),
+            Err(detail) => malformed(http_status, detail),
         },
         // `error` with `data.message` is the failure LexRiver/yandex-pay's tests record.
         Some("fail" | "error") => match (&reason, data_message(m.get("data"))) {
@@ -126,20 +195,20 @@ fn data_message(data: Option<&RawValue>) -> Option<String> {
 }
 
 /// An answer whose body states nothing: what its HTTP status alone says.
-fn by_status(http_status: u16, detail: String) -> Outcome<Operation, ReasonCode> {
+fn by_status<T>(http_status: u16, detail: String) -> Outcome<T, ReasonCode> {
     match http_status {
         401 => unauthorized(),
         404 => Outcome::Refused(Refusal {
             http_status,
             code: None,
-            text: Some("order not found".into()),
+            text: Some("not found".into()),
         }),
         500..=599 => Outcome::ServerError { http_status },
         _ => malformed(http_status, detail),
     }
 }
 
-fn unauthorized() -> Outcome<Operation, ReasonCode> {
+fn unauthorized<T>() -> Outcome<T, ReasonCode> {
     Outcome::Refused(Refusal {
         http_status: 401,
         code: None,
@@ -147,7 +216,7 @@ fn unauthorized() -> Outcome<Operation, ReasonCode> {
     })
 }
 
-fn malformed(http_status: u16, detail: impl Into<String>) -> Outcome<Operation, ReasonCode> {
+fn malformed<T>(http_status: u16, detail: impl Into<String>) -> Outcome<T, ReasonCode> {
     Outcome::Malformed(Malformed::new(http_status, detail))
 }
 
@@ -178,6 +247,10 @@ struct WireOperation<'a> {
 fn operation(data: Option<&RawValue>) -> Result<Operation, String> {
     let data = data.ok_or("success without data")?;
     let Data { operation: op } = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
+    operation_from(op)
+}
+
+fn operation_from(op: WireOperation<'_>) -> Result<Operation, String> {
     let amount = match op.amount.map(RawValue::get) {
         None | Some("null") => None,
         Some(text) => Some(

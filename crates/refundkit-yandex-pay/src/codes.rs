@@ -23,4 +23,8 @@ refundkit_core::violation_codes! {
     UNDER_ONE_ROUBLE = "under_one_rouble",
     /// A read-only field Yandex ignores (`pointsAmount`).
     READ_ONLY = "read_only",
+    /// No `externalOperationId`: no status to ask, no safe repeat of a lost answer.
+    NO_OPERATION_ID = "no_operation_id",
+    /// v2: `targetCart` and `refundCart` together (each is the other's alternative).
+    TWO_CARTS = "two_carts",
 }

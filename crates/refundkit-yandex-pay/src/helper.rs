@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 use refundkit_core::{Amount, Quantity};
 use serde::Deserialize;
 
-use crate::types::{Cart, RefundRequest, Shipping};
+use crate::types::{
+    Cart, RefundRequest, RefundRequestV2, Shipping, TargetCart, TargetCartItem, TargetShipping,
+};
 
 /// The order as it stands before the refund.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -189,5 +191,55 @@ pub fn refund(order: &Order, selection: &Selection) -> Result<RefundRequest, Hel
         cart: Some(cart),
         shipping,
         external_operation_id: selection.external_operation_id.clone(),
+    })
+}
+
+/// Builds the v2 refund body from the same order and selection as [`refund`]: the same
+/// arithmetic, told as v2 tells it. Everything refunded (every line and the shipping) is a
+/// full refund: `refundAmount` and nothing else. Otherwise `targetCart` lists every line that
+/// remains (a lowered count as `quantityCount`, an untouched line by its `productId` alone: a
+/// line left out is refunded), and `targetShipping` keeps the shipping unless it is refunded
+/// (absent, v2 refunds it in full).
+pub fn refund_v2(order: &Order, selection: &Selection) -> Result<RefundRequestV2, HelperError> {
+    let v1 = refund(order, selection)?;
+    let final_cart = v1.final_cart();
+    let everything = final_cart.items.is_empty() && v1.shipping.is_none();
+    let (target_cart, target_shipping) = if everything {
+        (None, None)
+    } else {
+        let items = final_cart
+            .items
+            .iter()
+            .map(|line| {
+                let before = order
+                    .cart
+                    .items
+                    .iter()
+                    .find(|b| b.product_id == line.product_id)
+                    .map(|b| b.quantity.count);
+                TargetCartItem {
+                    product_id: line.product_id.clone(),
+                    price: None,
+                    quantity_count: (before != Some(line.quantity.count))
+                        .then_some(line.quantity.count),
+                }
+            })
+            .collect();
+        (
+            Some(TargetCart { items }),
+            v1.shipping
+                .as_ref()
+                .map(|s| TargetShipping { amount: s.amount }),
+        )
+    };
+    Ok(RefundRequestV2 {
+        refund_amount: v1.refund_amount,
+        external_operation_id: selection.external_operation_id.clone(),
+        target_cart,
+        target_shipping,
+        refund_cart: None,
+        branch_id: None,
+        manager_id: None,
+        motive: None,
     })
 }

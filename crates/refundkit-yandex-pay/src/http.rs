@@ -4,8 +4,8 @@ use http::{HeaderValue, Method, Request, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use refundkit_core::{BaseUrl, EncodeError, EndpointError, Validated};
 
-use crate::codec::encode_request;
-use crate::types::{ApiKey, RefundRequest};
+use crate::codec::{encode_request, encode_request_v2};
+use crate::types::{ApiKey, RefundRequest, RefundRequestV2};
 
 /// Production or sandbox (or an emulator).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +43,13 @@ impl Endpoint {
     /// The base URL.
     pub fn base(&self) -> &str {
         self.base.as_str()
+    }
+
+    /// The base a request built here was sent to: its URL up to `/api/merchant/`.
+    pub fn of_request<B>(request: &Request<B>) -> Option<Endpoint> {
+        let url = request.uri().to_string();
+        let (base, _) = url.split_once("/api/merchant/")?;
+        Endpoint::custom(base).ok()
     }
 }
 
@@ -89,9 +96,46 @@ pub fn refund_request(
         "/api/merchant/v1/orders/{}/refund",
         utf8_percent_encode(order_id, SEGMENT)
     ));
-    Ok(Request::builder()
-        .method(Method::POST)
-        .uri(url)
+    post(url, api_key, attempt, encode_request(body)?)
+}
+
+/// The v2 refund request for order `order_id` (`POST /api/merchant/v2/orders/{orderId}/refund`),
+/// body compact JSON. Only a validated body is taken.
+pub fn refund_request_v2(
+    endpoint: &Endpoint,
+    order_id: &str,
+    api_key: &ApiKey,
+    body: &Validated<RefundRequestV2>,
+    attempt: &Attempt,
+) -> Result<Request<Vec<u8>>, BuildError> {
+    let url = endpoint.base.join(&format!(
+        "/api/merchant/v2/orders/{}/refund",
+        utf8_percent_encode(order_id, SEGMENT)
+    ));
+    post(url, api_key, attempt, encode_request_v2(body)?)
+}
+
+fn post(
+    url: String,
+    api_key: &ApiKey,
+    attempt: &Attempt,
+    body: Vec<u8>,
+) -> Result<Request<Vec<u8>>, BuildError> {
+    Ok(with_headers(
+        Request::builder().method(Method::POST).uri(url),
+        api_key,
+        attempt,
+    )
+    .header(header::CONTENT_TYPE, "application/json")
+    .body(body)?)
+}
+
+fn with_headers(
+    builder: http::request::Builder,
+    api_key: &ApiKey,
+    attempt: &Attempt,
+) -> http::request::Builder {
+    builder
         .header(
             header::AUTHORIZATION,
             format!("Api-Key {}", api_key.0.expose_secret()),
@@ -99,8 +143,45 @@ pub fn refund_request(
         .header("X-Request-Id", &attempt.request_id)
         .header("X-Request-Timeout", attempt.timeout_ms.to_string())
         .header("X-Request-Attempt", attempt.attempt.to_string())
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(encode_request(body)?)?)
+}
+
+/// The operation status of the refund the shop named `external_operation_id`
+/// (`GET /api/merchant/v1/operations/{externalOperationId}`).
+pub fn operation_request(
+    endpoint: &Endpoint,
+    external_operation_id: &str,
+    api_key: &ApiKey,
+    attempt: &Attempt,
+) -> Result<Request<Vec<u8>>, BuildError> {
+    let url = endpoint.base.join(&format!(
+        "/api/merchant/v1/operations/{}",
+        utf8_percent_encode(external_operation_id, SEGMENT)
+    ));
+    Ok(with_headers(
+        Request::builder().method(Method::GET).uri(url),
+        api_key,
+        attempt,
+    )
+    .body(Vec::new())?)
+}
+
+/// The order with its operations (`GET /api/merchant/v1/orders/{orderId}`).
+pub fn order_request(
+    endpoint: &Endpoint,
+    order_id: &str,
+    api_key: &ApiKey,
+    attempt: &Attempt,
+) -> Result<Request<Vec<u8>>, BuildError> {
+    let url = endpoint.base.join(&format!(
+        "/api/merchant/v1/orders/{}",
+        utf8_percent_encode(order_id, SEGMENT)
+    ));
+    Ok(with_headers(
+        Request::builder().method(Method::GET).uri(url),
+        api_key,
+        attempt,
+    )
+    .body(Vec::new())?)
 }
 
 /// A copy of a request built here with its secret (the API key) replaced, for logs.

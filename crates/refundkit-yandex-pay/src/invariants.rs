@@ -12,7 +12,7 @@ use crate::codes as yp_codes;
 
 use crate::types::{
     COUPON_STATUSES, Cart, CartItem, ITEM_TYPES, ItemReceipt, OrderStatus, PAYMENT_METHOD_CODES,
-    PAYMENT_SUBJECT_CODES, RefundRequest, SHIPPING_METHODS, VAT_CODES, int_code,
+    PAYMENT_SUBJECT_CODES, RefundRequest, RefundRequestV2, SHIPPING_METHODS, VAT_CODES, int_code,
 };
 
 /// Text fields at most this many characters.
@@ -462,5 +462,206 @@ fn check_against_current(
                 shipping_refund.map_or_else(|| "shipping grew".into(), |s| s.to_string())
             ),
         );
+    }
+}
+
+/// What the v2 rules know beyond the request: the order before the refund (its cart and
+/// shipping, as the v1 helper's [`crate::helper::Order`]), which enables the cart and sum rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContextV2<'a> {
+    /// The order before this refund.
+    pub order: Option<&'a crate::helper::Order>,
+}
+
+/// Every violation in a v2 refund, with the rules `context` enables.
+pub fn check_v2(request: &RefundRequestV2, context: &ContextV2<'_>) -> Report {
+    request.report(context)
+}
+
+/// The v2 request, if Yandex Pay's rules find no error: what
+/// [`crate::http::refund_request_v2`] takes.
+pub fn validate_v2(
+    request: RefundRequestV2,
+    context: &ContextV2<'_>,
+) -> Result<Validated<RefundRequestV2>, Invalid<RefundRequestV2>> {
+    Validated::new(request, context)
+}
+
+impl Validate for RefundRequestV2 {
+    type Context<'a> = ContextV2<'a>;
+
+    fn check(&self, context: &ContextV2<'_>, report: &mut Report) {
+        rules_v2(self, context, report);
+    }
+}
+
+fn rules_v2(request: &RefundRequestV2, context: &ContextV2<'_>, report: &mut Report) {
+    let root = Path::ROOT;
+    if request.refund_amount.is_zero() {
+        report.error(
+            &root.field("refundAmount"),
+            codes::NOT_POSITIVE,
+            "must be greater than zero",
+        );
+    } else if request.refund_amount < Amount::from_minor_units(100) {
+        report.warning(
+            &root.field("refundAmount"),
+            yp_codes::UNDER_ONE_ROUBLE,
+            "refunds under 1 RUB are reported refused",
+        );
+    }
+    for (name, value) in [
+        ("externalOperationId", &request.external_operation_id),
+        ("branchId", &request.branch_id),
+        ("managerId", &request.manager_id),
+        ("motive", &request.motive),
+    ] {
+        if let Some(text) = value {
+            report.check_max_chars(&root.field(name), text, MAX_TEXT);
+        }
+    }
+    if request.external_operation_id.is_none() {
+        report.warning(
+            &root.field("externalOperationId"),
+            yp_codes::NO_OPERATION_ID,
+            "without it the refund's status cannot be asked and a lost answer cannot be \
+             repeated safely",
+        );
+    }
+    if request.target_cart.is_some() && request.refund_cart.is_some() {
+        report.error(
+            &root.field("refundCart"),
+            yp_codes::TWO_CARTS,
+            "targetCart and refundCart are alternatives: send one",
+        );
+    }
+    for (name, cart) in [
+        ("targetCart", &request.target_cart),
+        ("refundCart", &request.refund_cart),
+    ] {
+        let Some(cart) = cart else { continue };
+        let mut seen = HashSet::new();
+        let field = root.field(name);
+        let items = field.field("items");
+        for (i, item) in cart.items.iter().enumerate() {
+            let path = items.index(i);
+            if item.product_id.is_empty() {
+                report.error(&path.field("productId"), codes::EMPTY, "must not be empty");
+            } else if !seen.insert(item.product_id.as_str()) {
+                report.error(
+                    &path.field("productId"),
+                    codes::DUPLICATE,
+                    format!("{:?} is listed twice", item.product_id),
+                );
+            }
+            report.check_max_chars(&path.field("productId"), &item.product_id, MAX_TEXT);
+        }
+    }
+    if let Some(order) = context.order {
+        check_v2_against_order(report, request, order);
+    }
+}
+
+/// The cart and sum rules against the order before the refund: a target line must be a line
+/// of the order and may only go down, and the refund must be what the order loses.
+fn check_v2_against_order(
+    report: &mut Report,
+    request: &RefundRequestV2,
+    order: &crate::helper::Order,
+) {
+    let root = Path::ROOT;
+    let Some(before) = order.amount() else { return };
+    let shipping_before = order.shipping.as_ref().map_or(Amount::ZERO, |s| s.amount);
+    let shipping_after = request
+        .target_shipping
+        .as_ref()
+        .map_or(Amount::ZERO, |s| s.amount);
+    if shipping_after > shipping_before {
+        report.error(
+            &root.field("targetShipping").field("amount"),
+            yp_codes::CART_GROWS,
+            format!("above the order's shipping {shipping_before}"),
+        );
+    }
+    let mut after = Some(shipping_after);
+    let Some(target) = &request.target_cart else {
+        if request.refund_cart.is_none() && request.target_shipping.is_none() {
+            // A full refund: the whole order.
+            if request.refund_amount != before {
+                report.error(
+                    &root.field("refundAmount"),
+                    yp_codes::PAYMENT_AMOUNT,
+                    format!(
+                        "without targetCart the whole order ({before}) is refunded, not {}",
+                        request.refund_amount
+                    ),
+                );
+            }
+        }
+        return;
+    };
+    let field = root.field("targetCart");
+    let items = field.field("items");
+    for (i, line) in target.items.iter().enumerate() {
+        let path = items.index(i);
+        let Some(current) = order
+            .cart
+            .items
+            .iter()
+            .find(|c| c.product_id == line.product_id)
+        else {
+            report.error(
+                &path.field("productId"),
+                yp_codes::CART_GROWS,
+                format!("{:?} is not in the order", line.product_id),
+            );
+            after = None;
+            continue;
+        };
+        let count = line.quantity_count.unwrap_or(current.quantity.count);
+        if count > current.quantity.count {
+            report.error(
+                &path.field("quantityCount"),
+                yp_codes::CART_GROWS,
+                format!("above the order's {}", current.quantity.count),
+            );
+        }
+        let unit = current.discounted_unit_price.or(current.unit_price);
+        if let (Some(price), Some(unit)) = (line.price, unit) {
+            if price > unit {
+                report.error(
+                    &path.field("price"),
+                    yp_codes::CART_GROWS,
+                    format!("above the order's unit price {unit}"),
+                );
+            }
+        }
+        let line_total = match (line.price.or(unit), line.quantity_count, line.price) {
+            // Unchanged: what the line costs now.
+            (_, None, None) => Some(current.total),
+            (Some(price), _, _) => price.checked_mul(count).map(Amount::round_to_kopecks),
+            (None, _, _) => None,
+        };
+        after = match (after, line_total) {
+            (Some(a), Some(t)) => a.checked_add(t),
+            _ => None,
+        };
+    }
+    if !order.cart.discounts.is_empty() {
+        // Cart-level discounts leave the remaining sum to Yandex Pay's own arithmetic.
+        return;
+    }
+    if let Some(after) = after {
+        match before.checked_sub(after) {
+            Some(lost) if lost == request.refund_amount => {}
+            lost => report.error(
+                &root.field("refundAmount"),
+                yp_codes::PAYMENT_AMOUNT,
+                format!(
+                    "the order goes from {before} to {after}: refundAmount must be {}",
+                    lost.map_or_else(|| "(negative)".into(), |l| l.to_string())
+                ),
+            ),
+        }
     }
 }

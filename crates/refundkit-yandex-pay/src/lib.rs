@@ -40,8 +40,12 @@ pub mod http;
 pub mod invariants;
 pub mod types;
 
-pub use codec::{decode, decode_request, encode_request, parse_response};
-pub use invariants::{check, validate};
+pub use codec::{
+    decode, decode_request, decode_request_v2, encode_request, encode_request_v2,
+    parse_operation_response, parse_order_response, parse_response,
+};
+pub use invariants::{check, check_v2, validate, validate_v2};
 pub use types::{
-    Cart, CartItem, Operation, OperationStatus, OrderStatus, ReasonCode, RefundRequest,
+    Cart, CartItem, Operation, OperationStatus, OrderStatus, OrderView, ReasonCode, RefundRequest,
+    RefundRequestV2, TargetCart, TargetCartItem, TargetShipping,
 };

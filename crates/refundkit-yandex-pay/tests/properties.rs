@@ -171,3 +171,16 @@ proptest! {
         let _ = refundkit_yandex_pay::parse_response(400, &bytes);
     }
 }
+
+proptest! {
+    #[test]
+    fn any_cart_and_selection_yield_a_v2_body_that_passes_every_v2_rule((order, selection) in order_and_selection()) {
+        use refundkit_yandex_pay::helper::refund_v2;
+        use refundkit_yandex_pay::invariants::{ContextV2, check_v2};
+        let v2 = refund_v2(&order, &selection).unwrap();
+        let v1 = refund(&order, &selection).unwrap();
+        prop_assert_eq!(v2.refund_amount, v1.refund_amount);
+        let report = check_v2(&v2, &ContextV2 { order: Some(&order) });
+        prop_assert!(!report.has_errors(), "{}", report);
+    }
+}
