@@ -38,6 +38,7 @@ pub mod conformance;
 pub mod helper;
 pub mod http;
 pub mod invariants;
+pub mod lifecycle;
 pub mod types;
 
 pub use codec::{

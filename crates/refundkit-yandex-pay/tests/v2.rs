@@ -35,7 +35,10 @@ fn select(products: &[(&str, u32)], shipping: bool) -> Selection {
 }
 
 fn codes_of(r: &Report) -> Vec<(&str, &str)> {
-    r.violations().iter().map(|v| (v.path.as_str(), v.code)).collect()
+    r.violations()
+        .iter()
+        .map(|v| (v.path.as_str(), v.code))
+        .collect()
 }
 
 fn with_order(body: &RefundRequestV2) -> Report {
