@@ -40,6 +40,7 @@ pub mod http;
 pub mod invariants;
 pub mod lifecycle;
 pub mod types;
+pub mod webhook;
 
 pub use codec::{
     decode, decode_request, decode_request_v2, encode_request, encode_request_v2,

@@ -351,3 +351,43 @@ fn after_order(
         )),
     }
 }
+
+/// The next step an authentic notification (from [`crate::webhook::verify`]) gives the refund
+/// in `record`: `None` when it is about another operation. `OPERATION_STATUS_UPDATED` for the
+/// refund's `externalOperationId` reads as its operation status would; other events say
+/// nothing about a refund by themselves.
+pub fn decide_notification(
+    record: &Record<'_>,
+    notification: &crate::webhook::Notification,
+    now: SystemTime,
+) -> Result<Option<Next>, DecideError> {
+    let refund = read_refund(record.refund)?;
+    let crate::webhook::Event::OperationStatusUpdated {
+        operation_id,
+        external_operation_id,
+        status,
+        ..
+    } = &notification.event
+    else {
+        return Ok(None);
+    };
+    if refund.external_operation_id.is_none()
+        || *external_operation_id != refund.external_operation_id
+    {
+        return Ok(None);
+    }
+    let op = Operation {
+        operation_id: operation_id.clone().unwrap_or_default(),
+        order_id: refund.order_id.clone(),
+        operation_type: "REFUND".into(),
+        status: status.clone(),
+        amount: None,
+        external_operation_id: external_operation_id.clone(),
+        created: None,
+        updated: None,
+        reason: None,
+        params: None,
+    };
+    let status_request = refund.status()?;
+    Ok(Some(by_operation(&op, &refund, status_request, now)))
+}
