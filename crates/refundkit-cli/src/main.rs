@@ -2,12 +2,14 @@
 //!
 //! INPUT is a path, or `-` or nothing for stdin. Output goes to stdout, diagnostics to stderr
 //! naming the field. Exit codes: 0 ok, 1 input rejected (invalid, unverifiable, malformed),
-//! 2 usage error, 3 the provider refused (`parse-response`), 4 the provider is still
-//! processing (YooKassa status 1: repeat the same request). A panic (101) is a bug.
+//! 2 usage error, 3 the provider refused (`parse-response`, `next`), 4 in progress: wait or
+//! resend (YooKassa status 1; `next`'s wait and resend), 5 outcome unknown: reconcile before
+//! any retry (`next`). A panic (101) is a bug.
 #![forbid(unsafe_code)]
 
 mod conform;
 mod io;
+mod lifecycle;
 mod plan;
 mod rbs;
 mod robokassa;
@@ -29,8 +31,10 @@ pub enum Exit {
     Usage,
     /// 3: the provider refused (a parsed response said no).
     Refused,
-    /// 4: the provider is still processing; repeat the same request later (YooKassa status 1).
+    /// 4: the provider is still processing; wait, or repeat the same request later.
     InProgress,
+    /// 5: the outcome is unknown; reconcile before any retry.
+    Reconcile,
 }
 
 impl Exit {
@@ -55,6 +59,7 @@ impl From<Exit> for ExitCode {
             Exit::Usage => 2,
             Exit::Refused => 3,
             Exit::InProgress => 4,
+            Exit::Reconcile => 5,
         })
     }
 }

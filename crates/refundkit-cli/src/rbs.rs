@@ -1,13 +1,18 @@
-//! `refundkit rbs encode | parse-response`.
+//! `refundkit rbs encode | parse-response | status | next`.
 
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use refundkit_rbs::conformance::response_summary;
-use refundkit_rbs::{encode_request_text, parse_response, request_from_json, validate};
+use refundkit_rbs::conformance::{response_summary, status_summary};
+use refundkit_rbs::http::{Endpoint, redacted, status_request};
+use refundkit_rbs::{
+    StatusRequest, encode_request_text, parse_response, parse_status_response, request_from_json,
+    validate,
+};
 
 use crate::Exit;
 use crate::io::{self, CliError};
+use crate::lifecycle::{self, NextArgs};
 
 #[derive(Subcommand)]
 pub enum Verb {
@@ -28,6 +33,23 @@ pub enum Verb {
         /// The body; `-` or nothing for stdin.
         input: Option<PathBuf>,
     },
+    /// getOrderStatusExtended.do. With --refund, print the status request for that refund
+    /// (its credentials and orderId; secrets redacted as `plan` prints them). Otherwise read
+    /// its answer: exit 0 with the order's state and amounts, 3 refused, 1 malformed.
+    Status {
+        /// The refund.do request, in the text form `refundkit plan` prints.
+        #[arg(long)]
+        refund: Option<PathBuf>,
+        /// The HTTP status the answer came with.
+        #[arg(long, default_value_t = 200)]
+        status: u16,
+        /// The answer; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// The next step after refund.do or getOrderStatusExtended.do got an answer (or none):
+    /// exit 0 done, 3 refused, 4 wait, 5 reconcile (a lost refund.do: compare refundedAmount
+    /// with --refunded-before; never resend blindly).
+    Next(NextArgs),
 }
 
 pub fn run(verb: Verb) -> Result<Exit, CliError> {
@@ -50,5 +72,33 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             let outcome = parse_response(status, &io::read_input(input.as_deref())?);
             io::answer(&outcome, response_summary(&outcome))
         }
+        Verb::Status {
+            refund: Some(path), ..
+        } => {
+            let refund = lifecycle::read_request(&path, "--refund")?;
+            let request = refundkit_rbs::decode_request(refund.body())
+                .map_err(|e| CliError::Rejected(format!("--refund: {e}")))?;
+            let endpoint = Endpoint::of_request(&refund)
+                .ok_or_else(|| CliError::Rejected("--refund: not a refund.do URL".into()))?;
+            let status = status_request(
+                &endpoint,
+                &StatusRequest {
+                    auth: request.auth,
+                    order_id: request.order_id,
+                    language: request.language,
+                },
+            )
+            .map_err(|e| CliError::Rejected(e.to_string()))?;
+            lifecycle::print_request(&redacted(&status))
+        }
+        Verb::Status {
+            refund: None,
+            status,
+            input,
+        } => {
+            let outcome = parse_status_response(status, &io::read_input(input.as_deref())?);
+            io::answer(&outcome, status_summary(&outcome))
+        }
+        Verb::Next(args) => lifecycle::next("rbs", args),
     }
 }

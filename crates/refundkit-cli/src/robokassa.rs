@@ -1,13 +1,17 @@
-//! `refundkit robokassa sign | verify | parse-response`.
+//! `refundkit robokassa sign | verify | parse-response | status | op-key | next`.
 
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 use refundkit_robokassa::conformance::{create_summary, state_summary};
-use refundkit_robokassa::{Accept, Alg, Password3, VerifyError};
+use refundkit_robokassa::http::{Endpoint, op_state_request, state_request};
+use refundkit_robokassa::{
+    Accept, Alg, OpStateRequest, Password2, Password3, VerifyError, parse_op_state_response,
+};
 
 use crate::Exit;
 use crate::io::{self, CliError};
+use crate::lifecycle::{self, NextArgs};
 
 #[derive(Subcommand)]
 pub enum Verb {
@@ -47,6 +51,48 @@ pub enum Verb {
         /// The body; `-` or nothing for stdin.
         input: Option<PathBuf>,
     },
+    /// GetState. With --request-id (the requestId of Create's answer), print the status
+    /// request. Otherwise read its answer: exit 0 with the refund's state, 3 refused, 1
+    /// malformed.
+    Status {
+        /// The requestId Refund/Create answered.
+        #[arg(long)]
+        request_id: Option<String>,
+        /// Another base of the refund service (an emulator).
+        #[arg(long)]
+        base: Option<String>,
+        /// The HTTP status the answer came with.
+        #[arg(long, default_value_t = 200)]
+        status: u16,
+        /// The answer; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// OpStateExt, how a shop finds the OpKey a refund needs. With --login, --invoice-id and
+    /// --password2-file, print the request (signed with MD5 over login, invoice and Password2).
+    /// Otherwise read its XML answer: exit 0 with the invoice's state and OpKey, 3 refused (a
+    /// non-zero Result/Code), 1 malformed.
+    OpKey {
+        /// MerchantLogin.
+        #[arg(long, requires_all = ["invoice_id", "password2_file"])]
+        login: Option<String>,
+        /// InvoiceID (the payment's InvId).
+        #[arg(long)]
+        invoice_id: Option<String>,
+        /// File holding Password2 (one trailing newline is not part of it).
+        #[arg(long)]
+        password2_file: Option<PathBuf>,
+        /// Another base of the web service (an emulator).
+        #[arg(long)]
+        base: Option<String>,
+        /// The HTTP status the answer came with.
+        #[arg(long, default_value_t = 200)]
+        status: u16,
+        /// The answer; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// The next step after Refund/Create or GetState got an answer (or none): exit 0 done, 3
+    /// refused, 4 wait, 5 reconcile (a lost Create: check by hand, never resend).
+    Next(NextArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -149,7 +195,93 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
                 }
             }
         }
+        Verb::Status {
+            request_id,
+            base,
+            status: http_status,
+            input,
+        } => status(request_id, base, http_status, input),
+        Verb::OpKey {
+            login,
+            invoice_id,
+            password2_file,
+            base,
+            status,
+            input,
+        } => op_key(login, invoice_id, password2_file, base, status, input),
+        Verb::Next(args) => lifecycle::next("robokassa", args),
     }
+}
+
+fn endpoint(base: Option<&str>, default: Endpoint) -> Result<Endpoint, CliError> {
+    match base {
+        Some(b) => Endpoint::custom(b).map_err(|e| CliError::Usage(format!("--base: {e}"))),
+        None => Ok(default),
+    }
+}
+
+fn status(
+    request_id: Option<String>,
+    base: Option<String>,
+    status: u16,
+    input: Option<PathBuf>,
+) -> Result<Exit, CliError> {
+    match request_id {
+        Some(id) => {
+            let request = state_request(&endpoint(base.as_deref(), Endpoint::production())?, &id)
+                .map_err(|e| CliError::Rejected(e.to_string()))?;
+            lifecycle::print_request(&request)
+        }
+        None => {
+            let outcome = refundkit_robokassa::parse_state_response(
+                status,
+                &io::read_input(input.as_deref())?,
+            );
+            io::answer(&outcome, state_summary(&outcome))
+        }
+    }
+}
+
+fn op_key(
+    login: Option<String>,
+    invoice_id: Option<String>,
+    password2_file: Option<PathBuf>,
+    base: Option<String>,
+    status: u16,
+    input: Option<PathBuf>,
+) -> Result<Exit, CliError> {
+    if let (Some(merchant_login), Some(invoice_id), Some(path)) =
+        (login, invoice_id, password2_file)
+    {
+        let password2 = Password2(io::read_secret(&path, "Password2")?);
+        let request = op_state_request(
+            &endpoint(base.as_deref(), Endpoint::web_service())?,
+            &OpStateRequest {
+                merchant_login,
+                invoice_id,
+            },
+            &password2,
+        )
+        .map_err(|e| CliError::Rejected(e.to_string()))?;
+        return lifecycle::print_request(&request);
+    }
+    let outcome = parse_op_state_response(status, &io::read_input(input.as_deref())?);
+    let summary = match &outcome {
+        refundkit_core::Outcome::Success(state) => format!(
+            "state {} ({}) OpKey {}",
+            state.state.as_str(),
+            state
+                .state
+                .meaning()
+                .map_or("unknown state", |m| m.trim_end_matches('.')),
+            state.op_key.as_deref().unwrap_or("-")
+        ),
+        refundkit_core::Outcome::Refused(r) => {
+            format!("refused {}", r.code.as_ref().map_or("-", |c| c.as_str()))
+        }
+        _ => "malformed".into(),
+    };
+    io::answer(&outcome, summary)
 }
 
 /// A token from INPUT: surrounding whitespace dropped, and a JSON string (the Create body's

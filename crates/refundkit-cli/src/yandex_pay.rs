@@ -1,4 +1,4 @@
-//! `refundkit yandex-pay check | refund | parse-response`.
+//! `refundkit yandex-pay check | refund | parse-response | status | webhook | next`.
 
 use std::path::PathBuf;
 
@@ -13,6 +13,7 @@ use refundkit_yandex_pay::{decode, decode_request, encode_request};
 
 use crate::Exit;
 use crate::io::{self, CliError};
+use crate::lifecycle::{self, NextArgs, NowArg};
 
 #[derive(Subcommand)]
 pub enum Verb {
@@ -56,6 +57,86 @@ pub enum Verb {
         /// The body; `-` or nothing for stdin.
         input: Option<PathBuf>,
     },
+    /// The operation status. With --refund, print the status request for that refund (the
+    /// operation by its externalOperationId, or the order without one; the API key redacted).
+    /// Otherwise read the operation status answer: exit 0 with the operation, 3 refused, 1
+    /// malformed.
+    Status {
+        /// The refund request, in the text form `refundkit plan` prints.
+        #[arg(long)]
+        refund: Option<PathBuf>,
+        /// The HTTP status the answer came with.
+        #[arg(long, default_value_t = 200)]
+        status: u16,
+        /// The answer; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// Verify a notification (the body Yandex Pay posts to {callback}/v1/webhook: a JWT signed
+    /// ES256) against a JWKS and print its event: exit 0 authentic, 1 refused (bad signature,
+    /// another algorithm, an unknown kid, expired).
+    Webhook {
+        /// The JWKS, as https://pay.yandex.ru/api/jwks serves it.
+        #[arg(long)]
+        jwks: PathBuf,
+        #[command(flatten)]
+        now: NowArg,
+        /// Seconds of clock skew allowed on exp and iat.
+        #[arg(long, default_value_t = 60)]
+        leeway: u64,
+        /// The notification body; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// The next step after a refund or its status request got an answer (or none): exit 0
+    /// done, 3 refused, 4 wait or resend (under the same externalOperationId), 5 reconcile.
+    Next(NextArgs),
+}
+
+fn webhook(
+    jwks: &PathBuf,
+    now: &NowArg,
+    leeway: u64,
+    input: Option<PathBuf>,
+) -> Result<Exit, CliError> {
+    use refundkit_yandex_pay::webhook::{Event, Jwks, verify};
+    let jwks_bytes = std::fs::read(jwks)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", jwks.display())))?;
+    let jwks =
+        Jwks::from_json(&jwks_bytes).map_err(|e| CliError::Rejected(format!("--jwks: {e}")))?;
+    let body = io::read_input(input.as_deref())?;
+    let n = verify(
+        &body,
+        &jwks,
+        now.instant()?,
+        std::time::Duration::from_secs(leeway),
+    )
+    .map_err(|e| CliError::Rejected(format!("notification refused: {e}")))?;
+    let event = match &n.event {
+        Event::OperationStatusUpdated {
+            operation_id,
+            external_operation_id,
+            status,
+            operation_type,
+            ..
+        } => format!(
+            "OPERATION_STATUS_UPDATED {} {} operation {} externalOperationId {}",
+            operation_type.as_deref().unwrap_or("-"),
+            status.as_str(),
+            operation_id.as_deref().unwrap_or("-"),
+            external_operation_id.as_deref().unwrap_or("-")
+        ),
+        Event::OrderStatusUpdated {
+            order_id,
+            payment_status,
+        } => format!(
+            "ORDER_STATUS_UPDATED order {} {}",
+            order_id.as_deref().unwrap_or("-"),
+            payment_status.as_ref().map_or("-", |s| s.as_str())
+        ),
+        Event::Other(name) => format!("{name} (an event refundkit does not read)"),
+        _ => "an event".into(),
+    };
+    io::emit(format!("authentic (kid {}, exp {}): {event}\n", n.kid, n.expires_at).as_bytes())?;
+    Ok(Exit::Ok)
 }
 
 fn read_order(path: &PathBuf) -> Result<Order, CliError> {
@@ -150,5 +231,29 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             }
             io::answer(&outcome, response_summary(&outcome))
         }
+        Verb::Status {
+            refund: Some(path), ..
+        } => {
+            let refund = lifecycle::read_request(&path, "--refund")?;
+            let status = refundkit_yandex_pay::lifecycle::status_request(&refund)
+                .map_err(|e| CliError::Rejected(format!("--refund: {e}")))?;
+            lifecycle::print_request(&refundkit_yandex_pay::http::redacted(&status))
+        }
+        Verb::Status {
+            refund: None,
+            status,
+            input,
+        } => {
+            let body = io::read_input(input.as_deref())?;
+            let outcome = refundkit_yandex_pay::parse_operation_response(status, &body);
+            io::answer(&outcome, response_summary(&outcome))
+        }
+        Verb::Webhook {
+            jwks,
+            now,
+            leeway,
+            input,
+        } => webhook(&jwks, &now, leeway, input),
+        Verb::Next(args) => lifecycle::next("yandex-pay", args),
     }
 }

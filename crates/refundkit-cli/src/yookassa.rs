@@ -1,4 +1,4 @@
-//! `refundkit yookassa sign | open | check | parse-response`.
+//! `refundkit yookassa sign | open | check | parse-response | status | next`.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,6 +9,7 @@ use refundkit_yookassa::conformance::response_summary;
 
 use crate::Exit;
 use crate::io::{self, CliError};
+use crate::lifecycle::{self, NextArgs};
 
 #[derive(Subcommand)]
 pub enum Verb {
@@ -58,6 +59,79 @@ pub enum Verb {
         /// The body; `-` or nothing for stdin.
         input: Option<PathBuf>,
     },
+    /// listReturns, to reconcile by hand. With --shop-id, --from, --till and --request-dt,
+    /// print the request (a form POST; mutual TLS authenticates it). Otherwise read its XML
+    /// answer and print every entry verbatim (their names are not verified): exit 0, or 1 when
+    /// it does not read.
+    Status {
+        /// shopId.
+        #[arg(long, requires_all = ["from", "till", "request_dt"])]
+        shop_id: Option<String>,
+        /// Start of the period (ISO 8601 with offset).
+        #[arg(long)]
+        from: Option<String>,
+        /// End of the period (ISO 8601 with offset).
+        #[arg(long)]
+        till: Option<String>,
+        /// requestDT (ISO 8601 with offset).
+        #[arg(long)]
+        request_dt: Option<String>,
+        /// Another base of the MWS operations (default: production).
+        #[arg(long)]
+        base: Option<String>,
+        /// The answer; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// The next step after returnPayment got an answer (or none): exit 0 done, 3 refused, 4
+    /// resend the identical request (status 1, or a lost answer: clientOrderId makes it safe).
+    Next(NextArgs),
+}
+
+fn list_returns(
+    shop_id: Option<String>,
+    from: Option<String>,
+    till: Option<String>,
+    request_dt: Option<String>,
+    base: Option<String>,
+    input: Option<PathBuf>,
+) -> Result<Exit, CliError> {
+    use refundkit_yookassa::http::{Endpoint, list_returns_request};
+    if let (Some(shop_id), Some(from), Some(till), Some(request_dt)) =
+        (shop_id, from, till, request_dt)
+    {
+        let endpoint = match base {
+            Some(b) => Endpoint::custom(&b).map_err(|e| CliError::Usage(format!("--base: {e}")))?,
+            None => Endpoint::production(),
+        };
+        let list = refundkit_yookassa::ListReturns {
+            request_dt,
+            shop_id,
+            from,
+            till,
+        };
+        let request = list_returns_request(&endpoint, &list)
+            .map_err(|e| CliError::Rejected(e.to_string()))?;
+        return lifecycle::print_request(&request);
+    }
+    let list = refundkit_yookassa::read_list_returns(&io::read_input(input.as_deref())?)
+        .map_err(|e| CliError::Rejected(format!("not a listReturns answer: {e}")))?;
+    let mut out = format!(
+        "{} status {} error {}\n",
+        list.root.operation,
+        list.root.status.code(),
+        list.root
+            .error
+            .map_or_else(|| "-".to_owned(), |e| e.code().to_string())
+    );
+    for (name, attributes) in &list.entries {
+        out.push_str(name);
+        for (k, v) in attributes {
+            out.push_str(&format!(" {k}={v:?}"));
+        }
+        out.push('\n');
+    }
+    io::emit(out.as_bytes())?;
+    Ok(Exit::Ok)
 }
 
 #[derive(Args)]
@@ -205,5 +279,14 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             }
             io::answer(&outcome, response_summary(&outcome))
         }
+        Verb::Status {
+            shop_id,
+            from,
+            till,
+            request_dt,
+            base,
+            input,
+        } => list_returns(shop_id, from, till, request_dt, base, input),
+        Verb::Next(args) => lifecycle::next("yookassa", args),
     }
 }

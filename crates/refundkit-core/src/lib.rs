@@ -11,6 +11,7 @@ pub mod conformance;
 mod endpoint;
 mod error;
 pub mod fiscal;
+pub mod http_text;
 pub mod json;
 pub mod lifecycle;
 pub mod money;

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::codec::{decode_request, encode_request, parse_response, request_from_json};
 use crate::invariants::check;
-use crate::types::{Accepted, ErrorCode};
+use crate::types::{Accepted, ErrorCode, OrderStatus};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,6 +74,29 @@ pub fn response_summary(response: &Outcome<Accepted, ErrorCode>) -> String {
                 r.text.as_deref().unwrap_or("")
             ),
         },
+        _ => "malformed".into(),
+    }
+}
+
+/// One line for a getOrderStatusExtended.do answer: `order <status> (<meaning>) deposited <n>
+/// refunded <n>` (minor units; `-` when absent), or as [`response_summary`] for the rest.
+pub fn status_summary(answer: &Outcome<OrderStatus, ErrorCode>) -> String {
+    match answer {
+        Outcome::Success(order) => {
+            let info = order.payment_amount_info.clone().unwrap_or_default();
+            let n = |v: Option<u64>| v.map_or_else(|| "-".to_owned(), |v| v.to_string());
+            format!(
+                "order {} ({}) deposited {} refunded {}",
+                order.order_status.as_str(),
+                order
+                    .order_status
+                    .meaning()
+                    .map_or("unknown status", |m| m.trim_end_matches('.')),
+                n(info.deposited_amount),
+                n(info.refunded_amount)
+            )
+        }
+        Outcome::Refused(r) => response_summary(&Outcome::Refused(r.clone())),
         _ => "malformed".into(),
     }
 }

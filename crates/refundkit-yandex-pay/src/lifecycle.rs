@@ -101,6 +101,12 @@ impl Sent {
     }
 }
 
+/// The status request of a refund built here: the operation by its `externalOperationId`, or
+/// the order when the refund has none; with the refund's API key.
+pub fn status_request(refund: &Request<Vec<u8>>) -> Result<Request<Vec<u8>>, DecideError> {
+    read_refund(refund)?.status()
+}
+
 /// The same refund, its `X-Request-Attempt` one higher (the API's retry convention).
 fn repeat(refund: &Request<Vec<u8>>) -> Request<Vec<u8>> {
     let mut copy = refundkit_core::copy_request(refund);

@@ -4,7 +4,8 @@
 //! This crate re-exports the provider crates behind cargo features (all on by default) and
 //! adds what spans them: [`plan`], which turns one refund described in shop terms into every
 //! provider's ready request; [`inspect`], which recognises and diagnoses any refund message;
-//! and [`providers`], one adapter per provider, through which both go.
+//! [`lifecycle`], the next step after any answer (or none); and [`providers`], one adapter per
+//! provider, through which all three go.
 #![forbid(unsafe_code)]
 
 pub use refundkit_core as core;
@@ -20,5 +21,6 @@ pub use refundkit_yandex_pay as yandex_pay;
 pub use refundkit_yookassa as yookassa;
 
 pub mod inspect;
+pub mod lifecycle;
 pub mod plan;
 pub mod providers;

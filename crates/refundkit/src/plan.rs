@@ -714,11 +714,7 @@ impl fmt::Display for Plan {
                 writeln!(f, "  {v}")?;
             }
             if let Some(r) = p.redacted_request() {
-                writeln!(f, "{} {}", r.method(), r.uri())?;
-                for (name, value) in r.headers() {
-                    writeln!(f, "{name}: {}", value.to_str().unwrap_or("[binary]"))?;
-                }
-                writeln!(f, "\n{}", String::from_utf8_lossy(r.body()).trim_end())?;
+                f.write_str(&refundkit_core::http_text::to_text(&r))?;
             }
         }
         if self.agreement.is_empty() {

@@ -12,14 +12,19 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
             // Keys and credentials are not messages.
             if path
                 .file_name()
-                .is_some_and(|n| n != "keys" && n != "sample-credentials")
+                // The lifecycle cases are command lines and outputs, not messages.
+                .is_some_and(|n| n != "keys" && n != "sample-credentials" && n != "lifecycle")
             {
                 files(&path, out);
             }
         } else if !matches!(
             path.file_name().and_then(|n| n.to_str()),
             Some("vectors.json" | "README.md" | "sample-password3.txt" | "sample-plan.txt")
-        ) && path.extension().is_none_or(|e| e != "txt")
+        ) && path
+            .extension()
+            .is_none_or(|e| e != "txt" && e != "py")
+            // A test key is not a message.
+            && !path.to_string_lossy().contains("/webhook/key.")
         {
             // Plain-text files are bodies that are no message at all ("Malformed json!", an
             // empty 404): vectors of what a parser makes of them, not of what inspect knows.

@@ -6,8 +6,10 @@
 //! fifth provider is its own crate plus one file here, listed in [`all`].
 
 use std::path::Path;
+use std::time::SystemTime;
 
 use refundkit_core::conformance::{self, VectorResult};
+use refundkit_core::lifecycle::{Answer, DecideError, Next, Record};
 
 use crate::inspect::{Inspection, Message};
 use crate::plan::{Context, ProviderPlan};
@@ -44,6 +46,16 @@ pub trait Provider: Sync {
 
     /// Runs the golden vectors of `dir` (its `vectors.json`).
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error>;
+
+    /// The next step after `sent` (the refund in `record`, or one of its status requests) got
+    /// `answer`: the provider crate's `lifecycle::decide`.
+    fn decide(
+        &self,
+        record: &Record<'_>,
+        sent: &http::Request<Vec<u8>>,
+        answer: Answer<'_>,
+        now: SystemTime,
+    ) -> Result<Next, DecideError>;
 }
 
 /// Every provider compiled in (by cargo feature), in a fixed order: the order of plans,

@@ -146,6 +146,15 @@ impl Provider for Rbs {
                     Err(e) => Inspection::failed(KIND, e),
                 })
             }
+            Message::Json { bytes, .. } if message.has("orderStatus") => {
+                let outcome = refundkit_rbs::parse_status_response(200, bytes);
+                let summary = refundkit_rbs::conformance::status_summary(&outcome);
+                Some(Inspection::answer(
+                    "rbs getOrderStatusExtended.do answer",
+                    &outcome,
+                    summary,
+                ))
+            }
             Message::Json { bytes, members }
                 if members.is_empty()
                     || [
@@ -172,5 +181,15 @@ impl Provider for Rbs {
 
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_rbs::conformance::run_dir(dir)
+    }
+
+    fn decide(
+        &self,
+        record: &refundkit_core::lifecycle::Record<'_>,
+        sent: &http::Request<Vec<u8>>,
+        answer: refundkit_core::lifecycle::Answer<'_>,
+        now: std::time::SystemTime,
+    ) -> Result<refundkit_core::lifecycle::Next, refundkit_core::lifecycle::DecideError> {
+        refundkit_rbs::lifecycle::decide(record, sent, answer, now)
     }
 }

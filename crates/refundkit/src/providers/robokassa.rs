@@ -129,9 +129,35 @@ impl Provider for Robokassa {
                 Some(i)
             }
             Message::Text(text)
-                if text.starts_with("eyJ") && text.bytes().filter(|&b| b == b'.').count() == 2 =>
+                if text.starts_with("eyJ")
+                    && text.bytes().filter(|&b| b == b'.').count() == 2
+                    && !es256(text) =>
             {
                 Some(token(text))
+            }
+            Message::Xml(bytes)
+                if bytes
+                    .windows(b"OperationStateResponse".len())
+                    .any(|w| w == b"OperationStateResponse") =>
+            {
+                let outcome = refundkit_robokassa::parse_op_state_response(200, bytes);
+                let summary = match &outcome {
+                    refundkit_core::Outcome::Success(state) => format!(
+                        "state {}, OpKey {}",
+                        state.state.as_str(),
+                        state.op_key.as_deref().unwrap_or("-")
+                    ),
+                    refundkit_core::Outcome::Refused(r) => format!(
+                        "refused: Result/Code {}",
+                        r.code.as_ref().map_or("-", |c| c.as_str())
+                    ),
+                    _ => "malformed".into(),
+                };
+                Some(Inspection::answer(
+                    "robokassa OpStateExt answer",
+                    &outcome,
+                    summary,
+                ))
             }
             Message::Json { bytes, .. } if message.has("OpKey") => {
                 const KIND: &str = "robokassa refund payload";
@@ -175,6 +201,16 @@ impl Provider for Robokassa {
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_robokassa::conformance::run_dir(dir)
     }
+
+    fn decide(
+        &self,
+        record: &refundkit_core::lifecycle::Record<'_>,
+        sent: &http::Request<Vec<u8>>,
+        answer: refundkit_core::lifecycle::Answer<'_>,
+        now: std::time::SystemTime,
+    ) -> Result<refundkit_core::lifecycle::Next, refundkit_core::lifecycle::DecideError> {
+        refundkit_robokassa::lifecycle::decide(record, sent, answer, now)
+    }
 }
 
 fn token(text: &str) -> Inspection {
@@ -209,4 +245,19 @@ fn token(text: &str) -> Inspection {
         }
     }
     i
+}
+
+/// Whether a JWT's header names ES256: a notification of another provider, never a refund
+/// token (those are HMAC).
+fn es256(text: &str) -> bool {
+    use base64::Engine as _;
+    text.split('.')
+        .next()
+        .and_then(|h| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(h)
+                .ok()
+        })
+        .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok())
+        .is_some_and(|h| h.get("alg").and_then(|a| a.as_str()) == Some("ES256"))
 }

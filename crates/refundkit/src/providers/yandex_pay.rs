@@ -183,9 +183,45 @@ impl Provider for YandexPay {
     }
 
     fn inspect(&self, message: &Message<'_>) -> Option<Inspection> {
+        if let Message::Text(text) = message {
+            return notification(text);
+        }
         let Message::Json { bytes, .. } = message else {
             return None;
         };
+        if message.has("keys") {
+            const KIND: &str = "yandex-pay JWKS";
+            return Some(
+                match refundkit_yandex_pay::webhook::Jwks::from_json(bytes) {
+                    Ok(jwks) => {
+                        let mut i = Inspection::new(KIND);
+                        let kids: Vec<&str> = jwks.kids().collect();
+                        i.details.push(format!("P-256 keys: {}", kids.join(", ")));
+                        i
+                    }
+                    Err(e) => Inspection::failed(KIND, e),
+                },
+            );
+        }
+        if message.has("refundAmount") && !message.has("orderAmount") && !message.has("cart") {
+            const KIND: &str = "yandex-pay v2 refund body";
+            return Some(match refundkit_yandex_pay::decode_request_v2(bytes) {
+                Ok(r) => {
+                    let mut i = Inspection::new(KIND);
+                    i.details.push(format!(
+                        "refundAmount {}, {}",
+                        r.refund_amount,
+                        match &r.target_cart {
+                            Some(c) => format!("{} lines remain in targetCart", c.items.len()),
+                            None => "no targetCart: the whole cart is refunded".into(),
+                        }
+                    ));
+                    i.report = refundkit_yandex_pay::check_v2(&r, &Default::default());
+                    i
+                }
+                Err(e) => Inspection::failed(KIND, e),
+            });
+        }
         if message.has("refundAmount") || message.has("orderAmount") {
             const KIND: &str = "yandex-pay refund body";
             return Some(match refundkit_yandex_pay::decode_request(bytes) {
@@ -219,6 +255,16 @@ impl Provider for YandexPay {
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_yandex_pay::conformance::run_dir(dir)
     }
+
+    fn decide(
+        &self,
+        record: &refundkit_core::lifecycle::Record<'_>,
+        sent: &http::Request<Vec<u8>>,
+        answer: refundkit_core::lifecycle::Answer<'_>,
+        now: std::time::SystemTime,
+    ) -> Result<refundkit_core::lifecycle::Next, refundkit_core::lifecycle::DecideError> {
+        refundkit_yandex_pay::lifecycle::decide(record, sent, answer, now)
+    }
 }
 
 /// A line's receipt: its tax code, or none (with a note) for a rate Yandex Pay has no code for.
@@ -245,4 +291,43 @@ fn receipt(vat: VatRate, report: &mut Report) -> Option<ItemReceipt> {
         supplier: None,
         agent: None,
     })
+}
+
+/// A notification: a JWT whose header names ES256. Its signature needs the JWKS, which
+/// `inspect` does not have: the header and event are shown, with a warning.
+fn notification(text: &str) -> Option<Inspection> {
+    use base64::Engine as _;
+    let mut parts = text.split('.');
+    let (header, payload) = (parts.next()?, parts.next()?);
+    let decode = |s: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .ok()
+    };
+    let header: serde_json::Value = serde_json::from_slice(&decode(header)?).ok()?;
+    let field = |v: &serde_json::Value, name: &str| {
+        v.get(name)
+            .map_or_else(|| "-".to_owned(), ToString::to_string)
+    };
+    if header.get("alg").and_then(|a| a.as_str()) != Some("ES256") {
+        return None;
+    }
+    let mut i = Inspection::new("yandex-pay notification");
+    i.details.push(format!(
+        "kid {}, exp {}",
+        field(&header, "kid"),
+        field(&header, "exp")
+    ));
+    match decode(payload).and_then(|p| serde_json::from_slice::<serde_json::Value>(&p).ok()) {
+        Some(p) => i
+            .details
+            .push(format!("event {} (not verified)", field(&p, "event"))),
+        None => i.details.push("payload does not decode".into()),
+    }
+    i.report.warning(
+        &refundkit_core::Path::ROOT,
+        "unverified",
+        "the signature needs the JWKS: refundkit yandex-pay webhook --jwks FILE",
+    );
+    Some(i)
 }
