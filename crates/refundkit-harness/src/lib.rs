@@ -35,6 +35,13 @@ pub const TARGETS: &[Target] = &[
     ("yookassa_round_trip", structured::yookassa_round_trip),
     ("yandex_pay_round_trip", structured::yandex_pay_round_trip),
     ("rbs_round_trip", structured::rbs_round_trip),
+    ("rbs_status", rbs_status),
+    ("yandex_pay_status", yandex_pay_status),
+    ("yandex_pay_notification", yandex_pay_notification),
+    ("yandex_pay_jwks", yandex_pay_jwks),
+    ("robokassa_op_state", robokassa_op_state),
+    ("yookassa_list_returns", yookassa_list_returns),
+    ("request_text", request_text),
 ];
 
 fn sample_key() -> Password3 {
@@ -233,3 +240,131 @@ pub fn inspect(data: &[u8]) {
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+// ---------------------------------------------------------------------------------------------
+// The lifecycle's decoders and decisions
+
+/// The instant the lifecycle targets decide at.
+fn lifecycle_now() -> std::time::SystemTime {
+    std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_428_100)
+}
+
+/// A validated RBS refund.do request, as the shop sent it.
+fn rbs_refund() -> http::Request<Vec<u8>> {
+    let request = refundkit_rbs::request_from_json(
+        br#"{"userName":"u","password":"p","orderId":"148a2a67-25ff-7d1b-b28d-391800a7dca8","amount":1000}"#,
+    )
+    .expect("a sample request");
+    let valid = refundkit_rbs::validate(request).expect("a valid sample");
+    refundkit_rbs::http::refund_request(
+        &refundkit_rbs::http::Endpoint::known(refundkit_rbs::http::Endpoint::SBERBANK_TEST),
+        &valid,
+    )
+    .expect("a request")
+}
+
+/// getOrderStatusExtended.do answers, and the decisions on them and on refund.do's answer: a
+/// success states an order; refund.do is never resent, whatever its answer; done only from a
+/// stated success.
+pub fn rbs_status(data: &[u8]) {
+    use refundkit_core::lifecycle::{Answer, Record, Step};
+    for status in [200, 500] {
+        if let Some(order) = refundkit_rbs::parse_status_response(status, data).success() {
+            assert_eq!(status, 200);
+            let _ = order.order_status.as_str();
+        }
+    }
+    let refund = rbs_refund();
+    let record = Record {
+        refund: &refund,
+        attempts: 1,
+        refunded_before: Some(0),
+    };
+    let answer = Answer::Received {
+        http_status: 200,
+        body: data,
+    };
+    let next = refundkit_rbs::lifecycle::decide(&record, &refund, answer, lifecycle_now())
+        .expect("our own refund");
+    assert_ne!(next.step(), Step::Resend);
+    if next.step() == Step::Done {
+        assert!(refundkit_rbs::parse_response(200, data).is_success());
+    }
+    if let Some(status) =
+        refundkit_rbs::lifecycle::decide(&record, &refund, Answer::Lost, lifecycle_now())
+            .expect("our own refund")
+            .request()
+    {
+        let _ = refundkit_rbs::lifecycle::decide(&record, status, answer, lifecycle_now());
+    }
+}
+
+/// The operation status and the order, under the statuses they come with: a success comes
+/// with a 2xx status, and an operation status's success is a REFUND operation.
+pub fn yandex_pay_status(data: &[u8]) {
+    for status in [200, 400, 404, 500] {
+        if let Some(op) = refundkit_yandex_pay::parse_operation_response(status, data).success() {
+            assert_eq!(status, 200);
+            assert_eq!(op.operation_type, "REFUND");
+        }
+        if refundkit_yandex_pay::parse_order_response(status, data).is_success() {
+            assert_eq!(status, 200);
+        }
+    }
+}
+
+/// The test key of `testdata/yandex-pay/webhook` (PKCS#8), which the notification target
+/// signs the fuzzer's payloads with.
+const WEBHOOK_KEY: &[u8] = include_bytes!("../../../testdata/yandex-pay/webhook/key.p8.der");
+
+/// Notifications: the fuzzer's bytes verified as a token (refused unless authentic), and
+/// signed as a payload, then verified, so that the payload reader is reached: a signed payload
+/// is accepted or refused for its payload alone.
+pub fn yandex_pay_notification(data: &[u8]) {
+    use refundkit_yandex_pay::webhook::{Jwks, NotificationSigner, WebhookError, verify};
+    let signer = NotificationSigner::from_pkcs8(WEBHOOK_KEY, "1-merchant-api").expect("test key");
+    let jwks = Jwks::from_json(signer.jwks_json().as_bytes()).expect("own JWKS");
+    let leeway = std::time::Duration::from_secs(60);
+    let _ = verify(data, &jwks, lifecycle_now(), leeway);
+    let token = signer
+        .sign(data, lifecycle_now(), std::time::Duration::from_secs(300))
+        .expect("signs");
+    match verify(token.as_bytes(), &jwks, lifecycle_now(), leeway) {
+        Ok(n) => assert_eq!(n.payload_json, data),
+        Err(WebhookError::Payload(_)) => {}
+        Err(e) => panic!("a signed payload refused for {e}"),
+    }
+}
+
+/// JWKS documents.
+pub fn yandex_pay_jwks(data: &[u8]) {
+    if let Ok(jwks) = refundkit_yandex_pay::webhook::Jwks::from_json(data) {
+        assert!(jwks.kids().count() <= refundkit_yandex_pay::webhook::MAX_KEYS);
+    }
+}
+
+/// OpStateExt answers: a success carries a state, and never comes with an error status.
+pub fn robokassa_op_state(data: &[u8]) {
+    for status in [200, 500] {
+        if refundkit_robokassa::parse_op_state_response(status, data).is_success() {
+            assert_eq!(status, 200);
+        }
+    }
+}
+
+/// listReturns answers, read tolerantly.
+pub fn yookassa_list_returns(data: &[u8]) {
+    let _ = refundkit_yookassa::read_list_returns(data);
+}
+
+/// The request text form: what reads back writes and reads back the same.
+pub fn request_text(data: &[u8]) {
+    use refundkit_core::http_text::{from_text, to_text};
+    if let Ok(request) = from_text(data) {
+        if std::str::from_utf8(request.body()).is_ok() {
+            let again = from_text(to_text(&request).as_bytes()).expect("our own text reads");
+            assert_eq!(again.uri(), request.uri());
+            assert_eq!(again.method(), request.method());
+        }
+    }
+}
