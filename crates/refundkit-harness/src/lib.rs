@@ -246,7 +246,9 @@ pub struct ReadmeDoctests;
 
 /// The instant the lifecycle targets decide at.
 fn lifecycle_now() -> std::time::SystemTime {
-    std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_428_100)
+    std::time::SystemTime::UNIX_EPOCH
+        .checked_add(std::time::Duration::from_secs(1_795_428_100))
+        .expect("in range")
 }
 
 /// A validated RBS refund.do request, as the shop sent it.
