@@ -168,6 +168,24 @@ impl Next {
         }
     }
 
+    /// Wait, then send `request` (a status request) again.
+    pub fn ask_again(request: &Request<Vec<u8>>, not_before: SystemTime, detail: String) -> Next {
+        Next::Wait {
+            request: Some(crate::copy_request(request)),
+            not_before,
+            detail,
+        }
+    }
+
+    /// Reconcile by hand, now: no request can tell.
+    pub fn by_hand(now: SystemTime, how: String) -> Next {
+        Next::Reconcile {
+            request: None,
+            not_before: now,
+            how,
+        }
+    }
+
     /// A stated refusal, the code and text copied from the provider's.
     pub fn refused<C: fmt::Display>(refusal: &crate::Refusal<C>, may_correct: bool) -> Next {
         Next::Refused {

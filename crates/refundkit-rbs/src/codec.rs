@@ -386,12 +386,9 @@ const VOCABULARY: &[&str] = &[
 /// object (a proxy's HTML page) is malformed.
 pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, ErrorCode> {
     let malformed = |detail: String| Outcome::Malformed(Malformed::new(http_status, detail));
-    if body.len() > MAX_BODY {
-        return malformed(format!("larger than {MAX_BODY} bytes"));
-    }
-    let m = match json::members(body, VOCABULARY) {
+    let m = match members(http_status, body, VOCABULARY) {
         Ok(m) => m,
-        Err(e) => return malformed(format!("not an RBS answer: {e}")),
+        Err(m) => return Outcome::Malformed(m),
     };
     let named = VOCABULARY.iter().filter(|n| m.get(n).is_some()).count();
     if named == 0 && !m.is_empty() {
@@ -485,12 +482,9 @@ fn push_auth<'a>(fields: &mut Vec<(&'static str, &'a str)>, auth: &'a Auth) {
 /// minor units, and a body stating both an order and an error.
 pub fn parse_status_response(http_status: u16, body: &[u8]) -> Outcome<OrderStatus, ErrorCode> {
     let malformed = |detail: String| Outcome::Malformed(Malformed::new(http_status, detail));
-    if body.len() > MAX_BODY {
-        return malformed(format!("larger than {MAX_BODY} bytes"));
-    }
-    let m = match json::members(body, STATUS_VOCABULARY) {
+    let m = match members(http_status, body, STATUS_VOCABULARY) {
         Ok(m) => m,
-        Err(e) => return malformed(format!("not an RBS answer: {e}")),
+        Err(m) => return Outcome::Malformed(m),
     };
     let marks = match markers(&m) {
         Ok(marks) => marks,
@@ -570,6 +564,22 @@ fn minor_units(raw: Option<&serde_json::value::RawValue>) -> Result<Option<u64>,
             )
         }),
     }
+}
+
+/// An answer's members, or why it is no RBS answer at all (too large, not one JSON object).
+fn members<'a>(
+    http_status: u16,
+    body: &'a [u8],
+    vocabulary: &'static [&'static str],
+) -> Result<json::Members<'a>, Malformed> {
+    if body.len() > MAX_BODY {
+        return Err(Malformed::new(
+            http_status,
+            format!("larger than {MAX_BODY} bytes"),
+        ));
+    }
+    json::members(body, vocabulary)
+        .map_err(|e| Malformed::new(http_status, format!("not an RBS answer: {e}")))
 }
 
 /// What an answer's members state.

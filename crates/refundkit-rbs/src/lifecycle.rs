@@ -137,10 +137,9 @@ fn after_status(
     answer: Answer<'_>,
     now: SystemTime,
 ) -> Next {
-    let again = |why: String| Next::Wait {
-        request: Some(status.clone()),
-        not_before: after(now, STATUS_RETRY_SECONDS),
-        detail: format!("{why}: ask getOrderStatusExtended.do again"),
+    let again = |why: String| {
+        let detail = format!("{why}: ask getOrderStatusExtended.do again");
+        Next::ask_again(&status, after(now, STATUS_RETRY_SECONDS), detail)
     };
     let Answer::Received { http_status, body } = answer else {
         return again("the status answer was lost".into());
@@ -148,17 +147,16 @@ fn after_status(
     let order = match parse_status_response(http_status, body) {
         Outcome::Success(order) => order,
         Outcome::Refused(r) => {
-            return Next::Reconcile {
-                request: None,
-                not_before: now,
-                how: format!(
+            return Next::by_hand(
+                now,
+                format!(
                     "getOrderStatusExtended.do refused ({}: {}); check order {} in the \
                      gateway's merchant portal before sending refund.do again",
                     r.code.as_ref().map(ErrorCode::as_str).unwrap_or("no code"),
                     r.text.as_deref().unwrap_or(""),
                     refund.order_id
                 ),
-            };
+            );
         }
         Outcome::Malformed(m) => return again(format!("the status answer states nothing ({m})")),
         other => return again(format!("the status answer is {}", other.verdict())),
@@ -172,11 +170,7 @@ fn compare(
     order: &OrderStatus,
     now: SystemTime,
 ) -> Next {
-    let by_hand = |how: String| Next::Reconcile {
-        request: None,
-        not_before: now,
-        how,
-    };
+    let by_hand = |how: String| Next::by_hand(now, how);
     let info = order.payment_amount_info.as_ref();
     let Some(refunded_now) = info.and_then(|i| i.refunded_amount) else {
         return by_hand(format!(

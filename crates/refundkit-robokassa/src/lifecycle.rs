@@ -60,11 +60,7 @@ pub fn decide(
 }
 
 fn by_hand(now: SystemTime, why: &str) -> Next {
-    Next::Reconcile {
-        request: None,
-        not_before: now,
-        how: format!("{why}; {BY_HAND}"),
-    }
+    Next::by_hand(now, format!("{why}; {BY_HAND}"))
 }
 
 fn after_create(
@@ -102,11 +98,7 @@ fn after_create(
 }
 
 fn after_state(sent: &Request<Vec<u8>>, answer: Answer<'_>, now: SystemTime) -> Next {
-    let again = |detail: String| Next::Wait {
-        request: Some(refundkit_core::copy_request(sent)),
-        not_before: after(now, POLL_SECONDS),
-        detail,
-    };
+    let again = |detail: String| Next::ask_again(sent, after(now, POLL_SECONDS), detail);
     let Answer::Received { http_status, body } = answer else {
         return again("the GetState answer was lost: ask again".into());
     };
@@ -129,25 +121,23 @@ fn after_state(sent: &Request<Vec<u8>>, answer: Answer<'_>, now: SystemTime) -> 
                 )),
                 may_correct: true,
             },
-            other => Next::Reconcile {
-                request: None,
-                not_before: now,
-                how: format!(
+            other => Next::by_hand(
+                now,
+                format!(
                     "GetState states a label refundkit does not know ({}): check the refund \
                      in the merchant account",
                     other.as_str()
                 ),
-            },
+            ),
         },
-        Outcome::Refused(r) => Next::Reconcile {
-            request: None,
-            not_before: now,
-            how: format!(
+        Outcome::Refused(r) => Next::by_hand(
+            now,
+            format!(
                 "GetState does not know this request ({}): check the refund in the merchant \
                  account",
                 r.code.as_ref().map(|c| c.as_str()).unwrap_or("no message")
             ),
-        },
+        ),
         Outcome::Malformed(m) => again(format!(
             "the GetState answer states nothing ({m}): ask again"
         )),

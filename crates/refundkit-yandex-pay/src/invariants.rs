@@ -64,21 +64,24 @@ impl Validate for RefundRequest {
     }
 }
 
-fn rules(request: &RefundRequest, context: &Context<'_>, report: &mut Report) {
-    let root = Path::ROOT;
-    if request.refund_amount.is_zero() {
-        report.error(
-            &root.field("refundAmount"),
-            codes::NOT_POSITIVE,
-            "must be greater than zero",
-        );
-    } else if request.refund_amount < Amount::from_minor_units(100) {
+/// `refundAmount`, v1 and v2 alike: positive, and 1 RUB or more.
+fn refund_amount_rule(report: &mut Report, amount: Amount) {
+    let path = Path::ROOT;
+    let path = path.field("refundAmount");
+    if amount.is_zero() {
+        report.error(&path, codes::NOT_POSITIVE, "must be greater than zero");
+    } else if amount < Amount::from_minor_units(100) {
         report.warning(
-            &root.field("refundAmount"),
+            &path,
             yp_codes::UNDER_ONE_ROUBLE,
             "refunds under 1 RUB are reported refused",
         );
     }
+}
+
+fn rules(request: &RefundRequest, context: &Context<'_>, report: &mut Report) {
+    let root = Path::ROOT;
+    refund_amount_rule(report, request.refund_amount);
     if !request.order_amount.is_zero() && request.order_amount < Amount::from_minor_units(100) {
         report.warning(
             &root.field("orderAmount"),
@@ -497,19 +500,7 @@ impl Validate for RefundRequestV2 {
 
 fn rules_v2(request: &RefundRequestV2, context: &ContextV2<'_>, report: &mut Report) {
     let root = Path::ROOT;
-    if request.refund_amount.is_zero() {
-        report.error(
-            &root.field("refundAmount"),
-            codes::NOT_POSITIVE,
-            "must be greater than zero",
-        );
-    } else if request.refund_amount < Amount::from_minor_units(100) {
-        report.warning(
-            &root.field("refundAmount"),
-            yp_codes::UNDER_ONE_ROUBLE,
-            "refunds under 1 RUB are reported refused",
-        );
-    }
+    refund_amount_rule(report, request.refund_amount);
     for (name, value) in [
         ("externalOperationId", &request.external_operation_id),
         ("branchId", &request.branch_id),

@@ -242,16 +242,15 @@ fn by_operation(op: &Operation, refund: &Sent, status: Request<Vec<u8>>, now: Sy
             text: op.reason.clone(),
             may_correct: true,
         },
-        other => Next::Reconcile {
-            request: None,
-            not_before: now,
-            how: format!(
+        other => Next::by_hand(
+            now,
+            format!(
                 "operation {} has a status refundkit does not know ({}): check it in the \
                  merchant console",
                 op.operation_id,
                 other.as_str()
             ),
-        },
+        ),
     }
 }
 
@@ -262,11 +261,7 @@ fn after_operation(
     answer: Answer<'_>,
     now: SystemTime,
 ) -> Next {
-    let again = |detail: String| Next::Wait {
-        request: Some(status.clone()),
-        not_before: after(now, POLL_SECONDS),
-        detail,
-    };
+    let again = |detail: String| Next::ask_again(&status, after(now, POLL_SECONDS), detail);
     let Answer::Received { http_status, body } = answer else {
         return again("the operation status answer was lost: ask again".into());
     };
@@ -279,16 +274,15 @@ fn after_operation(
                      so it may be sent again (with the same id)"
                 .into(),
         },
-        Outcome::Refused(r) => Next::Reconcile {
-            request: None,
-            not_before: now,
-            how: format!(
+        Outcome::Refused(r) => Next::by_hand(
+            now,
+            format!(
                 "the operation status was refused (HTTP {}: {}): check the refund in the \
                  merchant console",
                 r.http_status,
                 r.text.as_deref().unwrap_or("")
             ),
-        },
+        ),
         other => again(format!(
             "the operation status answer is {}: ask again",
             other.verdict()
@@ -302,11 +296,7 @@ fn after_order(
     answer: Answer<'_>,
     now: SystemTime,
 ) -> Next {
-    let again = |detail: String| Next::Wait {
-        request: Some(status.clone()),
-        not_before: after(now, POLL_SECONDS),
-        detail,
-    };
+    let again = |detail: String| Next::ask_again(&status, after(now, POLL_SECONDS), detail);
     let Answer::Received { http_status, body } = answer else {
         return again("the order's answer was lost: ask again".into());
     };
@@ -325,10 +315,9 @@ fn after_order(
                     )
                 })
                 .collect();
-            Next::Reconcile {
-                request: None,
-                not_before: now,
-                how: format!(
+            Next::by_hand(
+                now,
+                format!(
                     "order {} ({}) has {} refund operation(s) [{}]; without an \
                      externalOperationId only a person can tell whether one of them is this \
                      refund of {}",
@@ -341,16 +330,15 @@ fn after_order(
                     refunds.join("; "),
                     refund.amount
                 ),
-            }
+            )
         }
-        Outcome::Refused(r) => Next::Reconcile {
-            request: None,
-            not_before: now,
-            how: format!(
+        Outcome::Refused(r) => Next::by_hand(
+            now,
+            format!(
                 "the order was refused (HTTP {}): check it in the merchant console",
                 r.http_status
             ),
-        },
+        ),
         other => again(format!(
             "the order's answer is {}: ask again",
             other.verdict()
