@@ -457,3 +457,34 @@ impl NotificationSigner {
         Ok(token)
     }
 }
+
+/// The answer to an authentic notification: `200` with `{"status":"success"}`. Yandex Pay
+/// stops resending on a 200 (any body; this one is the recommended). The merchant API's pages
+/// of the shop's endpoints (`merchant-api-hidden/onboard`, beside `/v1/webhook`).
+pub fn acknowledge() -> http::Response<Vec<u8>> {
+    answer(http::StatusCode::OK, br#"{"status":"success"}"#.to_vec())
+}
+
+/// The answer to a notification that is refused (it did not verify): `400` with
+/// `{"status":"fail","reasonCode":"FORBIDDEN","reason":...}`. Yandex Pay then sends it again
+/// with a new JWT: 10 times 5 ms apart, then at growing intervals up to 15 minutes, then every
+/// 15 minutes for 24 hours in all. A shop therefore sees the same event more than once, and
+/// must read repeats as repeats ([`crate::lifecycle::decide_notification`] gives the same step
+/// for the same event).
+pub fn refuse(reason: &str) -> http::Response<Vec<u8>> {
+    let body = format!(
+        r#"{{"status":"fail","reasonCode":"FORBIDDEN","reason":{}}}"#,
+        serde_json::Value::String(reason.to_owned())
+    );
+    answer(http::StatusCode::BAD_REQUEST, body.into_bytes())
+}
+
+fn answer(status: http::StatusCode, body: Vec<u8>) -> http::Response<Vec<u8>> {
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
+}

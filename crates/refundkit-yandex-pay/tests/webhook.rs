@@ -324,3 +324,17 @@ fn a_notification_for_the_refunds_external_id_decides_it() {
             .is_none()
     );
 }
+
+#[test]
+fn an_authentic_notification_is_acknowledged_with_200_and_a_refused_one_with_400_forbidden() {
+    use refundkit_yandex_pay::webhook::{acknowledge, refuse};
+    let ok = acknowledge();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.body(), br#"{"status":"success"}"#);
+    let no = refuse("the signature does not verify");
+    assert_eq!(no.status(), 400);
+    assert_eq!(
+        no.body(),
+        br#"{"status":"fail","reasonCode":"FORBIDDEN","reason":"the signature does not verify"}"#
+    );
+}
