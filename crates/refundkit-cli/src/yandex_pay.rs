@@ -75,7 +75,7 @@ pub enum Verb {
     /// ES256) against a JWKS and print its event: exit 0 authentic, 1 refused (bad signature,
     /// another algorithm, an unknown kid, expired).
     Webhook {
-        /// The JWKS, as https://pay.yandex.ru/api/jwks serves it.
+        /// The JWKS, as Yandex Pay serves it (`https://pay.yandex.ru/api/jwks`).
         #[arg(long)]
         jwks: PathBuf,
         #[command(flatten)]
