@@ -1,0 +1,144 @@
+//! Robokassa's refund service: `Refund/Create` checks the token's HMAC with the shop's
+//! Password3 and the OpKey's remaining amount; `Refund/GetState` says `processing` until the
+//! refund settles, then `finished`.
+
+use std::time::{Duration, SystemTime};
+
+use http::{Method, Request, Response, StatusCode};
+use refundkit_core::Amount;
+use refundkit_robokassa::{Accept, Password3, validate, verify};
+use serde_json::json;
+
+use crate::scenario::{RobokassaScenario, ScenarioError};
+use crate::{answer, unix};
+
+#[derive(Debug)]
+struct Operation {
+    op_key: String,
+    paid: Amount,
+    refunded: Amount,
+}
+
+#[derive(Debug)]
+struct Refund {
+    request_id: String,
+    amount: Amount,
+    created: SystemTime,
+}
+
+#[derive(Debug)]
+pub(crate) struct Emulator {
+    password3: Password3,
+    settle: Duration,
+    operations: Vec<Operation>,
+    refunds: Vec<Refund>,
+}
+
+impl Emulator {
+    pub(crate) fn new(s: &RobokassaScenario) -> Result<Self, ScenarioError> {
+        Ok(Emulator {
+            password3: Password3::new(s.password3.clone().into()).map_err(|e| {
+                ScenarioError::File {
+                    path: "robokassa.password3".into(),
+                    detail: e.to_string(),
+                }
+            })?,
+            settle: Duration::from_secs(s.settle_seconds),
+            operations: s
+                .operations
+                .iter()
+                .map(|o| Operation {
+                    op_key: o.op_key.clone(),
+                    paid: o.amount,
+                    refunded: Amount::ZERO,
+                })
+                .collect(),
+            refunds: Vec::new(),
+        })
+    }
+
+    pub(crate) fn handle(
+        &mut self,
+        request: &Request<Vec<u8>>,
+        path: &str,
+        now: SystemTime,
+    ) -> Response<Vec<u8>> {
+        match (request.method(), path) {
+            (&Method::POST, "/Refund/Create") => self.create(request.body(), now),
+            (&Method::GET, "/Refund/GetState") => {
+                let id = request
+                    .uri()
+                    .query()
+                    .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("id=")))
+                    .unwrap_or("");
+                self.state(id, now)
+            }
+            _ => crate::text(StatusCode::NOT_FOUND, "not a Robokassa refund method"),
+        }
+    }
+
+    fn refused(status: StatusCode, message: &str) -> Response<Vec<u8>> {
+        crate::json(status, &json!({"success": false, "message": message}))
+    }
+
+    fn create(&mut self, body: &[u8], now: SystemTime) -> Response<Vec<u8>> {
+        let text = String::from_utf8_lossy(body);
+        let text = text.trim();
+        // The official plugin's form, a JSON string, or the bare token.
+        let token = serde_json::from_str::<String>(text).unwrap_or_else(|_| text.to_owned());
+        let Ok(verified) = verify(&token, &self.password3, Accept::AnyHmac) else {
+            return Self::refused(StatusCode::UNAUTHORIZED, "Signature key is not exists");
+        };
+        let Ok(request) = validate(verified.request) else {
+            return Self::refused(StatusCode::BAD_REQUEST, "InvalidRequest");
+        };
+        let Some(op) = self
+            .operations
+            .iter_mut()
+            .find(|o| o.op_key == request.op_key)
+        else {
+            return Self::refused(StatusCode::OK, "OperationNotFound");
+        };
+        let left = op.paid.checked_sub(op.refunded).unwrap_or(Amount::ZERO);
+        if left.is_zero() {
+            return Self::refused(StatusCode::OK, "AlreadyRefunded");
+        }
+        let amount = request.refund_sum.unwrap_or(left);
+        if amount > left {
+            return Self::refused(StatusCode::OK, "NotEnoughOperationFunds");
+        }
+        op.refunded = op.refunded.checked_add(amount).unwrap_or(op.paid);
+        let request_id = format!(
+            "00000000-0000-4000-8000-{:012}",
+            self.refunds.len().saturating_add(1)
+        );
+        self.refunds.push(Refund {
+            request_id: request_id.clone(),
+            amount,
+            created: now,
+        });
+        crate::json(
+            StatusCode::OK,
+            &json!({"success": true, "message": null, "requestId": request_id}),
+        )
+    }
+
+    fn state(&self, id: &str, now: SystemTime) -> Response<Vec<u8>> {
+        let Some(refund) = self.refunds.iter().find(|r| r.request_id == id) else {
+            return crate::json(
+                StatusCode::OK,
+                &json!({"message": "Id is invalid or request id does not exist"}),
+            );
+        };
+        let settled = unix(now) >= unix(refund.created).saturating_add(self.settle.as_secs());
+        let label = if settled { "finished" } else { "processing" };
+        // Robokassa writes the amount as a number with six places (`1.000000`): written here
+        // as text, never through a float.
+        let amount = refund.amount.value().round_dp(6);
+        let body = format!(
+            r#"{{"requestId":{},"amount":{amount:.6},"label":"{label}"}}"#,
+            serde_json::Value::String(refund.request_id.clone())
+        );
+        answer(StatusCode::OK, "application/json", body.into_bytes())
+    }
+}

@@ -1,0 +1,217 @@
+//! YooKassa MWS: `returnPayment` opens the PKCS#7 with the shop's certificate (error 53 for a
+//! signer it does not know, 51 for a signature that does not verify), refuses a clientOrderId
+//! reused with other data (405) and a refund above what remains (413), answers status 1 for the
+//! scenario's number of identical repeats, then 0; `listReturns` lists the refunds made.
+//! Mutual TLS is the server's part.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use http::{Method, Request, Response, StatusCode};
+use refundkit_core::Amount;
+use refundkit_pkcs7::{Certificate, Error as Pkcs7Error, Trust, open};
+use refundkit_yookassa::idempotency::repeat_differences;
+use refundkit_yookassa::timing::format_request_dt;
+use refundkit_yookassa::{ReturnPaymentRequest, decode_request};
+
+use crate::scenario::{Scenario, ScenarioError, YookassaScenario};
+
+#[derive(Debug)]
+struct Payment {
+    invoice_id: String,
+    shop_id: String,
+    paid: Amount,
+    refunded: Amount,
+}
+
+#[derive(Debug)]
+struct Return {
+    request: ReturnPaymentRequest,
+    repeats_left: u32,
+    applied: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct Emulator {
+    certificate: Certificate,
+    in_progress_repeats: u32,
+    payments: Vec<Payment>,
+    returns: Vec<Return>,
+}
+
+fn xml_attr(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;")
+}
+
+fn response(
+    client_order_id: &str,
+    status: u8,
+    error: u16,
+    now: SystemTime,
+    tech: Option<&str>,
+) -> Response<Vec<u8>> {
+    let millis = now
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let tech = tech
+        .map(|t| format!(r#" techMessage="{}""#, xml_attr(t)))
+        .unwrap_or_default();
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<returnPaymentResponse clientOrderId=\"{}\" status=\"{status}\" error=\"{error}\" processedDT=\"{}\"{tech}/>\n",
+        xml_attr(client_order_id),
+        format_request_dt(millis)
+    );
+    crate::answer(StatusCode::OK, "application/xml", body.into_bytes())
+}
+
+impl Emulator {
+    pub(crate) fn new(s: &YookassaScenario, scenario: &Scenario) -> Result<Self, ScenarioError> {
+        let certificate = Certificate::from_pem_or_der(&scenario.read(&s.shop_certificate)?)
+            .map_err(|e| ScenarioError::File {
+                path: s.shop_certificate.clone(),
+                detail: e.to_string(),
+            })?;
+        Ok(Emulator {
+            certificate,
+            in_progress_repeats: s.in_progress_repeats,
+            payments: s
+                .payments
+                .iter()
+                .map(|p| Payment {
+                    invoice_id: p.invoice_id.clone(),
+                    shop_id: p.shop_id.clone(),
+                    paid: p.amount,
+                    refunded: Amount::ZERO,
+                })
+                .collect(),
+            returns: Vec::new(),
+        })
+    }
+
+    pub(crate) fn handle(
+        &mut self,
+        request: &Request<Vec<u8>>,
+        path: &str,
+        now: SystemTime,
+    ) -> Response<Vec<u8>> {
+        match (request.method(), path) {
+            (&Method::POST, "/returnPayment") => self.return_payment(request.body(), now),
+            (&Method::POST, "/listReturns") => self.list_returns(now),
+            _ => crate::text(StatusCode::NOT_FOUND, "not an MWS operation"),
+        }
+    }
+
+    fn return_payment(&mut self, body: &[u8], now: SystemTime) -> Response<Vec<u8>> {
+        let opened = match open(body, Trust::Certificate(&self.certificate)) {
+            Ok(o) => o,
+            Err(Pkcs7Error::BadSignature) => {
+                return response(
+                    "",
+                    3,
+                    53,
+                    now,
+                    Some("the signer's certificate is not registered"),
+                );
+            }
+            Err(Pkcs7Error::DigestMismatch | Pkcs7Error::ContentTypeMismatch) => {
+                return response("", 3, 51, now, Some("signature mismatch"));
+            }
+            Err(e) => return response("", 3, 50, now, Some(&e.to_string())),
+        };
+        let request = match decode_request(&opened.content) {
+            Ok(r) => r,
+            Err(e) => return response("", 3, 10, now, Some(&e.to_string())),
+        };
+        let id = request.client_order_id.clone();
+        if let Some((i, earlier)) = self
+            .returns
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.request.client_order_id == id)
+        {
+            if !repeat_differences(&earlier.request, &request).is_empty() {
+                return response(
+                    &id,
+                    3,
+                    405,
+                    now,
+                    Some("clientOrderId already used with other data"),
+                );
+            }
+            return self.progress(i, now);
+        }
+        let Some(payment) = self
+            .payments
+            .iter()
+            .find(|p| p.invoice_id == request.invoice_id)
+        else {
+            return response(&id, 3, 415, now, Some("no such invoiceId"));
+        };
+        if payment.shop_id != request.shop_id {
+            return response(&id, 3, 113, now, Some("shopId"));
+        }
+        let left = payment
+            .paid
+            .checked_sub(payment.refunded)
+            .unwrap_or(Amount::ZERO);
+        if left.is_zero() {
+            return response(&id, 3, 414, now, Some("already refunded"));
+        }
+        if request.amount > left {
+            return response(&id, 3, 413, now, Some("amount exceeds the payment"));
+        }
+        self.returns.push(Return {
+            request,
+            repeats_left: self.in_progress_repeats,
+            applied: false,
+        });
+        self.progress(self.returns.len().saturating_sub(1), now)
+    }
+
+    /// Status 1 while repeats are left, then the refund is made and every repeat gets 0.
+    fn progress(&mut self, i: usize, now: SystemTime) -> Response<Vec<u8>> {
+        let Some(ret) = self.returns.get_mut(i) else {
+            return crate::text(StatusCode::INTERNAL_SERVER_ERROR, "lost track");
+        };
+        let id = ret.request.client_order_id.clone();
+        if ret.repeats_left > 0 {
+            ret.repeats_left = ret.repeats_left.saturating_sub(1);
+            return response(&id, 1, 0, now, None);
+        }
+        if !ret.applied {
+            ret.applied = true;
+            if let Some(p) = self
+                .payments
+                .iter_mut()
+                .find(|p| p.invoice_id == ret.request.invoice_id)
+            {
+                p.refunded = p.refunded.checked_add(ret.request.amount).unwrap_or(p.paid);
+            }
+        }
+        response(&id, 0, 0, now, None)
+    }
+
+    fn list_returns(&self, now: SystemTime) -> Response<Vec<u8>> {
+        let millis = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let mut body = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<listReturnsResponse status=\"0\" error=\"0\" processedDT=\"{}\">",
+            format_request_dt(millis)
+        );
+        for r in self.returns.iter().filter(|r| r.applied) {
+            body.push_str(&format!(
+                "<returnPayment clientOrderId=\"{}\" invoiceId=\"{}\" shopId=\"{}\" amount=\"{}\" requestDT=\"{}\"/>",
+                xml_attr(&r.request.client_order_id),
+                xml_attr(&r.request.invoice_id),
+                xml_attr(&r.request.shop_id),
+                r.request.amount.to_fixed2().unwrap_or_default(),
+                xml_attr(&r.request.request_dt)
+            ));
+        }
+        body.push_str("</listReturnsResponse>\n");
+        crate::answer(StatusCode::OK, "application/xml", body.into_bytes())
+    }
+}

@@ -1,0 +1,281 @@
+//! The emulators and the codecs check each other: the four requests `plan` builds are sent to
+//! the emulated providers, every answer is read by refundkit's own parsers, and each refund is
+//! driven to a final state by the lifecycle decisions, including a refund whose answer is lost
+//! and a notification received and verified.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use http::Request;
+use refundkit::core::lifecycle::{Answer, Next, Record};
+use refundkit::plan::{Credentials, RefundDescription, build};
+use refundkit_sim::{Reply, Scenario, Sim};
+
+const ORIGIN: &str = "http://127.0.0.1:1";
+
+fn testdata(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata")
+        .join(path)
+}
+
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(testdata(path)).unwrap()
+}
+
+fn secret(path: &str) -> refundkit::core::SecretString {
+    String::from_utf8(read(path))
+        .unwrap()
+        .trim_end()
+        .to_owned()
+        .into()
+}
+
+fn start() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_428_000)
+}
+
+fn scenario(edit: impl FnOnce(&mut serde_json::Value)) -> Sim {
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&read("sim/sample-scenario.json")).unwrap();
+    edit(&mut json);
+    let scenario = Scenario::from_json(json.to_string().as_bytes(), &testdata("sim")).unwrap();
+    Sim::new(&scenario).unwrap()
+}
+
+/// The requests `plan` builds for the sample order, with the sample credentials, sent to the
+/// emulator's base URLs.
+fn planned() -> Vec<(&'static str, Request<Vec<u8>>)> {
+    let mut desc: RefundDescription =
+        refundkit::core::json::decode(&read("plan/sample-order.json")).unwrap();
+    for (provider, base) in [
+        ("robokassa", "/robokassa/RefundService"),
+        ("yandex-pay", "/yandex-pay"),
+        ("yookassa", "/yookassa/webservice/mws/api"),
+        ("rbs", "/rbs/payment/rest"),
+    ] {
+        desc.settings
+            .set(&format!("{provider}.base_url={ORIGIN}{base}"))
+            .unwrap();
+    }
+    let mut credentials = Credentials::new();
+    credentials.insert(
+        refundkit::robokassa::Password3::new(secret("sample-credentials/robokassa-password3.txt"))
+            .unwrap(),
+    );
+    credentials.insert(refundkit::yandex_pay::types::ApiKey(secret(
+        "sample-credentials/yandex-pay-api-key.txt",
+    )));
+    credentials.insert(
+        refundkit::pkcs7::Signer::new(
+            refundkit::pkcs7::PrivateKey::from_pem_or_der(&read(
+                "sample-credentials/yookassa-shop.key",
+            ))
+            .unwrap(),
+            refundkit::pkcs7::Certificate::from_pem_or_der(&read(
+                "sample-credentials/yookassa-shop.crt",
+            ))
+            .unwrap(),
+        )
+        .unwrap(),
+    );
+    credentials.insert(refundkit::rbs::Auth::Password {
+        user_name: "sample-rbs-api".into(),
+        password: refundkit::rbs::types::Password(secret("sample-credentials/rbs-password.txt")),
+    });
+    let plan = build(&desc, &credentials, &[], start()).unwrap();
+    plan.providers
+        .into_iter()
+        .map(|p| {
+            let name = refundkit::providers::find(p.provider).unwrap().name();
+            (name, p.request.expect("every provider plans"))
+        })
+        .collect()
+}
+
+/// Drives one refund to a final step; the steps taken, as names.
+fn drive(sim: &mut Sim, provider: &str, refund: &Request<Vec<u8>>) -> (Next, Vec<String>) {
+    let mut sent = refundkit::core::copy_request(refund);
+    let mut now = start();
+    let mut attempts = 0;
+    let mut steps = Vec::new();
+    for _ in 0..20 {
+        if sent.uri() == refund.uri() && sent.method() == refund.method() {
+            attempts += 1;
+        }
+        let handled = sim.handle(&sent, now);
+        let body;
+        let answer = match handled.reply {
+            Reply::Answer(r) | Reply::Delayed(_, r) => {
+                body = r.body().clone();
+                Answer::Received {
+                    http_status: r.status().as_u16(),
+                    body: &body,
+                }
+            }
+            Reply::Lost => Answer::Lost,
+            _ => panic!("a reply refundkit does not know"),
+        };
+        let record = Record {
+            refund,
+            attempts,
+            refunded_before: Some(0),
+        };
+        let next = refundkit::lifecycle::decide(provider, &record, &sent, answer, now).unwrap();
+        steps.push(next.step().to_string());
+        match &next {
+            Next::Wait {
+                request: Some(r),
+                not_before,
+                ..
+            }
+            | Next::Resend {
+                request: r,
+                not_before,
+                ..
+            }
+            | Next::Reconcile {
+                request: Some(r),
+                not_before,
+                ..
+            } => {
+                sent = refundkit::core::copy_request(r);
+                now = (*not_before).max(now + Duration::from_secs(1));
+            }
+            _ => return (next, steps),
+        }
+    }
+    panic!("{provider}: no final state in 20 steps: {steps:?}");
+}
+
+#[test]
+fn every_planned_refund_reaches_done_through_the_lifecycle() {
+    let mut sim = scenario(|_| {});
+    let planned = planned();
+    assert_eq!(planned.len(), 4);
+    for (provider, refund) in &planned {
+        let (next, steps) = drive(&mut sim, provider, refund);
+        match next {
+            Next::Done { refunded, .. } => {
+                if let Some(a) = refunded {
+                    assert_eq!(a.to_fixed2().unwrap(), "509.76", "{provider}");
+                }
+            }
+            other => panic!("{provider}: {other:?} after {steps:?}"),
+        }
+        let expected: &[&str] = match *provider {
+            // Create accepted; GetState 30 s later: finished (it settles in 5).
+            "robokassa" => &["wait", "done"],
+            // PENDING, then SUCCESS on the operation status.
+            "yandex-pay" => &["wait", "done"],
+            // Status 1, the identical repeat, status 0.
+            "yookassa" => &["resend", "done"],
+            // The answer to refund.do is lost; the status shows refundedAmount grown.
+            "rbs" => &["reconcile", "done"],
+            _ => unreachable!(),
+        };
+        assert_eq!(steps, expected, "{provider}");
+    }
+}
+
+#[test]
+fn a_blind_repeat_refunds_twice_where_no_idempotency_key_exists_and_nowhere_else() {
+    let mut sim = scenario(|s| s["faults"] = serde_json::json!([]));
+    for (provider, refund) in planned() {
+        let (first, _) = drive(&mut sim, provider, &refund);
+        assert!(matches!(first, Next::Done { .. }), "{provider}");
+        // The same refund once more, as a shop's blind retry after a lost answer would send it.
+        let handled = sim.handle(&refund, start() + Duration::from_secs(3600));
+        let Reply::Answer(r) = handled.reply else {
+            panic!()
+        };
+        let (status, body) = (r.status().as_u16(), r.body().clone());
+        let text = String::from_utf8_lossy(&body).into_owned();
+        match provider {
+            // No idempotency key: the repeat is a second refund. This is why refundkit
+            // reconciles a lost Create or refund.do and never resends it.
+            "robokassa" => assert!(
+                refundkit::robokassa::parse_response(status, &body).is_success(),
+                "{text}"
+            ),
+            "rbs" => assert!(
+                refundkit::rbs::parse_response(status, &body).is_success(),
+                "{text}"
+            ),
+            // externalOperationId: the started refund is a duplicate.
+            "yandex-pay" => assert_eq!(
+                refundkit::yandex_pay::parse_response(status, &body)
+                    .refusal()
+                    .and_then(|r| r.code.clone()),
+                Some(refundkit::yandex_pay::ReasonCode::DuplicateExternalOperationId),
+                "{text}"
+            ),
+            // clientOrderId: the identical repeat returns the first result, and no second refund.
+            "yookassa" => {
+                assert!(
+                    refundkit::yookassa::parse_response(status, &body).is_success(),
+                    "{text}"
+                );
+                let list = sim.handle(
+                    &Request::post(format!("{ORIGIN}/yookassa/webservice/mws/api/listReturns"))
+                        .body(Vec::new())
+                        .unwrap(),
+                    start(),
+                );
+                let Reply::Answer(l) = list.reply else {
+                    panic!()
+                };
+                assert_eq!(
+                    refundkit::yookassa::read_list_returns(l.body())
+                        .unwrap()
+                        .entries
+                        .len(),
+                    1
+                );
+            }
+            _ => unreachable!(),
+        }
+    }
+}
+
+#[test]
+fn a_yandex_pay_notification_is_signed_under_the_emulators_jwks_and_decides_the_refund() {
+    let mut sim = scenario(|s| {
+        s["yandex_pay"]["notify_url"] = serde_json::json!("http://127.0.0.1:2/v1/webhook");
+    });
+    let (_, refund) = planned()
+        .into_iter()
+        .find(|(p, _)| *p == "yandex-pay")
+        .unwrap();
+    let handled = sim.handle(&refund, start());
+    assert!(handled.notifications.is_empty());
+    let later = start() + Duration::from_secs(10);
+    let notifications = sim.tick(later);
+    assert_eq!(notifications.len(), 1);
+    let n = &notifications[0];
+    assert_eq!(n.uri(), "http://127.0.0.1:2/v1/webhook");
+    let jwks =
+        refundkit::yandex_pay::webhook::Jwks::from_json(sim.yandex_pay_jwks().unwrap().as_bytes())
+            .unwrap();
+    let verified = refundkit::yandex_pay::webhook::verify(
+        n.body(),
+        &jwks,
+        later,
+        refundkit::yandex_pay::webhook::DEFAULT_LEEWAY,
+    )
+    .unwrap();
+    let next = refundkit::yandex_pay::lifecycle::decide_notification(
+        &Record::sent_once(&refund),
+        &verified,
+        later,
+    )
+    .unwrap();
+    assert!(matches!(next, Some(Next::Done { .. })), "{next:?}");
+}

@@ -1,0 +1,265 @@
+//! Each emulator refuses what its provider documents refusing, and refundkit's own parsers
+//! read every refusal as the provider's: one test per rule. Faults are what they say.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects
+)]
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use http::Request;
+use refundkit::core::Verdict;
+use refundkit_sim::{Reply, Scenario, Sim};
+
+const O: &str = "http://127.0.0.1:1";
+
+fn testdata(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata")
+        .join(path)
+}
+
+fn now() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_428_000)
+}
+
+fn sim(faults: serde_json::Value) -> Sim {
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(testdata("sim/sample-scenario.json")).unwrap())
+            .unwrap();
+    json["faults"] = faults;
+    Sim::new(&Scenario::from_json(json.to_string().as_bytes(), &testdata("sim")).unwrap()).unwrap()
+}
+
+fn answer(sim: &mut Sim, request: Request<Vec<u8>>) -> (u16, Vec<u8>) {
+    match sim.handle(&request, now()).reply {
+        Reply::Answer(r) => (r.status().as_u16(), r.body().clone()),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn rbs(
+    sim: &mut Sim,
+    form: &str,
+) -> refundkit::core::Outcome<refundkit::rbs::Accepted, refundkit::rbs::ErrorCode> {
+    let (status, body) = answer(
+        sim,
+        Request::post(format!("{O}/rbs/payment/rest/refund.do"))
+            .body(form.as_bytes().to_vec())
+            .unwrap(),
+    );
+    refundkit::rbs::parse_response(status, &body)
+}
+
+const ORDER: &str = "148a2a67-25ff-7d1b-b28d-391800a7dca8";
+
+#[test]
+fn rbs_refuses_wrong_credentials_with_5_an_unknown_order_with_6_and_too_much_with_7() {
+    let mut s = sim(serde_json::json!([]));
+    let code = |o: refundkit::core::Outcome<_, refundkit::rbs::ErrorCode>| {
+        o.refusal()
+            .and_then(|r| r.code.clone())
+            .map(|c| c.as_str().to_owned())
+    };
+    assert_eq!(
+        code(rbs(
+            &mut s,
+            &format!("userName=sample-rbs-api&password=wrong&orderId={ORDER}&amount=100")
+        ))
+        .as_deref(),
+        Some("5")
+    );
+    assert_eq!(
+        code(rbs(
+            &mut s,
+            "userName=sample-rbs-api&password=sample-rbs-password-NOT-REAL&orderId=nope&amount=100"
+        ))
+        .as_deref(),
+        Some("6")
+    );
+    assert_eq!(code(rbs(&mut s, &format!("userName=sample-rbs-api&password=sample-rbs-password-NOT-REAL&orderId={ORDER}&amount=999999"))).as_deref(), Some("7"));
+}
+
+#[test]
+fn robokassa_refuses_another_password3_with_401_and_too_much_with_not_enough_operation_funds() {
+    let mut s = sim(serde_json::json!([]));
+    let create = |s: &mut Sim, key: &str, sum: &str| {
+        let key = refundkit::robokassa::Password3::new(key.into()).unwrap();
+        let request = refundkit::robokassa::RefundRequest::partial(
+            "0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF",
+            sum.parse().unwrap(),
+        );
+        let token = refundkit::robokassa::sign(
+            &refundkit::robokassa::validate(request).unwrap(),
+            &key,
+            refundkit::robokassa::Alg::Hs256,
+        )
+        .unwrap();
+        let http = refundkit::robokassa::http::create_request(
+            &refundkit::robokassa::http::Endpoint::custom(&format!("{O}/robokassa/RefundService"))
+                .unwrap(),
+            &token,
+            refundkit::robokassa::http::CreateBody::JsonString,
+        )
+        .unwrap();
+        let (status, body) = answer(s, http);
+        refundkit::robokassa::parse_response(status, &body)
+    };
+    let wrong = create(&mut s, "another-password3", "1.00");
+    assert_eq!(wrong.refusal().map(|r| r.http_status), Some(401));
+    let much = create(&mut s, "sample-password3-NOT-A-REAL-KEY", "2000.00");
+    assert_eq!(
+        much.refusal().and_then(|r| r.code.clone()),
+        Some(refundkit::robokassa::CreateMessage::NotEnoughOperationFunds)
+    );
+}
+
+#[test]
+fn yandex_pay_refuses_another_key_with_401_and_a_final_order_that_does_not_add_up() {
+    let mut s = sim(serde_json::json!([]));
+    let refund = |s: &mut Sim, key: &str, body: &str| {
+        let http = Request::post(format!(
+            "{O}/yandex-pay/api/merchant/v1/orders/order-42/refund"
+        ))
+        .header("authorization", format!("Api-Key {key}"))
+        .body(body.as_bytes().to_vec())
+        .unwrap();
+        let (status, body) = answer(s, http);
+        refundkit::yandex_pay::parse_response(status, &body)
+    };
+    let key = "sample-yandex-pay-api-key-NOT-REAL";
+    assert_eq!(
+        refund(
+            &mut s,
+            "wrong",
+            r#"{"refundAmount":"1.00","orderAmount":"1109.76"}"#
+        )
+        .refusal()
+        .map(|r| r.http_status),
+        Some(401)
+    );
+    let code = |o: refundkit::core::Outcome<
+        refundkit::yandex_pay::Operation,
+        refundkit::yandex_pay::ReasonCode,
+    >| {
+        o.refusal()
+            .and_then(|r| r.code.clone())
+            .map(|c| c.as_str().to_owned())
+    };
+    assert_eq!(
+        code(refund(
+            &mut s,
+            key,
+            r#"{"refundAmount":"1.00","orderAmount":"5.00"}"#
+        ))
+        .as_deref(),
+        Some("ORDER_AMOUNT_MISMATCH")
+    );
+    assert_eq!(
+        code(refund(
+            &mut s,
+            key,
+            r#"{"refundAmount":"5000.00","orderAmount":"0.00"}"#
+        ))
+        .as_deref(),
+        Some("REFUND_AMOUNT_TOO_LARGE")
+    );
+    assert!(
+        refund(
+            &mut s,
+            key,
+            r#"{"refundAmount":"1.00","orderAmount":"1109.76","externalOperationId":"x"}"#
+        )
+        .is_success()
+    );
+}
+
+#[test]
+fn yookassa_refuses_a_signer_it_does_not_know_with_53() {
+    let mut s = sim(serde_json::json!([]));
+    let signer = refundkit::pkcs7::Signer::new(
+        refundkit::pkcs7::PrivateKey::from_pem_or_der(
+            &std::fs::read(testdata("yookassa/keys/other.key")).unwrap(),
+        )
+        .unwrap(),
+        refundkit::pkcs7::Certificate::from_pem_or_der(
+            &std::fs::read(testdata("yookassa/keys/other.crt")).unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let request = refundkit::yookassa::decode_request(
+        &std::fs::read(testdata("yookassa/requests/seed-1.xml")).unwrap(),
+    )
+    .unwrap();
+    let signed = refundkit::yookassa::sign_request(
+        &refundkit::yookassa::validate(request).unwrap(),
+        &signer,
+        &refundkit::pkcs7::SignOptions::at(now()),
+    )
+    .unwrap();
+    let http = refundkit::yookassa::http::return_payment_request(
+        &refundkit::yookassa::http::Endpoint::custom(&format!("{O}/yookassa/webservice/mws/api"))
+            .unwrap(),
+        &signed,
+    )
+    .unwrap();
+    let (status, body) = answer(&mut s, http);
+    let outcome = refundkit::yookassa::parse_response(status, &body);
+    assert_eq!(
+        outcome.refusal().and_then(|r| r.code).map(|c| c.code()),
+        Some(53)
+    );
+}
+
+#[test]
+fn a_500_and_a_proxy_page_state_nothing_and_change_nothing() {
+    let mut s = sim(serde_json::json!([
+        {"provider": "rbs", "path": "refund.do", "nth": 1, "fault": "http-500"},
+        {"provider": "rbs", "path": "refund.do", "nth": 2, "fault": "proxy-html"},
+        {"provider": "rbs", "path": "refund.do", "nth": 3, "fault": "delay", "ms": 250}
+    ]));
+    let form = format!(
+        "userName=sample-rbs-api&password=sample-rbs-password-NOT-REAL&orderId={ORDER}&amount=111076"
+    );
+    for _ in 0..2 {
+        assert_eq!(rbs(&mut s, &form).verdict(), Verdict::Malformed);
+    }
+    // Nothing was refunded: the whole order still can be, after a delay.
+    let request = Request::post(format!("{O}/rbs/payment/rest/refund.do"))
+        .body(form.into_bytes())
+        .unwrap();
+    match s.handle(&request, now()).reply {
+        Reply::Delayed(d, r) => {
+            assert_eq!(d, Duration::from_millis(250));
+            assert!(refundkit::rbs::parse_response(r.status().as_u16(), r.body()).is_success());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_lost_answer_is_a_refund_made() {
+    let mut s =
+        sim(serde_json::json!([{"provider": "rbs", "path": "refund.do", "fault": "answer-lost"}]));
+    let form = format!(
+        "userName=sample-rbs-api&password=sample-rbs-password-NOT-REAL&orderId={ORDER}&amount=111076"
+    );
+    let request = Request::post(format!("{O}/rbs/payment/rest/refund.do"))
+        .body(form.clone().into_bytes())
+        .unwrap();
+    assert!(matches!(s.handle(&request, now()).reply, Reply::Lost));
+    // A blind resend now asks for more than remains.
+    assert_eq!(
+        rbs(&mut s, &form)
+            .refusal()
+            .and_then(|r| r.code.clone())
+            .map(|c| c.as_str().to_owned())
+            .as_deref(),
+        Some("7")
+    );
+}
