@@ -13,6 +13,7 @@ mod lifecycle;
 mod plan;
 mod rbs;
 mod robokassa;
+mod serve;
 mod yandex_pay;
 mod yookassa;
 
@@ -119,6 +120,10 @@ enum Provider {
         /// The vectors' root: one directory per provider with a vectors.json.
         dir: Option<std::path::PathBuf>,
     },
+    /// The four providers' refund endpoints emulated on loopback (HTTP/1.1; MWS over TLS
+    /// with a client certificate), answering from a scenario's state: prints each provider's
+    /// base URL; Ctrl-C stops it.
+    Serve(serve::ServeArgs),
     /// RBS refund.do: Sberbank, Alfa-Bank (form-encoded).
     Rbs {
         #[command(subcommand)]
@@ -163,6 +168,7 @@ fn main() -> ExitCode {
             input,
         } => plan::run(provider, &credentials, &settings, input),
         Provider::Inspect { input } => inspect(input),
+        Provider::Serve(args) => serve::run(&args),
     };
     match exit {
         Ok(exit) => exit.into(),

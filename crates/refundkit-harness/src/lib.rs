@@ -42,6 +42,7 @@ pub const TARGETS: &[Target] = &[
     ("robokassa_op_state", robokassa_op_state),
     ("yookassa_list_returns", yookassa_list_returns),
     ("request_text", request_text),
+    ("sim_handle", sim_handle),
 ];
 
 fn sample_key() -> Password3 {
@@ -369,4 +370,41 @@ pub fn request_text(data: &[u8]) {
             assert_eq!(again.method(), request.method());
         }
     }
+}
+
+/// The emulator (what `refundkit serve` runs) on any request body, at every endpoint: it
+/// answers, and never panics: it is a server.
+pub fn sim_handle(data: &[u8]) {
+    const PATHS: &[(&str, &str)] = &[
+        ("POST", "/robokassa/RefundService/Refund/Create"),
+        ("GET", "/robokassa/RefundService/Refund/GetState?id=x"),
+        ("POST", "/yandex-pay/api/merchant/v1/orders/order-42/refund"),
+        ("POST", "/yandex-pay/api/merchant/v2/orders/order-42/refund"),
+        ("GET", "/yandex-pay/api/merchant/v1/operations/x"),
+        ("POST", "/yookassa/webservice/mws/api/returnPayment"),
+        ("POST", "/rbs/payment/rest/refund.do"),
+        ("POST", "/rbs/payment/rest/getOrderStatusExtended.do"),
+    ];
+    let Some((&first, body)) = data.split_first() else {
+        return;
+    };
+    let Some((method, path)) = PATHS.get(usize::from(first).checked_rem(PATHS.len()).unwrap_or(0))
+    else {
+        return;
+    };
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/sim"));
+    let scenario =
+        refundkit_sim::Scenario::from_file(&dir.join("sample-scenario.json")).expect("sample");
+    let mut sim = refundkit_sim::Sim::new(&scenario).expect("sample");
+    let request = http::Request::builder()
+        .method(*method)
+        .uri(format!("http://127.0.0.1{path}"))
+        .header(
+            "authorization",
+            "Api-Key sample-yandex-pay-api-key-NOT-REAL",
+        )
+        .body(body.to_vec())
+        .expect("a request");
+    let _ = sim.handle(&request, lifecycle_now());
+    let _ = sim.handle(&request, lifecycle_now());
 }

@@ -279,3 +279,73 @@ fn a_yandex_pay_notification_is_signed_under_the_emulators_jwks_and_decides_the_
     .unwrap();
     assert!(matches!(next, Some(Next::Done { .. })), "{next:?}");
 }
+
+/// The member (or attribute) names of an answer: JSON object keys, or the root element's
+/// attributes for XML.
+fn names(body: &[u8]) -> Vec<String> {
+    if let Ok(serde_json::Value::Object(m)) = serde_json::from_slice::<serde_json::Value>(body) {
+        let mut k: Vec<String> = m.keys().cloned().collect();
+        k.sort();
+        return k;
+    }
+    let root = refundkit::yookassa::read_response(body).unwrap();
+    let mut k: Vec<String> = ["clientOrderId", "status", "error", "processedDT"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain(root.other.iter().map(|(k, _)| k.clone()))
+        .collect();
+    k.sort();
+    k
+}
+
+fn body_of(handled: refundkit_sim::Handled) -> Vec<u8> {
+    match handled.reply {
+        Reply::Answer(r) | Reply::Delayed(_, r) => r.body().clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_emulators_answers_have_the_members_of_the_documented_examples() {
+    let mut sim = scenario(|s| {
+        s["faults"] = serde_json::json!([]);
+        s["yookassa"]["in_progress_repeats"] = 0.into();
+    });
+    for (provider, refund) in planned() {
+        let ours = body_of(sim.handle(&refund, start()));
+        let documented = match provider {
+            "robokassa" => "robokassa/responses/create-success.json",
+            // The operation as `merchant_v1_operations-get` shows it: code, status, data.
+            "yandex-pay" => "lifecycle/yandex-pay.operation-pending.json",
+            "yookassa" => "yookassa/responses/seed-done.xml",
+            "rbs" => "rbs/responses/7-exceeds.json",
+            _ => unreachable!(),
+        };
+        assert_eq!(
+            names(&ours),
+            names(&read(documented)),
+            "{provider}: {}",
+            String::from_utf8_lossy(&ours)
+        );
+        if provider == "robokassa" {
+            let id: serde_json::Value = serde_json::from_slice(&ours).unwrap();
+            let state = Request::get(format!(
+                "{ORIGIN}/robokassa/RefundService/Refund/GetState?id={}",
+                id["requestId"].as_str().unwrap()
+            ))
+            .body(Vec::new())
+            .unwrap();
+            let ours = body_of(sim.handle(&state, start() + Duration::from_secs(60)));
+            assert_eq!(
+                names(&ours),
+                names(&read("robokassa/responses/state-finished.json"))
+            );
+            // `amount` as Robokassa writes it: a number with six places.
+            assert!(
+                String::from_utf8_lossy(&ours).contains(r#""amount":509.760000"#),
+                "{}",
+                String::from_utf8_lossy(&ours)
+            );
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! End to end: `refundkit serve` runs the emulated providers on loopback; a real HTTP client
+//! (reqwest, rustls, with a client certificate for MWS) sends the four requests `plan` builds;
+//! refundkit reads every answer and the lifecycle drives each refund to a final state,
+//! including the RBS refund whose answer is lost (reconciled through the status endpoint) and
+//! a Yandex Pay notification received and verified.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime};
+
+use refundkit::core::lifecycle::{Answer, Next, Record};
+use refundkit::plan::{Credentials, RefundDescription, build};
+
+fn testdata(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata")
+        .join(path)
+        .canonicalize()
+        .unwrap()
+}
+
+fn read(path: &str) -> Vec<u8> {
+    std::fs::read(testdata(path)).unwrap()
+}
+
+fn secret(path: &str) -> refundkit::core::SecretString {
+    String::from_utf8(read(path))
+        .unwrap()
+        .trim_end()
+        .to_owned()
+        .into()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A shop's notification endpoint: accepts one POST, hands its body over, answers 200.
+fn webhook_endpoint() -> (String, mpsc::Receiver<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1/webhook", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-length: 20\r\n\r\n{\"status\":\"success\"}",
+            );
+            let _ = tx.send(body);
+        }
+    });
+    (url, rx)
+}
+
+fn start_server(notify_url: &str) -> (Server, Vec<(String, String)>) {
+    let mut scenario: serde_json::Value =
+        serde_json::from_slice(&read("sim/sample-scenario.json")).unwrap();
+    scenario["robokassa"]["settle_seconds"] = 1.into();
+    scenario["yandex_pay"]["settle_seconds"] = 1.into();
+    scenario["yandex_pay"]["notify_url"] = notify_url.into();
+    scenario["yandex_pay"]["signing_key"] = testdata("yandex-pay/webhook/key.p8.der")
+        .to_string_lossy()
+        .into_owned()
+        .into();
+    scenario["yookassa"]["shop_certificate"] = testdata("sample-credentials/yookassa-shop.crt")
+        .to_string_lossy()
+        .into_owned()
+        .into();
+    // One file per server: the tests run in parallel.
+    static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("refundkit-e2e-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("scenario.json");
+    std::fs::write(&file, scenario.to_string()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refundkit"))
+        .args(["serve", "--port", "0", "--tls-port", "0", "--scenario"])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut urls = Vec::new();
+    for _ in 0..5 {
+        let line = lines.next().unwrap().unwrap();
+        let mut words = line.split_whitespace();
+        urls.push((
+            words.next().unwrap().to_owned(),
+            words.next().unwrap().to_owned(),
+        ));
+    }
+    (Server(child), urls)
+}
+
+fn client() -> reqwest::blocking::Client {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_file(testdata("sim/tls/ca.crt")).unwrap())
+        .unwrap();
+    let config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(
+            vec![CertificateDer::from_pem_file(testdata("sim/tls/client.crt")).unwrap()],
+            PrivateKeyDer::from_pem_file(testdata("sim/tls/client.key")).unwrap(),
+        )
+        .unwrap();
+    reqwest::blocking::Client::builder()
+        .tls_backend_preconfigured(config)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+fn planned(urls: &[(String, String)]) -> Vec<(&'static str, http::Request<Vec<u8>>)> {
+    let mut desc: RefundDescription =
+        refundkit::core::json::decode(&read("plan/sample-order.json")).unwrap();
+    for (name, url) in urls {
+        if name != "jwks" {
+            desc.settings
+                .set(&format!("{name}.base_url={url}"))
+                .unwrap();
+        }
+    }
+    let mut credentials = Credentials::new();
+    credentials.insert(
+        refundkit::robokassa::Password3::new(secret("sample-credentials/robokassa-password3.txt"))
+            .unwrap(),
+    );
+    credentials.insert(refundkit::yandex_pay::types::ApiKey(secret(
+        "sample-credentials/yandex-pay-api-key.txt",
+    )));
+    credentials.insert(
+        refundkit::pkcs7::Signer::new(
+            refundkit::pkcs7::PrivateKey::from_pem_or_der(&read(
+                "sample-credentials/yookassa-shop.key",
+            ))
+            .unwrap(),
+            refundkit::pkcs7::Certificate::from_pem_or_der(&read(
+                "sample-credentials/yookassa-shop.crt",
+            ))
+            .unwrap(),
+        )
+        .unwrap(),
+    );
+    credentials.insert(refundkit::rbs::Auth::Password {
+        user_name: "sample-rbs-api".into(),
+        password: refundkit::rbs::types::Password(secret("sample-credentials/rbs-password.txt")),
+    });
+    let plan = build(&desc, &credentials, &[], SystemTime::now()).unwrap();
+    plan.providers
+        .into_iter()
+        .map(|p| {
+            (
+                refundkit::providers::find(p.provider).unwrap().name(),
+                p.request.unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Sends a request with the real client: its status and body, or `None` when no answer came.
+fn send(
+    client: &reqwest::blocking::Client,
+    request: &http::Request<Vec<u8>>,
+) -> Option<(u16, Vec<u8>)> {
+    let mut builder = client.request(request.method().clone(), request.uri().to_string());
+    for (name, value) in request.headers() {
+        builder = builder.header(name, value);
+    }
+    let response = builder.body(request.body().clone()).send().ok()?;
+    let status = response.status().as_u16();
+    Some((status, response.bytes().ok()?.to_vec()))
+}
+
+#[test]
+fn plans_requests_are_driven_to_a_final_state_against_refundkit_serve_over_real_http() {
+    let (notify_url, notifications) = webhook_endpoint();
+    let (_server, urls) = start_server(&notify_url);
+    let client = client();
+    for (provider, refund) in planned(&urls) {
+        let mut sent = refundkit::core::copy_request(&refund);
+        let mut steps = Vec::new();
+        let mut attempts = 0;
+        let done = loop {
+            assert!(steps.len() < 10, "{provider}: {steps:?}");
+            if sent.uri() == refund.uri() {
+                attempts += 1;
+            }
+            let answer = send(&client, &sent);
+            let answer = match &answer {
+                Some((status, body)) => Answer::Received {
+                    http_status: *status,
+                    body,
+                },
+                None => Answer::Lost,
+            };
+            let record = Record {
+                refund: &refund,
+                attempts,
+                refunded_before: Some(0),
+            };
+            let next =
+                refundkit::lifecycle::decide(provider, &record, &sent, answer, SystemTime::now())
+                    .unwrap();
+            steps.push(next.step().to_string());
+            match next {
+                Next::Done { .. } => break true,
+                Next::Wait {
+                    request: Some(r), ..
+                }
+                | Next::Reconcile {
+                    request: Some(r), ..
+                } => {
+                    // The emulated refunds settle in a second; the real intervals are longer.
+                    std::thread::sleep(Duration::from_millis(1100));
+                    sent = r;
+                }
+                Next::Resend { request, .. } => sent = request,
+                other => panic!("{provider}: {other:?} after {steps:?}"),
+            }
+        };
+        assert!(done);
+        let expected: &[&str] = match provider {
+            "robokassa" => &["wait", "done"],
+            "yandex-pay" => &["wait", "done"],
+            "yookassa" => &["resend", "done"],
+            "rbs" => &["reconcile", "done"],
+            _ => unreachable!(),
+        };
+        assert_eq!(steps, expected, "{provider}");
+    }
+    // The Yandex Pay refund's notification reached the shop's endpoint, signed under the
+    // emulator's JWKS (fetched as a shop fetches Yandex Pay's).
+    let body = notifications
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a notification");
+    let jwks_url = &urls.iter().find(|(n, _)| n == "jwks").unwrap().1;
+    let jwks = client.get(jwks_url).send().unwrap().bytes().unwrap();
+    let jwks = refundkit::yandex_pay::webhook::Jwks::from_json(&jwks).unwrap();
+    let verified = refundkit::yandex_pay::webhook::verify(
+        &body,
+        &jwks,
+        SystemTime::now(),
+        refundkit::yandex_pay::webhook::DEFAULT_LEEWAY,
+    )
+    .unwrap();
+    assert!(matches!(
+        verified.event,
+        refundkit::yandex_pay::webhook::Event::OperationStatusUpdated { .. }
+    ));
+}
+
+#[test]
+fn mws_refuses_a_client_without_a_certificate() {
+    let (_server, urls) = start_server("http://127.0.0.1:9/v1/webhook");
+    let mws = &urls.iter().find(|(n, _)| n == "yookassa").unwrap().1;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from_pem_file(testdata("sim/tls/ca.crt")).unwrap())
+        .unwrap();
+    let config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let anonymous = reqwest::blocking::Client::builder()
+        .tls_backend_preconfigured(config)
+        .build()
+        .unwrap();
+    assert!(anonymous.post(format!("{mws}/listReturns")).send().is_err());
+}
