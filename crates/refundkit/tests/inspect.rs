@@ -12,8 +12,11 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
             // Keys and credentials are not messages.
             if path
                 .file_name()
-                // The lifecycle cases are command lines and outputs, not messages.
-                .is_some_and(|n| n != "keys" && n != "sample-credentials" && n != "lifecycle")
+                // The lifecycle cases are command lines and outputs, and sim/ holds the
+                // emulator's scenario and TLS material: not messages.
+                .is_some_and(|n| {
+                    n != "keys" && n != "sample-credentials" && n != "lifecycle" && n != "sim"
+                })
             {
                 files(&path, out);
             }
