@@ -19,26 +19,13 @@ use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
 use refundkit::core::lifecycle::{Answer, Next, Record};
-use refundkit::plan::{Credentials, RefundDescription, build};
+
+#[path = "../../refundkit-sim/tests/common/sample.rs"]
+mod sample;
+use sample::read;
 
 fn testdata(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata")
-        .join(path)
-        .canonicalize()
-        .unwrap()
-}
-
-fn read(path: &str) -> Vec<u8> {
-    std::fs::read(testdata(path)).unwrap()
-}
-
-fn secret(path: &str) -> refundkit::core::SecretString {
-    String::from_utf8(read(path))
-        .unwrap()
-        .trim_end()
-        .to_owned()
-        .into()
+    sample::testdata(path).canonicalize().unwrap()
 }
 
 struct Server(Child);
@@ -143,50 +130,12 @@ fn client() -> reqwest::blocking::Client {
 }
 
 fn planned(urls: &[(String, String)]) -> Vec<(&'static str, http::Request<Vec<u8>>)> {
-    let mut desc: RefundDescription =
-        refundkit::core::json::decode(&read("plan/sample-order.json")).unwrap();
-    for (name, url) in urls {
-        if name != "jwks" {
-            desc.settings
-                .set(&format!("{name}.base_url={url}"))
-                .unwrap();
-        }
-    }
-    let mut credentials = Credentials::new();
-    credentials.insert(
-        refundkit::robokassa::Password3::new(secret("sample-credentials/robokassa-password3.txt"))
-            .unwrap(),
-    );
-    credentials.insert(refundkit::yandex_pay::types::ApiKey(secret(
-        "sample-credentials/yandex-pay-api-key.txt",
-    )));
-    credentials.insert(
-        refundkit::pkcs7::Signer::new(
-            refundkit::pkcs7::PrivateKey::from_pem_or_der(&read(
-                "sample-credentials/yookassa-shop.key",
-            ))
-            .unwrap(),
-            refundkit::pkcs7::Certificate::from_pem_or_der(&read(
-                "sample-credentials/yookassa-shop.crt",
-            ))
-            .unwrap(),
-        )
-        .unwrap(),
-    );
-    credentials.insert(refundkit::rbs::Auth::Password {
-        user_name: "sample-rbs-api".into(),
-        password: refundkit::rbs::types::Password(secret("sample-credentials/rbs-password.txt")),
-    });
-    let plan = build(&desc, &credentials, &[], SystemTime::now()).unwrap();
-    plan.providers
-        .into_iter()
-        .map(|p| {
-            (
-                refundkit::providers::find(p.provider).unwrap().name(),
-                p.request.unwrap(),
-            )
-        })
-        .collect()
+    let bases: Vec<(&str, String)> = urls
+        .iter()
+        .filter(|(name, _)| name != "jwks")
+        .map(|(name, url)| (name.as_str(), url.clone()))
+        .collect();
+    sample::planned(&bases, SystemTime::now())
 }
 
 /// Sends a request with the real client: its status and body, or `None` when no answer came.

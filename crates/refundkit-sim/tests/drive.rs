@@ -10,33 +10,17 @@
     clippy::arithmetic_side_effects
 )]
 
-use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use http::Request;
 use refundkit::core::lifecycle::{Answer, Next, Record};
-use refundkit::plan::{Credentials, RefundDescription, build};
 use refundkit_sim::{Reply, Scenario, Sim};
 
+#[path = "common/sample.rs"]
+mod sample;
+use sample::{read, testdata};
+
 const ORIGIN: &str = "http://127.0.0.1:1";
-
-fn testdata(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata")
-        .join(path)
-}
-
-fn read(path: &str) -> Vec<u8> {
-    std::fs::read(testdata(path)).unwrap()
-}
-
-fn secret(path: &str) -> refundkit::core::SecretString {
-    String::from_utf8(read(path))
-        .unwrap()
-        .trim_end()
-        .to_owned()
-        .into()
-}
 
 fn start() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_428_000)
@@ -50,54 +34,13 @@ fn scenario(edit: impl FnOnce(&mut serde_json::Value)) -> Sim {
     Sim::new(&scenario).unwrap()
 }
 
-/// The requests `plan` builds for the sample order, with the sample credentials, sent to the
-/// emulator's base URLs.
+/// The requests `plan` builds for the sample order, sent to the emulator's base URLs.
 fn planned() -> Vec<(&'static str, Request<Vec<u8>>)> {
-    let mut desc: RefundDescription =
-        refundkit::core::json::decode(&read("plan/sample-order.json")).unwrap();
-    for (provider, base) in [
-        ("robokassa", "/robokassa/RefundService"),
-        ("yandex-pay", "/yandex-pay"),
-        ("yookassa", "/yookassa/webservice/mws/api"),
-        ("rbs", "/rbs/payment/rest"),
-    ] {
-        desc.settings
-            .set(&format!("{provider}.base_url={ORIGIN}{base}"))
-            .unwrap();
-    }
-    let mut credentials = Credentials::new();
-    credentials.insert(
-        refundkit::robokassa::Password3::new(secret("sample-credentials/robokassa-password3.txt"))
-            .unwrap(),
-    );
-    credentials.insert(refundkit::yandex_pay::types::ApiKey(secret(
-        "sample-credentials/yandex-pay-api-key.txt",
-    )));
-    credentials.insert(
-        refundkit::pkcs7::Signer::new(
-            refundkit::pkcs7::PrivateKey::from_pem_or_der(&read(
-                "sample-credentials/yookassa-shop.key",
-            ))
-            .unwrap(),
-            refundkit::pkcs7::Certificate::from_pem_or_der(&read(
-                "sample-credentials/yookassa-shop.crt",
-            ))
-            .unwrap(),
-        )
-        .unwrap(),
-    );
-    credentials.insert(refundkit::rbs::Auth::Password {
-        user_name: "sample-rbs-api".into(),
-        password: refundkit::rbs::types::Password(secret("sample-credentials/rbs-password.txt")),
-    });
-    let plan = build(&desc, &credentials, &[], start()).unwrap();
-    plan.providers
-        .into_iter()
-        .map(|p| {
-            let name = refundkit::providers::find(p.provider).unwrap().name();
-            (name, p.request.expect("every provider plans"))
-        })
-        .collect()
+    let bases: Vec<(&str, String)> = refundkit_sim::PREFIXES
+        .iter()
+        .map(|(provider, prefix)| (*provider, format!("{ORIGIN}{prefix}")))
+        .collect();
+    sample::planned(&bases, start())
 }
 
 /// Drives one refund to a final step; the steps taken, as names.
