@@ -110,3 +110,18 @@ pub fn answer<T, C>(
     emit(format!("{summary}\n").as_bytes())?;
     Ok(Exit::of(outcome.verdict()))
 }
+
+/// `text` as one printable line: every control character (CR, LF, tab, escape, ...) written as
+/// its Rust escape (`\r`, `\n`, `\u{1b}`), so that text from a provider cannot add lines, or
+/// terminal sequences, to what the command prints.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -32,6 +32,11 @@ pub struct NextArgs {
     /// RBS: paymentAmountInfo.refundedAmount before the refund was sent, in minor units.
     #[arg(long)]
     refunded_before: Option<u64>,
+    /// When the refund request last left (Unix seconds or `YYYY-MM-DDThh:mm:ssZ`): RBS sends
+    /// a refund again after a status showing no refund only once the gateway has had time to
+    /// book it.
+    #[arg(long)]
+    refund_sent_at: Option<String>,
     #[command(flatten)]
     now: NowArg,
     /// The answer's body; `-` or nothing for stdin (not read with --lost).
@@ -52,25 +57,28 @@ impl NowArg {
     pub fn instant(&self) -> Result<SystemTime, CliError> {
         match &self.now {
             None => Ok(SystemTime::now()),
-            Some(text) => {
-                let seconds = text
-                    .parse::<u64>()
-                    .ok()
-                    .or_else(|| {
-                        refundkit::yookassa::timing::parse_utc(text)
-                            .and_then(|s| u64::try_from(s).ok())
-                    })
-                    .ok_or_else(|| {
-                        CliError::Usage(format!(
-                            "--now {text:?}: Unix seconds or YYYY-MM-DDThh:mm:ssZ"
-                        ))
-                    })?;
-                SystemTime::UNIX_EPOCH
-                    .checked_add(Duration::from_secs(seconds))
-                    .ok_or_else(|| CliError::Usage(format!("--now {text:?}: out of range")))
-            }
+            Some(text) => instant("--now", text),
         }
     }
+}
+
+/// An instant on the command line: Unix seconds, or `YYYY-MM-DDThh:mm:ssZ` naming a real
+/// date and time (`2026-13-01` and `2026-02-30` are refused, never shifted).
+pub fn instant(flag: &str, text: &str) -> Result<SystemTime, CliError> {
+    let seconds = text
+        .parse::<u64>()
+        .ok()
+        .or_else(|| {
+            refundkit::yookassa::timing::parse_utc(text).and_then(|s| u64::try_from(s).ok())
+        })
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "{flag} {text:?}: Unix seconds or a real YYYY-MM-DDThh:mm:ssZ"
+            ))
+        })?;
+    SystemTime::UNIX_EPOCH
+        .checked_add(Duration::from_secs(seconds))
+        .ok_or_else(|| CliError::Usage(format!("{flag} {text:?}: out of range")))
 }
 
 pub fn read_request(path: &Path, what: &str) -> Result<http::Request<Vec<u8>>, CliError> {
@@ -92,7 +100,7 @@ fn seconds(t: SystemTime) -> u64 {
 
 /// Decides and prints: the step, why, not before when, and the request to send (its secrets
 /// redacted, as `plan` prints it). Exit 0 done, 3 refused, 4 wait or resend, 5 reconcile.
-pub fn next(provider: &str, args: NextArgs) -> Result<Exit, CliError> {
+pub fn next(provider: refundkit::ProviderId, args: NextArgs) -> Result<Exit, CliError> {
     let refund = read_request(&args.refund, "--refund")?;
     let sent = match &args.sent {
         Some(path) => read_request(path, "--sent")?,
@@ -108,10 +116,16 @@ pub fn next(provider: &str, args: NextArgs) -> Result<Exit, CliError> {
             body: &body,
         }
     };
+    let refund_sent_at = args
+        .refund_sent_at
+        .as_deref()
+        .map(|t| instant("--refund-sent-at", t))
+        .transpose()?;
     let record = Record {
         refund: &refund,
         attempts: args.attempts,
         refunded_before: args.refunded_before,
+        refund_sent_at,
     };
     let next = refundkit::lifecycle::decide(provider, &record, &sent, answer, args.now.instant()?)
         .map_err(|e| CliError::Rejected(e.to_string()))?;
@@ -153,14 +167,16 @@ pub fn next(provider: &str, args: NextArgs) -> Result<Exit, CliError> {
         Next::Reconcile {
             how, not_before, ..
         } => (how.clone(), Some(*not_before)),
-        _ => (String::new(), None),
+        Next::Mismatch { mismatch, how } => (format!("not this refund: {mismatch}; {how}"), None),
     };
-    out.push_str(&format!("{why}\n"));
+    // Provider text is printed as one line whatever it holds: a requestId with CR LF in it
+    // must not add lines of its own to what scripts read.
+    out.push_str(&format!("{}\n", io::one_line(&why)));
     if let Some(when) = when {
         out.push_str(&format!("not before: {}\n", seconds(when)));
     }
     if let Some(request) = next.request() {
-        let shown = refundkit::providers::find(provider).map_or_else(
+        let shown = provider.adapter().map_or_else(
             || refundkit_core::copy_request(request),
             |p| p.redacted(request),
         );
@@ -172,6 +188,6 @@ pub fn next(provider: &str, args: NextArgs) -> Result<Exit, CliError> {
         Step::Done => Exit::Ok,
         Step::Refused => Exit::Refused,
         Step::Wait | Step::Resend => Exit::InProgress,
-        _ => Exit::Reconcile,
+        Step::Reconcile | Step::Mismatch => Exit::Reconcile,
     })
 }

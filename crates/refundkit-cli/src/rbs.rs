@@ -99,6 +99,6 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             let outcome = parse_status_response(status, &io::read_input(input.as_deref())?);
             io::answer(&outcome, status_summary(&outcome))
         }
-        Verb::Next(args) => lifecycle::next("rbs", args),
+        Verb::Next(args) => lifecycle::next(refundkit::ProviderId::Rbs, args),
     }
 }

@@ -209,7 +209,7 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             status,
             input,
         } => op_key(login, invoice_id, password2_file, base, status, input),
-        Verb::Next(args) => lifecycle::next("robokassa", args),
+        Verb::Next(args) => lifecycle::next(refundkit::ProviderId::Robokassa, args),
     }
 }
 

@@ -254,6 +254,6 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             leeway,
             input,
         } => webhook(&jwks, &now, leeway, input),
-        Verb::Next(args) => lifecycle::next("yandex-pay", args),
+        Verb::Next(args) => lifecycle::next(refundkit::ProviderId::YandexPay, args),
     }
 }

@@ -287,6 +287,6 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             base,
             input,
         } => list_returns(shop_id, from, till, request_dt, base, input),
-        Verb::Next(args) => lifecycle::next("yookassa", args),
+        Verb::Next(args) => lifecycle::next(refundkit::ProviderId::Yookassa, args),
     }
 }

@@ -11,7 +11,12 @@ use crate::{DecodeError, DecodeErrorKind};
 pub const MAX_TEXT: usize = 1024 * 1024;
 
 /// The request as text. A body that is not UTF-8 is written lossily (refundkit's requests are
-/// all text); one trailing newline ends the body.
+/// all text); the body is written as it is, and one newline after it ends the text, so that a
+/// body ending in a newline of its own (a PEM) reads back byte for byte.
+///
+/// A display and record form, not a store: it carries the request's credentials as they are
+/// (print it redacted, as `refundkit plan` does). What to store between steps is the refund's
+/// state (`refundkit::Refund::to_json`), which holds none.
 pub fn to_text<B: AsRef<[u8]>>(request: &Request<B>) -> String {
     let mut out = format!("{} {}\n", request.method(), request.uri());
     for (name, value) in request.headers() {
@@ -21,13 +26,14 @@ pub fn to_text<B: AsRef<[u8]>>(request: &Request<B>) -> String {
         out.push('\n');
     }
     out.push('\n');
-    out.push_str(String::from_utf8_lossy(request.body().as_ref()).trim_end());
+    out.push_str(&String::from_utf8_lossy(request.body().as_ref()));
     out.push('\n');
     out
 }
 
 /// Reads [`to_text`]'s form back (CRLF line ends accepted). The body is everything after the
-/// blank line, its trailing line ends dropped (no body refundkit builds ends with one).
+/// blank line but the one line end that closes the text. An error names the line at fault by
+/// its number, never by its content (a header line may carry a credential).
 pub fn from_text(text: &[u8]) -> Result<Request<Vec<u8>>, DecodeError> {
     let bad = |detail: String| DecodeError::new(DecodeErrorKind::Syntax, "", detail);
     if text.len() > MAX_TEXT {
@@ -52,19 +58,26 @@ pub fn from_text(text: &[u8]) -> Result<Request<Vec<u8>>, DecodeError> {
     let (method, url) = first
         .trim_end()
         .split_once(' ')
-        .ok_or_else(|| bad(format!("{first:?} is not METHOD URL")))?;
+        .ok_or_else(|| bad("line 1 is not METHOD URL".into()))?;
     let mut builder = Request::builder().method(method).uri(url.trim());
-    for line in lines {
+    for (n, line) in lines.enumerate() {
         let line = line.trim_end_matches('\r');
-        let (name, value) = line
-            .split_once(':')
-            .ok_or_else(|| bad(format!("{line:?} is not a header")))?;
+        let (name, value) = line.split_once(':').ok_or_else(|| {
+            bad(format!(
+                "line {} is not a header (name: value)",
+                n.saturating_add(2)
+            ))
+        })?;
         builder = builder.header(name.trim(), value.trim());
     }
-    let body = body.trim_end_matches(['\r', '\n']);
+    let body = body
+        .strip_suffix("\r\n")
+        .or_else(|| body.strip_suffix('\n'))
+        .unwrap_or(body);
+    // http's own errors name a method, URI or header part, never a whole header line.
     builder
         .body(body.as_bytes().to_vec())
-        .map_err(|e| bad(e.to_string()))
+        .map_err(|e| bad(format!("not a request: {e}")))
 }
 
 #[cfg(test)]
@@ -94,6 +107,32 @@ mod tests {
                 .ok(),
             Some(request.body().clone())
         );
+    }
+
+    #[test]
+    fn a_body_ending_in_a_newline_reads_back_byte_for_byte() {
+        let pem = b"-----BEGIN PKCS7-----\nMIIB\n-----END PKCS7-----\n".to_vec();
+        let request = Request::post("https://example.com/returnPayment")
+            .body(pem.clone())
+            .unwrap_or_default();
+        let back = from_text(to_text(&request).as_bytes()).unwrap_or_default();
+        assert_eq!(back.body(), &pem);
+    }
+
+    #[test]
+    fn an_error_names_the_line_never_its_content() {
+        let text = "POST https://x/refund\nauthorization Api-Key SECRET\n\nbody\n";
+        let err = from_text(text.as_bytes())
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(!err.contains("SECRET"), "{err}");
+        let err = from_text(b"SECRET-ONLY\n\n")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("SECRET"), "{err}");
     }
 
     #[test]

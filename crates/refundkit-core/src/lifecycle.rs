@@ -1,20 +1,39 @@
-//! What to do after a request left: the one decision every provider crate's `lifecycle::decide`
-//! makes, in one shape.
+//! What to do after a request left, in one shape for the four providers: the refund as an owned
+//! state machine ([`Machine`], driven by each provider crate's [`Lifecycle`]), and the one
+//! decision it makes after every answer ([`Decision`], or [`Next`] with the request built).
 //!
-//! The rule behind every decision: money moved only when an answer states it ([`Next::Done`]),
-//! a refund was turned down only when an answer states it ([`Next::Refused`]), and a request is
-//! sent again ([`Next::Resend`]) only where the provider documents that repeating that very
-//! request cannot refund twice. When neither is known, the decision is [`Next::Reconcile`]:
-//! look the refund up before anything else is sent.
+//! The rules behind every decision:
+//! - money moved only when an answer states it, in the documented shape of that method, *about
+//!   this refund* ([`Decision::Done`]); an answer naming another refund (another id, order or
+//!   amount) is a [`Mismatch`], never done and never refused;
+//! - a refund was turned down only when an answer states it ([`Decision::Refused`]); a server
+//!   failure (5xx, 429, a proxy's page) never is, whatever code it carries;
+//! - a refund is sent again only where the provider documents that repeating that very request
+//!   cannot refund twice, or where a status that matches the refund states that it did not
+//!   happen; when neither is known, the refund's status is asked, or a person checks
+//!   ([`Decision::Review`]).
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use http::Request;
+use serde::{Deserialize, Serialize};
 
 use crate::Amount;
 
-/// What came back for a request that left.
+mod echo;
+mod machine;
+pub mod time;
+mod timing;
+
+pub use echo::{Echo, Mismatch};
+pub use machine::{
+    Action, BuildError, Context, Decision, Lifecycle, LoadError, Machine, MachineError, Outgoing,
+    Progress, Recorded, Review, STATE_VERSION, Status, decide_recorded,
+};
+pub use timing::{Repeat, Timing};
+
+/// What came back for a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer<'a> {
     /// An HTTP status and its body.
@@ -25,15 +44,28 @@ pub enum Answer<'a> {
         body: &'a [u8],
     },
     /// Nothing usable came back after the request had left: a timeout, a reset or a closed
-    /// connection. The provider may or may not have acted on it.
+    /// connection while waiting for the answer. The provider may or may not have acted on it.
     Lost,
+    /// The request never left: the connection could not be made (refused, a name that does
+    /// not resolve, a TLS handshake that failed before anything was written). The provider
+    /// cannot have acted on it, so the same request is always safe to send again unchanged.
+    NotSent,
 }
 
-/// What the shop knows about the refund beyond the request it is deciding on.
+/// Whether an HTTP status is a server's failure rather than an answer about the refund: 5xx,
+/// and 429 (too many requests). Whatever code its body carries, such an answer is never read as
+/// a refusal: the provider's safe repeat, or the refund's status, decides instead.
+pub fn is_server_failure(http_status: u16) -> bool {
+    http_status == 429 || (500..600).contains(&http_status)
+}
+
+/// What the shop knows about a refund it recorded as requests (what `refundkit <provider>
+/// next` reads from files), beyond the request it is deciding on. A refund driven as a
+/// [`Machine`] keeps all of this in its own state.
 #[derive(Debug, Clone, Copy)]
 pub struct Record<'a> {
-    /// The refund request as it was sent (built by the provider crate): its identifiers,
-    /// amount and credentials are read from here.
+    /// The refund request as it was built (by the provider crate): its identifiers, amount and
+    /// credentials are read from here.
     pub refund: &'a Request<Vec<u8>>,
     /// How many times the refund request has been sent so far (1 after the first send):
     /// the repeat schedules count from it.
@@ -42,6 +74,9 @@ pub struct Record<'a> {
     /// provider's own unit, where the provider can only be reconciled by comparing it (RBS
     /// `refundedAmount`, in minor units). Record it before sending.
     pub refunded_before: Option<u64>,
+    /// When the refund request last left: a status that shows no refund proves nothing until
+    /// the provider has had time to book it.
+    pub refund_sent_at: Option<SystemTime>,
 }
 
 impl<'a> Record<'a> {
@@ -51,13 +86,17 @@ impl<'a> Record<'a> {
             refund,
             attempts: 1,
             refunded_before: None,
+            refund_sent_at: None,
         }
     }
 }
 
-/// The next step.
+/// The next step, with the request to send built: what a [`Machine`] due to send gives as
+/// [`Machine::next`], and what `refundkit <provider> next` prints.
+///
+/// Not `#[non_exhaustive]`, on purpose: code that moves money must be told by the compiler
+/// when a new kind of step appears, not fall into a catch-all arm.
 #[derive(Debug)]
-#[non_exhaustive]
 pub enum Next {
     /// The provider states that the money went back.
     Done {
@@ -77,8 +116,9 @@ pub enum Next {
         detail: String,
     },
     /// Send this request again, not before `not_before`. Only decided where the provider
-    /// documents that the repeat is safe (an idempotency key, or "repeat the identical
-    /// request").
+    /// documents that the repeat is safe (an idempotency key, "repeat the identical request"),
+    /// where the request never left, or where a matching status states the refund did not
+    /// happen.
     Resend {
         /// The request to send: the same one, with only what the provider wants changed on a
         /// repeat (an attempt counter).
@@ -103,18 +143,27 @@ pub enum Next {
     /// A refund may or may not have happened. Find out before sending anything that could
     /// refund again.
     Reconcile {
-        /// The request that tells, where the provider has one.
+        /// The request that tells, where the provider has one; `None`: a person checks.
         request: Option<Request<Vec<u8>>>,
         /// Not before this instant (time for a request still in flight to settle).
         not_before: SystemTime,
         /// What to compare or check by hand.
         how: String,
     },
+    /// The answer is about another refund than this one (another id, order or amount): it is
+    /// neither done nor refused, and a person checks before anything else is sent.
+    Mismatch {
+        /// The field that differs.
+        mismatch: Mismatch,
+        /// What to check.
+        how: String,
+    },
 }
 
-/// The kind of a [`Next`], without its data: what the command line maps to an exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
+/// The kind of a [`Next`] or a [`Decision`], without its data: what the command line maps to an
+/// exit code. Not `#[non_exhaustive]`, for the reason [`Next`] is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Step {
     /// [`Next::Done`].
     Done,
@@ -126,10 +175,12 @@ pub enum Step {
     Refused,
     /// [`Next::Reconcile`].
     Reconcile,
+    /// [`Next::Mismatch`].
+    Mismatch,
 }
 
 impl Step {
-    /// `done`, `wait`, `resend`, `refused`, `reconcile`.
+    /// `done`, `wait`, `resend`, `refused`, `reconcile`, `mismatch`.
     pub fn as_str(self) -> &'static str {
         match self {
             Step::Done => "done",
@@ -137,6 +188,7 @@ impl Step {
             Step::Resend => "resend",
             Step::Refused => "refused",
             Step::Reconcile => "reconcile",
+            Step::Mismatch => "mismatch",
         }
     }
 }
@@ -156,6 +208,7 @@ impl Next {
             Next::Resend { .. } => Step::Resend,
             Next::Refused { .. } => Step::Refused,
             Next::Reconcile { .. } => Step::Reconcile,
+            Next::Mismatch { .. } => Step::Mismatch,
         }
     }
 
@@ -164,35 +217,7 @@ impl Next {
         match self {
             Next::Wait { request, .. } | Next::Reconcile { request, .. } => request.as_ref(),
             Next::Resend { request, .. } => Some(request),
-            _ => None,
-        }
-    }
-
-    /// Wait, then send `request` (a status request) again.
-    pub fn ask_again(request: &Request<Vec<u8>>, not_before: SystemTime, detail: String) -> Next {
-        Next::Wait {
-            request: Some(crate::copy_request(request)),
-            not_before,
-            detail,
-        }
-    }
-
-    /// Reconcile by hand, now: no request can tell.
-    pub fn by_hand(now: SystemTime, how: String) -> Next {
-        Next::Reconcile {
-            request: None,
-            not_before: now,
-            how,
-        }
-    }
-
-    /// A stated refusal, the code and text copied from the provider's.
-    pub fn refused<C: fmt::Display>(refusal: &crate::Refusal<C>, may_correct: bool) -> Next {
-        Next::Refused {
-            http_status: refusal.http_status,
-            code: refusal.code.as_ref().map(ToString::to_string),
-            text: refusal.text.clone(),
-            may_correct,
+            Next::Done { .. } | Next::Refused { .. } | Next::Mismatch { .. } => None,
         }
     }
 }
@@ -212,7 +237,16 @@ pub enum DecideError {
     },
     /// The step's request could not be built.
     #[error("cannot build the next request: {0}")]
-    Build(#[from] http::Error),
+    Build(#[from] BuildError),
+    /// The machine was not in a state to take the answer.
+    #[error(transparent)]
+    Machine(#[from] MachineError),
+}
+
+impl From<http::Error> for DecideError {
+    fn from(e: http::Error) -> Self {
+        DecideError::Build(BuildError::Http(e))
+    }
 }
 
 impl DecideError {
@@ -227,7 +261,12 @@ impl DecideError {
 
 /// `now` plus `seconds`, saturating at the far end of time rather than panicking.
 pub fn after(now: SystemTime, seconds: u64) -> SystemTime {
-    now.checked_add(Duration::from_secs(seconds)).unwrap_or(now)
+    later(now, Duration::from_secs(seconds))
+}
+
+/// `now` plus `wait`, saturating at the far end of time rather than panicking.
+pub fn later(now: SystemTime, wait: Duration) -> SystemTime {
+    now.checked_add(wait).unwrap_or(now)
 }
 
 #[cfg(test)]

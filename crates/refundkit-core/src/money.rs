@@ -356,6 +356,22 @@ impl TryFrom<Decimal> for Amount {
     }
 }
 
+/// An amount in stored state (a refund's, in [`crate::lifecycle::Machine`]) is its decimal text
+/// as written (`"509.76"`, `"1.000000"`): exact, and read back by [`Amount::parse_decimal`],
+/// never through a float.
+impl serde::Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Amount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Amount::parse_decimal(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A non-negative quantity of goods (pieces, or kilograms with up to several places).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Quantity(Decimal);

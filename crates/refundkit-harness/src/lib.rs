@@ -282,6 +282,7 @@ pub fn rbs_status(data: &[u8]) {
         refund: &refund,
         attempts: 1,
         refunded_before: Some(0),
+        refund_sent_at: Some(lifecycle_now()),
     };
     let answer = Answer::Received {
         http_status: 200,

@@ -176,6 +176,25 @@ pub fn encode_request(request: &RefundRequest) -> Result<Vec<u8>, EncodeError> {
 
 /// [`encode_request`]'s body as text.
 pub fn encode_request_text(request: &RefundRequest) -> String {
+    format!(
+        "{}&{}",
+        encode_auth(&request.auth),
+        encode_refund_fields(request)
+    )
+}
+
+/// The credentials' part of a form (`userName=…&password=…`, or `token=…`): what a stored
+/// refund leaves out and is given again each time the request is built.
+pub fn encode_auth(auth: &Auth) -> String {
+    let mut fields: Vec<(&str, &str)> = Vec::with_capacity(2);
+    push_auth(&mut fields, auth);
+    encode_form(fields)
+}
+
+/// Every field of the refund's form after the credentials, in the refund page's order: the
+/// form a stored refund keeps (no secret in it), byte for byte what follows the credentials on
+/// the wire.
+pub fn encode_refund_fields(request: &RefundRequest) -> String {
     let amount = request.amount.to_string();
     let json_params = request.json_params.as_deref().map(json_params_text);
     let refund_items = request.refund_items.as_ref().map(|items| {
@@ -187,8 +206,7 @@ pub fn encode_request_text(request: &RefundRequest) -> String {
         }
         serde_json::to_string(&Items { items }).unwrap_or_default()
     });
-    let mut fields: Vec<(&str, &str)> = Vec::with_capacity(9);
-    push_auth(&mut fields, &request.auth);
+    let mut fields: Vec<(&str, &str)> = Vec::with_capacity(7);
     fields.push(("orderId", &request.order_id));
     fields.push(("amount", &amount));
     if let Some(c) = &request.currency {
@@ -361,8 +379,8 @@ pub(crate) fn check_order_bundle(text: String) -> Result<String, DecodeError> {
 
 /// The members a refund.do answer may have. `errorCode` and `errorMessage` are refund.do's
 /// own; `ErrorCode`/`ErrorMessage`, an `error` object with `code` and `message` or
-/// `description`, and `success` are the spellings other RBS methods and gateways use for the
-/// same facts, and the public clients read every one of them as an error
+/// `description`, and `success: false` are the spellings other RBS methods and gateways use
+/// for the same facts, and the public clients read every one of them as an error
 /// (voronkovich/sberbank-acquiring-client, `Client::handleErrors` and its
 /// `provideErredResponses` test).
 const VOCABULARY: &[&str] = &[
@@ -372,6 +390,40 @@ const VOCABULARY: &[&str] = &[
     "ErrorMessage",
     "error",
     "success",
+    // Members of other methods' answers, read only to refuse the answer as refund.do's.
+    "orderStatus",
+    "orderNumber",
+    "paymentAmountInfo",
+    "actionCode",
+    "actionCodeDescription",
+    "attributes",
+    "cardAuthInfo",
+    "merchantOrderParams",
+    "formUrl",
+    "requestId",
+    "status",
+    "data",
+    "reasonCode",
+];
+
+/// The members above that belong to another method's answer: getOrderStatusExtended.do's
+/// (the order and its amounts), register.do's `formUrl`, Robokassa's `requestId`, the Yandex
+/// Pay envelope. refund.do's answer has none of them, so one of them means that the answer is
+/// not refund.do's, however it reads.
+const FOREIGN: &[&str] = &[
+    "orderStatus",
+    "orderNumber",
+    "paymentAmountInfo",
+    "actionCode",
+    "actionCodeDescription",
+    "attributes",
+    "cardAuthInfo",
+    "merchantOrderParams",
+    "formUrl",
+    "requestId",
+    "status",
+    "data",
+    "reasonCode",
 ];
 
 /// Reads a `refund.do` answer, given its HTTP status.
@@ -379,49 +431,55 @@ const VOCABULARY: &[&str] = &[
 /// A success is stated, never inferred: `errorCode` 0 or absent, and no error marker in any
 /// known spelling (`ErrorCode`, an `error` object, `success: false`), at a 2xx status. An
 /// empty object `{}` is a success only because refund.do's documentation says `errorCode`
-/// "can be missing if the result has not caused an error". Every error spelling is a
-/// refusal with its code (classified by its message for codes 5 and 7) and text; a body
-/// that states both, or an object none of whose members belong to an RBS answer (a Yandex
-/// Pay body, `{"status":"fail"}` from a misrouted request), or anything that is not one JSON
-/// object (a proxy's HTML page) is malformed.
+/// "can be missing if the result has not caused an error"; `success: true` states nothing
+/// here (it is not how refund.do answers, and it is how Robokassa does). Every error spelling
+/// is a refusal with its code (classified by its message for codes 5 and 7) and text. A body
+/// that states both, that carries a member of another method's answer (an `orderStatus`, a
+/// `requestId`, a Yandex Pay `status`), whose members are none of an RBS answer, or that is
+/// not one JSON object (a proxy's HTML page) is malformed.
 pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, ErrorCode> {
     let malformed = |detail: String| Outcome::Malformed(Malformed::new(http_status, detail));
     let m = match members(http_status, body, VOCABULARY) {
         Ok(m) => m,
         Err(m) => return Outcome::Malformed(m),
     };
-    let named = VOCABULARY.iter().filter(|n| m.get(n).is_some()).count();
-    if named == 0 && !m.is_empty() {
+    if let Some(name) = FOREIGN.iter().find(|n| m.get(n).is_some()) {
+        return malformed(format!(
+            "another method's answer: refund.do's has no {name}"
+        ));
+    }
+    if m.known_present() == 0 && !m.is_empty() {
         return malformed(
             "none of the members of an RBS answer (errorCode, errorMessage, ...)".into(),
         );
     }
-    match markers(&m) {
-        Err(detail) => Outcome::Malformed(Malformed::new(http_status, detail)),
-        Ok(Markers {
-            success,
-            errors,
-            message,
-        }) => match (success, errors.is_empty()) {
-            (true, false) => Outcome::Malformed(Malformed::new(
-                http_status,
-                "states both success and an error",
-            )),
-            (_, false) => {
-                let code = errors.into_iter().flatten().next();
-                Outcome::Refused(Refusal {
-                    http_status,
-                    code: code.as_deref().map(ErrorCode::from_wire),
-                    text: message,
-                })
-            }
-            (_, true) if is_2xx(http_status) => Outcome::Success(Accepted { message }),
-            (_, true) => Outcome::Malformed(Malformed::new(
-                http_status,
-                "an error status without an error code",
-            )),
-        },
+    let marks = match markers(&m) {
+        Ok(marks) => marks,
+        Err(e) => return malformed(e.to_string()),
+    };
+    if !marks.errors.is_empty() {
+        if marks.zero_code || marks.success_flag {
+            return malformed("states both success and an error".into());
+        }
+        let code = marks.errors.into_iter().flatten().next();
+        return Outcome::Refused(Refusal {
+            http_status,
+            code: code.as_deref().map(ErrorCode::from_wire),
+            text: marks.message,
+        });
     }
+    if !is_2xx(http_status) {
+        return malformed("an error status without an error code".into());
+    }
+    if marks.success_flag && !marks.zero_code {
+        return malformed(
+            "success: true is not how refund.do states success (errorCode 0, or no errorCode)"
+                .into(),
+        );
+    }
+    Outcome::Success(Accepted {
+        message: marks.message,
+    })
 }
 
 /// The members a getOrderStatusExtended.do answer is read by: its own, and every error
@@ -440,6 +498,7 @@ const STATUS_VOCABULARY: &[&str] = &[
     "actionCode",
     "actionCodeDescription",
     "paymentAmountInfo",
+    "attributes",
 ];
 
 const AMOUNT_INFO: &[&str] = &[
@@ -488,7 +547,7 @@ pub fn parse_status_response(http_status: u16, body: &[u8]) -> Outcome<OrderStat
     };
     let marks = match markers(&m) {
         Ok(marks) => marks,
-        Err(detail) => return malformed(detail),
+        Err(e) => return malformed(e.to_string()),
     };
     let stated = m.get("orderStatus").is_some_and(|raw| raw.get() != "null");
     if !marks.errors.is_empty() {
@@ -549,7 +608,32 @@ fn read_order_status(m: &json::Members<'_>) -> Result<OrderStatus, DecodeError> 
         action_code_description: json::string(m.get("actionCodeDescription"))
             .map_err(at("actionCodeDescription"))?,
         payment_amount_info,
+        md_order: md_order(m.get("attributes")).map_err(at("attributes"))?,
     })
+}
+
+/// The gateway's order id as the answer names it: `attributes`, a list of `{name, value}`,
+/// holds it as `mdOrder` (recorded answers in public clients, kix/AlfaAcquiring
+/// `spec/Alfabank/ClientSpec.php` among them). Other attributes are skipped; an `mdOrder`
+/// given twice is refused (the two could disagree).
+fn md_order(raw: Option<&serde_json::value::RawValue>) -> Result<Option<String>, DecodeError> {
+    #[derive(Deserialize)]
+    struct Attribute {
+        name: Option<String>,
+        value: Option<String>,
+    }
+    let Some(raw) = raw.filter(|r| r.get() != "null") else {
+        return Ok(None);
+    };
+    let list: Vec<Attribute> =
+        serde_json::from_str(raw.get()).map_err(|e| DecodeError::from_json("", &e))?;
+    let mut found = None;
+    for a in list {
+        if a.name.as_deref() == Some("mdOrder") && found.replace(a.value).is_some() {
+            return Err(err(Kind::Repeated, "mdOrder", "given twice"));
+        }
+    }
+    Ok(found.flatten())
 }
 
 /// An amount in minor units, written as a number or a numeric string.
@@ -584,30 +668,33 @@ fn members<'a>(
 
 /// What an answer's members state.
 struct Markers {
-    /// A member states success (`errorCode` 0, `ErrorCode` 0, `success: true`).
-    success: bool,
+    /// A code states success (`errorCode` 0, `ErrorCode` 0, `error.code` 0).
+    zero_code: bool,
+    /// `success: true`, which no refund.do answer carries.
+    success_flag: bool,
     /// One entry per error marker, with its code when it has one.
     errors: Vec<Option<String>>,
     /// The first message in any spelling.
     message: Option<String>,
 }
 
-fn markers(m: &json::Members<'_>) -> Result<Markers, String> {
-    let field = |name: &str, e: refundkit_core::DecodeError| format!("{name}: {e}");
+fn markers(m: &json::Members<'_>) -> Result<Markers, DecodeError> {
+    let at = |name: &'static str| move |e: DecodeError| e.within(name);
     let mut out = Markers {
-        success: false,
+        zero_code: false,
+        success_flag: false,
         errors: Vec::new(),
         message: None,
     };
     for name in ["errorCode", "ErrorCode"] {
-        match json::code(m.get(name)).map_err(|e| field(name, e))? {
-            Some(c) if json::is_zero_code(&c) => out.success = true,
+        match json::code(m.get(name)).map_err(at(name))? {
+            Some(c) if json::is_zero_code(&c) => out.zero_code = true,
             Some(c) => out.errors.push(Some(c)),
             None => {}
         }
     }
     for name in ["errorMessage", "ErrorMessage"] {
-        let text = json::string(m.get(name)).map_err(|e| field(name, e))?;
+        let text = json::string(m.get(name)).map_err(at(name))?;
         out.message = out.message.or(text);
     }
     match m.get("error") {
@@ -615,25 +702,25 @@ fn markers(m: &json::Members<'_>) -> Result<Markers, String> {
         Some(raw) if raw.get() == "null" => {}
         Some(raw) if raw.get().starts_with('"') => {
             out.errors.push(None);
-            let text = json::string(Some(raw)).map_err(|e| field("error", e))?;
+            let text = json::string(Some(raw)).map_err(at("error"))?;
             out.message = out.message.or(text);
         }
         Some(raw) => {
             const ERROR: &[&str] = &["code", "message", "description"];
-            let e = json::members(raw.get().as_bytes(), ERROR).map_err(|e| field("error", e))?;
-            let code = json::code(e.get("code")).map_err(|e| field("error.code", e))?;
+            let e = json::members(raw.get().as_bytes(), ERROR).map_err(at("error"))?;
+            let code = json::code(e.get("code")).map_err(|e| e.within("code").within("error"))?;
             for name in ["message", "description"] {
-                let text = json::string(e.get(name)).map_err(|e| field("error", e))?;
+                let text = json::string(e.get(name)).map_err(|e| e.within(name).within("error"))?;
                 out.message = out.message.or(text);
             }
             match code {
-                Some(c) if json::is_zero_code(&c) => out.success = true,
+                Some(c) if json::is_zero_code(&c) => out.zero_code = true,
                 code => out.errors.push(code),
             }
         }
     }
-    match json::boolean(m.get("success")).map_err(|e| field("success", e))? {
-        Some(true) => out.success = true,
+    match json::boolean(m.get("success")).map_err(at("success"))? {
+        Some(true) => out.success_flag = true,
         Some(false) => out.errors.push(None),
         None => {}
     }

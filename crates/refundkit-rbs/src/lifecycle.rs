@@ -1,212 +1,585 @@
-//! After refund.do: what the gateway's answer, or its absence, means for the next step.
+//! The refund as refundkit's state machine keeps it ([`Refund`], driven by
+//! `refundkit_core::lifecycle::Machine`), and what refund.do's answer, or its absence, means
+//! for the next step.
 //!
 //! refund.do has no idempotency key, so a refund whose answer was lost cannot be sent again
 //! blindly: the gateway may have refunded already. It is reconciled through
 //! getOrderStatusExtended.do by comparing `paymentAmountInfo.refundedAmount` with its value
-//! before the refund, which the shop records before sending (`Record::refunded_before`).
+//! before the refund, which the refund asks for itself before it is sent (its first request).
+//!
+//! | request | answer | next |
+//! |---|---|---|
+//! | status, before | the order (this order) | record `refundedAmount`, then send refund.do |
+//! | status, before | refused (5, 6) | refused: nothing was sent |
+//! | refund.do | `errorCode` 0 | done |
+//! | refund.do | 5, 6, 7 stating the payment's state or an amount | refused |
+//! | refund.do | 7 "system error", an unknown code, an error without a code, a 5xx, lost, malformed | reconcile through the status, after `settle` |
+//! | status, after | `refundedAmount` grown by exactly the refund | done |
+//! | status, after | unchanged, the order not shown refunded, `settle` passed since refund.do left | send refund.do again |
+//! | status, after | unchanged but too early | ask again at `settle` after refund.do left |
+//! | status, after | anything else, another order | a person checks |
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use http::Request;
-use refundkit_core::Amount;
-use refundkit_core::lifecycle::{Answer, DecideError, Next, Record, after};
+use refundkit_core::lifecycle::{
+    Answer, BuildError, Context, DecideError, Decision, Echo, Lifecycle, LoadError, Next, Progress,
+    Record, Recorded, Repeat, Step, Timing, decide_recorded, is_server_failure, later,
+};
 use refundkit_core::outcome::Outcome;
+use refundkit_core::{Amount, Validated};
+use serde::{Deserialize, Serialize};
 
-use crate::codec::{decode_request, parse_response, parse_status_response};
-use crate::http::{Endpoint, status_request};
-use crate::types::{Cause, ErrorCode, OrderStatus, RefundRequest, StatusRequest};
-
-/// Seconds before the status is asked after a lost refund.do: long enough for a refund still
-/// being processed when the connection dropped to have been booked (refundkit's choice; the
-/// gateway documents no figure).
-pub const SETTLE_SECONDS: u64 = 60;
-
-/// Seconds between two status requests whose answer was lost or unreadable.
-pub const STATUS_RETRY_SECONDS: u64 = 60;
+use crate::codec::{
+    decode_request, encode_auth, encode_refund_fields, parse_response, parse_status_response,
+};
+use crate::http::{Endpoint, refund_request, status_request};
+use crate::types::{Auth, Cause, ErrorCode, OrderState, OrderStatus, RefundRequest, StatusRequest};
 
 const PROVIDER: &str = "rbs";
 
-/// The next step after `sent` (the refund in `record`, or a status request built by
-/// [`status_request`]) got `answer`.
-///
-/// - refund.do stated success: done. A stated refusal: refused, a corrected request allowed
-///   unless the order cannot be refunded as it stands (`7`, payment state).
-/// - refund.do lost, or answered with something that states nothing: reconcile through
-///   getOrderStatusExtended.do, after [`SETTLE_SECONDS`].
-/// - getOrderStatusExtended.do: `refundedAmount` grown by the refund's amount since
-///   `record.refunded_before`: done; unchanged: the refund did not happen, and only then may it
-///   be sent again; anything else: reconcile by hand.
-pub fn decide(
-    record: &Record<'_>,
-    sent: &Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Result<Next, DecideError> {
-    let refund = read_refund(record.refund)?;
-    let endpoint = Endpoint::of_request(record.refund).ok_or_else(|| {
-        DecideError::not_recognised(PROVIDER, "the refund's URL is not …/refund.do")
-    })?;
-    let status = status_request(
-        &endpoint,
-        &StatusRequest {
-            auth: refund.auth.clone(),
-            order_id: refund.order_id.clone(),
-            language: refund.language.clone(),
-        },
-    )?;
-    let path = sent.uri().path();
-    if path.ends_with("/refund.do") {
-        Ok(after_refund(&refund, status, answer, now))
-    } else if path.ends_with("/getOrderStatusExtended.do") {
-        Ok(after_status(record, &refund, status, answer, now))
-    } else {
-        Err(DecideError::not_recognised(
-            PROVIDER,
-            format!("{path} is neither refund.do nor getOrderStatusExtended.do"),
-        ))
+/// RBS's schedule. The gateway documents no figure; these are refundkit's: a minute for a
+/// refund still being processed when the connection dropped to be booked (`settle`), and a
+/// minute between status requests whose answer said nothing (`poll`).
+pub fn timing() -> Timing {
+    Timing {
+        poll: Duration::from_secs(60),
+        settle: Duration::from_secs(60),
+        repeat: Repeat::every(Duration::from_secs(60)),
+        not_sent: Duration::from_secs(5),
     }
 }
 
-fn read_refund(request: &Request<Vec<u8>>) -> Result<RefundRequest, DecideError> {
-    decode_request(request.body())
-        .map_err(|e| DecideError::not_recognised(PROVIDER, format!("the refund's body: {e}")))
+/// A refund.do refund as the machine keeps it: the gateway, the order, the amount and the rest
+/// of the form as it is sent, without the credentials (given each time a request is built), and
+/// what the status said before the refund was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    endpoint: String,
+    order_id: String,
+    amount: u64,
+    /// Every field after the credentials, form-encoded, byte for byte as on the wire.
+    form: String,
+    language: Option<String>,
+    before: Option<Before>,
 }
 
-fn reconcile(status: Request<Vec<u8>>, now: SystemTime, why: &str) -> Next {
-    Next::Reconcile {
-        request: Some(status),
-        not_before: after(now, SETTLE_SECONDS),
-        how: format!(
-            "{why}; refund.do has no idempotency key, so do not send it again: ask \
-             getOrderStatusExtended.do and compare paymentAmountInfo.refundedAmount with its \
-             value before the refund"
-        ),
+/// What getOrderStatusExtended.do said before refund.do was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Before {
+    /// `paymentAmountInfo.refundedAmount`.
+    pub refunded: Option<u64>,
+    /// `paymentAmountInfo.depositedAmount`.
+    pub deposited: Option<u64>,
+    /// `orderStatus`, as given.
+    pub order_status: Option<String>,
+    /// `paymentAmountInfo.paymentState`.
+    pub payment_state: Option<String>,
+}
+
+/// The requests of an RBS refund.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Request {
+    /// getOrderStatusExtended.do before the refund: its `refundedAmount` is what a lost
+    /// refund.do is reconciled against.
+    StatusBefore,
+    /// refund.do.
+    Refund,
+    /// getOrderStatusExtended.do after the refund.
+    Status,
+}
+
+impl Refund {
+    /// The refund of a validated request to `endpoint`. Its credentials are not kept.
+    pub fn new(endpoint: &Endpoint, request: &Validated<RefundRequest>) -> Self {
+        Refund::of(endpoint, request)
     }
-}
 
-fn after_refund(
-    refund: &RefundRequest,
-    status: Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Next {
-    let Answer::Received { http_status, body } = answer else {
-        return reconcile(status, now, "the answer to refund.do was lost");
-    };
-    match parse_response(http_status, body) {
-        Outcome::Success(accepted) => Next::Done {
-            refunded: (refund.amount > 0).then(|| Amount::from_minor_units(refund.amount)),
-            detail: format!(
-                "refund.do stated success{}",
-                accepted
-                    .message
-                    .map(|m| format!(" ({m})"))
-                    .unwrap_or_default()
-            ),
-        },
-        Outcome::Refused(refusal) => {
-            let may_correct = refusal
-                .code
-                .as_ref()
-                .is_none_or(|c| may_correct(c, refusal.text.as_deref()));
-            Next::refused(&refusal, may_correct)
+    fn of(endpoint: &Endpoint, request: &RefundRequest) -> Self {
+        Refund {
+            endpoint: endpoint.base().to_owned(),
+            order_id: request.order_id.clone(),
+            amount: request.amount,
+            form: encode_refund_fields(request),
+            language: request.language.clone(),
+            before: None,
         }
-        Outcome::Malformed(m) => reconcile(
-            status,
-            now,
-            &format!("refund.do's answer states nothing ({m})"),
-        ),
-        other => reconcile(
-            status,
-            now,
-            &format!("refund.do's answer is {}", other.verdict()),
-        ),
+    }
+
+    /// `orderId`.
+    pub fn order_id(&self) -> &str {
+        &self.order_id
+    }
+
+    /// `amount` in minor units (0: the whole order).
+    pub fn amount_minor_units(&self) -> u64 {
+        self.amount
+    }
+
+    /// What the status said before the refund was sent, once asked.
+    pub fn before(&self) -> Option<&Before> {
+        self.before.as_ref()
+    }
+
+    fn endpoint(&self) -> Result<Endpoint, refundkit_core::EndpointError> {
+        Endpoint::custom(&self.endpoint)
+    }
+
+    /// The request, the credentials put back.
+    fn request(&self, auth: &Auth) -> Result<RefundRequest, refundkit_core::DecodeError> {
+        decode_request(format!("{}&{}", encode_auth(auth), self.form).as_bytes())
+    }
+
+    fn status_request(&self, auth: &Auth) -> StatusRequest {
+        StatusRequest {
+            auth: auth.clone(),
+            order_id: self.order_id.clone(),
+            language: self.language.clone(),
+        }
     }
 }
 
-/// Whether a refusal leaves room for a corrected refund: every cause but an order whose state
-/// admits no refund.
-fn may_correct(code: &ErrorCode, message: Option<&str>) -> bool {
-    !matches!(code.cause(message), Cause::PaymentState)
+impl Lifecycle for Refund {
+    type Request = Request;
+    type Keys<'k> = Option<&'k Auth>;
+    const PROVIDER: &'static str = PROVIDER;
+
+    fn timing() -> Timing {
+        timing()
+    }
+
+    fn first(&self) -> Request {
+        Request::StatusBefore
+    }
+
+    fn is_refund(request: Request) -> bool {
+        request == Request::Refund
+    }
+
+    fn method(request: Request) -> &'static str {
+        match request {
+            Request::Refund => "refund.do",
+            Request::StatusBefore | Request::Status => "getOrderStatusExtended.do",
+        }
+    }
+
+    fn build(
+        &self,
+        request: Request,
+        _progress: &Progress,
+        keys: &Option<&Auth>,
+    ) -> Result<http::Request<Vec<u8>>, BuildError> {
+        let auth = keys.ok_or(BuildError::MissingCredential("RBS credentials"))?;
+        let endpoint = self.endpoint()?;
+        match request {
+            Request::Refund => {
+                let valid = crate::validate(self.request(auth)?)
+                    .map_err(|invalid| BuildError::Invalid(invalid.report))?;
+                Ok(refund_request(&endpoint, &valid)?)
+            }
+            Request::StatusBefore | Request::Status => {
+                Ok(status_request(&endpoint, &self.status_request(auth))?)
+            }
+        }
+    }
+
+    fn decide(
+        &mut self,
+        request: Request,
+        answer: Answer<'_>,
+        context: &Context<'_>,
+        _keys: &Option<&Auth>,
+    ) -> Decision<Request> {
+        match request {
+            Request::StatusBefore => self.after_status_before(answer, context),
+            Request::Refund => self.after_refund(answer, context),
+            Request::Status => self.after_status(answer, context),
+        }
+    }
+
+    fn amount(&self) -> Option<Amount> {
+        (self.amount > 0).then(|| Amount::from_minor_units(self.amount))
+    }
+
+    fn identity(&self) -> Vec<(&'static str, String)> {
+        vec![("orderId", self.order_id.clone())]
+    }
+
+    fn fingerprint_input(&self) -> Vec<u8> {
+        format!("{}\n{}", self.endpoint, self.form).into_bytes()
+    }
+
+    fn check(&self) -> Result<(), LoadError> {
+        self.endpoint()?;
+        // Any credentials do: the form's own fields are what is checked.
+        let probe = Auth::Token(crate::Token(refundkit_core::SecretString::from(
+            "probe".to_owned(),
+        )));
+        let request = self.request(&probe)?;
+        let report = crate::check(&request);
+        if report.has_errors() {
+            return Err(LoadError::Invalid(report));
+        }
+        if request.order_id != self.order_id {
+            return Err(LoadError::Inconsistent("orderId"));
+        }
+        if request.amount != self.amount {
+            return Err(LoadError::Inconsistent("amount"));
+        }
+        if request.language != self.language {
+            return Err(LoadError::Inconsistent("language"));
+        }
+        Ok(())
+    }
 }
 
-fn after_status(
-    record: &Record<'_>,
-    refund: &RefundRequest,
-    status: Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Next {
-    let again = |why: String| {
-        let detail = format!("{why}: ask getOrderStatusExtended.do again");
-        Next::ask_again(&status, after(now, STATUS_RETRY_SECONDS), detail)
-    };
-    let Answer::Received { http_status, body } = answer else {
-        return again("the status answer was lost".into());
-    };
-    let order = match parse_status_response(http_status, body) {
-        Outcome::Success(order) => order,
-        Outcome::Refused(r) => {
-            return Next::by_hand(
-                now,
-                format!(
+/// The answer's order must be this refund's: `mdOrder`, where the gateway names it.
+fn same_order(refund: &Refund, order: &OrderStatus) -> Result<(), Decision<Request>> {
+    Echo::new()
+        .if_stated(
+            "attributes[mdOrder]",
+            Some(&refund.order_id),
+            order.md_order.as_deref(),
+        )
+        .check()
+        .map_err(|mismatch| Decision::Mismatch {
+            how: format!(
+                "getOrderStatusExtended.do answered about another order: check order {} in \
+                 the gateway's merchant portal before sending anything",
+                refund.order_id
+            ),
+            mismatch,
+        })
+}
+
+/// Whether a refusal states that no refund happened: every cause of code 5 and 6 (the request
+/// itself was wrong), and code 7 where its message names the payment's state or the amount.
+/// Code 7 "system error" (and a 7 whose message says neither), an unknown code and an error
+/// without a code state no such thing: the refund may have gone through.
+fn states_no_refund(code: Option<&ErrorCode>, message: Option<&str>) -> bool {
+    let Some(code) = code else { return false };
+    match code.cause(message) {
+        Cause::SystemError | Cause::UnknownCode => false,
+        Cause::Unclassified => matches!(code, ErrorCode::Refused),
+        _ => true,
+    }
+}
+
+fn shows_refunded(state: Option<&str>, payment_state: Option<&str>) -> bool {
+    state == Some(OrderState::Refunded.as_str())
+        || payment_state.is_some_and(|s| s.eq_ignore_ascii_case("REFUNDED"))
+}
+
+impl Refund {
+    fn reconcile(&self, context: &Context<'_>, why: &str) -> Decision<Request> {
+        Decision::send(
+            Step::Reconcile,
+            Request::Status,
+            later(context.now, context.timing.settle),
+            format!(
+                "{why}; refund.do has no idempotency key, so do not send it again: ask \
+                 getOrderStatusExtended.do and compare paymentAmountInfo.refundedAmount with its \
+                 value before the refund"
+            ),
+        )
+    }
+
+    fn after_status_before(
+        &mut self,
+        answer: Answer<'_>,
+        context: &Context<'_>,
+    ) -> Decision<Request> {
+        let again = |why: String| {
+            Decision::send(
+                Step::Wait,
+                Request::StatusBefore,
+                later(context.now, context.timing.poll),
+                format!("{why}: ask getOrderStatusExtended.do again before sending refund.do"),
+            )
+        };
+        let Answer::Received { http_status, body } = answer else {
+            return again("the status answer was lost".into());
+        };
+        match parse_status_response(http_status, body) {
+            Outcome::Success(order) => {
+                if let Err(mismatch) = same_order(self, &order) {
+                    return mismatch;
+                }
+                let info = order.payment_amount_info.as_ref();
+                let before = Before {
+                    refunded: info.and_then(|i| i.refunded_amount),
+                    deposited: info.and_then(|i| i.deposited_amount),
+                    order_status: Some(order.order_status.as_str().to_owned()),
+                    payment_state: info.and_then(|i| i.payment_state.clone()),
+                };
+                let detail = match before.refunded {
+                    Some(r) => format!(
+                        "refundedAmount is {r} before the refund: send refund.do (a lost answer \
+                         is reconciled against it)"
+                    ),
+                    None => "the order states no refundedAmount: send refund.do (a lost answer \
+                             will need a person)"
+                        .to_owned(),
+                };
+                self.before = Some(before);
+                Decision::Send {
+                    step: None,
+                    request: Request::Refund,
+                    not_before: context.now,
+                    detail,
+                }
+            }
+            Outcome::Refused(r)
+                if !is_server_failure(r.http_status)
+                    && states_no_refund(r.code.as_ref(), r.text.as_deref()) =>
+            {
+                // Nothing was sent that moves money: the refund ends here, refused.
+                Decision::refused(&r, true)
+            }
+            Outcome::Refused(r) => again(format!(
+                "the status was refused (HTTP {} {} {})",
+                r.http_status,
+                r.code.as_ref().map(ErrorCode::as_str).unwrap_or("-"),
+                r.text.as_deref().unwrap_or("")
+            )),
+            Outcome::Malformed(m) => again(format!("the status answer states nothing ({m})")),
+            other => again(format!("the status answer is {}", other.verdict())),
+        }
+    }
+
+    fn after_refund(&self, answer: Answer<'_>, context: &Context<'_>) -> Decision<Request> {
+        let Answer::Received { http_status, body } = answer else {
+            return self.reconcile(context, "the answer to refund.do was lost");
+        };
+        match parse_response(http_status, body) {
+            Outcome::Success(accepted) => Decision::Done {
+                refunded: self.amount().or_else(|| {
+                    let b = self.before.as_ref()?;
+                    Some(Amount::from_minor_units(
+                        b.deposited?.checked_sub(b.refunded.unwrap_or(0))?,
+                    ))
+                }),
+                detail: format!(
+                    "refund.do stated success{}",
+                    accepted
+                        .message
+                        .map(|m| format!(" ({m})"))
+                        .unwrap_or_default()
+                ),
+            },
+            Outcome::Refused(r)
+                if !is_server_failure(r.http_status)
+                    && states_no_refund(r.code.as_ref(), r.text.as_deref()) =>
+            {
+                let may_correct = !matches!(
+                    r.code.as_ref().map(|c| c.cause(r.text.as_deref())),
+                    Some(Cause::PaymentState)
+                );
+                Decision::refused(&r, may_correct)
+            }
+            Outcome::Refused(r) => self.reconcile(
+                context,
+                &format!(
+                    "refund.do answered HTTP {} {} {:?}, which does not state that no refund \
+                     happened",
+                    r.http_status,
+                    r.code
+                        .as_ref()
+                        .map(ErrorCode::as_str)
+                        .unwrap_or("without a code"),
+                    r.text.as_deref().unwrap_or("")
+                ),
+            ),
+            Outcome::Malformed(m) => {
+                self.reconcile(context, &format!("refund.do's answer states nothing ({m})"))
+            }
+            other => self.reconcile(
+                context,
+                &format!("refund.do's answer is {}", other.verdict()),
+            ),
+        }
+    }
+
+    fn after_status(&self, answer: Answer<'_>, context: &Context<'_>) -> Decision<Request> {
+        let again = |why: String| {
+            Decision::send(
+                Step::Wait,
+                Request::Status,
+                later(context.now, context.timing.poll),
+                format!("{why}: ask getOrderStatusExtended.do again"),
+            )
+        };
+        let Answer::Received { http_status, body } = answer else {
+            return again("the status answer was lost".into());
+        };
+        let order = match parse_status_response(http_status, body) {
+            Outcome::Success(order) => order,
+            Outcome::Refused(r) if is_server_failure(r.http_status) => {
+                return again(format!("the status answered HTTP {}", r.http_status));
+            }
+            Outcome::Refused(r) => {
+                return Decision::review(format!(
                     "getOrderStatusExtended.do refused ({}: {}); check order {} in the \
                      gateway's merchant portal before sending refund.do again",
                     r.code.as_ref().map(ErrorCode::as_str).unwrap_or("no code"),
                     r.text.as_deref().unwrap_or(""),
-                    refund.order_id
+                    self.order_id
+                ));
+            }
+            Outcome::Malformed(m) => {
+                return again(format!("the status answer states nothing ({m})"));
+            }
+            other => return again(format!("the status answer is {}", other.verdict())),
+        };
+        if let Err(mismatch) = same_order(self, &order) {
+            return mismatch;
+        }
+        self.compare(&order, context)
+    }
+
+    fn compare(&self, order: &OrderStatus, context: &Context<'_>) -> Decision<Request> {
+        let info = order.payment_amount_info.as_ref();
+        let Some(refunded_now) = info.and_then(|i| i.refunded_amount) else {
+            return Decision::review(format!(
+                "order {} states no paymentAmountInfo.refundedAmount: check it by hand",
+                self.order_id
+            ));
+        };
+        let Some(before) = self.before.as_ref().and_then(|b| b.refunded) else {
+            return Decision::review(format!(
+                "refundedAmount is now {refunded_now}, but its value before the refund was not \
+                 recorded: compare by hand"
+            ));
+        };
+        let expected = if self.amount == 0 {
+            // A whole-order refund: what was deposited.
+            info.and_then(|i| i.deposited_amount)
+        } else {
+            before.checked_add(self.amount)
+        };
+        if refunded_now == before {
+            return self.unchanged(order, before, context);
+        }
+        match expected {
+            Some(expected) if refunded_now == expected => Decision::Done {
+                refunded: Some(Amount::from_minor_units(
+                    refunded_now.saturating_sub(before),
+                )),
+                detail: format!(
+                    "refundedAmount grew from {before} to {refunded_now}: the refund went through"
+                ),
+            },
+            _ => Decision::review(format!(
+                "refundedAmount went from {before} to {refunded_now}, not by this refund's \
+                 amount ({}): another refund may have been booked; check order {} by hand",
+                self.amount, self.order_id
+            )),
+        }
+    }
+
+    /// `refundedAmount` unchanged: the refund did not happen, if the order agrees and the
+    /// gateway has had time to book it.
+    fn unchanged(
+        &self,
+        order: &OrderStatus,
+        before: u64,
+        context: &Context<'_>,
+    ) -> Decision<Request> {
+        let payment_state = order
+            .payment_amount_info
+            .as_ref()
+            .and_then(|i| i.payment_state.as_deref());
+        let refunded_before = self
+            .before
+            .as_ref()
+            .is_some_and(|b| shows_refunded(b.order_status.as_deref(), b.payment_state.as_deref()));
+        if shows_refunded(Some(order.order_status.as_str()), payment_state) && !refunded_before {
+            return Decision::review(format!(
+                "order {} is shown refunded (orderStatus {}, paymentState {}) but \
+                 refundedAmount is unchanged ({before}): the status contradicts itself; check \
+                 it by hand",
+                self.order_id,
+                order.order_status.as_str(),
+                payment_state.unwrap_or("-")
+            ));
+        }
+        let Some(sent_at) = context.progress.refund_sent_at else {
+            return Decision::review(format!(
+                "refundedAmount is unchanged ({before}), but when refund.do left is not known: \
+                 a refund still being booked cannot be ruled out; check by hand"
+            ));
+        };
+        let settled = later(sent_at, context.timing.settle);
+        if context.now < settled {
+            return Decision::send(
+                Step::Reconcile,
+                Request::Status,
+                settled,
+                format!(
+                    "refundedAmount is unchanged ({before}), but refund.do left less than {} s \
+                     ago: ask again once it would have been booked",
+                    context.timing.settle.as_secs()
                 ),
             );
         }
-        Outcome::Malformed(m) => return again(format!("the status answer states nothing ({m})")),
-        other => return again(format!("the status answer is {}", other.verdict())),
-    };
-    compare(record, refund, &order, now)
+        Decision::send(
+            Step::Resend,
+            Request::Refund,
+            context.now,
+            format!(
+                "refundedAmount is unchanged ({before}) since before the refund and the order is \
+                 not shown refunded: refund.do did not take effect, so it may be sent again"
+            ),
+        )
+    }
 }
 
-fn compare(
-    record: &Record<'_>,
-    refund: &RefundRequest,
-    order: &OrderStatus,
-    now: SystemTime,
-) -> Next {
-    let by_hand = |how: String| Next::by_hand(now, how);
-    let info = order.payment_amount_info.as_ref();
-    let Some(refunded_now) = info.and_then(|i| i.refunded_amount) else {
-        return by_hand(format!(
-            "order {} states no paymentAmountInfo.refundedAmount: check it by hand",
-            refund.order_id
-        ));
-    };
-    let Some(before) = record.refunded_before else {
-        return by_hand(format!(
-            "refundedAmount is now {refunded_now}, but its value before the refund was not \
-             recorded: compare by hand (record it before sending refund.do next time)"
-        ));
-    };
-    let expected = if refund.amount == 0 {
-        // A whole-order refund: what remained deposited.
-        info.and_then(|i| i.deposited_amount)
-    } else {
-        before.checked_add(refund.amount)
-    };
-    match (refunded_now, expected) {
-        (now_, _) if now_ == before => Next::Resend {
-            request: record.refund.clone(),
-            not_before: now,
-            detail: format!(
-                "refundedAmount is unchanged ({before}) since before the refund: refund.do did \
-                 not take effect, so it may be sent again"
-            ),
-        },
-        (now_, Some(expected)) if now_ == expected => Next::Done {
-            refunded: Some(Amount::from_minor_units(now_.saturating_sub(before))),
-            detail: format!("refundedAmount grew from {before} to {now_}: the refund went through"),
-        },
-        (now_, _) => by_hand(format!(
-            "refundedAmount went from {before} to {now_}, not by this refund's amount \
-             ({}): another refund may have been booked; check the order by hand",
-            refund.amount
-        )),
+impl Recorded for Refund {
+    type Owned = Auth;
+
+    fn keys(owned: &Auth) -> Option<&Auth> {
+        Some(owned)
     }
+
+    fn from_recorded(
+        record: &Record<'_>,
+        sent: &http::Request<Vec<u8>>,
+    ) -> Result<(Self, Request, Auth), DecideError> {
+        let request = decode_request(record.refund.body()).map_err(|e| {
+            DecideError::not_recognised(PROVIDER, format!("the refund's body: {e}"))
+        })?;
+        let endpoint = Endpoint::of_request(record.refund).ok_or_else(|| {
+            DecideError::not_recognised(PROVIDER, "the refund's URL is not …/refund.do")
+        })?;
+        let mut refund = Refund::of(&endpoint, &request);
+        refund.before = record.refunded_before.map(|refunded| Before {
+            refunded: Some(refunded),
+            deposited: None,
+            order_status: None,
+            payment_state: None,
+        });
+        let path = sent.uri().path();
+        let kind = if path.ends_with("/refund.do") {
+            Request::Refund
+        } else if path.ends_with("/getOrderStatusExtended.do") {
+            Request::Status
+        } else {
+            return Err(DecideError::not_recognised(
+                PROVIDER,
+                format!("{path} is neither refund.do nor getOrderStatusExtended.do"),
+            ));
+        };
+        Ok((refund, kind, request.auth))
+    }
+}
+
+/// The next step after `sent` (the refund in `record`, or its getOrderStatusExtended.do)
+/// got `answer`: the same rules as the [`Refund`] machine, from recorded requests.
+pub fn decide(
+    record: &Record<'_>,
+    sent: &http::Request<Vec<u8>>,
+    answer: Answer<'_>,
+    now: SystemTime,
+) -> Result<Next, DecideError> {
+    decide_recorded::<Refund>(record, sent, answer, now)
 }

@@ -305,6 +305,9 @@ pub struct OrderStatus {
     pub action_code_description: Option<String>,
     /// `paymentAmountInfo`.
     pub payment_amount_info: Option<PaymentAmountInfo>,
+    /// The gateway's order id the answer is about: `attributes[name=mdOrder].value`, where the
+    /// gateway sends it.
+    pub md_order: Option<String>,
 }
 
 /// `paymentAmountInfo`, amounts in minor units.

@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use refundkit_core::Verdict;
 use refundkit_core::lifecycle::{Answer, Next, Record, Step};
 use refundkit_rbs::http::{Endpoint, refund_request};
-use refundkit_rbs::lifecycle::{SETTLE_SECONDS, decide};
+use refundkit_rbs::lifecycle::{decide, timing};
 use refundkit_rbs::{parse_response, request_from_json, validate};
 use refundkit_testkit::{http_status, json_object};
 
@@ -33,11 +33,13 @@ fn refund(amount: u64) -> Request<Vec<u8>> {
     refund_request(&Endpoint::known(Endpoint::SBERBANK_TEST), &request).unwrap()
 }
 
+/// The refund left two minutes ago: long enough for a refund to have been booked.
 fn record(refund: &Request<Vec<u8>>, before: Option<u64>) -> Record<'_> {
     Record {
         refund,
         attempts: 1,
         refunded_before: before,
+        refund_sent_at: Some(now() - Duration::from_secs(120)),
     }
 }
 
@@ -68,6 +70,13 @@ fn after_status(amount: u64, before: Option<u64>, body: &str) -> Next {
 fn order(refunded: u64, deposited: u64) -> String {
     format!(
         r#"{{"errorCode":"0","errorMessage":"Успешно","orderNumber":"7","orderStatus":4,"amount":{deposited},"currency":"643","paymentAmountInfo":{{"paymentState":"REFUNDED","approvedAmount":{deposited},"depositedAmount":{deposited},"refundedAmount":{refunded}}}}}"#
+    )
+}
+
+/// An order still deposited (not shown refunded).
+fn deposited(refunded: u64, deposited: u64) -> String {
+    format!(
+        r#"{{"errorCode":"0","orderNumber":"7","orderStatus":2,"amount":{deposited},"paymentAmountInfo":{{"paymentState":"DEPOSITED","approvedAmount":{deposited},"depositedAmount":{deposited},"refundedAmount":{refunded}}}}}"#
     )
 }
 
@@ -103,7 +112,7 @@ fn a_lost_answer_is_reconciled_through_the_order_status_after_it_settles_never_r
                 status.body().as_slice(),
                 b"userName=shop-api&password=secret&orderId=148a2a67-25ff-7d1b-b28d-391800a7dca8"
             );
-            assert_eq!(not_before, now() + Duration::from_secs(SETTLE_SECONDS));
+            assert_eq!(not_before, now() + timing().settle);
             assert!(how.contains("refundedAmount"), "{how}");
         }
         other => panic!("{other:?}"),
@@ -189,7 +198,7 @@ fn a_whole_order_refund_is_done_when_everything_deposited_is_refunded() {
 fn refunded_amount_unchanged_means_the_refund_did_not_happen_and_may_be_sent_again() {
     let r = refund(5000);
     let status = status_of(&r);
-    let body = order(1000, 10000);
+    let body = deposited(1000, 10000);
     let answer = Answer::Received {
         http_status: 200,
         body: body.as_bytes(),
@@ -197,6 +206,121 @@ fn refunded_amount_unchanged_means_the_refund_did_not_happen_and_may_be_sent_aga
     match decide(&record(&r, Some(1000)), &status, answer, now()).unwrap() {
         Next::Resend { request, .. } => assert_eq!(request.body(), r.body()),
         other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn refunded_amount_unchanged_but_the_order_shown_refunded_is_a_contradiction_for_a_person() {
+    let next = after_status(5000, Some(1000), &order(1000, 10000));
+    match next {
+        Next::Reconcile {
+            request: None, how, ..
+        } => assert!(how.contains("contradicts"), "{how}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn refunded_amount_unchanged_too_soon_after_refund_do_left_is_asked_again_later() {
+    let r = refund(5000);
+    let status = status_of(&r);
+    let body = deposited(1000, 10000);
+    let answer = Answer::Received {
+        http_status: 200,
+        body: body.as_bytes(),
+    };
+    let sent = now() - Duration::from_secs(10);
+    let record = Record {
+        refund_sent_at: Some(sent),
+        ..record(&r, Some(1000))
+    };
+    match decide(&record, &status, answer, now()).unwrap() {
+        Next::Reconcile {
+            request: Some(again),
+            not_before,
+            ..
+        } => {
+            assert_eq!(again.uri(), status.uri());
+            assert_eq!(not_before, sent + timing().settle);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn refunded_amount_unchanged_when_refund_do_left_is_unknown_is_for_a_person() {
+    let r = refund(5000);
+    let status = status_of(&r);
+    let body = deposited(1000, 10000);
+    let answer = Answer::Received {
+        http_status: 200,
+        body: body.as_bytes(),
+    };
+    let record = Record {
+        refund_sent_at: None,
+        ..record(&r, Some(1000))
+    };
+    let next = decide(&record, &status, answer, now()).unwrap();
+    assert!(
+        matches!(next, Next::Reconcile { request: None, .. }),
+        "{next:?}"
+    );
+}
+
+#[test]
+fn a_system_error_an_unknown_code_or_an_error_without_a_code_is_reconciled_not_refused() {
+    for body in [
+        &br#"{"errorCode":"7","errorMessage":"System error"}"#[..],
+        br#"{"errorCode":"7","errorMessage":"\u0421\u0438\u0441\u0442\u0435\u043c\u043d\u0430\u044f \u043e\u0448\u0438\u0431\u043a\u0430"}"#,
+        br#"{"errorCode":"99","errorMessage":"new"}"#,
+        br#"{"error":"something"}"#,
+        br#"{"success":false}"#,
+    ] {
+        let next = after_refund(
+            100,
+            Answer::Received {
+                http_status: 200,
+                body,
+            },
+        );
+        assert_eq!(next.step(), Step::Reconcile, "{}", String::from_utf8_lossy(body));
+        assert!(next.request().is_some());
+    }
+}
+
+#[test]
+fn a_refusal_at_a_server_failure_status_is_reconciled_not_refused() {
+    for status in [429, 500, 503] {
+        let next = after_refund(
+            100,
+            Answer::Received {
+                http_status: status,
+                body: br#"{"errorCode":"5","errorMessage":"Access denied"}"#,
+            },
+        );
+        assert_eq!(next.step(), Step::Reconcile, "{status}");
+    }
+}
+
+#[test]
+fn access_denied_and_a_wrong_order_number_are_refused() {
+    for body in [
+        &br#"{"errorCode":"5","errorMessage":"Access denied"}"#[..],
+        br#"{"errorCode":"6","errorMessage":"Unregistered OrderId"}"#,
+    ] {
+        let next = after_refund(
+            100,
+            Answer::Received {
+                http_status: 200,
+                body,
+            },
+        );
+        assert_eq!(
+            next.step(),
+            Step::Refused,
+            "{}",
+            String::from_utf8_lossy(body)
+        );
     }
 }
 

@@ -17,7 +17,7 @@ pub struct Endpoint {
 /// A request could not be assembled (a base URL with characters a URI cannot hold).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot build the HTTP request: {0}")]
-pub struct BuildError(#[from] http::Error);
+pub struct BuildError(#[from] pub(crate) http::Error);
 
 impl Endpoint {
     /// Base of the production service (Robokassa has no refund sandbox).

@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use refundkit_core::Verdict;
 use refundkit_core::lifecycle::{Answer, Next, Record, Step};
 use refundkit_robokassa::http::{CreateBody, Endpoint, create_request, state_request};
-use refundkit_robokassa::lifecycle::{POLL_SECONDS, decide};
+use refundkit_robokassa::lifecycle::{decide, timing};
 use refundkit_robokassa::{
     Alg, Password3, RefundRequest, parse_response, parse_state_response, sign, validate,
 };
@@ -67,7 +67,7 @@ fn an_accepted_create_waits_then_asks_get_state_for_its_request_id() {
                 s.uri(),
                 "https://services.robokassa.ru/RefundService/Refund/GetState?id=ea5e5d38-1b2c"
             );
-            assert_eq!(not_before, now() + Duration::from_secs(POLL_SECONDS));
+            assert_eq!(not_before, now() + timing().poll);
         }
         other => panic!("{other:?}"),
     }

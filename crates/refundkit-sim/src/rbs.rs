@@ -150,6 +150,9 @@ impl Emulator {
                 "actionCodeDescription": "",
                 "amount": order.deposited,
                 "currency": "643",
+                // The gateway names the order it answers about (recorded answers in public
+                // clients, kix/AlfaAcquiring `spec/Alfabank/ClientSpec.php`).
+                "attributes": [{"name": "mdOrder", "value": order.order_id}],
                 "paymentAmountInfo": {
                     "paymentState": state,
                     "approvedAmount": order.deposited,

@@ -1,7 +1,7 @@
-//! The emulators and the codecs check each other: the four requests `plan` builds are sent to
-//! the emulated providers, every answer is read by refundkit's own parsers, and each refund is
-//! driven to a final state by the lifecycle decisions, including a refund whose answer is lost
-//! and a notification received and verified.
+//! The emulators and the codecs check each other: the four refunds `plan` builds are driven
+//! as refundkit's state machine against the emulated providers, every answer read by
+//! refundkit's own parsers, each refund's state stored and reloaded between steps, to a final
+//! state: including a refund whose answer is lost and a notification received and verified.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,7 +13,8 @@
 use std::time::{Duration, SystemTime};
 
 use http::Request;
-use refundkit::core::lifecycle::{Answer, Next, Record};
+use refundkit::Refund;
+use refundkit::core::lifecycle::{Action, Answer, Status};
 use refundkit_sim::{Reply, Scenario, Sim};
 
 #[path = "common/sample.rs"]
@@ -34,106 +35,102 @@ fn scenario(edit: impl FnOnce(&mut serde_json::Value)) -> Sim {
     Sim::new(&scenario).unwrap()
 }
 
-/// The requests `plan` builds for the sample order, sent to the emulator's base URLs.
-fn planned() -> Vec<(&'static str, Request<Vec<u8>>)> {
-    let bases: Vec<(&str, String)> = refundkit_sim::PREFIXES
+fn bases() -> Vec<(&'static str, String)> {
+    refundkit_sim::PREFIXES
         .iter()
         .map(|(provider, prefix)| (*provider, format!("{ORIGIN}{prefix}")))
-        .collect();
-    sample::planned(&bases, start())
+        .collect()
 }
 
-/// Drives one refund to a final step; the steps taken, as names.
-fn drive(sim: &mut Sim, provider: &str, refund: &Request<Vec<u8>>) -> (Next, Vec<String>) {
-    let mut sent = refundkit::core::copy_request(refund);
+/// The requests `plan` builds for the sample order, sent to the emulator's base URLs.
+fn planned() -> Vec<(&'static str, Request<Vec<u8>>)> {
+    sample::planned(&bases(), start())
+}
+
+/// Drives one refund to a final state against the emulator, its state stored and reloaded
+/// (as a restart would) between every step; the methods sent, in order.
+fn drive(sim: &mut Sim, refund: Refund) -> (Refund, Vec<&'static str>) {
+    let credentials = sample::credentials();
+    let mut refund = refund;
     let mut now = start();
-    let mut attempts = 0;
-    let mut steps = Vec::new();
+    let mut sent = Vec::new();
     for _ in 0..20 {
-        if sent.uri() == refund.uri() && sent.method() == refund.method() {
-            attempts += 1;
-        }
-        let handled = sim.handle(&sent, now);
-        let body;
-        let answer = match handled.reply {
-            Reply::Answer(r) | Reply::Delayed(_, r) => {
-                body = r.body().clone();
-                Answer::Received {
-                    http_status: r.status().as_u16(),
-                    body: &body,
-                }
+        refund = Refund::from_json(refund.to_json().as_bytes()).unwrap();
+        match refund.poll(now, &credentials).unwrap() {
+            Action::Send(send) => {
+                sent.push(send.method);
+                refund = Refund::from_json(refund.to_json().as_bytes()).unwrap();
+                let handled = sim.handle(&send.request, now);
+                let body;
+                let answer = match handled.reply {
+                    Reply::Answer(r) | Reply::Delayed(_, r) => {
+                        body = r.body().clone();
+                        Answer::Received {
+                            http_status: r.status().as_u16(),
+                            body: &body,
+                        }
+                    }
+                    Reply::Lost => Answer::Lost,
+                    _ => panic!("a reply refundkit does not know"),
+                };
+                refund.on_answer(answer, &credentials, now).unwrap();
             }
-            Reply::Lost => Answer::Lost,
-            _ => panic!("a reply refundkit does not know"),
-        };
-        let record = Record {
-            refund,
-            attempts,
-            refunded_before: Some(0),
-        };
-        let next = refundkit::lifecycle::decide(provider, &record, &sent, answer, now).unwrap();
-        steps.push(next.step().to_string());
-        match &next {
-            Next::Wait {
-                request: Some(r),
-                not_before,
-                ..
+            Action::Sleep { until } => now = until.max(now + Duration::from_secs(1)),
+            Action::Awaiting { .. } => panic!("nothing is in flight between steps"),
+            Action::Done { .. } | Action::Refused { .. } | Action::Review(_) => {
+                return (refund, sent);
             }
-            | Next::Resend {
-                request: r,
-                not_before,
-                ..
-            }
-            | Next::Reconcile {
-                request: Some(r),
-                not_before,
-                ..
-            } => {
-                sent = refundkit::core::copy_request(r);
-                now = (*not_before).max(now + Duration::from_secs(1));
-            }
-            _ => return (next, steps),
         }
     }
-    panic!("{provider}: no final state in 20 steps: {steps:?}");
+    panic!(
+        "{}: no final state in 20 steps: {sent:?}",
+        refund.provider()
+    );
 }
 
 #[test]
-fn every_planned_refund_reaches_done_through_the_lifecycle() {
+fn every_planned_refund_reaches_done_through_the_state_machine() {
     let mut sim = scenario(|_| {});
-    let planned = planned();
-    assert_eq!(planned.len(), 4);
-    for (provider, refund) in &planned {
-        let (next, steps) = drive(&mut sim, provider, refund);
-        match next {
-            Next::Done { refunded, .. } => {
-                if let Some(a) = refunded {
-                    assert_eq!(a.to_fixed2().unwrap(), "509.76", "{provider}");
-                }
-            }
-            other => panic!("{provider}: {other:?} after {steps:?}"),
-        }
-        let expected: &[&str] = match *provider {
+    let refunds = sample::planned_refunds(&bases(), start());
+    assert_eq!(refunds.len(), 4);
+    for refund in refunds {
+        let provider = refund.provider().name();
+        let (refund, sent) = drive(&mut sim, refund);
+        assert_eq!(
+            refund.status(),
+            Status::Done,
+            "{provider}: {}",
+            refund.reason()
+        );
+        let expected: &[&str] = match provider {
             // Create accepted; GetState 30 s later: finished (it settles in 5).
-            "robokassa" => &["wait", "done"],
+            "robokassa" => &["Refund/Create", "Refund/GetState"],
             // PENDING, then SUCCESS on the operation status.
-            "yandex-pay" => &["wait", "done"],
+            "yandex-pay" => &[
+                "orders/{orderId}/refund",
+                "operations/{externalOperationId}",
+            ],
             // Status 1, the identical repeat, status 0.
-            "yookassa" => &["resend", "done"],
-            // The answer to refund.do is lost; the status shows refundedAmount grown.
-            "rbs" => &["reconcile", "done"],
+            "yookassa" => &["returnPayment", "returnPayment"],
+            // refundedAmount before; refund.do's answer is lost; the status shows it grown.
+            "rbs" => &[
+                "getOrderStatusExtended.do",
+                "refund.do",
+                "getOrderStatusExtended.do",
+            ],
             _ => unreachable!(),
         };
-        assert_eq!(steps, expected, "{provider}");
+        assert_eq!(sent, expected, "{provider}");
     }
 }
 
 #[test]
 fn a_blind_repeat_refunds_twice_where_no_idempotency_key_exists_and_nowhere_else() {
     let mut sim = scenario(|s| s["faults"] = serde_json::json!([]));
-    for (provider, refund) in planned() {
-        let (first, _) = drive(&mut sim, provider, &refund);
-        assert!(matches!(first, Next::Done { .. }), "{provider}");
+    let refunds = sample::planned_refunds(&bases(), start());
+    for ((provider, refund), machine) in planned().into_iter().zip(refunds) {
+        let (first, _) = drive(&mut sim, machine);
+        assert_eq!(first.status(), Status::Done, "{provider}");
         // The same refund once more, as a shop's blind retry after a lost answer would send it.
         let handled = sim.handle(&refund, start() + Duration::from_secs(3600));
         let Reply::Answer(r) = handled.reply else {
@@ -193,12 +190,30 @@ fn a_yandex_pay_notification_is_signed_under_the_emulators_jwks_and_decides_the_
     let mut sim = scenario(|s| {
         s["yandex_pay"]["notify_url"] = serde_json::json!("http://127.0.0.1:2/v1/webhook");
     });
-    let (_, refund) = planned()
+    let credentials = sample::credentials();
+    let mut refund = sample::planned_refunds(&bases(), start())
         .into_iter()
-        .find(|(p, _)| *p == "yandex-pay")
+        .find(|r| r.provider() == refundkit::ProviderId::YandexPay)
         .unwrap();
-    let handled = sim.handle(&refund, start());
+    let Action::Send(send) = refund.poll(start(), &credentials).unwrap() else {
+        panic!()
+    };
+    let handled = sim.handle(&send.request, start());
     assert!(handled.notifications.is_empty());
+    let Reply::Answer(r) = handled.reply else {
+        panic!()
+    };
+    refund
+        .on_answer(
+            Answer::Received {
+                http_status: r.status().as_u16(),
+                body: r.body(),
+            },
+            &credentials,
+            start(),
+        )
+        .unwrap();
+    assert_eq!(refund.status(), Status::Waiting);
     let later = start() + Duration::from_secs(10);
     let notifications = sim.tick(later);
     assert_eq!(notifications.len(), 1);
@@ -214,13 +229,8 @@ fn a_yandex_pay_notification_is_signed_under_the_emulators_jwks_and_decides_the_
         refundkit::yandex_pay::webhook::DEFAULT_LEEWAY,
     )
     .unwrap();
-    let next = refundkit::yandex_pay::lifecycle::decide_notification(
-        &Record::sent_once(&refund),
-        &verified,
-        later,
-    )
-    .unwrap();
-    assert!(matches!(next, Some(Next::Done { .. })), "{next:?}");
+    assert!(refund.on_notification(&verified, later));
+    assert_eq!(refund.status(), Status::Done);
 }
 
 /// The member (or attribute) names of an answer: JSON object keys, or the root element's

@@ -56,7 +56,7 @@ const VOCABULARY: &[&str] = &["status", "data", "reasonCode", "reason", "code"];
 ///
 /// A success is `status: "success"` with `data.operation` of operation type `REFUND`, at a
 /// 2xx status. A refusal is `status: "fail"` (or `"error"`, or a `reasonCode` without a
-/// status) at any status, HTTP 401 (the API key), and HTTP 404 (the order is not found; the v1 refund page
+/// status) at any status, HTTP 401 (the API key), and HTTP 404 with no body (the order is not found; the v1 refund page
 /// documents it by its status alone). A 5xx without a refusal is [`Outcome::ServerError`]:
 /// Yandex Pay asks for the same request again, with the same `X-Request-Id` and
 /// `externalOperationId`. Anything else, including a success carrying a `reasonCode` or
@@ -129,12 +129,13 @@ fn envelope<T>(
     if body.len() > MAX_RESPONSE_LEN {
         return by_status(
             http_status,
+            body,
             format!("body larger than {MAX_RESPONSE_LEN} bytes"),
         );
     }
     let m = match json::members(body, VOCABULARY) {
         Ok(m) => m,
-        Err(e) => return by_status(http_status, format!("not a Yandex Pay answer: {e}")),
+        Err(e) => return by_status(http_status, body, format!("not a Yandex Pay answer: {e}")),
     };
     let read = || -> Result<_, String> {
         let field = |name: &str, e: refundkit_core::DecodeError| format!("{name}: {e}");
@@ -181,7 +182,7 @@ fn envelope<T>(
             http_status,
             format!("status {other:?} is neither success nor fail"),
         ),
-        None => by_status(http_status, "neither success nor fail".into()),
+        None => by_status(http_status, body, "neither success nor fail".into()),
     }
 }
 
@@ -194,11 +195,14 @@ fn data_message(data: Option<&RawValue>) -> Option<String> {
     serde_json::from_str::<Data>(data?.get()).ok()?.message
 }
 
-/// An answer whose body states nothing: what its HTTP status alone says.
-fn by_status<T>(http_status: u16, detail: String) -> Outcome<T, ReasonCode> {
+/// An answer whose body states nothing: what its HTTP status alone says. 401 and 404 are
+/// documented by their status alone (the v1 refund page; dd/dd_yandex_pay's recorded empty
+/// 404), but only with no body of their own: a 404 carrying a page that is not Yandex Pay's
+/// (a proxy's, a wrong base URL's) states nothing and is malformed.
+fn by_status<T>(http_status: u16, body: &[u8], detail: String) -> Outcome<T, ReasonCode> {
     match http_status {
         401 => unauthorized(),
-        404 => Outcome::Refused(Refusal {
+        404 if body.trim_ascii().is_empty() => Outcome::Refused(Refusal {
             http_status,
             code: None,
             text: Some("not found".into()),

@@ -1,387 +1,803 @@
-//! After a refund (v1 or v2) and its status requests: what an answer, or its absence, means
-//! for the next step.
+//! The refund as refundkit's state machine keeps it ([`Refund`], driven by
+//! `refundkit_core::lifecycle::Machine`), and what a refund's answer (v1 or v2), its status
+//! requests' answers and its notifications mean for the next step.
 //!
 //! `externalOperationId` is Yandex Pay's idempotency key: repeating the refund with the same
 //! id and arguments while the operation is unfinished returns the same operation, and once the
 //! refund has started the same id answers `DUPLICATE_EXTERNAL_OPERATION_ID` (the v2 refund
 //! page, copied in modeckrus/yandex_pay_api `orders_refund.rs`). So a refund with one can be
-//! repeated after a lost answer, and a duplicate is looked up, never corrected and resent. A
-//! refund without one has no such guarantee: it is reconciled through the order.
+//! repeated after a lost answer or a server failure, and a duplicate is looked up, never
+//! corrected and resent. A refund without one has no such guarantee: it is reconciled through
+//! the order.
+//!
+//! An operation counts only for the refund it names: its `orderId`, its `externalOperationId`
+//! and `operationId` where it states them, and its `amount`, must be the refund's.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use http::{HeaderValue, Method, Request, header};
-use refundkit_core::lifecycle::{Answer, DecideError, Next, Record, after};
+use http::header;
+use refundkit_core::lifecycle::{
+    Answer, BuildError, Context, DecideError, Decision, Echo, Lifecycle, LoadError, Next, Progress,
+    Record, Recorded, Repeat, Step, Timing, decide_recorded, is_server_failure, later,
+};
 use refundkit_core::outcome::Outcome;
-use refundkit_core::{Amount, SecretString};
+use refundkit_core::{Amount, SecretString, Validated};
+use serde::{Deserialize, Serialize};
 
 use crate::codec::{
-    decode_request, decode_request_v2, parse_operation_response, parse_order_response,
-    parse_response,
+    decode_request, decode_request_v2, encode_request, encode_request_v2, parse_operation_response,
+    parse_order_response, parse_response,
 };
-use crate::http::{Attempt, Endpoint, operation_request, order_request};
-use crate::types::{ApiKey, Operation, OperationStatus, ReasonCode};
-
-/// Seconds between two status requests while the operation is `PENDING`, and before the
-/// repeat of a refund whose answer was lost (refundkit's choice; the API documents none).
-pub const POLL_SECONDS: u64 = 10;
+use crate::http::{
+    Attempt, Endpoint, operation_request, order_request, refund_request, refund_request_v2,
+};
+use crate::invariants::{Context as RulesContext, ContextV2};
+use crate::types::{
+    ApiKey, Operation, OperationStatus, ReasonCode, RefundRequest, RefundRequestV2,
+};
 
 const PROVIDER: &str = "yandex-pay";
 
-/// What the decision needs from the refund as it was sent.
-struct Sent {
-    endpoint: Endpoint,
-    order_id: String,
-    external_operation_id: Option<String>,
-    amount: Amount,
-    authorization: Option<HeaderValue>,
-    request_id: String,
-}
-
-fn read_refund(refund: &Request<Vec<u8>>) -> Result<Sent, DecideError> {
-    let bad = |detail: String| DecideError::not_recognised(PROVIDER, detail);
-    let path = refund.uri().path();
-    let (order_id, v2) = if let Some(rest) = path
-        .strip_suffix("/refund")
-        .and_then(|p| p.rsplit_once("/orders/"))
-    {
-        let id = percent_encoding::percent_decode_str(rest.1)
-            .decode_utf8()
-            .map_err(|e| bad(format!("the order id in {path}: {e}")))?;
-        (id.into_owned(), rest.0.ends_with("/v2"))
-    } else {
-        return Err(bad(format!("{path} is not an order's refund")));
-    };
-    let (external_operation_id, amount) = if v2 {
-        let body =
-            decode_request_v2(refund.body()).map_err(|e| bad(format!("the refund's body: {e}")))?;
-        (body.external_operation_id, body.refund_amount)
-    } else {
-        let body =
-            decode_request(refund.body()).map_err(|e| bad(format!("the refund's body: {e}")))?;
-        (body.external_operation_id, body.refund_amount)
-    };
-    Ok(Sent {
-        endpoint: Endpoint::of_request(refund)
-            .ok_or_else(|| bad("the refund's URL has no /api/merchant/".into()))?,
-        order_id,
-        external_operation_id,
-        amount,
-        authorization: refund.headers().get(header::AUTHORIZATION).cloned(),
-        request_id: refund
-            .headers()
-            .get("X-Request-Id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("refund")
-            .to_owned(),
-    })
-}
-
-impl Sent {
-    /// The status request: the operation by its external id, or else the order; with the
-    /// refund's API key and a request id of its own.
-    fn status(&self) -> Result<Request<Vec<u8>>, DecideError> {
-        let key = ApiKey(SecretString::from(
-            self.authorization
-                .as_ref()
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Api-Key "))
-                .unwrap_or(""),
-        ));
-        let attempt = Attempt {
-            request_id: format!("{}-status", self.request_id),
-            timeout_ms: 10_000,
-            attempt: 0,
-        };
-        let built = match &self.external_operation_id {
-            Some(id) => operation_request(&self.endpoint, id, &key, &attempt),
-            None => order_request(&self.endpoint, &self.order_id, &key, &attempt),
-        };
-        built.map_err(|e| DecideError::not_recognised(PROVIDER, e.to_string()))
+/// Yandex Pay's schedule. The API documents no interval; refundkit asks the operation status
+/// every 10 s while it is `PENDING`, and repeats a refund whose answer was lost after 10 s.
+pub fn timing() -> Timing {
+    Timing {
+        poll: Duration::from_secs(10),
+        settle: Duration::from_secs(10),
+        repeat: Repeat::every(Duration::from_secs(10)),
+        not_sent: Duration::from_secs(5),
     }
 }
 
-/// The status request of a refund built here: the operation by its `externalOperationId`, or
-/// the order when the refund has none; with the refund's API key.
-pub fn status_request(refund: &Request<Vec<u8>>) -> Result<Request<Vec<u8>>, DecideError> {
-    read_refund(refund)?.status()
+/// Which refund method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Api {
+    /// `POST /api/merchant/v1/orders/{orderId}/refund` (deprecated by Yandex Pay since
+    /// 2025-09-29).
+    V1,
+    /// `POST /api/merchant/v2/orders/{orderId}/refund`.
+    V2,
 }
 
-/// The same refund, its `X-Request-Attempt` one higher (the API's retry convention).
-fn repeat(refund: &Request<Vec<u8>>) -> Request<Vec<u8>> {
-    let mut copy = refundkit_core::copy_request(refund);
-    let attempt = refund
-        .headers()
-        .get("X-Request-Attempt")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u32>().ok())
-        .unwrap_or(0)
-        .saturating_add(1);
-    copy.headers_mut()
-        .insert("X-Request-Attempt", HeaderValue::from(attempt));
-    copy
+/// A Yandex Pay refund as the machine keeps it: the base URL, the order, the method, the body
+/// as it is sent (no API key: that travels in a header, given each time a request is built),
+/// the request id kept on every retry, and the operation once an answer named it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    endpoint: String,
+    order_id: String,
+    api: Api,
+    /// The body, compact JSON, byte for byte as sent.
+    body: String,
+    amount: Amount,
+    external_operation_id: Option<String>,
+    request_id: String,
+    timeout_ms: u32,
+    operation_id: Option<String>,
 }
 
-/// The next step after `sent` (the refund in `record`, or a status request this module built)
-/// got `answer`.
-///
-/// - The refund's operation `SUCCESS`: done; `PENDING`: ask the operation status after
-///   [`POLL_SECONDS`]; `FAIL`: refused.
-/// - `DUPLICATE_EXTERNAL_OPERATION_ID`: the refund exists; look it up (reconcile), never
-///   correct and resend. `INVALID_PAYMENT_STATUS` cannot be corrected; other refusals can.
-/// - Lost, or a 5xx that states nothing (which the API answers "repeat the same request"):
-///   repeat the same refund, its attempt counter raised, when it has an
-///   `externalOperationId`; without one, reconcile through the order.
-/// - Another answer that states nothing: reconcile through the status request.
-/// - The operation status: as the refund's operation; 404 (no such operation): the refund
-///   never registered, so the same refund may be sent again; lost or unreadable: ask again.
-/// - The order (for a refund without `externalOperationId`): its refund operations listed for
-///   a check by hand.
-pub fn decide(
-    record: &Record<'_>,
-    sent: &Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Result<Next, DecideError> {
-    let refund = read_refund(record.refund)?;
-    let status = refund.status()?;
-    let path = sent.uri().path();
-    if sent.method() == Method::POST && path.ends_with("/refund") {
-        Ok(after_refund(record.refund, &refund, status, answer, now))
-    } else if path.contains("/api/merchant/v1/operations/") {
-        Ok(after_operation(record.refund, &refund, status, answer, now))
-    } else if sent.method() == Method::GET && path.contains("/api/merchant/v1/orders/") {
-        Ok(after_order(&refund, status, answer, now))
-    } else {
-        Err(DecideError::not_recognised(
-            PROVIDER,
-            format!(
-                "{} {path} is not a refund or one of its status requests",
-                sent.method()
-            ),
+/// The requests of a Yandex Pay refund.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Request {
+    /// The refund (v1 or v2).
+    Refund,
+    /// `GET /api/merchant/v1/operations/{externalOperationId}`.
+    Operation,
+    /// `GET /api/merchant/v1/orders/{orderId}` (a refund without `externalOperationId`).
+    Order,
+}
+
+impl Refund {
+    /// A v1 refund of order `order_id`; `request_id` is its `X-Request-Id`, kept on every
+    /// repeat.
+    pub fn v1(
+        endpoint: &Endpoint,
+        order_id: &str,
+        body: &Validated<RefundRequest>,
+        request_id: &str,
+    ) -> Result<Self, refundkit_core::EncodeError> {
+        Ok(Refund::of(
+            endpoint,
+            order_id,
+            Api::V1,
+            encode_request(body)?,
+            body.refund_amount,
+            body.external_operation_id.clone(),
+            request_id,
         ))
     }
-}
 
-fn after_refund(
-    original: &Request<Vec<u8>>,
-    refund: &Sent,
-    status: Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Next {
-    let again_or_reconcile = |why: &str| match &refund.external_operation_id {
-        Some(id) => Next::Resend {
-            request: repeat(original),
-            not_before: after(now, POLL_SECONDS),
-            detail: format!(
-                "{why}: repeat the refund with the same externalOperationId {id}; Yandex Pay \
-                 returns the same operation, or DUPLICATE_EXTERNAL_OPERATION_ID once it started"
-            ),
-        },
-        None => Next::Reconcile {
-            request: Some(status.clone()),
-            not_before: after(now, POLL_SECONDS),
-            how: format!(
-                "{why}, and the refund has no externalOperationId to repeat it safely: read the \
-                 order's operations before sending any refund"
-            ),
-        },
-    };
-    let Answer::Received { http_status, body } = answer else {
-        return again_or_reconcile("the answer to the refund was lost");
-    };
-    match parse_response(http_status, body) {
-        Outcome::Success(op) => by_operation(&op, refund, status, now),
-        Outcome::Refused(r) => match &r.code {
-            Some(ReasonCode::DuplicateExternalOperationId) => Next::Reconcile {
-                request: Some(status),
-                not_before: now,
-                how: "DUPLICATE_EXTERNAL_OPERATION_ID: a refund with this externalOperationId \
-                      already started; ask its operation status, never correct and resend"
-                    .into(),
-            },
-            code => Next::refused(&r, !matches!(code, Some(ReasonCode::InvalidPaymentStatus))),
-        },
-        Outcome::ServerError { http_status } => {
-            again_or_reconcile(&format!("HTTP {http_status} without a statement"))
+    /// A v2 refund of order `order_id`.
+    pub fn v2(
+        endpoint: &Endpoint,
+        order_id: &str,
+        body: &Validated<RefundRequestV2>,
+        request_id: &str,
+    ) -> Result<Self, refundkit_core::EncodeError> {
+        Ok(Refund::of(
+            endpoint,
+            order_id,
+            Api::V2,
+            encode_request_v2(body)?,
+            body.refund_amount,
+            body.external_operation_id.clone(),
+            request_id,
+        ))
+    }
+
+    fn of(
+        endpoint: &Endpoint,
+        order_id: &str,
+        api: Api,
+        body: Vec<u8>,
+        amount: Amount,
+        external_operation_id: Option<String>,
+        request_id: &str,
+    ) -> Self {
+        Refund {
+            endpoint: endpoint.base().to_owned(),
+            order_id: order_id.to_owned(),
+            api,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            amount,
+            external_operation_id,
+            request_id: request_id.to_owned(),
+            timeout_ms: 10_000,
+            operation_id: None,
         }
-        Outcome::Malformed(m) => Next::Reconcile {
-            request: Some(status),
-            not_before: now,
-            how: format!(
-                "the refund's answer states nothing ({m}): ask its status before anything else"
-            ),
-        },
-        other => Next::Reconcile {
-            request: Some(status),
-            not_before: now,
-            how: format!("the refund's answer is {}: ask its status", other.verdict()),
-        },
+    }
+
+    /// The order.
+    pub fn order_id(&self) -> &str {
+        &self.order_id
+    }
+
+    /// `externalOperationId`, the idempotency key, where the refund has one.
+    pub fn external_operation_id(&self) -> Option<&str> {
+        self.external_operation_id.as_deref()
+    }
+
+    /// `refundAmount`.
+    pub fn refund_amount(&self) -> Amount {
+        self.amount
+    }
+
+    /// The status request of this refund: the operation by its `externalOperationId`, or the
+    /// order when it has none.
+    pub fn status(&self) -> Request {
+        if self.external_operation_id.is_some() {
+            Request::Operation
+        } else {
+            Request::Order
+        }
+    }
+
+    /// The body's refundAmount and externalOperationId, read back from the body.
+    fn read_body(&self) -> Result<(Amount, Option<String>), refundkit_core::DecodeError> {
+        Ok(match self.api {
+            Api::V1 => {
+                let b = decode_request(self.body.as_bytes())?;
+                (b.refund_amount, b.external_operation_id)
+            }
+            Api::V2 => {
+                let b = decode_request_v2(self.body.as_bytes())?;
+                (b.refund_amount, b.external_operation_id)
+            }
+        })
+    }
+
+    fn attempt(&self, request: Request, progress: &Progress) -> Attempt {
+        match request {
+            Request::Refund => Attempt {
+                request_id: self.request_id.clone(),
+                timeout_ms: self.timeout_ms,
+                attempt: progress.attempts,
+            },
+            Request::Operation | Request::Order => Attempt {
+                request_id: format!("{}-status", self.request_id),
+                timeout_ms: self.timeout_ms,
+                attempt: 0,
+            },
+        }
     }
 }
 
-/// What an operation's status says.
-fn by_operation(op: &Operation, refund: &Sent, status: Request<Vec<u8>>, now: SystemTime) -> Next {
-    match &op.status {
-        OperationStatus::Success => Next::Done {
-            refunded: op.amount.or(Some(refund.amount)),
-            detail: format!("operation {} SUCCESS", op.operation_id),
-        },
-        OperationStatus::Pending => Next::Wait {
-            request: Some(status),
-            not_before: after(now, POLL_SECONDS),
-            detail: format!(
-                "operation {} PENDING: ask its status, or wait for OPERATION_STATUS_UPDATED",
-                op.operation_id
+fn built<E: std::error::Error + Send + Sync + 'static>(e: E) -> BuildError {
+    BuildError::Sign(Box::new(e))
+}
+
+impl Lifecycle for Refund {
+    type Request = Request;
+    type Keys<'k> = Option<&'k ApiKey>;
+    const PROVIDER: &'static str = PROVIDER;
+
+    fn timing() -> Timing {
+        timing()
+    }
+
+    fn first(&self) -> Request {
+        Request::Refund
+    }
+
+    fn is_refund(request: Request) -> bool {
+        request == Request::Refund
+    }
+
+    fn method(request: Request) -> &'static str {
+        match request {
+            Request::Refund => "orders/{orderId}/refund",
+            Request::Operation => "operations/{externalOperationId}",
+            Request::Order => "orders/{orderId}",
+        }
+    }
+
+    fn build(
+        &self,
+        request: Request,
+        progress: &Progress,
+        keys: &Option<&ApiKey>,
+    ) -> Result<http::Request<Vec<u8>>, BuildError> {
+        let key = keys.ok_or(BuildError::MissingCredential("Yandex Pay API key"))?;
+        let endpoint = Endpoint::custom(&self.endpoint)?;
+        let attempt = self.attempt(request, progress);
+        match (request, self.api) {
+            (Request::Refund, Api::V1) => {
+                let body = crate::validate(
+                    decode_request(self.body.as_bytes())?,
+                    &RulesContext::default(),
+                )
+                .map_err(|invalid| BuildError::Invalid(invalid.report))?;
+                refund_request(&endpoint, &self.order_id, key, &body, &attempt).map_err(built)
+            }
+            (Request::Refund, Api::V2) => {
+                let body = crate::validate_v2(
+                    decode_request_v2(self.body.as_bytes())?,
+                    &ContextV2::default(),
+                )
+                .map_err(|invalid| BuildError::Invalid(invalid.report))?;
+                refund_request_v2(&endpoint, &self.order_id, key, &body, &attempt).map_err(built)
+            }
+            (Request::Operation, _) => {
+                let id = self
+                    .external_operation_id
+                    .as_deref()
+                    .ok_or(BuildError::Incomplete("externalOperationId"))?;
+                operation_request(&endpoint, id, key, &attempt).map_err(built)
+            }
+            (Request::Order, _) => {
+                order_request(&endpoint, &self.order_id, key, &attempt).map_err(built)
+            }
+        }
+    }
+
+    fn decide(
+        &mut self,
+        request: Request,
+        answer: Answer<'_>,
+        context: &Context<'_>,
+        _keys: &Option<&ApiKey>,
+    ) -> Decision<Request> {
+        match request {
+            Request::Refund => self.after_refund(answer, context),
+            Request::Operation => self.after_operation(answer, context),
+            Request::Order => self.after_order(answer, context),
+        }
+    }
+
+    fn amount(&self) -> Option<Amount> {
+        Some(self.amount)
+    }
+
+    fn identity(&self) -> Vec<(&'static str, String)> {
+        let mut fields = vec![("orderId", self.order_id.clone())];
+        if let Some(id) = &self.external_operation_id {
+            fields.push(("externalOperationId", id.clone()));
+        }
+        if let Some(id) = &self.operation_id {
+            fields.push(("operationId", id.clone()));
+        }
+        fields
+    }
+
+    fn fingerprint_input(&self) -> Vec<u8> {
+        let api = match self.api {
+            Api::V1 => "v1",
+            Api::V2 => "v2",
+        };
+        format!(
+            "{}\n{}\n{api}\n{}\n{}",
+            self.endpoint, self.order_id, self.request_id, self.body
+        )
+        .into_bytes()
+    }
+
+    fn check(&self) -> Result<(), LoadError> {
+        Endpoint::custom(&self.endpoint)?;
+        let report = match self.api {
+            Api::V1 => crate::check(
+                &decode_request(self.body.as_bytes())?,
+                &RulesContext::default(),
             ),
-        },
-        OperationStatus::Fail => Next::Refused {
-            http_status: 200,
-            code: Some("FAIL".into()),
-            text: op.reason.clone(),
-            may_correct: true,
-        },
-        other => Next::by_hand(
-            now,
-            format!(
+            Api::V2 => crate::check_v2(
+                &decode_request_v2(self.body.as_bytes())?,
+                &ContextV2::default(),
+            ),
+        };
+        if report.has_errors() {
+            return Err(LoadError::Invalid(report));
+        }
+        let (amount, external_operation_id) = self.read_body()?;
+        if amount != self.amount {
+            return Err(LoadError::Inconsistent("refundAmount"));
+        }
+        if external_operation_id != self.external_operation_id {
+            return Err(LoadError::Inconsistent("externalOperationId"));
+        }
+        Ok(())
+    }
+}
+
+impl Refund {
+    /// The refund again under its `externalOperationId` (its attempt counter raised), or,
+    /// without one, the order's operations for a person to read.
+    fn again_or_reconcile(&self, context: &Context<'_>, why: &str) -> Decision<Request> {
+        match &self.external_operation_id {
+            Some(id) => Decision::send(
+                Step::Resend,
+                Request::Refund,
+                later(context.now, context.timing.poll),
+                format!(
+                    "{why}: repeat the refund with the same externalOperationId {id}; Yandex \
+                     Pay returns the same operation, or DUPLICATE_EXTERNAL_OPERATION_ID once it \
+                     started"
+                ),
+            ),
+            None => Decision::send(
+                Step::Reconcile,
+                Request::Order,
+                later(context.now, context.timing.poll),
+                format!(
+                    "{why}, and the refund has no externalOperationId to repeat it safely: read \
+                     the order's operations before sending any refund"
+                ),
+            ),
+        }
+    }
+
+    fn after_refund(&mut self, answer: Answer<'_>, context: &Context<'_>) -> Decision<Request> {
+        let Answer::Received { http_status, body } = answer else {
+            return self.again_or_reconcile(context, "the answer to the refund was lost");
+        };
+        if is_server_failure(http_status) {
+            // With or without a reasonCode: a server failure states nothing about the refund.
+            return self
+                .again_or_reconcile(context, &format!("HTTP {http_status}, a server failure"));
+        }
+        match parse_response(http_status, body) {
+            Outcome::Success(op) => self.by_operation(&op, context),
+            Outcome::Refused(r) => match &r.code {
+                Some(ReasonCode::DuplicateExternalOperationId) => Decision::send(
+                    Step::Reconcile,
+                    self.status(),
+                    context.now,
+                    "DUPLICATE_EXTERNAL_OPERATION_ID: a refund with this externalOperationId \
+                     already started; ask its operation status, never correct and resend",
+                ),
+                code => {
+                    Decision::refused(&r, !matches!(code, Some(ReasonCode::InvalidPaymentStatus)))
+                }
+            },
+            Outcome::Malformed(m) => Decision::send(
+                Step::Reconcile,
+                self.status(),
+                context.now,
+                format!(
+                    "the refund's answer states nothing ({m}): ask its status before anything else"
+                ),
+            ),
+            other => Decision::send(
+                Step::Reconcile,
+                self.status(),
+                context.now,
+                format!("the refund's answer is {}: ask its status", other.verdict()),
+            ),
+        }
+    }
+
+    /// Whether `op` is this refund's operation.
+    fn names_this_refund(&self, op: &Operation) -> Result<(), Decision<Request>> {
+        Echo::new()
+            .required("data.operation.orderId", &self.order_id, Some(&op.order_id))
+            .required(
+                "data.operation.operationType",
+                "REFUND",
+                Some(&op.operation_type),
+            )
+            .if_stated(
+                "data.operation.externalOperationId",
+                self.external_operation_id.as_deref(),
+                op.external_operation_id.as_deref(),
+            )
+            .if_stated(
+                "data.operation.operationId",
+                self.operation_id.as_deref(),
+                Some(&op.operation_id),
+            )
+            .amount("data.operation.amount", Some(self.amount), op.amount)
+            .check()
+            .map_err(|mismatch| Decision::Mismatch {
+                how: format!(
+                    "the operation is not this refund's (order {}, refund of {}): check the \
+                     order in the Yandex Pay merchant console before sending anything",
+                    self.order_id, self.amount
+                ),
+                mismatch,
+            })
+    }
+
+    /// What an operation's status says, once it is known to be this refund's.
+    fn by_operation(&mut self, op: &Operation, context: &Context<'_>) -> Decision<Request> {
+        if let Err(mismatch) = self.names_this_refund(op) {
+            return mismatch;
+        }
+        if self.operation_id.is_none() {
+            self.operation_id = Some(op.operation_id.clone());
+        }
+        match &op.status {
+            OperationStatus::Success => Decision::Done {
+                refunded: op.amount.or(Some(self.amount)),
+                detail: format!("operation {} SUCCESS", op.operation_id),
+            },
+            OperationStatus::Pending => Decision::send(
+                Step::Wait,
+                self.status(),
+                later(context.now, context.timing.poll),
+                format!(
+                    "operation {} PENDING: ask its status, or wait for OPERATION_STATUS_UPDATED",
+                    op.operation_id
+                ),
+            ),
+            OperationStatus::Fail => Decision::Refused {
+                http_status: 200,
+                code: Some("FAIL".into()),
+                text: op.reason.clone(),
+                may_correct: true,
+            },
+            other => Decision::review(format!(
                 "operation {} has a status refundkit does not know ({}): check it in the \
                  merchant console",
                 op.operation_id,
                 other.as_str()
-            ),
-        ),
+            )),
+        }
     }
-}
 
-fn after_operation(
-    original: &Request<Vec<u8>>,
-    refund: &Sent,
-    status: Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Next {
-    let again = |detail: String| Next::ask_again(&status, after(now, POLL_SECONDS), detail);
-    let Answer::Received { http_status, body } = answer else {
-        return again("the operation status answer was lost: ask again".into());
-    };
-    match parse_operation_response(http_status, body) {
-        Outcome::Success(op) => by_operation(&op, refund, status, now),
-        Outcome::Refused(r) if r.http_status == 404 && r.code.is_none() => Next::Resend {
-            request: repeat(original),
-            not_before: now,
-            detail: "no operation has this externalOperationId: the refund never registered, \
-                     so it may be sent again (with the same id)"
-                .into(),
-        },
-        Outcome::Refused(r) => Next::by_hand(
-            now,
-            format!(
+    fn after_operation(&mut self, answer: Answer<'_>, context: &Context<'_>) -> Decision<Request> {
+        let again = |detail: String| {
+            Decision::send(
+                Step::Wait,
+                Request::Operation,
+                later(context.now, context.timing.poll),
+                detail,
+            )
+        };
+        let Answer::Received { http_status, body } = answer else {
+            return again("the operation status answer was lost: ask again".into());
+        };
+        if is_server_failure(http_status) {
+            return again(format!(
+                "the operation status answered HTTP {http_status}: ask again"
+            ));
+        }
+        match parse_operation_response(http_status, body) {
+            Outcome::Success(op) => self.by_operation(&op, context),
+            Outcome::Refused(r)
+                if r.http_status == 404
+                    && r.code
+                        .as_ref()
+                        .is_none_or(|c| c.as_str() == "OPERATION_NOT_FOUND") =>
+            {
+                Decision::send(
+                    Step::Resend,
+                    Request::Refund,
+                    context.now,
+                    "no operation has this externalOperationId: the refund never registered, \
+                     so it may be sent again (with the same id)",
+                )
+            }
+            Outcome::Refused(r) => Decision::review(format!(
                 "the operation status was refused (HTTP {}: {}): check the refund in the \
                  merchant console",
                 r.http_status,
                 r.text.as_deref().unwrap_or("")
-            ),
-        ),
-        other => again(format!(
-            "the operation status answer is {}: ask again",
-            other.verdict()
-        )),
+            )),
+            other => again(format!(
+                "the operation status answer is {}: ask again",
+                other.verdict()
+            )),
+        }
     }
-}
 
-fn after_order(
-    refund: &Sent,
-    status: Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Next {
-    let again = |detail: String| Next::ask_again(&status, after(now, POLL_SECONDS), detail);
-    let Answer::Received { http_status, body } = answer else {
-        return again("the order's answer was lost: ask again".into());
-    };
-    match parse_order_response(http_status, body) {
-        Outcome::Success(view) => {
-            let refunds: Vec<String> = view
-                .operations
-                .iter()
-                .filter(|op| op.operation_type == "REFUND")
-                .map(|op| {
-                    format!(
-                        "{} {} {}",
-                        op.operation_id,
-                        op.status.as_str(),
-                        op.amount.map(|a| a.to_string()).unwrap_or_default()
+    fn after_order(&self, answer: Answer<'_>, context: &Context<'_>) -> Decision<Request> {
+        let again = |detail: String| {
+            Decision::send(
+                Step::Wait,
+                Request::Order,
+                later(context.now, context.timing.poll),
+                detail,
+            )
+        };
+        let Answer::Received { http_status, body } = answer else {
+            return again("the order's answer was lost: ask again".into());
+        };
+        if is_server_failure(http_status) {
+            return again(format!("the order answered HTTP {http_status}: ask again"));
+        }
+        match parse_order_response(http_status, body) {
+            Outcome::Success(view) => {
+                if let Err(mismatch) = Echo::new()
+                    .if_stated(
+                        "data.order.orderId",
+                        Some(&self.order_id),
+                        view.order_id.as_deref(),
                     )
-                })
-                .collect();
-            Next::by_hand(
-                now,
-                format!(
+                    .check()
+                {
+                    return Decision::Mismatch {
+                        how: format!(
+                            "the order answered is not {}: check it in the merchant console",
+                            self.order_id
+                        ),
+                        mismatch,
+                    };
+                }
+                let refunds: Vec<String> = view
+                    .operations
+                    .iter()
+                    .filter(|op| op.operation_type == "REFUND")
+                    .map(|op| {
+                        format!(
+                            "{} {} {}",
+                            op.operation_id,
+                            op.status.as_str(),
+                            op.amount.map(|a| a.to_string()).unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                Decision::review(format!(
                     "order {} ({}) has {} refund operation(s) [{}]; without an \
                      externalOperationId only a person can tell whether one of them is this \
                      refund of {}",
-                    refund.order_id,
+                    self.order_id,
                     view.payment_status
                         .as_ref()
                         .map(|s| s.as_str())
                         .unwrap_or("no status"),
                     refunds.len(),
                     refunds.join("; "),
-                    refund.amount
-                ),
-            )
-        }
-        Outcome::Refused(r) => Next::by_hand(
-            now,
-            format!(
+                    self.amount
+                ))
+            }
+            Outcome::Refused(r) => Decision::review(format!(
                 "the order was refused (HTTP {}): check it in the merchant console",
                 r.http_status
-            ),
-        ),
-        other => again(format!(
-            "the order's answer is {}: ask again",
-            other.verdict()
-        )),
+            )),
+            other => again(format!(
+                "the order's answer is {}: ask again",
+                other.verdict()
+            )),
+        }
+    }
+
+    /// What an authentic notification (from [`crate::webhook::verify`]) says about this
+    /// refund: `None` when it is about another operation (another `externalOperationId`,
+    /// order or operation type) or says nothing about a refund. `OPERATION_STATUS_UPDATED` for
+    /// this refund reads as its operation status would.
+    pub fn notification(
+        &self,
+        notification: &crate::webhook::Notification,
+        now: SystemTime,
+        timing: &Timing,
+    ) -> Option<Decision<Request>> {
+        let crate::webhook::Event::OperationStatusUpdated {
+            operation_id,
+            external_operation_id,
+            order_id,
+            status,
+            operation_type,
+        } = &notification.event
+        else {
+            return None;
+        };
+        let ours = self.external_operation_id.is_some()
+            && *external_operation_id == self.external_operation_id
+            && order_id.as_deref().is_none_or(|o| o == self.order_id)
+            && operation_type.as_deref().is_none_or(|t| t == "REFUND");
+        if !ours {
+            return None;
+        }
+        let op = Operation {
+            operation_id: operation_id.clone().unwrap_or_default(),
+            order_id: self.order_id.clone(),
+            operation_type: "REFUND".into(),
+            status: status.clone(),
+            amount: None,
+            external_operation_id: external_operation_id.clone(),
+            created: None,
+            updated: None,
+            reason: None,
+            params: None,
+        };
+        let progress = Progress {
+            attempts: 0,
+            refund_sent_at: None,
+            sends: 0,
+            created: now,
+        };
+        let context = Context {
+            now,
+            sent_at: now,
+            progress: &progress,
+            timing,
+        };
+        // Reading it changes nothing kept: what the refund learns, it learns from answers.
+        Some(self.clone().by_operation(&op, &context))
     }
 }
 
-/// The next step an authentic notification (from [`crate::webhook::verify`]) gives the refund
-/// in `record`: `None` when it is about another operation. `OPERATION_STATUS_UPDATED` for the
-/// refund's `externalOperationId` reads as its operation status would; other events say
-/// nothing about a refund by themselves.
+/// The refund read back from its request: endpoint, order, version, body, request id.
+fn read_recorded(refund: &http::Request<Vec<u8>>) -> Result<(Refund, ApiKey), DecideError> {
+    let bad = |detail: String| DecideError::not_recognised(PROVIDER, detail);
+    let path = refund.uri().path();
+    let Some((head, id)) = path
+        .strip_suffix("/refund")
+        .and_then(|p| p.rsplit_once("/orders/"))
+    else {
+        return Err(bad(format!("{path} is not an order's refund")));
+    };
+    let order_id = percent_encoding::percent_decode_str(id)
+        .decode_utf8()
+        .map_err(|e| bad(format!("the order id in {path}: {e}")))?;
+    let api = if head.ends_with("/v2") {
+        Api::V2
+    } else {
+        Api::V1
+    };
+    let endpoint = Endpoint::of_request(refund)
+        .ok_or_else(|| bad("the refund's URL has no /api/merchant/".into()))?;
+    let header = |name: &str| {
+        refund
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let mut r = Refund::of(
+        &endpoint,
+        &order_id,
+        api,
+        refund.body().clone(),
+        Amount::ZERO,
+        None,
+        &header("X-Request-Id").unwrap_or_else(|| "refund".into()),
+    );
+    let (amount, external_operation_id) = r
+        .read_body()
+        .map_err(|e| bad(format!("the refund's body: {e}")))?;
+    r.amount = amount;
+    r.external_operation_id = external_operation_id;
+    if let Some(t) = header("X-Request-Timeout").and_then(|t| t.parse().ok()) {
+        r.timeout_ms = t;
+    }
+    let key = header(header::AUTHORIZATION.as_str())
+        .and_then(|v| v.strip_prefix("Api-Key ").map(str::to_owned))
+        .unwrap_or_default();
+    Ok((r, ApiKey(SecretString::from(key))))
+}
+
+impl Recorded for Refund {
+    type Owned = ApiKey;
+
+    fn keys(owned: &ApiKey) -> Option<&ApiKey> {
+        Some(owned)
+    }
+
+    fn from_recorded(
+        record: &Record<'_>,
+        sent: &http::Request<Vec<u8>>,
+    ) -> Result<(Self, Request, ApiKey), DecideError> {
+        let (refund, key) = read_recorded(record.refund)?;
+        let path = sent.uri().path();
+        let kind = if sent.method() == http::Method::POST && path.ends_with("/refund") {
+            Request::Refund
+        } else if path.contains("/api/merchant/v1/operations/") {
+            Request::Operation
+        } else if sent.method() == http::Method::GET && path.contains("/api/merchant/v1/orders/") {
+            Request::Order
+        } else {
+            return Err(DecideError::not_recognised(
+                PROVIDER,
+                format!(
+                    "{} {path} is not a refund or one of its status requests",
+                    sent.method()
+                ),
+            ));
+        };
+        Ok((refund, kind, key))
+    }
+}
+
+/// The status request of a refund built here: the operation by its `externalOperationId`, or
+/// the order when the refund has none; with the refund's API key.
+pub fn status_request(
+    refund: &http::Request<Vec<u8>>,
+) -> Result<http::Request<Vec<u8>>, DecideError> {
+    let (r, key) = read_recorded(refund)?;
+    let progress = Progress {
+        attempts: 0,
+        refund_sent_at: None,
+        sends: 0,
+        created: SystemTime::UNIX_EPOCH,
+    };
+    Ok(r.build(r.status(), &progress, &Some(&key))?)
+}
+
+/// The next step after `sent` (the refund in `record`, or a status request this module built)
+/// got `answer`: the same rules as the [`Refund`] machine, from recorded requests.
+pub fn decide(
+    record: &Record<'_>,
+    sent: &http::Request<Vec<u8>>,
+    answer: Answer<'_>,
+    now: SystemTime,
+) -> Result<Next, DecideError> {
+    decide_recorded::<Refund>(record, sent, answer, now)
+}
+
+/// The next step an authentic notification gives the refund in `record`: `None` when it is
+/// about another operation ([`Refund::notification`]).
 pub fn decide_notification(
     record: &Record<'_>,
     notification: &crate::webhook::Notification,
     now: SystemTime,
 ) -> Result<Option<Next>, DecideError> {
-    let refund = read_refund(record.refund)?;
-    let crate::webhook::Event::OperationStatusUpdated {
-        operation_id,
-        external_operation_id,
-        status,
-        ..
-    } = &notification.event
-    else {
+    let (refund, key) = read_recorded(record.refund)?;
+    let Some(decision) = refund.notification(notification, now, &timing()) else {
         return Ok(None);
     };
-    if refund.external_operation_id.is_none()
-        || *external_operation_id != refund.external_operation_id
-    {
+    let progress = Progress {
+        attempts: record.attempts,
+        refund_sent_at: record.refund_sent_at,
+        sends: record.attempts,
+        created: now,
+    };
+    let mut machine = refundkit_core::lifecycle::Machine::in_flight(
+        refund,
+        Request::Operation,
+        progress,
+        timing(),
+        now,
+    );
+    if !machine.settle(decision.clone(), now) {
+        // Not final (PENDING): the step it gives is to keep asking.
+        if let Decision::Send {
+            request,
+            not_before,
+            detail,
+            ..
+        } = decision
+        {
+            let built = machine
+                .refund()
+                .build(request, machine.progress(), &Some(&key))?;
+            return Ok(Some(Next::Wait {
+                request: Some(built),
+                not_before,
+                detail,
+            }));
+        }
         return Ok(None);
     }
-    let op = Operation {
-        operation_id: operation_id.clone().unwrap_or_default(),
-        order_id: refund.order_id.clone(),
-        operation_type: "REFUND".into(),
-        status: status.clone(),
-        amount: None,
-        external_operation_id: external_operation_id.clone(),
-        created: None,
-        updated: None,
-        reason: None,
-        params: None,
-    };
-    let status_request = refund.status()?;
-    Ok(Some(by_operation(&op, &refund, status_request, now)))
+    Ok(Some(machine.next(&Some(&key))?))
 }

@@ -17,7 +17,7 @@ use refundkit_core::{Quantity, Verdict};
 use refundkit_yandex_pay::helper::{Order, Selection, refund_v2};
 use refundkit_yandex_pay::http::{Attempt, Endpoint, refund_request_v2};
 use refundkit_yandex_pay::invariants::{ContextV2, validate_v2};
-use refundkit_yandex_pay::lifecycle::{POLL_SECONDS, decide};
+use refundkit_yandex_pay::lifecycle::{decide, timing};
 use refundkit_yandex_pay::types::ApiKey;
 use refundkit_yandex_pay::{decode, parse_response};
 
@@ -99,7 +99,7 @@ fn a_pending_operation_waits_then_asks_the_operation_status_by_external_id() {
                 "https://sandbox.pay.yandex.ru/api/merchant/v1/operations/refund-42"
             );
             assert_eq!(s.headers()["authorization"], "Api-Key merchant-key");
-            assert_eq!(not_before, now() + Duration::from_secs(POLL_SECONDS));
+            assert_eq!(not_before, now() + timing().poll);
         }
         other => panic!("{other:?}"),
     }

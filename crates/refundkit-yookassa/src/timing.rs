@@ -7,8 +7,40 @@
 use refundkit_core::{Path, Report};
 
 /// Whether `s` is ISO 8601 date-time with an offset: `YYYY-MM-DDThh:mm:ss[.fff]` then `Z` or
-/// `±hh:mm`.
+/// `±hh:mm`, naming a real date and time (no month 13, no 30 February, no hour 24).
 pub fn is_iso8601_with_offset(s: &str) -> bool {
+    is_iso8601_form(s) && is_real_date_time(s)
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+/// The fields of a string of [`is_iso8601_form`]'s shape are in range.
+fn is_real_date_time(s: &str) -> bool {
+    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<i64>().ok());
+    let (Some(y), Some(m), Some(d), Some(hh), Some(mm), Some(ss)) =
+        (n(0..4), n(5..7), n(8..10), n(11..13), n(14..16), n(17..19))
+    else {
+        return false;
+    };
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(y) => 29,
+        2 => 28,
+        _ => return false,
+    };
+    let offset_ok = match s.rfind(['+', '-']).filter(|&i| i >= 19) {
+        Some(i) => {
+            n(i + 1..i + 3).is_some_and(|h| h <= 23) && n(i + 4..i + 6).is_some_and(|m| m <= 59)
+        }
+        None => true,
+    };
+    (1..=days).contains(&d) && hh <= 23 && mm <= 59 && ss <= 59 && offset_ok
+}
+
+fn is_iso8601_form(s: &str) -> bool {
     let b = s.as_bytes();
     let digits = |range: std::ops::Range<usize>| {
         b.get(range)

@@ -49,6 +49,7 @@ fn decide_on(attempts: u32, answer: Answer<'_>) -> Next {
         refund: &r,
         attempts,
         refunded_before: None,
+        refund_sent_at: Some(now()),
     };
     decide(&record, &r, answer, now()).unwrap()
 }
@@ -184,15 +185,23 @@ proptest! {
         code in prop_oneof![Just("0"), Just("1"), Just("3"), Just("7"), Just("x")],
         error in prop_oneof![Just("0"), Just("405"), Just("413")],
         root in prop_oneof![Just("returnPaymentResponse"), Just("makeDepositionResponse")],
+        id in prop_oneof![Just("12345"), Just("1")],
         lost in any::<bool>(),
     ) {
-        let body = format!(r#"<{root} clientOrderId="1" status="{code}" error="{error}"/>"#);
+        let body = format!(r#"<{root} clientOrderId="{id}" status="{code}" error="{error}"/>"#);
         let answer = if lost { Answer::Lost } else { Answer::Received { http_status: status, body: body.as_bytes() } };
         let next = decide_on(1, answer);
         let stated = (!lost).then(|| parse_response(status, body.as_bytes()).verdict());
         match next.step() {
-            Step::Done => prop_assert_eq!(stated, Some(Verdict::Success)),
-            Step::Refused => prop_assert_eq!(stated, Some(Verdict::Refused)),
+            Step::Done => {
+                prop_assert_eq!(stated, Some(Verdict::Success));
+                prop_assert_eq!(id, "12345");
+            }
+            Step::Refused => {
+                prop_assert_eq!(stated, Some(Verdict::Refused));
+                prop_assert_eq!(id, "12345");
+            }
+            Step::Mismatch => prop_assert_eq!(id, "1"),
             Step::Resend => {
                 let original = refund();
                 prop_assert_eq!(next.request().unwrap().body(), original.body());

@@ -24,3 +24,8 @@ pub mod inspect;
 pub mod lifecycle;
 pub mod plan;
 pub mod providers;
+pub mod refund;
+
+pub use plan::Credentials;
+pub use providers::ProviderId;
+pub use refund::Refund;

@@ -533,8 +533,12 @@ impl Context<'_> {
 pub struct ProviderPlan {
     /// The provider's name ([`crate::providers::Provider::name`]).
     pub provider: &'static str,
-    /// The ready request, when it could be built.
+    /// The ready request, when it could be built: the refund's own request, built from
+    /// [`ProviderPlan::refund`] with the credentials given.
     pub request: Option<http::Request<Vec<u8>>>,
+    /// The refund as a state machine, when its request validated (with or without
+    /// credentials): what drives it to a final state ([`crate::Refund`]).
+    pub refund: Option<crate::Refund>,
     /// The sum this request refunds.
     pub refunded: Option<Amount>,
     /// The provider's validation of its own request, and the plan's notes.
@@ -549,6 +553,7 @@ impl ProviderPlan {
         ProviderPlan {
             provider,
             request: None,
+            refund: None,
             refunded: None,
             report: Report::new(),
             skipped: Some(why.into()),
@@ -567,6 +572,7 @@ impl ProviderPlan {
         ProviderPlan {
             provider,
             request: None,
+            refund: None,
             refunded: None,
             report,
             skipped: None,

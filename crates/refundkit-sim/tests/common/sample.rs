@@ -27,19 +27,8 @@ fn secret(path: &str) -> refundkit::core::SecretString {
         .into()
 }
 
-/// The planned refunds, each provider's `base_url` set from `bases` (`(provider, base)`), at
-/// `now`.
-pub fn planned(
-    bases: &[(&str, String)],
-    now: SystemTime,
-) -> Vec<(&'static str, http::Request<Vec<u8>>)> {
-    let mut desc: RefundDescription =
-        refundkit::core::json::decode(&read("plan/sample-order.json")).expect("the sample order");
-    for (provider, base) in bases {
-        desc.settings
-            .set(&format!("{provider}.base_url={base}"))
-            .expect("a known setting");
-    }
+/// The sample credentials (clearly marked sample ones, not real).
+pub fn credentials() -> Credentials {
     let mut credentials = Credentials::new();
     credentials.insert(
         refundkit::robokassa::Password3::new(secret("sample-credentials/robokassa-password3.txt"))
@@ -65,14 +54,40 @@ pub fn planned(
         user_name: "sample-rbs-api".into(),
         password: refundkit::rbs::types::Password(secret("sample-credentials/rbs-password.txt")),
     });
-    let plan = build(&desc, &credentials, &[], now).expect("the sample plans");
-    plan.providers
+    credentials
+}
+
+fn plan(bases: &[(&str, String)], now: SystemTime) -> Vec<refundkit::plan::ProviderPlan> {
+    let mut desc: RefundDescription =
+        refundkit::core::json::decode(&read("plan/sample-order.json")).expect("the sample order");
+    for (provider, base) in bases {
+        desc.settings
+            .set(&format!("{provider}.base_url={base}"))
+            .expect("a known setting");
+    }
+    build(&desc, &credentials(), &[], now)
+        .expect("the sample plans")
+        .providers
+}
+
+/// The planned refunds' requests, each provider's `base_url` set from `bases` (`(provider,
+/// base)`), at `now`.
+#[allow(dead_code)]
+pub fn planned(
+    bases: &[(&str, String)],
+    now: SystemTime,
+) -> Vec<(&'static str, http::Request<Vec<u8>>)> {
+    plan(bases, now)
         .into_iter()
-        .map(|p| {
-            let name = refundkit::providers::find(p.provider)
-                .expect("a provider")
-                .name();
-            (name, p.request.expect("every provider plans"))
-        })
+        .map(|p| (p.provider, p.request.expect("every provider plans")))
+        .collect()
+}
+
+/// The planned refunds as state machines, at `now`.
+#[allow(dead_code)]
+pub fn planned_refunds(bases: &[(&str, String)], now: SystemTime) -> Vec<refundkit::Refund> {
+    plan(bases, now)
+        .into_iter()
+        .map(|p| p.refund.expect("every provider plans a refund"))
         .collect()
 }

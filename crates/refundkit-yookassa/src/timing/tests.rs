@@ -48,3 +48,23 @@ fn months_are_added_on_the_calendar() {
     let feb29 = days_from_civil(2024, 2, 29) * 86_400 + 9 * 3600;
     assert_eq!(add_months(jan31, 1), feb29);
 }
+
+#[test]
+fn an_impossible_date_or_time_is_not_a_date_time_and_never_shifted() {
+    for s in [
+        "2026-13-01T00:00:00Z",
+        "2026-02-30T00:00:00Z",
+        "2025-02-29T00:00:00Z",
+        "2026-00-10T00:00:00Z",
+        "2026-04-31T00:00:00Z",
+        "2026-01-01T24:00:00Z",
+        "2026-01-01T23:60:00Z",
+        "2026-01-01T23:59:60Z",
+        "2026-01-01T00:00:00+24:00",
+    ] {
+        assert!(!is_iso8601_with_offset(s), "{s}");
+        assert_eq!(parse_utc(s), None, "{s}");
+    }
+    assert!(is_iso8601_with_offset("2024-02-29T23:59:59.999+03:00"));
+    assert_eq!(parse_utc("2026-12-01T00:00:00Z"), Some(1_796_083_200));
+}

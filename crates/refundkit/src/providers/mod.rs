@@ -12,7 +12,7 @@ use refundkit_core::conformance::{self, VectorResult};
 use refundkit_core::lifecycle::{Answer, DecideError, Next, Record};
 
 use crate::inspect::{Inspection, Message};
-use crate::plan::{Context, ProviderPlan};
+use crate::plan::{Context, Credentials, ProviderPlan};
 
 #[cfg(feature = "rbs")]
 mod rbs;
@@ -23,10 +23,85 @@ mod yandex_pay;
 #[cfg(feature = "yookassa")]
 mod yookassa;
 
+/// A provider, by type: what the facade's functions take, so that a misspelt provider fails
+/// to compile rather than at run time. Strings ([`ProviderId::from_str`](std::str::FromStr))
+/// are for the command line's edge.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ProviderId {
+    /// Robokassa (`robokassa`).
+    Robokassa,
+    /// Yandex Pay (`yandex-pay`).
+    YandexPay,
+    /// YooKassa MWS (`yookassa`).
+    Yookassa,
+    /// The RBS platform: Sberbank, Alfa-Bank (`rbs`).
+    Rbs,
+}
+
+impl ProviderId {
+    /// Every provider refundkit knows, compiled in or not.
+    pub const ALL: [ProviderId; 4] = [
+        ProviderId::Robokassa,
+        ProviderId::YandexPay,
+        ProviderId::Yookassa,
+        ProviderId::Rbs,
+    ];
+
+    /// Its name: `robokassa`, `yandex-pay`, `yookassa`, `rbs`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProviderId::Robokassa => "robokassa",
+            ProviderId::YandexPay => "yandex-pay",
+            ProviderId::Yookassa => "yookassa",
+            ProviderId::Rbs => "rbs",
+        }
+    }
+
+    /// Its adapter, when its cargo feature is on.
+    pub fn adapter(self) -> Option<&'static dyn Provider> {
+        find(self.name())
+    }
+}
+
+impl std::fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is no provider's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no provider {0:?} (robokassa, yandex-pay, yookassa, rbs)")]
+pub struct UnknownProvider(pub String);
+
+impl std::str::FromStr for ProviderId {
+    type Err = UnknownProvider;
+    fn from_str(s: &str) -> Result<Self, UnknownProvider> {
+        ProviderId::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| UnknownProvider(s.to_owned()))
+    }
+}
+
+/// How a provider's refund reads what it needs from the shop's credentials: each adapter says
+/// which of them its requests and answers take.
+pub(crate) trait Keyed: refundkit_core::lifecycle::Lifecycle {
+    /// The keys of `credentials` this provider uses.
+    fn keys(credentials: &Credentials) -> Self::Keys<'_>;
+}
+
 /// One provider, as the facade sees it.
 pub trait Provider: Sync {
     /// Its name: the CLI's provider argument and its `testdata/` directory (`yandex-pay`).
     fn name(&self) -> &'static str;
+
+    /// It, by type.
+    fn id(&self) -> ProviderId;
 
     /// The names of the references to the payment it reads from a description.
     fn references(&self) -> &'static [&'static str];

@@ -8,8 +8,10 @@
 use std::path::Path;
 
 use refundkit_core::conformance::{self, VectorResult};
+use refundkit_core::lifecycle::{Lifecycle as _, Progress};
 use refundkit_core::{Amount, Report};
-use refundkit_rbs::http::{Endpoint, refund_request};
+use refundkit_rbs::http::Endpoint;
+use refundkit_rbs::lifecycle;
 use refundkit_rbs::{Auth, RefundRequest};
 
 use super::Provider;
@@ -31,6 +33,10 @@ const GATEWAYS: &[(&str, (&str, &str))] = &[
 impl Provider for Rbs {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn id(&self) -> super::ProviderId {
+        super::ProviderId::Rbs
     }
 
     fn references(&self) -> &'static [&'static str] {
@@ -98,21 +104,29 @@ impl Provider for Rbs {
             order_bundle: None,
         };
         let mut report = Report::new();
-        let http = match refundkit_rbs::validate(request) {
+        let (http, refund) = match refundkit_rbs::validate(request) {
             Err(invalid) => {
                 report.merge(invalid.report);
-                None
+                (None, None)
             }
             Ok(valid) => {
                 report.merge(valid.warnings().clone());
-                refund_request(&endpoint, &valid)
+                let refund = lifecycle::Refund::new(&endpoint, &valid);
+                let http = refund
+                    .build(
+                        lifecycle::Request::Refund,
+                        &Progress::new(context.now),
+                        &Some(auth),
+                    )
                     .map_err(|e| not_built(&mut report, NAME, e))
-                    .ok()
+                    .ok();
+                (http, Some(crate::Refund::start(refund, context.now)))
             }
         };
         ProviderPlan {
             provider: NAME,
             request: http,
+            refund,
             refunded: Some(Amount::from_minor_units(kopecks)),
             report,
             skipped: None,
@@ -191,5 +205,11 @@ impl Provider for Rbs {
         now: std::time::SystemTime,
     ) -> Result<refundkit_core::lifecycle::Next, refundkit_core::lifecycle::DecideError> {
         refundkit_rbs::lifecycle::decide(record, sent, answer, now)
+    }
+}
+
+impl super::Keyed for refundkit_rbs::lifecycle::Refund {
+    fn keys(credentials: &crate::plan::Credentials) -> Option<&Auth> {
+        credentials.get::<Auth>()
     }
 }

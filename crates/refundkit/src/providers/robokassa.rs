@@ -8,8 +8,10 @@
 use std::path::Path;
 
 use refundkit_core::conformance::{self, VectorResult};
+use refundkit_core::lifecycle::{Lifecycle as _, Progress};
 use refundkit_core::{Coded, Report};
-use refundkit_robokassa::http::{CreateBody, Endpoint, create_request};
+use refundkit_robokassa::http::{CreateBody, Endpoint};
+use refundkit_robokassa::lifecycle;
 use refundkit_robokassa::{Alg, InvoiceItem, Password3, RefundRequest};
 
 use super::Provider;
@@ -23,6 +25,10 @@ const NAME: &str = "robokassa";
 impl Provider for Robokassa {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn id(&self) -> super::ProviderId {
+        super::ProviderId::Robokassa
     }
 
     fn references(&self) -> &'static [&'static str] {
@@ -82,37 +88,47 @@ impl Provider for Robokassa {
                 "Robokassa has no refund sandbox: the production host",
             );
         }
-        let http = match refundkit_robokassa::validate(request) {
+        let (http, refund) = match refundkit_robokassa::validate(request) {
             Err(invalid) => {
                 report.merge(invalid.report);
-                None
+                (None, None)
             }
             Ok(valid) => {
                 report.merge(valid.warnings().clone());
-                match context.credentials.get::<Password3>() {
-                    None => {
-                        note(
-                            &mut report,
-                            NAME,
-                            "no Password3: the payload is validated but not signed",
-                        );
-                        None
+                match lifecycle::Refund::new(&endpoint, &valid, alg, CreateBody::default()) {
+                    Err(e) => {
+                        not_built(&mut report, NAME, e);
+                        (None, None)
                     }
-                    Some(key) => refundkit_robokassa::sign(&valid, key, alg)
-                        .map_err(|e| e.to_string())
-                        .and_then(|token| {
-                            create_request(&endpoint, &token, CreateBody::default())
-                                .map_err(|e| e.to_string())
-                        })
-                        .map_err(|e| not_built(&mut report, NAME, e))
-                        .ok(),
+                    Ok(refund) => {
+                        let key = context.credentials.get::<Password3>();
+                        if key.is_none() {
+                            note(
+                                &mut report,
+                                NAME,
+                                "no Password3: the payload is validated but not signed",
+                            );
+                        }
+                        let http = key.and_then(|key| {
+                            refund
+                                .build(
+                                    lifecycle::Request::Create,
+                                    &Progress::new(context.now),
+                                    &Some(key),
+                                )
+                                .map_err(|e| not_built(&mut report, NAME, e))
+                                .ok()
+                        });
+                        (http, Some(crate::Refund::start(refund, context.now)))
+                    }
                 }
             }
         };
         ProviderPlan {
             provider: NAME,
             request: http,
-            refunded: Some(refund.total),
+            refund,
+            refunded: Some(context.refund.total),
             report,
             skipped: None,
         }
@@ -260,4 +276,10 @@ fn es256(text: &str) -> bool {
         })
         .and_then(|h| serde_json::from_slice::<serde_json::Value>(&h).ok())
         .is_some_and(|h| h.get("alg").and_then(|a| a.as_str()) == Some("ES256"))
+}
+
+impl super::Keyed for refundkit_robokassa::lifecycle::Refund {
+    fn keys(credentials: &crate::plan::Credentials) -> Option<&Password3> {
+        credentials.get::<Password3>()
+    }
 }

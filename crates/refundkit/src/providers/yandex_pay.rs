@@ -7,10 +7,12 @@
 use std::path::Path;
 
 use refundkit_core::conformance::{self, VectorResult};
+use refundkit_core::lifecycle::{Lifecycle as _, Progress};
 use refundkit_core::{Amount, Coded, Report, VatRate};
 use refundkit_yandex_pay::helper::{Order, Selection, refund};
-use refundkit_yandex_pay::http::{Attempt, Endpoint, refund_request};
+use refundkit_yandex_pay::http::Endpoint;
 use refundkit_yandex_pay::invariants::Context as Current;
+use refundkit_yandex_pay::lifecycle;
 use refundkit_yandex_pay::types::{
     ApiKey, Cart, CartItem, CartTotal, ItemQuantity, ItemReceipt, Shipping, VAT_CODES,
 };
@@ -26,6 +28,10 @@ const NAME: &str = "yandex-pay";
 impl Provider for YandexPay {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn id(&self) -> super::ProviderId {
+        super::ProviderId::YandexPay
     }
 
     fn references(&self) -> &'static [&'static str] {
@@ -144,26 +150,33 @@ impl Provider for YandexPay {
             current_shipping: order.shipping.as_ref().map(|s| s.amount),
             order_status: None,
         };
-        let http = match refundkit_yandex_pay::validate(body, &current) {
+        let (http, refund) = match refundkit_yandex_pay::validate(body, &current) {
             Err(invalid) => {
                 report.merge(invalid.report);
-                None
+                (None, None)
             }
             Ok(valid) => {
                 report.merge(valid.warnings().clone());
-                context.credentials.get::<ApiKey>().and_then(|key| {
-                    let attempt = Attempt {
-                        request_id: context
-                            .reference("refund_id")
-                            .unwrap_or("refund")
-                            .to_owned(),
-                        timeout_ms: 10_000,
-                        attempt: 0,
-                    };
-                    refund_request(&endpoint, order_id, key, &valid, &attempt)
-                        .map_err(|e| not_built(&mut report, NAME, e))
-                        .ok()
-                })
+                let request_id = context.reference("refund_id").unwrap_or("refund");
+                match lifecycle::Refund::v1(&endpoint, order_id, &valid, request_id) {
+                    Err(e) => {
+                        not_built(&mut report, NAME, e);
+                        (None, None)
+                    }
+                    Ok(refund) => {
+                        let http = context.credentials.get::<ApiKey>().and_then(|key| {
+                            refund
+                                .build(
+                                    lifecycle::Request::Refund,
+                                    &Progress::new(context.now),
+                                    &Some(key),
+                                )
+                                .map_err(|e| not_built(&mut report, NAME, e))
+                                .ok()
+                        });
+                        (http, Some(crate::Refund::start(refund, context.now)))
+                    }
+                }
             }
         };
         if context.credentials.get::<ApiKey>().is_none() {
@@ -176,6 +189,7 @@ impl Provider for YandexPay {
         ProviderPlan {
             provider: NAME,
             request: http,
+            refund,
             refunded: Some(refunded),
             report,
             skipped: None,
@@ -330,4 +344,10 @@ fn notification(text: &str) -> Option<Inspection> {
         "the signature needs the JWKS: refundkit yandex-pay webhook --jwks FILE",
     );
     Some(i)
+}
+
+impl super::Keyed for refundkit_yandex_pay::lifecycle::Refund {
+    fn keys(credentials: &crate::plan::Credentials) -> Option<&ApiKey> {
+        credentials.get::<ApiKey>()
+    }
 }

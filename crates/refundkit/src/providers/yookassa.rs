@@ -10,9 +10,11 @@ use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
 use refundkit_core::conformance::{self, VectorResult};
+use refundkit_core::lifecycle::{Lifecycle as _, Progress};
 use refundkit_core::{Amount, Coded, Report};
 use refundkit_pkcs7::{SignOptions, Signer, Trust};
-use refundkit_yookassa::http::{Endpoint, return_payment_request};
+use refundkit_yookassa::http::Endpoint;
+use refundkit_yookassa::lifecycle;
 use refundkit_yookassa::receipt::receipt_total;
 use refundkit_yookassa::timing::{format_request_dt, parse_utc};
 use refundkit_yookassa::types::{Customer, Receipt, ReceiptItem};
@@ -29,6 +31,10 @@ const NAME: &str = "yookassa";
 impl Provider for Yookassa {
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn id(&self) -> super::ProviderId {
+        super::ProviderId::Yookassa
     }
 
     fn references(&self) -> &'static [&'static str] {
@@ -154,22 +160,36 @@ impl Provider for Yookassa {
             cause: context.description.refund.cause.clone(),
             receipt,
         };
-        let http = match refundkit_yookassa::validate(request) {
+        let (http, refund) = match refundkit_yookassa::validate(request) {
             Err(invalid) => {
                 report.merge(invalid.report);
-                None
+                (None, None)
             }
             Ok(valid) => {
                 report.merge(valid.warnings().clone());
-                context.credentials.get::<Signer>().and_then(|signer| {
-                    refundkit_yookassa::sign_request(&valid, signer, &SignOptions::at(signing_time))
-                        .map_err(|e| e.to_string())
-                        .and_then(|signed| {
-                            return_payment_request(&endpoint, &signed).map_err(|e| e.to_string())
-                        })
-                        .map_err(|e| not_built(&mut report, NAME, e))
-                        .ok()
-                })
+                match lifecycle::Refund::new(&endpoint, &valid, &SignOptions::at(signing_time)) {
+                    Err(e) => {
+                        not_built(&mut report, NAME, e);
+                        (None, None)
+                    }
+                    Ok(refund) => {
+                        let http = context.credentials.get::<Signer>().and_then(|signer| {
+                            let keys = lifecycle::Keys {
+                                signer: Some(signer),
+                                ..lifecycle::Keys::default()
+                            };
+                            refund
+                                .build(
+                                    lifecycle::Request::ReturnPayment,
+                                    &Progress::new(context.now),
+                                    &keys,
+                                )
+                                .map_err(|e| not_built(&mut report, NAME, e))
+                                .ok()
+                        });
+                        (http, Some(crate::Refund::start(refund, context.now)))
+                    }
+                }
             }
         };
         if let Some((wanted, total)) = adjusted {
@@ -198,6 +218,7 @@ impl Provider for Yookassa {
         ProviderPlan {
             provider: NAME,
             request: http,
+            refund,
             refunded: Some(amount),
             report,
             skipped: None,
@@ -285,6 +306,18 @@ fn container(bytes: &[u8]) -> Inspection {
                 ),
             );
             inner
+        }
+    }
+}
+
+impl super::Keyed for refundkit_yookassa::lifecycle::Refund {
+    fn keys(credentials: &crate::plan::Credentials) -> refundkit_yookassa::lifecycle::Keys<'_> {
+        refundkit_yookassa::lifecycle::Keys {
+            signer: credentials.get::<Signer>(),
+            provider: credentials
+                .get::<refundkit_yookassa::lifecycle::ProviderCertificates>()
+                .map(|c| c.0.as_slice()),
+            signed: None,
         }
     }
 }

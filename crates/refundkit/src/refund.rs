@@ -1,0 +1,320 @@
+//! The refund as one owned state machine over the four providers, sans-IO: ask it what to do
+//! ([`Refund::poll`]), do it with your HTTP client, tell it what came back
+//! ([`Refund::on_answer`]). Its state is JSON without a secret ([`Refund::to_json`]): store it
+//! between steps, reload it after a restart, and give the credentials again each time.
+//!
+//! ```
+//! use std::time::{Duration, SystemTime};
+//! use refundkit::{Credentials, Refund};
+//! use refundkit::core::lifecycle::{Action, Answer};
+//! use refundkit::rbs::{http::Endpoint, lifecycle, request_from_json, validate, Auth};
+//!
+//! let request = validate(request_from_json(br#"{"userName":"shop-api","password":"secret",
+//!     "orderId":"148a2a67-25ff-7d1b-b28d-391800a7dca8","amount":50976}"#)?)?;
+//! let auth = request.auth.clone();
+//! let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_428_000);
+//! let endpoint = Endpoint::known(Endpoint::SBERBANK_TEST);
+//! let mut refund = Refund::start(lifecycle::Refund::new(&endpoint, &request), now);
+//! let mut credentials = Credentials::new();
+//! credentials.insert::<Auth>(auth);
+//!
+//! // RBS first asks the order's refundedAmount, so that a lost refund.do can be reconciled.
+//! let Action::Send(first) = refund.poll(now, &credentials)? else { unreachable!() };
+//! assert!(first.request.uri().path().ends_with("/getOrderStatusExtended.do"));
+//! let stored = refund.to_json(); // before sending: it records that the request left
+//! assert!(!stored.contains("secret"));
+//! let mut refund = Refund::from_json(stored.as_bytes())?;
+//! refund.on_answer(Answer::Received { http_status: 200, body: br#"{"errorCode":"0",
+//!     "orderStatus":2,"paymentAmountInfo":{"depositedAmount":60100,"refundedAmount":0}}"# },
+//!     &credentials, now)?;
+//!
+//! // Then refund.do; its answer is lost.
+//! let Action::Send(send) = refund.poll(now, &credentials)? else { unreachable!() };
+//! assert!(send.moves_money);
+//! refund.on_answer(Answer::Lost, &credentials, now)?;
+//! // Never resent blindly: the status is asked once the refund would have been booked.
+//! assert!(matches!(refund.poll(now, &credentials)?, Action::Sleep { .. }));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![cfg_attr(
+    not(any(
+        feature = "robokassa",
+        feature = "yandex-pay",
+        feature = "yookassa",
+        feature = "rbs"
+    )),
+    allow(unused, unreachable_code)
+)]
+
+use std::time::SystemTime;
+
+use refundkit_core::Amount;
+use refundkit_core::lifecycle::{
+    Action, Answer, BuildError, DecideError, LoadError, Machine, MachineError, Next, Progress,
+    Status, Timing,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::plan::Credentials;
+use crate::providers::{Keyed, ProviderId};
+
+/// One refund at one provider, and how far it got. Serializes as JSON with the provider's name
+/// (`"provider": "rbs"`), the state's version, and no credential.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refund(Inner);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "provider", rename_all = "kebab-case")]
+enum Inner {
+    #[cfg(feature = "robokassa")]
+    Robokassa(Machine<refundkit_robokassa::lifecycle::Refund>),
+    #[cfg(feature = "yandex-pay")]
+    YandexPay(Machine<refundkit_yandex_pay::lifecycle::Refund>),
+    #[cfg(feature = "yookassa")]
+    Yookassa(Machine<refundkit_yookassa::lifecycle::Refund>),
+    #[cfg(feature = "rbs")]
+    Rbs(Machine<refundkit_rbs::lifecycle::Refund>),
+}
+
+/// The same expression for whichever provider's machine the refund holds.
+macro_rules! each {
+    ($inner:expr, $m:ident => $body:expr) => {
+        match $inner {
+            #[cfg(feature = "robokassa")]
+            Inner::Robokassa($m) => $body,
+            #[cfg(feature = "yandex-pay")]
+            Inner::YandexPay($m) => $body,
+            #[cfg(feature = "yookassa")]
+            Inner::Yookassa($m) => $body,
+            #[cfg(feature = "rbs")]
+            Inner::Rbs($m) => $body,
+        }
+    };
+}
+
+/// A provider's refund, not started yet: what [`Refund::start`] takes (each provider crate's
+/// `lifecycle::Refund` converts into it).
+#[derive(Debug, Clone)]
+pub struct Unstarted(Inner0);
+
+#[derive(Debug, Clone)]
+enum Inner0 {
+    #[cfg(feature = "robokassa")]
+    Robokassa(refundkit_robokassa::lifecycle::Refund),
+    #[cfg(feature = "yandex-pay")]
+    YandexPay(refundkit_yandex_pay::lifecycle::Refund),
+    #[cfg(feature = "yookassa")]
+    Yookassa(refundkit_yookassa::lifecycle::Refund),
+    #[cfg(feature = "rbs")]
+    Rbs(refundkit_rbs::lifecycle::Refund),
+}
+
+impl Unstarted {
+    /// The refund made at `now` on its provider's schedule, its first request due at once.
+    pub fn started(self, now: SystemTime) -> Refund {
+        self.started_with(None, now)
+    }
+
+    /// The same on `timing` (a schedule scaled down for tests).
+    pub fn started_on(self, timing: Timing, now: SystemTime) -> Refund {
+        self.started_with(Some(timing), now)
+    }
+
+    fn started_with(self, timing: Option<Timing>, now: SystemTime) -> Refund {
+        fn start<L: refundkit_core::lifecycle::Lifecycle>(
+            r: L,
+            timing: Option<Timing>,
+            now: SystemTime,
+        ) -> Machine<L> {
+            Machine::with_timing(r, timing.unwrap_or_else(L::timing), now)
+        }
+        Refund(match self.0 {
+            #[cfg(feature = "robokassa")]
+            Inner0::Robokassa(r) => Inner::Robokassa(start(r, timing, now)),
+            #[cfg(feature = "yandex-pay")]
+            Inner0::YandexPay(r) => Inner::YandexPay(start(r, timing, now)),
+            #[cfg(feature = "yookassa")]
+            Inner0::Yookassa(r) => Inner::Yookassa(start(r, timing, now)),
+            #[cfg(feature = "rbs")]
+            Inner0::Rbs(r) => Inner::Rbs(start(r, timing, now)),
+        })
+    }
+}
+
+macro_rules! from_provider {
+    ($feature:literal, $variant:ident, $crate_:ident) => {
+        #[cfg(feature = $feature)]
+        impl From<$crate_::lifecycle::Refund> for Unstarted {
+            fn from(r: $crate_::lifecycle::Refund) -> Self {
+                Unstarted(Inner0::$variant(r))
+            }
+        }
+
+        #[cfg(feature = $feature)]
+        impl From<Machine<$crate_::lifecycle::Refund>> for Refund {
+            fn from(m: Machine<$crate_::lifecycle::Refund>) -> Self {
+                Refund(Inner::$variant(m))
+            }
+        }
+    };
+}
+
+from_provider!("robokassa", Robokassa, refundkit_robokassa);
+from_provider!("yandex-pay", YandexPay, refundkit_yandex_pay);
+from_provider!("yookassa", Yookassa, refundkit_yookassa);
+from_provider!("rbs", Rbs, refundkit_rbs);
+
+impl Refund {
+    /// A provider's refund (`refundkit::rbs::lifecycle::Refund::new(…)`) made at `now`, on
+    /// its provider's schedule, its first request due at once.
+    pub fn start<R: Into<Unstarted>>(refund: R, now: SystemTime) -> Refund {
+        refund.into().started(now)
+    }
+
+    /// The same on `timing` (a schedule scaled down for tests: `Timing::scaled`).
+    pub fn start_on<R: Into<Unstarted>>(refund: R, timing: Timing, now: SystemTime) -> Refund {
+        refund.into().started_on(timing, now)
+    }
+
+    /// The provider.
+    pub fn provider(&self) -> ProviderId {
+        match &self.0 {
+            #[cfg(feature = "robokassa")]
+            Inner::Robokassa(_) => ProviderId::Robokassa,
+            #[cfg(feature = "yandex-pay")]
+            Inner::YandexPay(_) => ProviderId::YandexPay,
+            #[cfg(feature = "yookassa")]
+            Inner::Yookassa(_) => ProviderId::Yookassa,
+            #[cfg(feature = "rbs")]
+            Inner::Rbs(_) => ProviderId::Rbs,
+        }
+    }
+
+    /// What to do now: send a request (built with `credentials`; store the refund's state
+    /// before sending it), sleep until an instant, answer the request in flight, or a final
+    /// outcome. Fails, changing nothing, when a credential the request needs is missing.
+    pub fn poll(
+        &mut self,
+        now: SystemTime,
+        credentials: &Credentials,
+    ) -> Result<Action, BuildError> {
+        each!(&mut self.0, m => poll(m, now, credentials))
+    }
+
+    /// What came back for the request in flight: [`Answer::Received`], [`Answer::Lost`] (it
+    /// left, nothing usable came back; after a crash, every request in flight), or
+    /// [`Answer::NotSent`] (the connection could not be made: always safe to send again).
+    pub fn on_answer(
+        &mut self,
+        answer: Answer<'_>,
+        credentials: &Credentials,
+        now: SystemTime,
+    ) -> Result<(), MachineError> {
+        each!(&mut self.0, m => on_answer(m, answer, credentials, now))
+    }
+
+    /// An authentic Yandex Pay notification (from `yandex_pay::webhook::verify`): applied when
+    /// it is about this refund and settles it. Whether it took effect.
+    #[cfg(feature = "yandex-pay")]
+    pub fn on_notification(
+        &mut self,
+        notification: &refundkit_yandex_pay::webhook::Notification,
+        now: SystemTime,
+    ) -> bool {
+        match &mut self.0 {
+            Inner::YandexPay(m) => {
+                let decision = m.refund().notification(notification, now, m.timing());
+                decision.is_some_and(|d| m.settle(d, now))
+            }
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// The current step as a [`Next`], its request built with `credentials` (what `refundkit
+    /// <provider> next` prints).
+    pub fn next(&self, credentials: &Credentials) -> Result<Next, DecideError> {
+        each!(&self.0, m => next(m, credentials))
+    }
+
+    /// Where it stands: `pending`, `in-flight`, `waiting`, `done`, `refused`, `review`.
+    pub fn status(&self) -> Status {
+        each!(&self.0, m => m.status())
+    }
+
+    /// When the next request is due, if one is.
+    pub fn not_before(&self) -> Option<SystemTime> {
+        each!(&self.0, m => m.not_before())
+    }
+
+    /// How far it got (attempts of the refund request, sends, when it was made).
+    pub fn progress(&self) -> &Progress {
+        each!(&self.0, m => m.progress())
+    }
+
+    /// The refunded amount, where the refund states one (`None`: the whole payment).
+    pub fn amount(&self) -> Option<Amount> {
+        each!(&self.0, m => refundkit_core::lifecycle::Lifecycle::amount(m.refund()))
+    }
+
+    /// The refund's identifying fields, in the provider's spelling.
+    pub fn identity(&self) -> Vec<(&'static str, String)> {
+        each!(&self.0, m => refundkit_core::lifecycle::Lifecycle::identity(m.refund()))
+    }
+
+    /// A hex SHA-256 of everything that defines the refund as sent: the same for the same
+    /// refund, different for any other.
+    pub fn fingerprint(&self) -> &str {
+        each!(&self.0, m => m.fingerprint())
+    }
+
+    /// The last decision's reason, or the final outcome's.
+    pub fn reason(&self) -> String {
+        each!(&self.0, m => m.reason())
+    }
+
+    /// The schedule.
+    pub fn timing(&self) -> &Timing {
+        each!(&self.0, m => m.timing())
+    }
+
+    /// Replaces the schedule (steps already scheduled keep their instants).
+    pub fn set_timing(&mut self, timing: Timing) {
+        each!(&mut self.0, m => m.set_timing(timing))
+    }
+
+    /// The state as JSON: no credential, every instant in Unix milliseconds.
+    pub fn to_json(&self) -> String {
+        // Plain data of strings, numbers and enums: serializing it cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A state written by [`Refund::to_json`] (by this version of refundkit or an older one).
+    /// Its body is decoded and validated again, and its fingerprint checked: only a validated
+    /// request is ever sent.
+    pub fn from_json(json: &[u8]) -> Result<Refund, LoadError> {
+        Ok(serde_json::from_slice(json)?)
+    }
+}
+
+fn poll<L: Keyed>(
+    m: &mut Machine<L>,
+    now: SystemTime,
+    credentials: &Credentials,
+) -> Result<Action, BuildError> {
+    m.poll(now, &L::keys(credentials))
+}
+
+fn on_answer<L: Keyed>(
+    m: &mut Machine<L>,
+    answer: Answer<'_>,
+    credentials: &Credentials,
+    now: SystemTime,
+) -> Result<(), MachineError> {
+    m.on_answer(answer, &L::keys(credentials), now)
+}
+
+fn next<L: Keyed>(m: &Machine<L>, credentials: &Credentials) -> Result<Next, DecideError> {
+    m.next(&L::keys(credentials))
+}
