@@ -14,6 +14,7 @@ use refundkit_robokassa::{
     verify,
 };
 
+pub mod machine;
 pub mod structured;
 
 /// A target: its name (the directory under `fuzz/corpus/`) and its body.
@@ -43,6 +44,7 @@ pub const TARGETS: &[Target] = &[
     ("yookassa_list_returns", yookassa_list_returns),
     ("request_text", request_text),
     ("sim_handle", sim_handle),
+    ("refund_machine", machine::refund_machine),
 ];
 
 fn sample_key() -> Password3 {

@@ -630,7 +630,7 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, Create
         Err(outcome) => return outcome,
     };
     match create_markers(&members) {
-        Err(detail) => malformed(http_status, detail),
+        Err(e) => malformed(http_status, e.to_string()),
         Ok((success, refused, request_id, code, text)) => match (success, refused) {
             (true, true) => malformed(http_status, "states both success and a refusal"),
             (true, false) if is_2xx(http_status) => Outcome::Success(Accepted { request_id }),
@@ -647,8 +647,8 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, Create
 
 type CreateMarkers = (bool, bool, Option<String>, Option<String>, Option<String>);
 
-fn create_markers(m: &json::Members<'_>) -> Result<CreateMarkers, String> {
-    let field = |name: &str, e: refundkit_core::DecodeError| format!("{name}: {e}");
+fn create_markers(m: &json::Members<'_>) -> Result<CreateMarkers, DecodeError> {
+    let field = |name: &str, e: DecodeError| e.within(name);
     let success = json::boolean(m.get("success")).map_err(|e| field("success", e))?;
     // `Success: true` is not the documented spelling of a success: it states nothing.
     let pascal = json::boolean(m.get("Success")).map_err(|e| field("Success", e))?;
@@ -675,8 +675,8 @@ pub fn parse_state_response(http_status: u16, body: &[u8]) -> Outcome<RefundStat
         Ok(m) => m,
         Err(outcome) => return outcome,
     };
-    let read = || -> Result<_, String> {
-        let field = |name: &str, e: refundkit_core::DecodeError| format!("{name}: {e}");
+    let read = || -> Result<_, DecodeError> {
+        let field = |name: &str, e: DecodeError| e.within(name);
         let request_id =
             json::string(members.get("requestId")).map_err(|e| field("requestId", e))?;
         let label = json::string(members.get("label")).map_err(|e| field("label", e))?;
@@ -694,13 +694,15 @@ pub fn parse_state_response(http_status: u16, body: &[u8]) -> Outcome<RefundStat
                     Some(inner) => Amount::parse_decimal(inner),
                     None => Amount::parse_json_number(raw.get()),
                 }
-                .map_err(|e| format!("amount: {e}"))?,
+                .map_err(|e| {
+                    DecodeError::new(refundkit_core::DecodeErrorKind::Value, "amount", e)
+                })?,
             ),
         };
         Ok((request_id, label, amount, message))
     };
     match read() {
-        Err(detail) => malformed(http_status, detail),
+        Err(e) => malformed(http_status, e.to_string()),
         Ok((Some(request_id), Some(label), amount, None)) if is_2xx(http_status) => {
             Outcome::Success(RefundState {
                 request_id,
@@ -784,12 +786,16 @@ pub fn op_state_signature(request: &OpStateRequest, password2: &Password2) -> St
 
 /// The leaf texts of an `OpStateExt` answer, by path below the root (`Result/Code`,
 /// `Info/PaymentMethod/Code`).
-fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, String> {
+fn op_state_error(detail: impl std::fmt::Display) -> DecodeError {
+    DecodeError::new(refundkit_core::DecodeErrorKind::Structure, "", detail)
+}
+
+fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
     use quick_xml::events::Event;
     if body.len() > MAX_OP_STATE_LEN {
-        return Err(format!("larger than {MAX_OP_STATE_LEN} bytes"));
+        return Err(op_state_error(format_args!("larger than {MAX_OP_STATE_LEN} bytes")));
     }
-    let text = std::str::from_utf8(body).map_err(|e| format!("not UTF-8: {e}"))?;
+    let text = std::str::from_utf8(body).map_err(|e| op_state_error(format_args!("not UTF-8: {e}")))?;
     let mut reader = quick_xml::Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<String> = Vec::new();
@@ -797,9 +803,9 @@ fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, String> {
     let mut text = String::new();
     let mut seen_root = false;
     loop {
-        match reader.read_event().map_err(|e| format!("not XML: {e}"))? {
+        match reader.read_event().map_err(|e| op_state_error(format_args!("not XML: {e}")))? {
             Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-            Event::DocType(_) => return Err("DOCTYPE refused (no DTDs, no entities)".into()),
+            Event::DocType(_) => return Err(op_state_error("DOCTYPE refused (no DTDs, no entities)")),
             Event::GeneralRef(r) => {
                 // The five predefined entities and character references only.
                 let name = (*r).to_owned();
@@ -811,7 +817,7 @@ fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, String> {
                     "quot" => '"',
                     _ => match r.resolve_char_ref() {
                         Ok(Some(c)) => c,
-                        _ => return Err(format!("entity reference &{name}; refused")),
+                        _ => return Err(op_state_error(format_args!("entity reference &{name}; refused"))),
                     },
                 };
                 text.push(c);
@@ -824,28 +830,28 @@ fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, String> {
                 let name = start.local_name().as_ref().to_owned();
                 if stack.is_empty() {
                     if seen_root {
-                        return Err("more than one root element".into());
+                        return Err(op_state_error("more than one root element"));
                     }
                     seen_root = true;
                     if name != "OperationStateResponse" {
-                        return Err(format!("the root is {name}, not OperationStateResponse"));
+                        return Err(op_state_error(format_args!("the root is {name}, not OperationStateResponse")));
                     }
                     let ns = start
                         .try_get_attribute("xmlns")
-                        .map_err(|e| format!("attributes: {e}"))?
+                        .map_err(|e| op_state_error(format_args!("attributes: {e}")))?
                         .map(|a| a.value.into_owned());
                     if let Some(ns) = ns.filter(|ns| !OP_STATE_NAMESPACES.contains(&ns.as_str())) {
-                        return Err(format!("namespace {ns} is not Robokassa's web service"));
+                        return Err(op_state_error(format_args!("namespace {ns} is not Robokassa's web service")));
                     }
                 } else if stack.len() >= MAX_OP_STATE_DEPTH {
-                    return Err(format!("nested deeper than {MAX_OP_STATE_DEPTH}"));
+                    return Err(op_state_error(format_args!("nested deeper than {MAX_OP_STATE_DEPTH}")));
                 }
                 stack.push(name);
                 text.clear();
             }
             Event::Empty(start) => {
                 if stack.is_empty() {
-                    return Err("an empty root element".into());
+                    return Err(op_state_error("an empty root element"));
                 }
                 let name = start.local_name().as_ref().to_owned();
                 let path = stack
@@ -868,7 +874,7 @@ fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, String> {
         }
     }
     if !seen_root {
-        return Err("no root element".into());
+        return Err(op_state_error("no root element"));
     }
     Ok(leaves)
 }
@@ -881,7 +887,7 @@ fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, String> {
 pub fn parse_op_state_response(http_status: u16, body: &[u8]) -> Outcome<OpState, OpStateResult> {
     let leaves = match op_state_leaves(body) {
         Ok(l) => l,
-        Err(detail) => return malformed(http_status, detail),
+        Err(e) => return malformed(http_status, e.to_string()),
     };
     let mut seen: Vec<&str> = Vec::with_capacity(leaves.len());
     for (path, _) in &leaves {
@@ -913,14 +919,17 @@ pub fn parse_op_state_response(http_status: u16, body: &[u8]) -> Outcome<OpState
     let Some(state) = get("State/Code") else {
         return malformed(http_status, "Result/Code 0 without State/Code");
     };
-    let amount = |path: &str| -> Result<Option<Amount>, String> {
+    let amount = |path: &str| -> Result<Option<Amount>, DecodeError> {
         get(path)
-            .map(|t| Amount::parse_decimal(&t).map_err(|e| format!("{path}: {e}")))
+            .map(|t| {
+                Amount::parse_decimal(&t)
+                    .map_err(|e| DecodeError::new(refundkit_core::DecodeErrorKind::Value, path, e))
+            })
             .transpose()
     };
     let sums = amount("Info/IncSum").and_then(|inc| Ok((inc, amount("Info/OutSum")?)));
     match sums {
-        Err(detail) => malformed(http_status, detail),
+        Err(e) => malformed(http_status, e.to_string()),
         Ok((inc_sum, out_sum)) => Outcome::Success(OpState {
             state: OpStateCode::from_wire(&state),
             request_date: get("State/RequestDate"),

@@ -79,19 +79,23 @@ pub fn parse_order_response(http_status: u16, body: &[u8]) -> Outcome<OrderView,
     envelope(http_status, body, order_view)
 }
 
+fn structure(path: &str, detail: impl std::fmt::Display) -> DecodeError {
+    DecodeError::new(refundkit_core::DecodeErrorKind::Structure, path, detail)
+}
+
 /// `data.operation` of a refund: another operation type is another method's answer.
-fn refund_operation(data: Option<&RawValue>) -> Result<Operation, String> {
+fn refund_operation(data: Option<&RawValue>) -> Result<Operation, DecodeError> {
     match operation(data) {
         Ok(op) if op.operation_type == "REFUND" => Ok(op),
-        Ok(op) => Err(format!(
-            "another method's answer: operation type {}",
-            op.operation_type
+        Ok(op) => Err(structure(
+            "data.operation.operationType",
+            format_args!("another method's answer: operation type {}", op.operation_type),
         )),
-        Err(detail) => Err(format!("data.operation: {detail}")),
+        Err(e) => Err(e.within("data.operation")),
     }
 }
 
-fn order_view(data: Option<&RawValue>) -> Result<OrderView, String> {
+fn order_view(data: Option<&RawValue>) -> Result<OrderView, DecodeError> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct WireOrder {
@@ -104,14 +108,17 @@ fn order_view(data: Option<&RawValue>) -> Result<OrderView, String> {
         #[serde(default, borrow)]
         operations: Vec<WireOperation<'a>>,
     }
-    let data = data.ok_or("success without data")?;
-    let view: WireView<'_> = serde_json::from_str(data.get()).map_err(|e| format!("data: {e}"))?;
-    let order = view.order.ok_or("data without order")?;
+    let data = data.ok_or_else(|| structure("data", "success without data"))?;
+    let view: WireView<'_> =
+        serde_json::from_str(data.get()).map_err(|e| DecodeError::from_json("data", &e))?;
+    let order = view
+        .order
+        .ok_or_else(|| structure("data.order", "data without order"))?;
     let operations = view
         .operations
         .into_iter()
         .enumerate()
-        .map(|(i, op)| operation_from(op).map_err(|e| format!("data.operations[{i}]: {e}")))
+        .map(|(i, op)| operation_from(op).map_err(|e| e.within(&format!("data.operations[{i}]"))))
         .collect::<Result<_, _>>()?;
     Ok(OrderView {
         order_id: order.order_id,
@@ -124,7 +131,7 @@ fn order_view(data: Option<&RawValue>) -> Result<OrderView, String> {
 fn envelope<T>(
     http_status: u16,
     body: &[u8],
-    read_data: impl FnOnce(Option<&RawValue>) -> Result<T, String>,
+    read_data: impl FnOnce(Option<&RawValue>) -> Result<T, DecodeError>,
 ) -> Outcome<T, ReasonCode> {
     if body.len() > MAX_RESPONSE_LEN {
         return by_status(
@@ -137,8 +144,8 @@ fn envelope<T>(
         Ok(m) => m,
         Err(e) => return by_status(http_status, body, format!("not a Yandex Pay answer: {e}")),
     };
-    let read = || -> Result<_, String> {
-        let field = |name: &str, e: refundkit_core::DecodeError| format!("{name}: {e}");
+    let read = || -> Result<_, DecodeError> {
+        let field = |name: &str, e: DecodeError| e.within(name);
         Ok((
             json::string(m.get("status")).map_err(|e| field("status", e))?,
             json::string(m.get("reasonCode")).map_err(|e| field("reasonCode", e))?,
@@ -147,7 +154,7 @@ fn envelope<T>(
     };
     let (status, reason_code, reason) = match read() {
         Ok(fields) => fields,
-        Err(detail) => return malformed(http_status, detail),
+        Err(e) => return malformed(http_status, e.to_string()),
     };
     let refused = |http_status| {
         Outcome::Refused(Refusal {
@@ -166,7 +173,7 @@ fn envelope<T>(
         }
         Some("success") => match read_data(m.get("data")) {
             Ok(data) => Outcome::Success(data),
-            Err(detail) => malformed(http_status, detail),
+            Err(e) => malformed(http_status, e.to_string()),
         },
         // `error` with `data.message` is the failure LexRiver/yandex-pay's tests record.
         Some("fail" | "error") => match (&reason, data_message(m.get("data"))) {
@@ -248,13 +255,14 @@ struct WireOperation<'a> {
 
 /// `data.operation`, read tolerantly: unknown members ignored, an amount as the documented
 /// decimal string or as a JSON number, read exactly either way.
-fn operation(data: Option<&RawValue>) -> Result<Operation, String> {
-    let data = data.ok_or("success without data")?;
-    let Data { operation: op } = serde_json::from_str(data.get()).map_err(|e| e.to_string())?;
+fn operation(data: Option<&RawValue>) -> Result<Operation, DecodeError> {
+    let data = data.ok_or_else(|| structure("", "success without data"))?;
+    let Data { operation: op } =
+        serde_json::from_str(data.get()).map_err(|e| DecodeError::from_json("", &e))?;
     operation_from(op)
 }
 
-fn operation_from(op: WireOperation<'_>) -> Result<Operation, String> {
+fn operation_from(op: WireOperation<'_>) -> Result<Operation, DecodeError> {
     let amount = match op.amount.map(RawValue::get) {
         None | Some("null") => None,
         Some(text) => Some(
@@ -262,7 +270,13 @@ fn operation_from(op: WireOperation<'_>) -> Result<Operation, String> {
                 Some(inner) => amount::parse_amount(inner),
                 None => Amount::parse_json_number(text),
             }
-            .map_err(|e| format!("amount {text}: {e}"))?,
+            .map_err(|e| {
+                DecodeError::new(
+                    refundkit_core::DecodeErrorKind::Value,
+                    "amount",
+                    format_args!("{text}: {e}"),
+                )
+            })?,
         ),
     };
     Ok(Operation {

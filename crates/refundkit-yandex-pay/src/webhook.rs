@@ -237,13 +237,14 @@ fn unix(t: SystemTime) -> u64 {
 }
 
 /// `iat`/`exp`: a number or a numeric string, whole seconds.
-fn seconds(raw: Option<&RawValue>, name: &str) -> Result<Option<u64>, String> {
-    match json::code(raw).map_err(|e| format!("{name}: {e}"))? {
+fn seconds(raw: Option<&RawValue>, name: &str) -> Result<Option<u64>, WebhookError> {
+    let bad = |detail: String| WebhookError::Malformed(format!("{name}: {detail}"));
+    match json::code(raw).map_err(|e| bad(e.to_string()))? {
         None => Ok(None),
         Some(text) => text
             .parse::<u64>()
             .map(Some)
-            .map_err(|_| format!("{name}: {text:?} is not whole seconds")),
+            .map_err(|_| bad(format!("{text:?} is not whole seconds"))),
     }
 }
 
@@ -305,9 +306,9 @@ pub fn verify(
     let payload = json::members(&payload_json, PAYLOAD).map_err(WebhookError::Payload)?;
     // The times are in the header (the official page); a payload's are read when it has none.
     let pick = |name: &str| -> Result<Option<u64>, WebhookError> {
-        match seconds(header.get(name), name).map_err(WebhookError::Malformed)? {
+        match seconds(header.get(name), name)? {
             Some(v) => Ok(Some(v)),
-            None => seconds(payload.get(name), name).map_err(WebhookError::Malformed),
+            None => seconds(payload.get(name), name),
         }
     };
     let (exp, iat) = (pick("exp")?, pick("iat")?);
