@@ -180,12 +180,13 @@ pub fn run(
             "using SAMPLE credentials from testdata/sample-credentials (not real; see --help)",
         );
     }
-    let names: &[&str] = match which {
+    use refundkit::ProviderId;
+    let names: &[ProviderId] = match which {
         Which::All => &[],
-        Which::Robokassa => &["robokassa"],
-        Which::YandexPay => &["yandex-pay"],
-        Which::Yookassa => &["yookassa"],
-        Which::Rbs => &["rbs"],
+        Which::Robokassa => &[ProviderId::Robokassa],
+        Which::YandexPay => &[ProviderId::YandexPay],
+        Which::Yookassa => &[ProviderId::Yookassa],
+        Which::Rbs => &[ProviderId::Rbs],
     };
     let plan = build(&desc, &credentials, names, SystemTime::now())
         .map_err(|e| CliError::Rejected(format!("refund description: {e}")))?;

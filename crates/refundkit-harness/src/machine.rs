@@ -13,9 +13,9 @@
 //!   at Yandex Pay always under the same `externalOperationId` and `X-Request-Id`.
 
 use std::sync::OnceLock;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use refundkit::core::lifecycle::{Action, Answer, Status, is_server_failure};
+use refundkit::core::lifecycle::{Action, Answer, Status, after, is_server_failure};
 use refundkit::core::outcome::is_2xx;
 use refundkit::{Credentials, ProviderId, Refund};
 
@@ -67,11 +67,13 @@ fn samples() -> &'static (Credentials, Vec<Refund>) {
         );
         credentials.insert(refundkit::rbs::Auth::Password {
             user_name: "sample-rbs-api".into(),
-            password: refundkit::rbs::types::Password(secret("sample-credentials/rbs-password.txt")),
+            password: refundkit::rbs::types::Password(secret(
+                "sample-credentials/rbs-password.txt",
+            )),
         });
         let desc: refundkit::plan::RefundDescription =
             refundkit::core::json::decode(&testdata("plan/sample-order.json")).expect("sample");
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_428_000);
+        let now = after(SystemTime::UNIX_EPOCH, 1_795_428_000);
         let plan = refundkit::plan::build(&desc, &credentials, &[], now).expect("the sample");
         let refunds = plan
             .providers
@@ -103,16 +105,16 @@ fn stated(provider: ProviderId, method: &str, status: u16, body: &[u8]) -> (bool
         }
         (ProviderId::YandexPay, m) if m.starts_with("orders/{orderId}/refund") => {
             let o = refundkit::yandex_pay::parse_response(status, body);
-            let fail = o.success().is_some_and(|op| {
-                op.status == refundkit::yandex_pay::types::OperationStatus::Fail
-            });
+            let fail = o
+                .success()
+                .is_some_and(|op| op.status == refundkit::yandex_pay::types::OperationStatus::Fail);
             (o.is_success(), o.refusal().is_some() || fail)
         }
         (ProviderId::YandexPay, _) => {
             let o = refundkit::yandex_pay::parse_operation_response(status, body);
-            let fail = o.success().is_some_and(|op| {
-                op.status == refundkit::yandex_pay::types::OperationStatus::Fail
-            });
+            let fail = o
+                .success()
+                .is_some_and(|op| op.status == refundkit::yandex_pay::types::OperationStatus::Fail);
             (o.is_success(), o.refusal().is_some() || fail)
         }
         (ProviderId::Yookassa, _) => of(&refundkit::yookassa::parse_response(status, body)),
@@ -143,13 +145,16 @@ pub fn refund_machine(data: &[u8]) {
         return;
     };
     let provider = refund.provider();
-    let mut now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_428_000);
+    let mut now = after(SystemTime::UNIX_EPOCH, 1_795_428_000);
     let mut refund_sends: Vec<http::Request<Vec<u8>>> = Vec::new();
     // Whether the last answer was a status stating (in its parser's reading) a success.
     let mut last_status_success = false;
     for _ in 0..16 {
         refund = reload(&refund);
-        let send = match refund.poll(now, credentials).expect("the sample credentials build") {
+        let send = match refund
+            .poll(now, credentials)
+            .expect("the sample credentials build")
+        {
             Action::Send(send) => send,
             Action::Sleep { until } => {
                 now = until;
@@ -187,7 +192,11 @@ pub fn refund_machine(data: &[u8]) {
         let (body, tail) = tail.split_at(usize::from(len).min(tail.len()));
         rest = tail;
         let status = STATUSES
-            .get(usize::from(kind >> 3).checked_rem(STATUSES.len()).unwrap_or(0))
+            .get(
+                usize::from(kind >> 3)
+                    .checked_rem(STATUSES.len())
+                    .unwrap_or(0),
+            )
             .copied()
             .unwrap_or(200);
         let answer = match kind & 7 {
@@ -224,11 +233,14 @@ pub fn refund_machine(data: &[u8]) {
                 let Answer::Received { http_status, .. } = answer else {
                     panic!("refused without an answer");
                 };
-                assert!(!is_server_failure(http_status), "a server failure read as a refusal");
+                assert!(
+                    !is_server_failure(http_status),
+                    "a server failure read as a refusal"
+                );
                 assert!(refusal, "refused from an answer that states no refusal");
             }
             _ => {}
         }
-        now += Duration::from_secs(1);
+        now = after(now, 1);
     }
 }

@@ -40,7 +40,10 @@ fn refund() -> Machine<Refund> {
         .unwrap(),
     )
     .unwrap();
-    Machine::new(Refund::new(&Endpoint::known(Endpoint::SBERBANK_TEST), &request), t(0))
+    Machine::new(
+        Refund::new(&Endpoint::known(Endpoint::SBERBANK_TEST), &request),
+        t(0),
+    )
 }
 
 fn status(order_status: u8, state: &str, refunded: u64, md_order: Option<&str>) -> String {
@@ -100,7 +103,11 @@ fn the_refund_first_asks_refunded_amount_and_keeps_it() {
 #[test]
 fn a_status_before_about_another_order_is_not_this_refund() {
     let mut m = refund();
-    step(&mut m, t(0), ok(&status(2, "DEPOSITED", 0, Some("another-order"))));
+    step(
+        &mut m,
+        t(0),
+        ok(&status(2, "DEPOSITED", 0, Some("another-order"))),
+    );
     assert_eq!(m.status(), Status::Review);
     let Action::Review(review) = m.poll(t(1), &Some(&auth())).unwrap() else {
         panic!()
@@ -152,12 +159,32 @@ fn each_identifying_fact_of_the_status_changed_in_turn_is_never_done() {
 #[test]
 fn refund_do_answered_in_another_methods_shape_is_never_done() {
     for (name, body, done) in [
-        ("control: errorCode 0", r#"{"errorCode":"0","errorMessage":"Успешно"}"#.to_owned(), true),
+        (
+            "control: errorCode 0",
+            r#"{"errorCode":"0","errorMessage":"Успешно"}"#.to_owned(),
+            true,
+        ),
         ("control: errorCode absent", "{}".to_owned(), true),
-        ("getOrderStatusExtended.do's answer", status(4, "REFUNDED", 50976, Some(ORDER)), false),
-        ("Robokassa's success", r#"{"success":true}"#.to_owned(), false),
-        ("Yandex Pay's envelope", r#"{"status":"success","data":{}}"#.to_owned(), false),
-        ("a requestId", r#"{"errorCode":"0","requestId":"x"}"#.to_owned(), false),
+        (
+            "getOrderStatusExtended.do's answer",
+            status(4, "REFUNDED", 50976, Some(ORDER)),
+            false,
+        ),
+        (
+            "Robokassa's success",
+            r#"{"success":true}"#.to_owned(),
+            false,
+        ),
+        (
+            "Yandex Pay's envelope",
+            r#"{"status":"success","data":{}}"#.to_owned(),
+            false,
+        ),
+        (
+            "a requestId",
+            r#"{"errorCode":"0","requestId":"x"}"#.to_owned(),
+            false,
+        ),
     ] {
         let m = sent(ok(&body));
         assert_eq!(m.status() == Status::Done, done, "{name}: {}", m.reason());

@@ -793,9 +793,12 @@ fn op_state_error(detail: impl std::fmt::Display) -> DecodeError {
 fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
     use quick_xml::events::Event;
     if body.len() > MAX_OP_STATE_LEN {
-        return Err(op_state_error(format_args!("larger than {MAX_OP_STATE_LEN} bytes")));
+        return Err(op_state_error(format_args!(
+            "larger than {MAX_OP_STATE_LEN} bytes"
+        )));
     }
-    let text = std::str::from_utf8(body).map_err(|e| op_state_error(format_args!("not UTF-8: {e}")))?;
+    let text =
+        std::str::from_utf8(body).map_err(|e| op_state_error(format_args!("not UTF-8: {e}")))?;
     let mut reader = quick_xml::Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<String> = Vec::new();
@@ -803,9 +806,14 @@ fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
     let mut text = String::new();
     let mut seen_root = false;
     loop {
-        match reader.read_event().map_err(|e| op_state_error(format_args!("not XML: {e}")))? {
+        match reader
+            .read_event()
+            .map_err(|e| op_state_error(format_args!("not XML: {e}")))?
+        {
             Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-            Event::DocType(_) => return Err(op_state_error("DOCTYPE refused (no DTDs, no entities)")),
+            Event::DocType(_) => {
+                return Err(op_state_error("DOCTYPE refused (no DTDs, no entities)"));
+            }
             Event::GeneralRef(r) => {
                 // The five predefined entities and character references only.
                 let name = (*r).to_owned();
@@ -817,7 +825,11 @@ fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
                     "quot" => '"',
                     _ => match r.resolve_char_ref() {
                         Ok(Some(c)) => c,
-                        _ => return Err(op_state_error(format_args!("entity reference &{name}; refused"))),
+                        _ => {
+                            return Err(op_state_error(format_args!(
+                                "entity reference &{name}; refused"
+                            )));
+                        }
                     },
                 };
                 text.push(c);
@@ -834,17 +846,23 @@ fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
                     }
                     seen_root = true;
                     if name != "OperationStateResponse" {
-                        return Err(op_state_error(format_args!("the root is {name}, not OperationStateResponse")));
+                        return Err(op_state_error(format_args!(
+                            "the root is {name}, not OperationStateResponse"
+                        )));
                     }
                     let ns = start
                         .try_get_attribute("xmlns")
                         .map_err(|e| op_state_error(format_args!("attributes: {e}")))?
                         .map(|a| a.value.into_owned());
                     if let Some(ns) = ns.filter(|ns| !OP_STATE_NAMESPACES.contains(&ns.as_str())) {
-                        return Err(op_state_error(format_args!("namespace {ns} is not Robokassa's web service")));
+                        return Err(op_state_error(format_args!(
+                            "namespace {ns} is not Robokassa's web service"
+                        )));
                     }
                 } else if stack.len() >= MAX_OP_STATE_DEPTH {
-                    return Err(op_state_error(format_args!("nested deeper than {MAX_OP_STATE_DEPTH}")));
+                    return Err(op_state_error(format_args!(
+                        "nested deeper than {MAX_OP_STATE_DEPTH}"
+                    )));
                 }
                 stack.push(name);
                 text.clear();

@@ -34,8 +34,13 @@ fn refund() -> Machine<Refund> {
         "509.76".parse().unwrap(),
     ))
     .unwrap();
-    let refund =
-        Refund::new(&Endpoint::production(), &request, Alg::Hs256, CreateBody::JsonString).unwrap();
+    let refund = Refund::new(
+        &Endpoint::production(),
+        &request,
+        Alg::Hs256,
+        CreateBody::JsonString,
+    )
+    .unwrap();
     Machine::new(refund, t(0))
 }
 

@@ -89,7 +89,10 @@ fn refund_operation(data: Option<&RawValue>) -> Result<Operation, DecodeError> {
         Ok(op) if op.operation_type == "REFUND" => Ok(op),
         Ok(op) => Err(structure(
             "data.operation.operationType",
-            format_args!("another method's answer: operation type {}", op.operation_type),
+            format_args!(
+                "another method's answer: operation type {}",
+                op.operation_type
+            ),
         )),
         Err(e) => Err(e.within("data.operation")),
     }

@@ -41,7 +41,11 @@ fn refund() -> Machine<Refund> {
         shipping: false,
         external_operation_id: Some("refund-42".into()),
     };
-    let body = validate_v2(refund_v2(&order, &selection).unwrap(), &ContextV2::default()).unwrap();
+    let body = validate_v2(
+        refund_v2(&order, &selection).unwrap(),
+        &ContextV2::default(),
+    )
+    .unwrap();
     Machine::new(
         Refund::v2(&Endpoint::sandbox(), "order-42", &body, "req-1").unwrap(),
         t(0),
@@ -76,11 +80,31 @@ fn answered(http_status: u16, body: &str) -> Machine<Refund> {
 #[test]
 fn each_identifying_field_of_the_operation_changed_in_turn_is_never_done() {
     let cases = [
-        ("control", operation("order-42", "REFUND", "SUCCESS", "refund-42", "100.00"), true),
-        ("another orderId", operation("order-43", "REFUND", "SUCCESS", "refund-42", "100.00"), false),
-        ("another externalOperationId", operation("order-42", "REFUND", "SUCCESS", "refund-43", "100.00"), false),
-        ("another amount", operation("order-42", "REFUND", "SUCCESS", "refund-42", "99999.00"), false),
-        ("another operation type", operation("order-42", "CAPTURE", "SUCCESS", "refund-42", "100.00"), false),
+        (
+            "control",
+            operation("order-42", "REFUND", "SUCCESS", "refund-42", "100.00"),
+            true,
+        ),
+        (
+            "another orderId",
+            operation("order-43", "REFUND", "SUCCESS", "refund-42", "100.00"),
+            false,
+        ),
+        (
+            "another externalOperationId",
+            operation("order-42", "REFUND", "SUCCESS", "refund-43", "100.00"),
+            false,
+        ),
+        (
+            "another amount",
+            operation("order-42", "REFUND", "SUCCESS", "refund-42", "99999.00"),
+            false,
+        ),
+        (
+            "another operation type",
+            operation("order-42", "CAPTURE", "SUCCESS", "refund-42", "100.00"),
+            false,
+        ),
     ];
     for (name, body, done) in cases {
         let m = answered(200, &body);
@@ -90,7 +114,10 @@ fn each_identifying_field_of_the_operation_changed_in_turn_is_never_done() {
 
 #[test]
 fn the_operation_status_must_name_the_operation_the_refund_learned() {
-    let mut m = answered(200, &operation("order-42", "REFUND", "PENDING", "refund-42", "100.00"));
+    let mut m = answered(
+        200,
+        &operation("order-42", "REFUND", "PENDING", "refund-42", "100.00"),
+    );
     let key = key();
     let Action::Send(status) = m.poll(t(10), &Some(&key)).unwrap() else {
         panic!()

@@ -22,7 +22,11 @@ fn t(s: u64) -> SystemTime {
 }
 
 fn testdata(path: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/../../testdata/yookassa/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/../../testdata/yookassa/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn signer(name: &str) -> Signer {
@@ -59,15 +63,23 @@ fn answered(http_status: u16, body: &[u8], provider: Option<&[Certificate]>) -> 
 }
 
 fn response(id: Option<&str>, status: u8, error: u32) -> String {
-    let id = id.map(|i| format!(r#" clientOrderId="{i}""#)).unwrap_or_default();
-    format!(r#"<returnPaymentResponse{id} status="{status}" error="{error}" processedDT="2026-11-22T16:00:01.000Z"/>"#)
+    let id = id
+        .map(|i| format!(r#" clientOrderId="{i}""#))
+        .unwrap_or_default();
+    format!(
+        r#"<returnPaymentResponse{id} status="{status}" error="{error}" processedDT="2026-11-22T16:00:01.000Z"/>"#
+    )
 }
 
 #[test]
 fn the_client_order_id_changed_or_left_out_is_never_done() {
     for (name, body, done) in [
         ("control", response(Some("12345"), 0, 0), true),
-        ("another clientOrderId", response(Some("12346"), 0, 0), false),
+        (
+            "another clientOrderId",
+            response(Some("12346"), 0, 0),
+            false,
+        ),
         ("no clientOrderId", response(None, 0, 0), false),
     ] {
         let m = answered(200, body.as_bytes(), None);
@@ -85,27 +97,45 @@ fn a_refusal_about_another_client_order_id_is_not_this_refunds_refusal() {
 fn a_signed_answer_is_read_with_the_providers_certificate_and_only_with_it() {
     let provider = signer("provider");
     let signed = provider
-        .sign_pem(response(Some("12345"), 0, 0).as_bytes(), &SignOptions::at(t(1)))
+        .sign_pem(
+            response(Some("12345"), 0, 0).as_bytes(),
+            &SignOptions::at(t(1)),
+        )
         .unwrap();
     let trusted = [Certificate::from_pem_or_der(&testdata("keys/provider.crt")).unwrap()];
-    assert_eq!(answered(200, signed.as_bytes(), Some(&trusted)).status(), Status::Done);
+    assert_eq!(
+        answered(200, signed.as_bytes(), Some(&trusted)).status(),
+        Status::Done
+    );
     // Without the provider's certificate, a person must give it: nothing is assumed.
-    assert_eq!(answered(200, signed.as_bytes(), None).status(), Status::Review);
+    assert_eq!(
+        answered(200, signed.as_bytes(), None).status(),
+        Status::Review
+    );
     // The shop's own certificate verifies nothing YooKassa signed: the identical repeat.
     let shop = [Certificate::from_pem_or_der(&testdata("keys/shop.crt")).unwrap()];
-    assert_eq!(answered(200, signed.as_bytes(), Some(&shop)).status(), Status::Waiting);
+    assert_eq!(
+        answered(200, signed.as_bytes(), Some(&shop)).status(),
+        Status::Waiting
+    );
 }
 
 #[test]
 fn every_repeat_is_the_identical_request_byte_for_byte() {
     let mut m = answered(200, response(Some("12345"), 1, 0).as_bytes(), None);
     let shop = signer("shop");
-    let keys = Keys { signer: Some(&shop), provider: None, signed: None };
+    let keys = Keys {
+        signer: Some(&shop),
+        provider: None,
+        signed: None,
+    };
     let mut bodies = Vec::new();
     let mut at = t(0);
     for _ in 0..3 {
         at = m.not_before().unwrap();
-        let Action::Send(send) = m.poll(at, &keys).unwrap() else { panic!() };
+        let Action::Send(send) = m.poll(at, &keys).unwrap() else {
+            panic!()
+        };
         bodies.push(send.request.body().clone());
         m.on_answer(Answer::Lost, &keys, at).unwrap();
     }

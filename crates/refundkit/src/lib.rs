@@ -2,10 +2,12 @@
 //! (Sberbank, Alfa-Bank) correctly the first time, and prove it offline.
 //!
 //! This crate re-exports the provider crates behind cargo features (all on by default) and
-//! adds what spans them: [`plan`], which turns one refund described in shop terms into every
-//! provider's ready request; [`inspect`], which recognises and diagnoses any refund message;
-//! [`lifecycle`], the next step after any answer (or none); and [`providers`], one adapter per
-//! provider, through which all three go.
+//! adds what spans them: [`Refund`], the refund as an owned state machine over the four
+//! providers (the door to take: see [`refund`]); [`plan`], which turns one refund described in
+//! shop terms into every provider's ready request and its [`Refund`]; [`inspect`], which
+//! recognises and diagnoses any refund message; [`lifecycle`], the same rules applied once to
+//! recorded requests; and [`providers`], one adapter per provider ([`ProviderId`]), through
+//! which all of them go.
 #![forbid(unsafe_code)]
 
 pub use refundkit_core as core;

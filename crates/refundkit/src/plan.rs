@@ -640,12 +640,13 @@ pub fn agreement(sums: &[(&str, Amount)], total: Amount) -> Report {
     report
 }
 
-/// Builds the providers' requests at instant `now`. `which` limits the providers by name
-/// (empty: all). A reference or a settings section no provider takes is refused, naming it.
+/// Builds the providers' requests at instant `now`. `which` limits the providers (empty:
+/// every one compiled in). A reference or a settings section no provider takes is refused,
+/// naming it.
 pub fn build(
     desc: &RefundDescription,
     credentials: &Credentials,
-    which: &[&str],
+    which: &[crate::ProviderId],
     now: SystemTime,
 ) -> Result<Plan, DecodeError> {
     let all = providers::all();
@@ -667,12 +668,12 @@ pub fn build(
             ));
         }
     }
-    for name in which {
-        if providers::find(name).is_none() {
+    for id in which {
+        if id.adapter().is_none() {
             return Err(DecodeError::new(
                 Kind::Value,
                 "provider",
-                format_args!("{name:?} is not a provider"),
+                format_args!("{id} is not compiled in (its cargo feature is off)"),
             ));
         }
     }
@@ -680,7 +681,7 @@ pub fn build(
     let none = BTreeMap::new();
     let plans: Vec<ProviderPlan> = all
         .iter()
-        .filter(|p| which.is_empty() || which.contains(&p.name()))
+        .filter(|p| which.is_empty() || which.contains(&p.id()))
         .map(|p| {
             p.plan(&Context {
                 provider: p.name(),

@@ -19,7 +19,7 @@
 //! credentials.insert::<Auth>(auth);
 //!
 //! // RBS first asks the order's refundedAmount, so that a lost refund.do can be reconciled.
-//! let Action::Send(first) = refund.poll(now, &credentials)? else { unreachable!() };
+//! let Action::Send(first) = refund.poll(now, &credentials)? else { return Err("nothing due".into()) };
 //! assert!(first.request.uri().path().ends_with("/getOrderStatusExtended.do"));
 //! let stored = refund.to_json(); // before sending: it records that the request left
 //! assert!(!stored.contains("secret"));
@@ -29,7 +29,7 @@
 //!     &credentials, now)?;
 //!
 //! // Then refund.do; its answer is lost.
-//! let Action::Send(send) = refund.poll(now, &credentials)? else { unreachable!() };
+//! let Action::Send(send) = refund.poll(now, &credentials)? else { return Err("nothing due".into()) };
 //! assert!(send.moves_money);
 //! refund.on_answer(Answer::Lost, &credentials, now)?;
 //! // Never resent blindly: the status is asked once the refund would have been booked.

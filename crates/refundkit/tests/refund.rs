@@ -1,7 +1,12 @@
 //! The refund as one state machine over the four providers: what `plan` gives drives to the
 //! request `plan` printed, its state holds no secret and round-trips exactly, and a state
 //! stored by an earlier version of refundkit still loads.
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -32,25 +37,25 @@ const SECRETS: [&str; 3] = [
 
 fn credentials() -> Credentials {
     let mut c = Credentials::new();
-    c.insert(
-        refundkit::robokassa::Password3::new(secret(SECRETS[0])).unwrap(),
-    )
-    .insert(refundkit::yandex_pay::types::ApiKey(secret(SECRETS[1])))
-    .insert(
-        refundkit::pkcs7::Signer::new(
-            refundkit::pkcs7::PrivateKey::from_pem_or_der(&read("sample-credentials/yookassa-shop.key"))
+    c.insert(refundkit::robokassa::Password3::new(secret(SECRETS[0])).unwrap())
+        .insert(refundkit::yandex_pay::types::ApiKey(secret(SECRETS[1])))
+        .insert(
+            refundkit::pkcs7::Signer::new(
+                refundkit::pkcs7::PrivateKey::from_pem_or_der(&read(
+                    "sample-credentials/yookassa-shop.key",
+                ))
                 .unwrap(),
-            refundkit::pkcs7::Certificate::from_pem_or_der(&read(
-                "sample-credentials/yookassa-shop.crt",
-            ))
+                refundkit::pkcs7::Certificate::from_pem_or_der(&read(
+                    "sample-credentials/yookassa-shop.crt",
+                ))
+                .unwrap(),
+            )
             .unwrap(),
         )
-        .unwrap(),
-    )
-    .insert(refundkit::rbs::Auth::Password {
-        user_name: "sample-rbs-api".into(),
-        password: refundkit::rbs::types::Password(secret(SECRETS[2])),
-    });
+        .insert(refundkit::rbs::Auth::Password {
+            user_name: "sample-rbs-api".into(),
+            password: refundkit::rbs::types::Password(secret(SECRETS[2])),
+        });
     c
 }
 
@@ -107,7 +112,11 @@ fn a_refunds_state_holds_no_secret_at_any_step() {
         if let Action::Send(_) = refund.poll(now(), &credentials).unwrap() {
             states.push(refund.to_json());
             refund
-                .on_answer(refundkit::core::lifecycle::Answer::Lost, &credentials, now())
+                .on_answer(
+                    refundkit::core::lifecycle::Answer::Lost,
+                    &credentials,
+                    now(),
+                )
                 .unwrap();
             states.push(refund.to_json());
         }
@@ -152,7 +161,10 @@ fn providers_are_named_by_type_and_by_their_command_line_name() {
 /// (`REFUNDKIT_WRITE_STATES=1` writes them again, for a deliberate change of version 1 only).
 #[test]
 fn states_stored_by_version_1_still_load_and_write_back_the_same() {
-    assert_eq!(STATE_VERSION, 1, "a new version: keep v1's files and add the new ones");
+    assert_eq!(
+        STATE_VERSION, 1,
+        "a new version: keep v1's files and add the new ones"
+    );
     let dir = testdata("lifecycle/state/v1");
     let credentials = credentials();
     let mut states = Vec::new();
