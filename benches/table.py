@@ -18,6 +18,17 @@ for est in sorted(root.glob("**/new/estimates.json")):
     groups.setdefault(op, {})[function] = median_ns
 
 
+counts_path = root / "instructions.json"
+counts = json.loads(counts_path.read_text()) if counts_path.exists() else {}
+
+
+def fmt_count(n):
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.3g}{unit}"
+    return f"{n:.3g}"
+
+
 def fmt(ns):
     for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
         if ns >= scale:
@@ -25,13 +36,24 @@ def fmt(ns):
     return f"{ns:.3g} ns"
 
 
-print(f"{'operation':<34} {'refundkit':>11}  others (time, other/refundkit)")
+print(
+    f"{'operation':<34} {'refundkit':>11} {'instr':>7}  "
+    "others: time (other/refundkit), instructions (other/refundkit)"
+)
 for op in sorted(groups):
     row = groups[op]
     ours = row.get("refundkit")
     others = [(k, v) for k, v in sorted(row.items()) if k != "refundkit"]
+    ours_n = counts.get(f"{op}|refundkit")
     if ours is None:
-        print(f"{op:<34} {'-':>11}  " + ", ".join(f"{k} {fmt(v)}" for k, v in others))
+        print(f"{op:<34} {'-':>11} {'-':>7}  " + ", ".join(f"{k} {fmt(v)}" for k, v in others))
         continue
-    parts = [f"{k} {fmt(v)} ({v / ours:.2f}x)" for k, v in others]
-    print(f"{op:<34} {fmt(ours):>11}  " + ", ".join(parts))
+    parts = []
+    for k, v in others:
+        n = counts.get(f"{op}|{k}")
+        part = f"{k} {fmt(v)} ({v / ours:.2f}x)"
+        if n is not None and ours_n:
+            part += f", {fmt_count(n)} ({n / ours_n:.2f}x)"
+        parts.append(part)
+    instr = fmt_count(ours_n) if ours_n else "-"
+    print(f"{op:<34} {fmt(ours):>11} {instr:>7}  " + ", ".join(parts))

@@ -41,22 +41,18 @@ fn bench(c: &mut Criterion) {
     validation.validate_exp = false;
     validation.required_spec_claims.clear();
 
-    let mut g = c.benchmark_group("yandex-pay/notification-verify");
-    g.bench_function("refundkit", |b| {
-        b.iter(|| verify(black_box(token.as_bytes()), &jwks, now, DEFAULT_LEEWAY).unwrap())
+    let mut g = refundkit_benches::group(c, "yandex-pay/notification-verify");
+    g.bench("refundkit", || {
+        verify(black_box(token.as_bytes()), &jwks, now, DEFAULT_LEEWAY).unwrap()
     });
-    g.bench_function("floor", |b| {
-        b.iter(|| {
-            UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &point)
-                .verify(black_box(signed.as_bytes()), &signature)
-                .unwrap()
-        })
+    g.bench("floor", || {
+        UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &point)
+            .verify(black_box(signed.as_bytes()), &signature)
+            .unwrap()
     });
-    g.bench_function("jsonwebtoken", |b| {
-        b.iter(|| {
-            jsonwebtoken::decode::<serde_json::Value>(black_box(&token), &decoding, &validation)
-                .unwrap()
-        })
+    g.bench("jsonwebtoken", || {
+        jsonwebtoken::decode::<serde_json::Value>(black_box(&token), &decoding, &validation)
+            .unwrap()
     });
     g.finish();
 }

@@ -45,30 +45,30 @@ fn rbs(c: &mut Criterion) {
     let response =
         br#"{"errorCode":"7","errorMessage":"The refund amount exceeds the debited amount."}"#;
 
-    let mut g = c.benchmark_group("rbs/encode");
-    g.bench_function("refundkit", |b| {
-        b.iter(|| refundkit_rbs::encode_request(black_box(&request)).unwrap())
+    let mut g = refundkit_benches::group(c, "rbs/encode");
+    g.bench("refundkit", || {
+        refundkit_rbs::encode_request(black_box(&request)).unwrap()
     });
-    g.bench_function("serde_urlencoded", |b| {
-        b.iter(|| serde_urlencoded::to_string(black_box(&form)).unwrap())
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group("rbs/decode-form");
-    g.bench_function("refundkit", |b| {
-        b.iter(|| refundkit_rbs::decode_request(black_box(&body)).unwrap())
-    });
-    g.bench_function("serde_urlencoded", |b| {
-        b.iter(|| serde_urlencoded::from_str::<Form>(black_box(&serde_body)).unwrap())
+    g.bench("serde_urlencoded", || {
+        serde_urlencoded::to_string(black_box(&form)).unwrap()
     });
     g.finish();
 
-    let mut g = c.benchmark_group("rbs/parse-response");
-    g.bench_function("refundkit", |b| {
-        b.iter(|| refundkit_rbs::parse_response(200, black_box(response)))
+    let mut g = refundkit_benches::group(c, "rbs/decode-form");
+    g.bench("refundkit", || {
+        refundkit_rbs::decode_request(black_box(&body)).unwrap()
     });
-    g.bench_function("serde_json", |b| {
-        b.iter(|| serde_json::from_slice::<Response>(black_box(response)).unwrap())
+    g.bench("serde_urlencoded", || {
+        serde_urlencoded::from_str::<Form>(black_box(&serde_body)).unwrap()
+    });
+    g.finish();
+
+    let mut g = refundkit_benches::group(c, "rbs/parse-response");
+    g.bench("refundkit", || {
+        refundkit_rbs::parse_response(200, black_box(response))
+    });
+    g.bench("serde_json", || {
+        serde_json::from_slice::<Response>(black_box(response)).unwrap()
     });
     g.finish();
 }

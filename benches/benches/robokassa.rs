@@ -103,37 +103,28 @@ fn bench_payload(c: &mut Criterion, label: &str, payload: &str) {
     validation.validate_exp = false;
     let jwt_header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
 
-    let mut g = c.benchmark_group(format!("robokassa/sign/{label}"));
-    g.bench_function("refundkit", |b| {
-        // The rules and the signature, as before Validated split them: check, then sign.
-        b.iter(|| {
-            assert!(!check(black_box(&request)).has_errors());
-            refundkit_robokassa::sign(black_box(&validated), &key, Alg::Hs256).unwrap()
-        })
+    let mut g = refundkit_benches::group(c, format!("robokassa/sign/{label}"));
+    g.bench("refundkit", || {
+        assert!(!check(black_box(&request)).has_errors());
+        refundkit_robokassa::sign(black_box(&validated), &key, Alg::Hs256).unwrap()
     });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor_sign(black_box(&float), KEY.as_bytes()))
-    });
-    g.bench_function("jsonwebtoken", |b| {
-        b.iter(|| jsonwebtoken::encode(&jwt_header, black_box(&float), &jwt_enc).unwrap())
+    g.bench("floor", || floor_sign(black_box(&float), KEY.as_bytes()));
+    g.bench("jsonwebtoken", || {
+        jsonwebtoken::encode(&jwt_header, black_box(&float), &jwt_enc).unwrap()
     });
     g.finish();
 
-    let mut g = c.benchmark_group(format!("robokassa/verify/{label}"));
-    g.bench_function("refundkit", |b| {
-        b.iter(|| {
-            refundkit_robokassa::verify(black_box(token.as_str()), &key, Accept::Only(Alg::Hs256))
-                .unwrap()
-        })
+    let mut g = refundkit_benches::group(c, format!("robokassa/verify/{label}"));
+    g.bench("refundkit", || {
+        refundkit_robokassa::verify(black_box(token.as_str()), &key, Accept::Only(Alg::Hs256))
+            .unwrap()
     });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor_verify(black_box(token.as_str()), KEY.as_bytes()))
+    g.bench("floor", || {
+        floor_verify(black_box(token.as_str()), KEY.as_bytes())
     });
-    g.bench_function("jsonwebtoken", |b| {
-        b.iter(|| {
-            jsonwebtoken::decode::<FloatPayload>(black_box(token.as_str()), &jwt_dec, &validation)
-                .unwrap()
-        })
+    g.bench("jsonwebtoken", || {
+        jsonwebtoken::decode::<FloatPayload>(black_box(token.as_str()), &jwt_dec, &validation)
+            .unwrap()
     });
     g.finish();
 }

@@ -17,7 +17,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use refundkit_core::Quantity;
 use refundkit_yandex_pay::helper::{Order, Selection, refund};
 use refundkit_yandex_pay::invariants::{Context, check};
@@ -45,7 +45,7 @@ fn order_json(items: usize) -> String {
 }
 
 fn yandex_pay(c: &mut Criterion) {
-    let mut g = c.benchmark_group("yandex-pay");
+    let mut g = refundkit_benches::group(c, "yandex-pay");
     for items in [100usize, 1_000, 10_000] {
         let order: Order = decode(order_json(items).as_bytes()).unwrap();
         let selection = Selection {
@@ -65,17 +65,15 @@ fn yandex_pay(c: &mut Criterion) {
             order_status: None,
         };
         assert!(!check(&body, &context).has_errors());
-        g.bench_with_input(BenchmarkId::new("serde-parse", items), &json, |b, json| {
-            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(json)).unwrap())
+        g.bench_at("serde-parse", items, || {
+            serde_json::from_slice::<serde_json::Value>(black_box(&json)).unwrap()
         });
-        g.bench_with_input(BenchmarkId::new("decode", items), &json, |b, json| {
-            b.iter(|| decode_request(black_box(json)).unwrap())
+        g.bench_at("decode", items, || {
+            decode_request(black_box(&json)).unwrap()
         });
-        g.bench_with_input(BenchmarkId::new("validate", items), &body, |b, body| {
-            b.iter(|| check(black_box(body), &context))
-        });
-        g.bench_with_input(BenchmarkId::new("helper", items), &order, |b, order| {
-            b.iter(|| refund(black_box(order), &selection).unwrap())
+        g.bench_at("validate", items, || check(black_box(&body), &context));
+        g.bench_at("helper", items, || {
+            refund(black_box(&order), &selection).unwrap()
         });
     }
     g.finish();

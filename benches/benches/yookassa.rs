@@ -70,89 +70,76 @@ fn yookassa(c: &mut Criterion) {
         .unwrap()
         .build();
 
-    let mut g = c.benchmark_group("yookassa/sign");
-    g.bench_function("refundkit", |b| {
-        // The rules and the signature, as before Validated split them: check, then sign.
-        b.iter(|| {
-            assert!(!refundkit_yookassa::check(black_box(&request)).has_errors());
-            refundkit_yookassa::sign_request(black_box(&validated), &signer, &options).unwrap()
-        })
+    let mut g = refundkit_benches::group(c, "yookassa/sign");
+    g.bench("refundkit", || {
+        assert!(!refundkit_yookassa::check(black_box(&request)).has_errors());
+        refundkit_yookassa::sign_request(black_box(&validated), &signer, &options).unwrap()
     });
-    g.bench_function("floor", |b| {
-        b.iter(|| {
-            let mut sig = vec![0u8; pair.public_modulus_len()];
-            pair.sign(
-                &RSA_PKCS1_SHA256,
-                &SystemRandom::new(),
-                black_box(&attrs),
-                &mut sig,
-            )
-            .unwrap();
-            sig
-        })
+    g.bench("floor", || {
+        let mut sig = vec![0u8; pair.public_modulus_len()];
+        pair.sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            black_box(&attrs),
+            &mut sig,
+        )
+        .unwrap();
+        sig
     });
-    g.bench_function("openssl", |b| {
-        b.iter(|| {
-            openssl::cms::CmsContentInfo::sign(
-                Some(&o_cert),
-                Some(&o_key),
-                None,
-                Some(black_box(&xml)),
-                flags,
-            )
-            .unwrap()
-            .to_pem()
-            .unwrap()
-        })
+    g.bench("openssl", || {
+        openssl::cms::CmsContentInfo::sign(
+            Some(&o_cert),
+            Some(&o_key),
+            None,
+            Some(black_box(&xml)),
+            flags,
+        )
+        .unwrap()
+        .to_pem()
+        .unwrap()
     });
     g.finish();
 
     let der = refundkit_pkcs7::pem::decode(pem.as_bytes(), &["PKCS7"])
         .unwrap()
         .1;
-    let mut g = c.benchmark_group("yookassa/open");
-    g.bench_function("refundkit", |b| {
-        b.iter(|| {
-            refundkit_pkcs7::open(black_box(pem.as_bytes()), Trust::Certificate(&cert)).unwrap()
-        })
+    let mut g = refundkit_benches::group(c, "yookassa/open");
+    g.bench("refundkit", || {
+        refundkit_pkcs7::open(black_box(pem.as_bytes()), Trust::Certificate(&cert)).unwrap()
     });
-    g.bench_function("refundkit-der", |b| {
-        b.iter(|| refundkit_pkcs7::open(black_box(&der), Trust::Certificate(&cert)).unwrap())
+    g.bench("refundkit-der", || {
+        refundkit_pkcs7::open(black_box(&der), Trust::Certificate(&cert)).unwrap()
     });
-    g.bench_function("floor", |b| {
-        b.iter(|| {
-            UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &public)
-                .verify(black_box(&attrs), &sig)
-                .unwrap()
-        })
+    g.bench("floor", || {
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &public)
+            .verify(black_box(&attrs), &sig)
+            .unwrap()
     });
-    g.bench_function("openssl", |b| {
-        b.iter(|| {
-            let mut cms = openssl::cms::CmsContentInfo::from_pem(black_box(&o_pem)).unwrap();
-            let mut out = Vec::new();
-            cms.verify(
-                Some(&certs),
-                Some(&store),
-                None,
-                Some(&mut out),
-                openssl::cms::CMSOptions::NO_SIGNER_CERT_VERIFY | openssl::cms::CMSOptions::BINARY,
-            )
-            .unwrap();
-            out
-        })
+    g.bench("openssl", || {
+        let mut cms = openssl::cms::CmsContentInfo::from_pem(black_box(&o_pem)).unwrap();
+        let mut out = Vec::new();
+        cms.verify(
+            Some(&certs),
+            Some(&store),
+            None,
+            Some(&mut out),
+            openssl::cms::CMSOptions::NO_SIGNER_CERT_VERIFY | openssl::cms::CMSOptions::BINARY,
+        )
+        .unwrap();
+        out
     });
     g.finish();
 
     // Where open's time goes beyond the floor.
-    let mut g = c.benchmark_group("yookassa/open-parts");
-    g.bench_function("pem-decode", |b| {
-        b.iter(|| refundkit_pkcs7::pem::decode(black_box(pem.as_bytes()), &["PKCS7"]).unwrap())
+    let mut g = refundkit_benches::group(c, "yookassa/open-parts");
+    g.bench("pem-decode", || {
+        refundkit_pkcs7::pem::decode(black_box(pem.as_bytes()), &["PKCS7"]).unwrap()
     });
-    g.bench_function("open-der-unverified", |b| {
-        b.iter(|| refundkit_pkcs7::open(black_box(&der), Trust::InsecureSkipSignature).unwrap())
+    g.bench("open-der-unverified", || {
+        refundkit_pkcs7::open(black_box(&der), Trust::InsecureSkipSignature).unwrap()
     });
-    g.bench_function("sha256-content", |b| {
-        b.iter(|| refundkit_pkcs7::Digest::Sha256.hash(black_box(&xml)))
+    g.bench("sha256-content", || {
+        refundkit_pkcs7::Digest::Sha256.hash(black_box(&xml))
     });
     g.finish();
 }
