@@ -129,9 +129,53 @@ fn bench_payload(c: &mut Criterion, label: &str, payload: &str) {
     g.finish();
 }
 
+/// Create's answer as a plain derived struct reads it (what a shop that trusted the body would
+/// do): the anchor of refundkit's member-by-member reading.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct CreateAnswer {
+    success: bool,
+    message: Option<String>,
+    request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct StateAnswer {
+    request_id: String,
+    amount: Option<f64>,
+    label: String,
+}
+
+fn answers(c: &mut Criterion) {
+    let create =
+        br#"{"success":true,"message":null,"requestId":"ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b"}"#;
+    let state =
+        br#"{"requestId":"ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b","amount":509.760000,"label":"finished"}"#;
+    let mut g = refundkit_benches::group(c, "robokassa/parse-response");
+    g.bench("refundkit", || {
+        refundkit_robokassa::parse_response(200, black_box(create))
+    });
+    g.bench("serde_json", || {
+        serde_json::from_slice::<CreateAnswer>(black_box(create)).unwrap()
+    });
+    g.finish();
+    let mut g = refundkit_benches::group(c, "robokassa/parse-state");
+    g.bench("refundkit", || {
+        refundkit_robokassa::parse_state_response(200, black_box(state))
+    });
+    g.bench("serde_json", || {
+        serde_json::from_slice::<StateAnswer>(black_box(state)).unwrap()
+    });
+    g.finish();
+}
+
 fn robokassa(c: &mut Criterion) {
     bench_payload(c, "seed", SEED_PAYLOAD);
     bench_payload(c, "100-items", &hundred_items());
+    answers(c);
 }
 
 criterion_group! {
