@@ -5,6 +5,7 @@
 //! Fields go in the order of the RBS refund page: `userName`, `password` (or `token`), `orderId`, `amount`,
 //! then `jsonParams`, `language`, `refundItems`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use refundkit_core::outcome::{Malformed, Outcome, Refusal, is_2xx};
@@ -443,7 +444,7 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, ErrorC
         Ok(m) => m,
         Err(m) => return Outcome::Malformed(m),
     };
-    if let Some(name) = FOREIGN.iter().find(|n| m.get(n).is_some()) {
+    if let Some(name) = m.present_names().find(|n| FOREIGN.contains(n)) {
         return malformed(format!(
             "another method's answer: refund.do's has no {name}"
         ));
@@ -457,14 +458,13 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, ErrorC
         Ok(marks) => marks,
         Err(e) => return malformed(e.to_string()),
     };
-    if !marks.errors.is_empty() {
+    if marks.errors > 0 {
         if marks.zero_code || marks.success_flag {
             return malformed("states both success and an error".into());
         }
-        let code = marks.errors.into_iter().flatten().next();
         return Outcome::Refused(Refusal {
             http_status,
-            code: code.as_deref().map(ErrorCode::from_wire),
+            code: marks.code.as_deref().map(ErrorCode::from_wire),
             text: marks.message,
         });
     }
@@ -550,14 +550,13 @@ pub fn parse_status_response(http_status: u16, body: &[u8]) -> Outcome<OrderStat
         Err(e) => return malformed(e.to_string()),
     };
     let stated = m.get("orderStatus").is_some_and(|raw| raw.get() != "null");
-    if !marks.errors.is_empty() {
+    if marks.errors > 0 {
         if stated {
             return malformed("states both an order status and an error".into());
         }
-        let code = marks.errors.into_iter().flatten().next();
         return Outcome::Refused(Refusal {
             http_status,
-            code: code.as_deref().map(ErrorCode::from_wire),
+            code: marks.code.as_deref().map(ErrorCode::from_wire),
             text: marks.message,
         });
     }
@@ -603,8 +602,12 @@ fn read_order_status(m: &json::Members<'_>) -> Result<OrderStatus, DecodeError> 
         order_number: json::string(m.get("orderNumber")).map_err(at("orderNumber"))?,
         order_status,
         amount: minor_units(m.get("amount")).map_err(at("amount"))?,
-        currency: json::code(m.get("currency")).map_err(at("currency"))?,
-        action_code: json::code(m.get("actionCode")).map_err(at("actionCode"))?,
+        currency: json::code(m.get("currency"))
+            .map_err(at("currency"))?
+            .map(Cow::into_owned),
+        action_code: json::code(m.get("actionCode"))
+            .map_err(at("actionCode"))?
+            .map(Cow::into_owned),
         action_code_description: json::string(m.get("actionCodeDescription"))
             .map_err(at("actionCodeDescription"))?,
         payment_amount_info,
@@ -651,6 +654,7 @@ fn minor_units(raw: Option<&serde_json::value::RawValue>) -> Result<Option<u64>,
 }
 
 /// An answer's members, or why it is no RBS answer at all (too large, not one JSON object).
+#[inline]
 fn members<'a>(
     http_status: u16,
     body: &'a [u8],
@@ -667,62 +671,78 @@ fn members<'a>(
 }
 
 /// What an answer's members state.
-struct Markers {
+struct Markers<'a> {
     /// A code states success (`errorCode` 0, `ErrorCode` 0, `error.code` 0).
     zero_code: bool,
     /// `success: true`, which no refund.do answer carries.
     success_flag: bool,
-    /// One entry per error marker, with its code when it has one.
-    errors: Vec<Option<String>>,
+    /// How many error markers there are.
+    errors: usize,
+    /// The first error code among them.
+    code: Option<Cow<'a, str>>,
     /// The first message in any spelling.
     message: Option<String>,
 }
 
-fn markers(m: &json::Members<'_>) -> Result<Markers, DecodeError> {
-    let at = |name: &'static str| move |e: DecodeError| e.within(name);
+impl<'a> Markers<'a> {
+    fn error(&mut self, code: Option<Cow<'a, str>>) {
+        self.errors = self.errors.saturating_add(1);
+        if self.code.is_none() {
+            self.code = code;
+        }
+    }
+}
+
+fn markers<'a>(m: &json::Members<'a>) -> Result<Markers<'a>, DecodeError> {
     let mut out = Markers {
         zero_code: false,
         success_flag: false,
-        errors: Vec::new(),
+        errors: 0,
+        code: None,
         message: None,
     };
-    for name in ["errorCode", "ErrorCode"] {
-        match json::code(m.get(name)).map_err(at(name))? {
-            Some(c) if json::is_zero_code(&c) => out.zero_code = true,
-            Some(c) => out.errors.push(Some(c)),
-            None => {}
-        }
-    }
-    for name in ["errorMessage", "ErrorMessage"] {
-        let text = json::string(m.get(name)).map_err(at(name))?;
-        out.message = out.message.or(text);
-    }
-    match m.get("error") {
-        None => {}
-        Some(raw) if raw.get() == "null" => {}
-        Some(raw) if raw.get().starts_with('"') => {
-            out.errors.push(None);
-            let text = json::string(Some(raw)).map_err(at("error"))?;
-            out.message = out.message.or(text);
-        }
-        Some(raw) => {
-            const ERROR: &[&str] = &["code", "message", "description"];
-            let e = json::members(raw.get().as_bytes(), ERROR).map_err(at("error"))?;
-            let code = json::code(e.get("code")).map_err(|e| e.within("code").within("error"))?;
-            for name in ["message", "description"] {
-                let text = json::string(e.get(name)).map_err(|e| e.within(name).within("error"))?;
+    // One pass, in vocabulary order: errorCode before ErrorCode, errorMessage before
+    // ErrorMessage before the error object's message.
+    for (name, raw) in m.iter() {
+        let at = |e: DecodeError| e.within(name);
+        match name {
+            "errorCode" | "ErrorCode" => match json::code(Some(raw)).map_err(at)? {
+                Some(c) if json::is_zero_code(&c) => out.zero_code = true,
+                Some(c) => out.error(Some(c)),
+                None => {}
+            },
+            "errorMessage" | "ErrorMessage" => {
+                let text = json::string(Some(raw)).map_err(at)?;
                 out.message = out.message.or(text);
             }
-            match code {
-                Some(c) if json::is_zero_code(&c) => out.zero_code = true,
-                code => out.errors.push(code),
+            "error" if raw.get() == "null" => {}
+            "error" if raw.get().starts_with('"') => {
+                out.error(None);
+                let text = json::string(Some(raw)).map_err(at)?;
+                out.message = out.message.or(text);
             }
+            "error" => {
+                const ERROR: &[&str] = &["code", "message", "description"];
+                let e = json::members(raw.get().as_bytes(), ERROR).map_err(at)?;
+                let code =
+                    json::code(e.get("code")).map_err(|e| e.within("code").within("error"))?;
+                for name in ["message", "description"] {
+                    let text =
+                        json::string(e.get(name)).map_err(|e| e.within(name).within("error"))?;
+                    out.message = out.message.or(text);
+                }
+                match code {
+                    Some(c) if json::is_zero_code(&c) => out.zero_code = true,
+                    code => out.error(code.map(|c| Cow::Owned(c.into_owned()))),
+                }
+            }
+            "success" => match json::boolean(Some(raw)).map_err(at)? {
+                Some(true) => out.success_flag = true,
+                Some(false) => out.error(None),
+                None => {}
+            },
+            _ => {}
         }
-    }
-    match json::boolean(m.get("success")).map_err(at("success"))? {
-        Some(true) => out.success_flag = true,
-        Some(false) => out.errors.push(None),
-        None => {}
     }
     Ok(out)
 }

@@ -648,15 +648,28 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Accepted, Create
 type CreateMarkers = (bool, bool, Option<String>, Option<String>, Option<String>);
 
 fn create_markers(m: &json::Members<'_>) -> Result<CreateMarkers, DecodeError> {
-    let field = |name: &str, e: DecodeError| e.within(name);
-    let success = json::boolean(m.get("success")).map_err(|e| field("success", e))?;
-    // `Success: true` is not the documented spelling of a success: it states nothing.
-    let pascal = json::boolean(m.get("Success")).map_err(|e| field("Success", e))?;
-    let message = json::string(m.get("message")).map_err(|e| field("message", e))?;
-    let pascal_message = json::string(m.get("Message")).map_err(|e| field("Message", e))?;
-    let error = json::string(m.get("Error")).map_err(|e| field("Error", e))?;
-    let error_code = json::code(m.get("ErrorCode")).map_err(|e| field("ErrorCode", e))?;
-    let request_id = json::string(m.get("requestId")).map_err(|e| field("requestId", e))?;
+    let (mut success, mut pascal) = (None, None);
+    let (mut message, mut pascal_message, mut error, mut error_code, mut request_id) =
+        (None, None, None, None, None);
+    // One pass over the few members present.
+    for (name, raw) in m.iter() {
+        let at = |e: DecodeError| e.within(name);
+        match name {
+            "success" => success = json::boolean(Some(raw)).map_err(at)?,
+            // `Success: true` is not the documented spelling of a success: it states nothing.
+            "Success" => pascal = json::boolean(Some(raw)).map_err(at)?,
+            "message" => message = json::string(Some(raw)).map_err(at)?,
+            "Message" => pascal_message = json::string(Some(raw)).map_err(at)?,
+            "Error" => error = json::string(Some(raw)).map_err(at)?,
+            "ErrorCode" => {
+                error_code = json::code(Some(raw))
+                    .map_err(at)?
+                    .map(std::borrow::Cow::into_owned)
+            }
+            "requestId" => request_id = json::string(Some(raw)).map_err(at)?,
+            _ => {}
+        }
+    }
     let refused =
         success == Some(false) || pascal == Some(false) || error.is_some() || error_code.is_some();
     let code = message.or(pascal_message).or(error_code);
@@ -676,29 +689,33 @@ pub fn parse_state_response(http_status: u16, body: &[u8]) -> Outcome<RefundStat
         Err(outcome) => return outcome,
     };
     let read = || -> Result<_, DecodeError> {
-        let field = |name: &str, e: DecodeError| e.within(name);
-        let request_id =
-            json::string(members.get("requestId")).map_err(|e| field("requestId", e))?;
-        let label = json::string(members.get("label")).map_err(|e| field("label", e))?;
-        let message = json::string(members.get("message")).map_err(|e| field("message", e))?;
-        let amount = match members.get("amount") {
-            None => None,
-            Some(raw) if raw.get() == "null" => None,
-            // Tolerant in: a number (`1.000000`) as documented, or a decimal string.
-            Some(raw) => Some(
-                match raw
-                    .get()
-                    .strip_prefix('"')
-                    .and_then(|t| t.strip_suffix('"'))
-                {
-                    Some(inner) => Amount::parse_decimal(inner),
-                    None => Amount::parse_json_number(raw.get()),
+        let (mut request_id, mut label, mut message, mut amount) = (None, None, None, None);
+        for (name, raw) in members.iter() {
+            let at = |e: DecodeError| e.within(name);
+            match name {
+                "requestId" => request_id = json::string(Some(raw)).map_err(at)?,
+                "label" => label = json::text(Some(raw)).map_err(at)?,
+                "message" => message = json::string(Some(raw)).map_err(at)?,
+                "amount" if raw.get() == "null" => {}
+                // Tolerant in: a number (`1.000000`) as documented, or a decimal string.
+                "amount" => {
+                    amount = Some(
+                        match raw
+                            .get()
+                            .strip_prefix('"')
+                            .and_then(|t| t.strip_suffix('"'))
+                        {
+                            Some(inner) => Amount::parse_decimal(inner),
+                            None => Amount::parse_json_number(raw.get()),
+                        }
+                        .map_err(|e| {
+                            DecodeError::new(refundkit_core::DecodeErrorKind::Value, "amount", e)
+                        })?,
+                    )
                 }
-                .map_err(|e| {
-                    DecodeError::new(refundkit_core::DecodeErrorKind::Value, "amount", e)
-                })?,
-            ),
-        };
+                _ => {}
+            }
+        }
         Ok((request_id, label, amount, message))
     };
     match read() {

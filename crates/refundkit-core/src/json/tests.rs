@@ -88,3 +88,31 @@ fn a_body_that_is_not_utf8_throughout_is_refused_even_in_an_unknown_member() {
     let e = members(body, KNOWN).unwrap_err();
     assert_eq!(e.kind, crate::DecodeErrorKind::Encoding);
 }
+
+#[test]
+fn openings_are_counted_exactly_eight_bytes_at_a_time() {
+    for body in [
+        &b""[..],
+        b"{[",
+        b"{\"a\":[1,2,{\"b\":[]}]}   [[[{{{",
+        b"[{;{[{[Z\x7b\x5b\x3b\x1b\xfb\xdb",
+        b"\x00\x01[\x7f\x80{\xff\x5a",
+    ] {
+        let slow = body.iter().filter(|&&b| b == b'[' || b == b'{').count();
+        assert_eq!(super::openings(body), slow, "{body:?}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn openings_agree_with_counting_byte_by_byte(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2000)) {
+        let slow = body.iter().filter(|&&b| b == b'[' || b == b'{').count();
+        proptest::prop_assert_eq!(super::openings(&body), slow);
+    }
+
+    #[test]
+    fn openings_agree_on_bracket_heavy_bodies(body in proptest::collection::vec(proptest::sample::select(vec![b'[', b'{', b';', b'{' ^ 0x20, b'a']), 0..3000)) {
+        let slow = body.iter().filter(|&&b| b == b'[' || b == b'{').count();
+        proptest::prop_assert_eq!(super::openings(&body), slow);
+    }
+}
