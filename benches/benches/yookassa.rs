@@ -20,6 +20,7 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{
     KeyPair as _, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, UnparsedPublicKey,
 };
+use base64::Engine as _;
 use criterion::{Criterion, criterion_group, criterion_main};
 use refundkit_pkcs7::{Certificate, PrivateKey, SignOptions, Signer, Trust};
 
@@ -134,6 +135,23 @@ fn yookassa(c: &mut Criterion) {
     let mut g = refundkit_benches::group(c, "yookassa/open-parts");
     g.bench("pem-decode", || {
         refundkit_pkcs7::pem::decode(black_box(pem.as_bytes()), &["PKCS7"]).unwrap()
+    });
+    // The bare decoder on the PEM's base64 alone (no armour, no line ends): what the armour
+    // costs beyond it.
+    let b64: Vec<u8> = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .flat_map(|l| l.bytes())
+        .collect();
+    g.bench("base64-decode", || {
+        base64::engine::general_purpose::STANDARD
+            .decode(black_box(&b64))
+            .unwrap()
+    });
+    g.bench("base64-simd-decode", || {
+        base64_simd::STANDARD
+            .decode_to_vec(black_box(&b64))
+            .unwrap()
     });
     g.bench("open-der-unverified", || {
         refundkit_pkcs7::open(black_box(&der), Trust::InsecureSkipSignature).unwrap()

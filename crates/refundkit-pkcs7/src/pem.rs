@@ -73,35 +73,103 @@ pub fn blocks(input: &[u8]) -> Result<Vec<Block>, PemError> {
         let label = after.get(..label_end).unwrap_or_default().to_owned();
         let body_start = label_end.saturating_add(5);
         let body = after.get(body_start..).unwrap_or_default();
-        let end_line = format!("-----END {label}-----");
-        let stop = body
-            .find(&end_line)
-            .ok_or_else(|| PemError::NoEnd(label.clone()))?;
-        let inner = body.get(..stop).unwrap_or_default();
-        let mut headers = Vec::new();
-        let mut b64 = Vec::with_capacity(inner.len());
-        for line in inner.lines() {
-            let line = line.trim();
-            match line.split_once(':') {
-                // Base64 has no ':'; a header line does (RFC 1421 4.6).
-                Some((name, value)) => headers.push((name.trim().into(), value.trim().into())),
-                None => b64.extend(line.bytes().filter(|b| !b.is_ascii_whitespace())),
-            }
-        }
-        let der = STANDARD.decode(&b64).map_err(|e| PemError::Base64 {
+        let scanned = scan_body(body, &label).ok_or_else(|| PemError::NoEnd(label.clone()))?;
+        let der = decode_base64(scanned.base64).map_err(|detail| PemError::Base64 {
             label: label.clone(),
-            detail: e.to_string(),
+            detail,
         })?;
         out.push(Block {
             label,
-            headers,
+            headers: scanned.headers,
             der,
         });
-        rest = body
-            .get(stop.saturating_add(end_line.len())..)
-            .unwrap_or_default();
+        rest = body.get(scanned.end..).unwrap_or_default();
     }
     Ok(out)
+}
+
+/// One block's body as read up to its END line.
+struct Scanned {
+    headers: Vec<(String, String)>,
+    /// The base64 lines, trimmed and joined.
+    base64: Vec<u8>,
+    /// Where the END line's closing dashes end, in the body.
+    end: usize,
+}
+
+/// Reads a block's body in one pass, a line at a time, up to `-----END {label}-----`; `None`
+/// if there is no such line. Base64 has neither '-' nor ':' (RFC 4648 4): the search stops at
+/// line ends and dashes only (memchr2, one scan of the body), and a dash is looked at only
+/// to see whether the END line starts there. Header lines (RFC 1421 4.6: `Proc-Type`,
+/// `DEK-Info`) are the leading lines holding a ':'; after the first base64 line, a ':' is
+/// base64's business, and the decoder refuses it.
+fn scan_body(body: &str, label: &str) -> Option<Scanned> {
+    // Each block of a large bundle reads its own body: reserve for a large key, not the file.
+    const RESERVE: usize = 16 * 1024;
+    let bytes = body.as_bytes();
+    let mut headers = Vec::new();
+    let mut base64 = Vec::with_capacity(bytes.len().min(RESERVE));
+    let mut in_headers = true;
+    let mut take = |line: &str, headers: &mut Vec<(String, String)>| {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            return;
+        }
+        if in_headers {
+            if let Some((name, value)) = line.split_once(':') {
+                headers.push((name.trim().into(), value.trim().into()));
+                return;
+            }
+            in_headers = false;
+        }
+        base64.extend_from_slice(line.as_bytes());
+    };
+    let mut line_start = 0usize;
+    let mut cursor = 0usize;
+    loop {
+        let found = memchr::memchr2(b'\n', b'-', bytes.get(cursor..)?)?;
+        let at = cursor.saturating_add(found);
+        if bytes.get(at) == Some(&b'\n') {
+            take(body.get(line_start..at)?, &mut headers);
+            line_start = at.saturating_add(1);
+            cursor = line_start;
+            continue;
+        }
+        if let Some(len) = body.get(at..).and_then(|t| end_line(t, label)) {
+            take(body.get(line_start..at)?, &mut headers);
+            return Some(Scanned {
+                headers,
+                base64,
+                end: at.saturating_add(len),
+            });
+        }
+        // A dash inside a header line (`Proc-Type`), or a stray one the decoder will refuse.
+        cursor = at.saturating_add(1);
+    }
+}
+
+/// The length of `-----END {label}-----` if `text` starts with it.
+fn end_line(text: &str, label: &str) -> Option<usize> {
+    let rest = text.strip_prefix("-----END ")?.strip_prefix(label)?;
+    rest.starts_with("-----")
+        .then(|| text.len().saturating_sub(rest.len()).saturating_add(5))
+}
+
+/// Decodes the joined base64 lines (RFC 4648, padding required, as OpenSSL writes it) with
+/// `base64-simd`, which decodes an MWS answer's 1.7 KB in a quarter of the `base64` crate's
+/// time (benches/benches/yookassa.rs, `open-parts`); the `base64` crate still encodes. Only
+/// where decoding fails, for whitespace inside a line (which OpenSSL also accepts), is every
+/// whitespace byte taken out and decoding tried again; the detail of a failure is then the
+/// decoder's.
+fn decode_base64(mut base64: Vec<u8>) -> Result<Vec<u8>, String> {
+    let standard = base64_simd::STANDARD;
+    match standard.decode_to_vec(&base64) {
+        Ok(der) => Ok(der),
+        Err(_) => {
+            base64.retain(|b| !b.is_ascii_whitespace());
+            standard.decode_to_vec(&base64).map_err(|e| e.to_string())
+        }
+    }
 }
 
 /// Decodes the first block whose label is one of `labels`; returns the label and the DER.

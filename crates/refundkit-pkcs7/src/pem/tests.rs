@@ -46,3 +46,81 @@ fn encode_and_decode_are_inverse() {
     let pem = encode("PKCS7", &der);
     assert_eq!(decode(pem.as_bytes(), &["PKCS7"]).unwrap(), ("PKCS7", der));
 }
+
+#[test]
+fn whitespace_inside_a_base64_line_is_taken_out_as_openssl_takes_it_out() {
+    let input = "-----BEGIN CERTIFICATE-----\nAA E\tC\n-----END CERTIFICATE-----\n";
+    assert_eq!(
+        decode(input.as_bytes(), &["CERTIFICATE"]).unwrap().1,
+        [0, 1, 2]
+    );
+}
+
+#[test]
+fn an_end_line_right_after_the_base64_on_its_line_ends_the_block() {
+    let input = "-----BEGIN CERTIFICATE-----\nAAEC-----END CERTIFICATE-----";
+    assert_eq!(
+        decode(input.as_bytes(), &["CERTIFICATE"]).unwrap().1,
+        [0, 1, 2]
+    );
+}
+
+#[test]
+fn another_label_s_end_line_does_not_end_the_block() {
+    let input = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END PKCS7-----\n";
+    assert_eq!(
+        blocks(input.as_bytes()).unwrap_err(),
+        PemError::NoEnd("CERTIFICATE".into())
+    );
+}
+
+#[test]
+fn a_colon_after_the_base64_has_begun_is_bad_base64_naming_the_block() {
+    let input = "-----BEGIN CERTIFICATE-----\nAAEC\nName: value\n-----END CERTIFICATE-----\n";
+    match blocks(input.as_bytes()).unwrap_err() {
+        PemError::Base64 { label, .. } => assert_eq!(label, "CERTIFICATE"),
+        other => panic!("{other:?}"),
+    }
+}
+
+proptest::proptest! {
+    /// Any DER, written at any line width with either line end, reads back as itself.
+    #[test]
+    fn any_der_at_any_width_reads_back(
+        der in proptest::collection::vec(proptest::num::u8::ANY, 0..600),
+        width in 4usize..100,
+        crlf in proptest::bool::ANY,
+    ) {
+        let b64 = STANDARD.encode(&der);
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let mut text = format!("-----BEGIN PKCS7-----{eol}");
+        for chunk in b64.as_bytes().chunks(width) {
+            text.push_str(std::str::from_utf8(chunk).unwrap());
+            text.push_str(eol);
+        }
+        text.push_str("-----END PKCS7-----");
+        text.push_str(eol);
+        proptest::prop_assert_eq!(decode(text.as_bytes(), &["PKCS7"]).unwrap().1, der);
+    }
+}
+
+#[test]
+fn base64_is_refused_where_rfc4648_refuses_it() {
+    for body in [
+        "AAE",    // no padding
+        "AAF=",   // trailing bits not zero
+        "AA==AA", // data after padding
+        "AAE*",   // not the alphabet
+        "AA-_",   // the URL-safe alphabet
+    ] {
+        let input = format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n");
+        assert!(
+            matches!(
+                blocks(input.as_bytes()),
+                Err(PemError::Base64 { .. } | PemError::NoEnd(_))
+            ),
+            "{body}: {:?}",
+            blocks(input.as_bytes())
+        );
+    }
+}
