@@ -55,6 +55,7 @@ fn yandex_pay(c: &mut Criterion) {
                 .collect(),
             shipping: false,
             external_operation_id: Some("op".into()),
+            external_amount: None,
         };
         let body = refund(&order, &selection).unwrap();
         let json = encode_request(&body).unwrap();

@@ -81,7 +81,7 @@ enum Provider {
         #[command(subcommand)]
         verb: robokassa::Verb,
     },
-    /// Yandex Pay merchant API v1 refund (JSON final cart).
+    /// Yandex Pay merchant API refund: v2 (targetCart), and the deprecated v1 (final cart).
     YandexPay {
         #[command(subcommand)]
         verb: yandex_pay::Verb,

@@ -69,8 +69,9 @@ pub enum Verb {
     },
     /// OpStateExt, how a shop finds the OpKey a refund needs. With --login, --invoice-id and
     /// --password2-file, print the request (signed with MD5 over login, invoice and Password2).
-    /// Otherwise read its XML answer: exit 0 with the invoice's state and OpKey, 3 refused (a
-    /// non-zero Result/Code), 1 malformed.
+    /// Otherwise read its XML answer: exit 0 with the invoice's state and OpKey (and a line
+    /// `UserField NAME=VALUE` per Shp_ parameter), 3 refused (a non-zero Result/Code), 1
+    /// malformed. Nothing about a refund is decided from it.
     OpKey {
         /// MerchantLogin.
         #[arg(long, requires_all = ["invoice_id", "password2_file"])]
@@ -267,15 +268,26 @@ fn op_key(
     }
     let outcome = parse_op_state_response(status, &io::read_input(input.as_deref())?);
     let summary = match &outcome {
-        refundkit_core::Outcome::Success(state) => format!(
-            "state {} ({}) OpKey {}",
-            state.state.as_str(),
-            state
-                .state
-                .meaning()
-                .map_or("unknown state", |m| m.trim_end_matches('.')),
-            state.op_key.as_deref().unwrap_or("-")
-        ),
+        // The state line first (what scripts read), then one line per UserField/Field.
+        refundkit_core::Outcome::Success(state) => {
+            let mut summary = format!(
+                "state {} ({}) OpKey {}",
+                state.state.as_str(),
+                state
+                    .state
+                    .meaning()
+                    .map_or("unknown state", |m| m.trim_end_matches('.')),
+                state.op_key.as_deref().unwrap_or("-")
+            );
+            for field in &state.user_fields {
+                summary.push_str(&format!(
+                    "\nUserField {}={}",
+                    io::one_line(&field.name),
+                    io::one_line(&field.value)
+                ));
+            }
+            summary
+        }
         refundkit_core::Outcome::Refused(r) => {
             format!("refused {}", r.code.as_ref().map_or("-", |c| c.as_str()))
         }

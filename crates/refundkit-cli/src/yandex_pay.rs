@@ -1,4 +1,5 @@
-//! `refundkit yandex-pay check | refund | parse-response | status | webhook | next`.
+//! `refundkit yandex-pay check | refund | parse-response | status | webhook | next`: the v2
+//! refund first, the deprecated v1 refund still read and built.
 
 use std::path::PathBuf;
 
@@ -6,19 +7,47 @@ use clap::Subcommand;
 use refundkit_core::Outcome;
 use refundkit_core::Quantity;
 use refundkit_yandex_pay::conformance::response_summary;
-use refundkit_yandex_pay::helper::{Order, Selection, refund};
-use refundkit_yandex_pay::invariants::{Context, check};
+use refundkit_yandex_pay::helper::{Order, Selection, refund, refund_v2};
+use refundkit_yandex_pay::invariants::{Context, ContextV2, check, check_v2};
+use refundkit_yandex_pay::lifecycle::Api;
 use refundkit_yandex_pay::types::{Cart, OrderStatus};
-use refundkit_yandex_pay::{decode, decode_request, encode_request};
+use refundkit_yandex_pay::{
+    decode, decode_request, decode_request_v2, encode_request, encode_request_v2, refund_api,
+};
 
 use crate::Exit;
 use crate::io::{self, CliError};
 use crate::lifecycle::{self, NextArgs, NowArg};
 
+/// Which refund method (`--api`).
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApiArg {
+    /// `/v1/orders/{id}/refund`: the final cart and orderAmount (deprecated by Yandex Pay
+    /// since 2025-09-29).
+    V1,
+    /// `/v2/orders/{id}/refund`: targetCart, targetShipping, refundExternalAmount.
+    V2,
+}
+
+impl ApiArg {
+    fn name(self) -> &'static str {
+        match self {
+            ApiArg::V1 => "v1",
+            ApiArg::V2 => "v2",
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub enum Verb {
-    /// Validate a refund body: exit 0, or 1 with every violation naming its field.
+    /// Validate a refund body, v1 or v2 (told by its fields, or by --api): exit 0, or 1 with
+    /// every violation naming its field. A body mixing the two versions' fields is refused.
     Check {
+        /// The refund method the body is for; without it, its fields tell (v1: cart,
+        /// orderAmount, shipping; v2: targetCart, targetShipping, refundCart,
+        /// refundExternalAmount, branchId, managerId, motive).
+        #[arg(long, value_enum)]
+        api: Option<ApiArg>,
         /// The payment's current amount (enables orderAmount = amount - refundAmount).
         #[arg(long, value_name = "AMOUNT")]
         payment_amount: Option<String>,
@@ -33,8 +62,17 @@ pub enum Verb {
         input: Option<PathBuf>,
     },
     /// Print the refund body for refunding these products (and the shipping) from the current
-    /// order: the final cart, orderAmount and refundAmount, computed.
+    /// order, computed: v1's final cart with orderAmount and refundAmount, or with --api v2 the
+    /// targetCart of what remains (v1 stays the default so that scripts keep their output;
+    /// Yandex Pay deprecated it, and `refundkit plan` builds v2).
     Refund {
+        /// The refund method to build for.
+        #[arg(long, value_enum, default_value = "v1")]
+        api: ApiArg,
+        /// v2: the part of the refund the shop returns itself (refundExternalAmount:
+        /// certificates, gift cards), at most the order's cart.total.externalAmount.
+        #[arg(long, value_name = "AMOUNT")]
+        external_amount: Option<String>,
         /// The current order (`{"cart": ..., "shipping": ...}`) or cart.
         #[arg(long, value_name = "FILE")]
         current_cart: PathBuf,
@@ -139,6 +177,11 @@ fn webhook(
     Ok(Exit::Ok)
 }
 
+fn parse_amount_flag(flag: &str, text: &str) -> Result<refundkit_core::Amount, CliError> {
+    refundkit_yandex_pay::amount::parse_amount(text)
+        .map_err(|e| CliError::Usage(format!("{flag} {text:?}: {e}")))
+}
+
 fn read_order(path: &PathBuf) -> Result<Order, CliError> {
     let bytes = std::fs::read(path)
         .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?;
@@ -156,45 +199,94 @@ fn read_order(path: &PathBuf) -> Result<Order, CliError> {
 pub fn run(verb: Verb) -> Result<Exit, CliError> {
     match verb {
         Verb::Check {
+            api,
             payment_amount,
             current_cart,
             order_status,
             input,
         } => {
             let payment_amount = payment_amount
-                .map(|a| {
-                    refundkit_yandex_pay::amount::parse_amount(&a)
-                        .map_err(|e| CliError::Usage(format!("--payment-amount {a:?}: {e}")))
-                })
+                .map(|a| parse_amount_flag("--payment-amount", &a))
                 .transpose()?;
             let order = current_cart.as_ref().map(read_order).transpose()?;
             let status = order_status.as_deref().map(OrderStatus::from_wire);
-            let body = decode_request(&io::read_input(input.as_deref())?)
-                .map_err(|e| CliError::Rejected(format!("body: {e}")))?;
-            let context = Context {
-                payment_amount,
-                current_cart: order.as_ref().map(|o| &o.cart),
-                current_shipping: order.as_ref().map(|o| {
-                    o.shipping
-                        .as_ref()
-                        .map_or(refundkit_core::Amount::ZERO, |s| s.amount)
-                }),
-                order_status: status.as_ref(),
+            let bytes = io::read_input(input.as_deref())?;
+            let candidates = match api {
+                Some(api) => vec![api],
+                None => match refund_api(&bytes) {
+                    Err(e) => return Err(CliError::Rejected(format!("body: {e}"))),
+                    Ok(Some(Api::V1)) => vec![ApiArg::V1],
+                    Ok(Some(Api::V2)) => vec![ApiArg::V2],
+                    // Only the fields both versions have: whichever it decodes as.
+                    Ok(None) => vec![ApiArg::V2, ApiArg::V1],
+                },
             };
-            let report = check(&body, &context);
-            io::report(&report);
-            Ok(if report.has_errors() {
-                Exit::Rejected
-            } else {
-                Exit::Ok
-            })
+            let mut checked = Vec::new();
+            let mut first_error = None;
+            for api in candidates {
+                let report = match api {
+                    ApiArg::V1 => decode_request(&bytes).map(|body| {
+                        let context = Context {
+                            payment_amount,
+                            current_cart: order.as_ref().map(|o| &o.cart),
+                            current_shipping: order.as_ref().map(|o| {
+                                o.shipping
+                                    .as_ref()
+                                    .map_or(refundkit_core::Amount::ZERO, |s| s.amount)
+                            }),
+                            order_status: status.as_ref(),
+                        };
+                        check(&body, &context)
+                    }),
+                    ApiArg::V2 => decode_request_v2(&bytes).map(|body| {
+                        let context = ContextV2 {
+                            order: order.as_ref(),
+                            payment_amount,
+                            order_status: status.as_ref(),
+                        };
+                        check_v2(&body, &context)
+                    }),
+                };
+                match report {
+                    Ok(report) => checked.push((api, report)),
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            if checked.is_empty() {
+                let e = first_error.map_or_else(String::new, |e| e.to_string());
+                return Err(CliError::Rejected(format!("body: {e}")));
+            }
+            let mut exit = Exit::Ok;
+            for (api, report) in &checked {
+                io::diagnose(&format!("checked as a {} refund body", api.name()));
+                if *api == ApiArg::V1 {
+                    io::diagnose("the v1 refund is deprecated by Yandex Pay (2025-09-29): send v2");
+                }
+                io::report(report);
+                if report.has_errors() {
+                    exit = Exit::Rejected;
+                }
+            }
+            Ok(exit)
         }
         Verb::Refund {
+            api,
+            external_amount,
             current_cart,
             product,
             shipping,
             external_operation_id,
         } => {
+            let external_amount = external_amount
+                .map(|a| parse_amount_flag("--external-amount", &a))
+                .transpose()?;
+            if api == ApiArg::V1 && external_amount.is_some() {
+                return Err(CliError::Usage(
+                    "--external-amount is refundExternalAmount, a v2 field: add --api v2".into(),
+                ));
+            }
             let order = read_order(&current_cart)?;
             let products = product
                 .iter()
@@ -207,16 +299,26 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
                     Ok((id.to_owned(), count))
                 })
                 .collect::<Result<Vec<_>, CliError>>()?;
-            let body = refund(
-                &order,
-                &Selection {
-                    products,
-                    shipping,
-                    external_operation_id,
-                },
-            )
-            .map_err(|e| CliError::Rejected(e.to_string()))?;
-            let mut json = encode_request(&body).map_err(|e| CliError::Rejected(e.to_string()))?;
+            let selection = Selection {
+                products,
+                shipping,
+                external_operation_id,
+                external_amount,
+            };
+            let rejected = |e: &dyn std::fmt::Display| CliError::Rejected(e.to_string());
+            let mut json = match api {
+                ApiArg::V1 => {
+                    io::diagnose(
+                        "a v1 body (deprecated by Yandex Pay since 2025-09-29): --api v2 builds v2",
+                    );
+                    let body = refund(&order, &selection).map_err(|e| rejected(&e))?;
+                    encode_request(&body).map_err(|e| rejected(&e))?
+                }
+                ApiArg::V2 => {
+                    let body = refund_v2(&order, &selection).map_err(|e| rejected(&e))?;
+                    encode_request_v2(&body).map_err(|e| rejected(&e))?
+                }
+            };
             json.push(b'\n');
             io::emit(&json)?;
             Ok(Exit::Ok)

@@ -333,3 +333,20 @@ fn arbitrary_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn op_key_prints_every_user_field_after_the_state_line() {
+    let out = run(
+        &[
+            "robokassa",
+            "op-key",
+            &common::testdata("robokassa", "op-state/two-user-fields.xml"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "state 100 (Completed: paid) OpKey K\nUserField Shp_a=1\nUserField Shp_b=hello\n"
+    );
+}

@@ -197,3 +197,145 @@ fn arbitrary_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn refund_api_v2_prints_the_target_cart_with_the_external_part() {
+    let out = run(
+        &[
+            "yandex-pay",
+            "refund",
+            "--api",
+            "v2",
+            "--external-amount",
+            "100.00",
+            "--current-cart",
+            &testdata("orders/with-certificate.json"),
+            "--product",
+            "tea=2",
+            "--product",
+            "cup=1",
+            "--shipping",
+            "--external-operation-id",
+            "refund-2",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        out.stdout,
+        std::fs::read(testdata("v2/refund-with-certificate.json")).unwrap()
+    );
+}
+
+#[test]
+fn refund_without_api_stays_v1_and_says_it_is_deprecated() {
+    let out = run(
+        &[
+            "yandex-pay",
+            "refund",
+            "--current-cart",
+            &testdata("orders/current.json"),
+            "--product",
+            "tea=1",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"orderAmount\""));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("deprecated"));
+}
+
+#[test]
+fn an_external_amount_for_a_v1_refund_is_a_usage_error() {
+    let out = run(
+        &[
+            "yandex-pay",
+            "refund",
+            "--external-amount",
+            "1.00",
+            "--current-cart",
+            &testdata("orders/current.json"),
+            "--product",
+            "tea=1",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--api v2"));
+}
+
+#[test]
+fn check_tells_a_v2_body_by_its_fields_and_checks_it_against_the_order() {
+    let out = run(
+        &[
+            "yandex-pay",
+            "check",
+            "--current-cart",
+            &testdata("orders/with-certificate.json"),
+            "--order-status",
+            "CAPTURED",
+            &testdata("v2/refund-with-certificate.json"),
+        ],
+        None,
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("checked as a v2 refund body"), "{err}");
+
+    let out = run(
+        &[
+            "yandex-pay",
+            "check",
+            "--current-cart",
+            &testdata("orders/with-certificate.json"),
+            &testdata("v2/external-above-order.json"),
+        ],
+        None,
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: refundExternalAmount:"), "{err}");
+}
+
+#[test]
+fn check_still_reads_v1_bodies_as_v1() {
+    let out = run(
+        &["yandex-pay", "check", &testdata("requests/seed-shape.json")],
+        None,
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("checked as a v1 refund body"), "{err}");
+}
+
+#[test]
+fn check_refuses_a_body_mixing_the_versions_naming_the_field() {
+    let out = run(
+        &["yandex-pay", "check", &testdata("v2/mixed-versions.json")],
+        None,
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("targetCart: a v2 field in a body with v1's orderAmount"),
+        "{err}"
+    );
+    // Forced to one version, the other's field is unknown to it.
+    let out = run(
+        &[
+            "yandex-pay",
+            "check",
+            "--api",
+            "v2",
+            &testdata("v2/mixed-versions.json"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("orderAmount"));
+}

@@ -360,6 +360,7 @@ pub fn yandex_pay_round_trip(data: &[u8]) {
                     total: CartTotal {
                         amount: amount(u, 2)?,
                         points_amount: option(u, |u| amount(u, 2))?,
+                        external_amount: option(u, |u| amount(u, 2))?,
                         label: option(u, t)?,
                     },
                     measurements: option(u, measurements)?,

@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 use crate::types::{
     Accepted, Alg, CreateMessage, InvoiceItem, KeyedMac, OpState, OpStateCode, OpStateRequest,
     OpStateResult, PAYMENT_METHOD_CODES, PAYMENT_OBJECT_CODES, Password2, Password3, RefundLabel,
-    RefundRequest, RefundState, StateMessage, Token, VAT_CODES,
+    RefundRequest, RefundState, StateMessage, Token, UserField, VAT_CODES,
 };
 
 /// Longest token accepted: a 100-line payload is about 40 KiB of base64; this leaves room and
@@ -822,6 +822,18 @@ fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
     let mut leaves = Vec::new();
     let mut text = String::new();
     let mut seen_root = false;
+    // Each `UserField/Field` (one per `Shp_` parameter) is numbered, `Field[0]`, `Field[1]`,
+    // so that its Name and Value stay paired and every other path still names one value.
+    let mut fields = 0usize;
+    let mut numbered = |stack: &[String], name: String| {
+        if stack.len() == 2 && stack.get(1).is_some_and(|s| s == "UserField") && name == "Field" {
+            let n = format!("Field[{fields}]");
+            fields = fields.saturating_add(1);
+            n
+        } else {
+            name
+        }
+    };
     loop {
         match reader
             .read_event()
@@ -881,6 +893,7 @@ fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
                         "nested deeper than {MAX_OP_STATE_DEPTH}"
                     )));
                 }
+                let name = numbered(&stack, name);
                 stack.push(name);
                 text.clear();
             }
@@ -888,7 +901,7 @@ fn op_state_leaves(body: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
                 if stack.is_empty() {
                     return Err(op_state_error("an empty root element"));
                 }
-                let name = start.local_name().as_ref().to_owned();
+                let name = numbered(&stack, start.local_name().as_ref().to_owned());
                 let path = stack
                     .iter()
                     .skip(1)
@@ -963,9 +976,26 @@ pub fn parse_op_state_response(http_status: u16, body: &[u8]) -> Outcome<OpState
             .transpose()
     };
     let sums = amount("Info/IncSum").and_then(|inc| Ok((inc, amount("Info/OutSum")?)));
+    let mut user_fields = Vec::new();
+    for i in 0.. {
+        let field = format!("UserField/Field[{i}]");
+        let name = get(&format!("{field}/Name"));
+        let value = get(&format!("{field}/Value"));
+        if name.is_none() && value.is_none() && !leaves.iter().any(|(p, _)| p.starts_with(&field)) {
+            break;
+        }
+        let Some(name) = name else {
+            return malformed(http_status, format!("{field} without a Name"));
+        };
+        user_fields.push(UserField {
+            name,
+            value: value.unwrap_or_default(),
+        });
+    }
     match sums {
         Err(e) => malformed(http_status, e.to_string()),
         Ok((inc_sum, out_sum)) => Outcome::Success(OpState {
+            user_fields,
             state: OpStateCode::from_wire(&state),
             request_date: get("State/RequestDate"),
             state_date: get("State/StateDate"),

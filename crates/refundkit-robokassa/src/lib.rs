@@ -46,5 +46,5 @@ pub use codec::{
 pub use invariants::{check, validate};
 pub use types::{
     Accepted, Alg, CreateMessage, InvoiceItem, OpState, OpStateCode, OpStateRequest, OpStateResult,
-    Password2, Password3, RefundLabel, RefundRequest, RefundState, StateMessage, Token,
+    Password2, Password3, RefundLabel, RefundRequest, RefundState, StateMessage, Token, UserField,
 };

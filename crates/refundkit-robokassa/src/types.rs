@@ -382,6 +382,19 @@ pub struct OpState {
     pub op_key: Option<String>,
     /// `Info/BankCardRRN`.
     pub bank_card_rrn: Option<String>,
+    /// `UserField/Field`: one per `Shp_` parameter of the invoice, in the answer's order
+    /// (artgas1/robokassa-mcp `test_parses_multiple_user_fields`). A name given twice is kept
+    /// twice: they are the shop's own parameters, read, never decided on.
+    pub user_fields: Vec<UserField>,
+}
+
+/// One `UserField/Field` of an `OpStateExt` answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserField {
+    /// `Name` (`Shp_order_id`).
+    pub name: String,
+    /// `Value`; empty when absent.
+    pub value: String,
 }
 
 #[cfg(test)]

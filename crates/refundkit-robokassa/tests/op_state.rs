@@ -156,3 +156,56 @@ fn nesting_is_bounded() {
         Verdict::Malformed
     );
 }
+
+#[test]
+fn every_user_field_is_read_in_order() {
+    // artgas1/robokassa-mcp tests/test_xml_parser.py test_parses_multiple_user_fields.
+    let refundkit_core::Outcome::Success(state) =
+        parse_op_state_response(200, &testdata("two-user-fields.xml"))
+    else {
+        panic!("not a success")
+    };
+    let fields: Vec<(&str, &str)> = state
+        .user_fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect();
+    assert_eq!(fields, [("Shp_a", "1"), ("Shp_b", "hello")]);
+    assert_eq!(state.op_key.as_deref(), Some("K"));
+}
+
+#[test]
+fn a_user_field_without_a_name_or_with_two_values_is_malformed() {
+    let two = String::from_utf8(testdata("two-user-fields.xml")).unwrap();
+    for body in [
+        two.replace("<Name>Shp_b</Name>", ""),
+        two.replace(
+            "<Value>hello</Value>",
+            "<Value>hello</Value><Value>bye</Value>",
+        ),
+    ] {
+        assert_eq!(
+            parse_op_state_response(200, body.as_bytes()).verdict(),
+            Verdict::Malformed,
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn a_user_field_without_a_value_is_empty_and_a_repeated_name_is_kept() {
+    let two = String::from_utf8(testdata("two-user-fields.xml")).unwrap();
+    let body = two
+        .replace("<Value>1</Value>", "<Value/>")
+        .replace("Shp_b", "Shp_a");
+    let refundkit_core::Outcome::Success(state) = parse_op_state_response(200, body.as_bytes())
+    else {
+        panic!("not a success")
+    };
+    let fields: Vec<(&str, &str)> = state
+        .user_fields
+        .iter()
+        .map(|f| (f.name.as_str(), f.value.as_str()))
+        .collect();
+    assert_eq!(fields, [("Shp_a", ""), ("Shp_a", "hello")]);
+}

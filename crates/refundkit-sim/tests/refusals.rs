@@ -179,6 +179,40 @@ fn yandex_pay_refuses_another_key_with_401_and_a_final_order_that_does_not_add_u
 }
 
 #[test]
+fn yandex_pay_v2_takes_refund_external_amount_and_refuses_a_v1_field() {
+    let mut s = sim(serde_json::json!([]));
+    let refund = |s: &mut Sim, body: &str| {
+        let http = Request::post(format!(
+            "{O}/yandex-pay/api/merchant/v2/orders/order-42/refund"
+        ))
+        .header(
+            "authorization",
+            "Api-Key sample-yandex-pay-api-key-NOT-REAL",
+        )
+        .body(body.as_bytes().to_vec())
+        .unwrap();
+        let (status, body) = answer(s, http);
+        refundkit::yandex_pay::parse_response(status, &body)
+    };
+    assert_eq!(
+        refund(
+            &mut s,
+            r#"{"refundAmount":"1.00","orderAmount":"1109.76","targetCart":{"items":[]}}"#
+        )
+        .refusal()
+        .map(|r| r.http_status),
+        Some(400)
+    );
+    assert!(
+        refund(
+            &mut s,
+            r#"{"refundAmount":"1.00","refundExternalAmount":"0.50","externalOperationId":"gift","targetCart":{"items":[{"productId":"tea"}]}}"#
+        )
+        .is_success()
+    );
+}
+
+#[test]
 fn yookassa_refuses_a_signer_it_does_not_know_with_53() {
     let mut s = sim(serde_json::json!([]));
     let signer = refundkit::pkcs7::Signer::new(

@@ -44,6 +44,57 @@ pub fn encode_request_v2(request: &RefundRequestV2) -> Result<Vec<u8>, EncodeErr
     serde_json::to_vec(request).map_err(|e| EncodeError::new("", e))
 }
 
+/// Fields only the v1 refund has (`merchant_v1_refund-post`).
+pub const V1_FIELDS: &[&str] = &["cart", "orderAmount", "shipping"];
+
+/// Fields only the v2 refund has (`merchant_v2_refund-post`; `refundExternalAmount` since the
+/// changelog's 2025-11-28 entry).
+pub const V2_FIELDS: &[&str] = &[
+    "targetCart",
+    "targetShipping",
+    "refundCart",
+    "refundExternalAmount",
+    "branchId",
+    "managerId",
+    "motive",
+];
+
+/// Which refund method a body is for, told by its top-level fields: `Some(V1)` with a field
+/// only v1 has, `Some(V2)` with one only v2 has, `None` with neither (only `refundAmount` and
+/// `externalOperationId`, which both have). A body with fields of both is an error naming the
+/// first field of the version its first such field is not from.
+pub fn refund_api(json: &[u8]) -> Result<Option<crate::lifecycle::Api>, DecodeError> {
+    use crate::lifecycle::Api;
+    let members: std::collections::BTreeMap<String, serde::de::IgnoredAny> = decode(json)?;
+    let mut found: Option<(Api, &str)> = None;
+    // In the body's own order would need a second pass; the alphabetical order of the map
+    // names a stable field, which is what a diagnostic needs.
+    for name in members.keys() {
+        let api = if V1_FIELDS.contains(&name.as_str()) {
+            Api::V1
+        } else if V2_FIELDS.contains(&name.as_str()) {
+            Api::V2
+        } else {
+            continue;
+        };
+        match found {
+            None => found = Some((api, name)),
+            Some((first, first_name)) if first != api => {
+                let (v1, v2) = match first {
+                    Api::V1 => (first_name, name.as_str()),
+                    Api::V2 => (name.as_str(), first_name),
+                };
+                return Err(structure(
+                    v2,
+                    format_args!("a v2 field in a body with v1's {v1}: send one version"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(found.map(|(api, _)| api))
+}
+
 /// Longest answer read.
 pub const MAX_RESPONSE_LEN: usize = 1024 * 1024;
 
@@ -104,6 +155,7 @@ fn order_view(data: Option<&RawValue>) -> Result<OrderView, DecodeError> {
     struct WireOrder {
         order_id: Option<String>,
         payment_status: Option<String>,
+        reason_code: Option<String>,
     }
     #[derive(Deserialize)]
     struct WireView<'a> {
@@ -126,6 +178,7 @@ fn order_view(data: Option<&RawValue>) -> Result<OrderView, DecodeError> {
     Ok(OrderView {
         order_id: order.order_id,
         payment_status: order.payment_status.as_deref().map(OrderStatus::from_wire),
+        reason_code: order.reason_code,
         operations,
     })
 }

@@ -27,4 +27,6 @@ refundkit_core::violation_codes! {
     NO_OPERATION_ID = "no_operation_id",
     /// v2: `targetCart` and `refundCart` together (each is the other's alternative).
     TWO_CARTS = "two_carts",
+    /// v2: `refundExternalAmount` above what the order was paid externally (`externalAmount`).
+    EXTERNAL_AMOUNT = "external_amount",
 }

@@ -3,7 +3,9 @@
 //! Kinds: `request` (decodes, re-encodes to `encoded`, breaks exactly `violations` given the
 //! optional `payment_amount` and `current` order; or fails to decode naming `decode_error`),
 //! `refund` (the helper turns `order` and `products` into the bytes of `expected`), and
-//! `response` (status and body read as `outcome`).
+//! `response` (status and body read as `outcome`). `request` and `refund` take `api` (`v1`,
+//! the default of vectors written before v2, or `v2`); a v2 `refund` may give
+//! `external_amount` (`refundExternalAmount`).
 
 use std::path::Path;
 
@@ -14,9 +16,11 @@ use refundkit_core::conformance::{
 use refundkit_core::{Outcome, Quantity};
 use serde::Deserialize;
 
-use crate::codec::{decode, decode_request, encode_request, parse_response};
-use crate::helper::{Order, Selection, refund};
-use crate::invariants::{Context, check};
+use crate::codec::{
+    decode, decode_request, decode_request_v2, encode_request, encode_request_v2, parse_response,
+};
+use crate::helper::{Order, Selection, refund, refund_v2};
+use crate::invariants::{Context, ContextV2, check, check_v2};
 use crate::types::{Operation, ReasonCode};
 
 #[derive(Deserialize)]
@@ -27,11 +31,22 @@ struct File {
     vectors: Vec<Vector>,
 }
 
+/// The refund method a vector is for; vectors written before v2 are v1's.
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum ApiName {
+    #[default]
+    V1,
+    V2,
+}
+
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 enum Vector {
     Request {
         name: String,
+        #[serde(default)]
+        api: ApiName,
         input: String,
         #[serde(default)]
         encoded: Option<String>,
@@ -46,6 +61,10 @@ enum Vector {
     },
     Refund {
         name: String,
+        #[serde(default)]
+        api: ApiName,
+        #[serde(default)]
+        external_amount: Option<String>,
         order: String,
         products: Vec<(String, String)>,
         #[serde(default)]
@@ -84,6 +103,7 @@ pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, Error> {
     Ok(run_all(&file.vectors, |v| match v {
         Vector::Request {
             name,
+            api,
             input,
             encoded,
             decode_error,
@@ -94,16 +114,21 @@ pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, Error> {
             name,
             run_request(
                 dir,
+                *api,
                 input,
                 encoded.as_deref(),
                 decode_error.as_deref(),
-                payment_amount.as_deref(),
-                current.as_deref(),
-                violations,
+                &Against {
+                    payment_amount: payment_amount.as_deref(),
+                    current: current.as_deref(),
+                    violations,
+                },
             ),
         ),
         Vector::Refund {
             name,
+            api,
+            external_amount,
             order,
             products,
             shipping,
@@ -113,10 +138,16 @@ pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, Error> {
             name,
             run_refund(
                 dir,
+                *api,
                 order,
                 products,
-                *shipping,
-                external_operation_id.clone(),
+                Selection {
+                    products: vec![],
+                    shipping: *shipping,
+                    external_operation_id: external_operation_id.clone(),
+                    external_amount: None,
+                },
+                external_amount.as_deref(),
                 expected,
             ),
         ),
@@ -134,51 +165,83 @@ pub fn run_dir(dir: &Path) -> Result<Vec<VectorResult>, Error> {
     }))
 }
 
+/// What a request vector is checked against, and what it must break.
+struct Against<'a> {
+    payment_amount: Option<&'a str>,
+    current: Option<&'a str>,
+    violations: &'a [String],
+}
+
 fn run_request(
     dir: &Path,
+    api: ApiName,
     input: &str,
     encoded: Option<&str>,
     decode_error: Option<&str>,
-    payment_amount: Option<&str>,
-    current: Option<&str>,
-    violations: &[String],
+    against: &Against<'_>,
 ) -> Result<(), Failure> {
+    let Against {
+        payment_amount,
+        current,
+        violations,
+    } = *against;
     let bytes = read(dir, input)?;
-    let Some(request) = expect_decoded(decode_request(&bytes), decode_error)? else {
-        return Ok(());
-    };
-    if let Some(file) = encoded {
-        // Golden JSON files end with a newline; the body itself has none.
-        let mut ours = encode_request(&request).map_err(|e| e.to_string())?;
-        ours.push(b'\n');
-        expect_eq("encoded", &read(dir, file)?, &ours)?;
-    }
     let order: Option<Order> = current
         .map(|f| read(dir, f).and_then(|b| decode(&b).map_err(|e| Failure(e.to_string()))))
         .transpose()?;
-    let context = Context {
-        payment_amount: payment_amount
-            .map(|a| crate::amount::parse_amount(a).map_err(|e| e.to_string()))
-            .transpose()?,
-        current_cart: order.as_ref().map(|o| &o.cart),
-        current_shipping: order
-            .as_ref()
-            .and_then(|o| o.shipping.as_ref().map(|s| s.amount)),
-        order_status: None,
+    let payment_amount = payment_amount
+        .map(|a| crate::amount::parse_amount(a).map_err(|e| e.to_string()))
+        .transpose()?;
+    // Golden JSON files end with a newline; the body itself has none.
+    let golden = |ours: Result<Vec<u8>, refundkit_core::EncodeError>| -> Result<(), Failure> {
+        let Some(file) = encoded else { return Ok(()) };
+        let mut ours = ours.map_err(|e| e.to_string())?;
+        ours.push(b'\n');
+        expect_eq("encoded", &read(dir, file)?, &ours)
     };
-    expect_violations(&check(&request, &context), violations)
+    let report = match api {
+        ApiName::V1 => {
+            let Some(request) = expect_decoded(decode_request(&bytes), decode_error)? else {
+                return Ok(());
+            };
+            golden(encode_request(&request))?;
+            let context = Context {
+                payment_amount,
+                current_cart: order.as_ref().map(|o| &o.cart),
+                current_shipping: order
+                    .as_ref()
+                    .and_then(|o| o.shipping.as_ref().map(|s| s.amount)),
+                order_status: None,
+            };
+            check(&request, &context)
+        }
+        ApiName::V2 => {
+            let Some(request) = expect_decoded(decode_request_v2(&bytes), decode_error)? else {
+                return Ok(());
+            };
+            golden(encode_request_v2(&request))?;
+            let context = ContextV2 {
+                order: order.as_ref(),
+                payment_amount,
+                order_status: None,
+            };
+            check_v2(&request, &context)
+        }
+    };
+    expect_violations(&report, violations)
 }
 
 fn run_refund(
     dir: &Path,
+    api: ApiName,
     order: &str,
     products: &[(String, String)],
-    shipping: bool,
-    external_operation_id: Option<String>,
+    mut selection: Selection,
+    external_amount: Option<&str>,
     expected: &str,
 ) -> Result<(), Failure> {
     let order: Order = decode(&read(dir, order)?).map_err(|e| e.to_string())?;
-    let products = products
+    selection.products = products
         .iter()
         .map(|(id, n)| {
             Quantity::parse_decimal(n)
@@ -186,16 +249,16 @@ fn run_refund(
                 .map_err(|e| e.to_string())
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let body = refund(
-        &order,
-        &Selection {
-            products,
-            shipping,
-            external_operation_id,
-        },
-    )
+    selection.external_amount = external_amount
+        .map(|a| crate::amount::parse_amount(a).map_err(|e| e.to_string()))
+        .transpose()?;
+    let mut ours = match api {
+        ApiName::V1 => encode_request(&refund(&order, &selection).map_err(|e| e.to_string())?),
+        ApiName::V2 => {
+            encode_request_v2(&refund_v2(&order, &selection).map_err(|e| e.to_string())?)
+        }
+    }
     .map_err(|e| e.to_string())?;
-    let mut ours = encode_request(&body).map_err(|e| e.to_string())?;
     ours.push(b'\n');
     expect_eq("refund body", &read(dir, expected)?, &ours)
 }

@@ -40,6 +40,9 @@ pub struct Selection {
     pub shipping: bool,
     /// The shop's id for this refund (the idempotency key).
     pub external_operation_id: Option<String>,
+    /// v2 only: the part of this refund the shop returns by its own external means
+    /// (`refundExternalAmount`); Yandex Pay returns the rest (`refundAmount`).
+    pub external_amount: Option<Amount>,
 }
 
 /// Why the helper cannot build the refund.
@@ -74,6 +77,26 @@ pub enum HelperError {
     /// Numbers too large to compute.
     #[error("amounts overflow")]
     Overflow,
+    /// An external part for a v1 refund, which has no `refundExternalAmount`.
+    #[error("an external part of the refund (refundExternalAmount) is a v2 field")]
+    ExternalInV1,
+    /// What remains is worth less than the external payment left on it: more of the refund
+    /// must be external.
+    #[error("the external part {asked} leaves more paid externally than remains: at least {least}")]
+    ExternalTooSmall {
+        /// What was asked.
+        asked: Amount,
+        /// The least external part that leaves a cart worth its external payment.
+        least: Amount,
+    },
+    /// An external part above what the order was paid externally, or above the refund.
+    #[error("the external part {asked} exceeds {limit}")]
+    ExternalTooLarge {
+        /// What was asked.
+        asked: Amount,
+        /// The order's `externalAmount`, or what the selection is worth.
+        limit: Amount,
+    },
 }
 
 /// Builds the refund body.
@@ -83,6 +106,27 @@ pub enum HelperError {
 /// keeps its total in proportion, rounded to kopecks. Cart discounts are kept as they are. The
 /// cart total, `orderAmount` and `refundAmount` follow, so that every invariant holds.
 pub fn refund(order: &Order, selection: &Selection) -> Result<RefundRequest, HelperError> {
+    if selection.external_amount.is_some() {
+        return Err(HelperError::ExternalInV1);
+    }
+    refund_parts(order, selection, Amount::ZERO)
+}
+
+/// The refund with `external` of it returned outside Yandex Pay: the cart's `externalAmount`
+/// goes down by it, and `refundAmount` is what the cart loses less it.
+fn refund_parts(
+    order: &Order,
+    selection: &Selection,
+    external: Amount,
+) -> Result<RefundRequest, HelperError> {
+    let external_before = order.cart.total.external_amount.unwrap_or(Amount::ZERO);
+    let external_after =
+        external_before
+            .checked_sub(external)
+            .ok_or(HelperError::ExternalTooLarge {
+                asked: external,
+                limit: external_before,
+            })?;
     let mut cart = order.cart.clone();
     // Index the lines once: selections of thousands of products stay linear.
     let index: HashMap<&str, usize> = order
@@ -161,9 +205,38 @@ pub fn refund(order: &Order, selection: &Selection) -> Result<RefundRequest, Hel
         .iter()
         .try_fold(Amount::ZERO, |acc, d| acc.checked_add(d.amount))
         .ok_or(HelperError::Overflow)?;
-    cart.total.amount = items_total
+    let value_after = items_total
         .checked_sub(discounts)
         .ok_or(HelperError::DiscountsExceedCart)?;
+    let too_large = |limit| HelperError::ExternalTooLarge {
+        asked: external,
+        limit,
+    };
+    let value_before = order
+        .cart
+        .total
+        .amount
+        .checked_add(external_before)
+        .ok_or(HelperError::Overflow)?;
+    // What the selected lines are worth: the most the external part can be.
+    let worth = value_before
+        .checked_sub(value_after)
+        .unwrap_or(Amount::ZERO);
+    if external > worth {
+        return Err(too_large(worth));
+    }
+    cart.total.amount =
+        value_after
+            .checked_sub(external_after)
+            .ok_or_else(|| HelperError::ExternalTooSmall {
+                asked: external,
+                least: external_before
+                    .checked_sub(value_after)
+                    .unwrap_or(Amount::ZERO),
+            })?;
+    if cart.total.external_amount.is_some() || !external_after.is_zero() {
+        cart.total.external_amount = Some(external_after);
+    }
 
     let (shipping, shipping_refund) = match (&order.shipping, selection.shipping) {
         (None, true) => return Err(HelperError::NoShipping),
@@ -200,8 +273,12 @@ pub fn refund(order: &Order, selection: &Selection) -> Result<RefundRequest, Hel
 /// remains (a lowered count as `quantityCount`, an untouched line by its `productId` alone: a
 /// line left out is refunded), and `targetShipping` keeps the shipping unless it is refunded
 /// (absent, v2 refunds it in full).
+///
+/// `selection.external_amount` is the part the shop returns itself (`refundExternalAmount`):
+/// at most the order's `externalAmount`, and `refundAmount` is what the cart loses less it.
 pub fn refund_v2(order: &Order, selection: &Selection) -> Result<RefundRequestV2, HelperError> {
-    let v1 = refund(order, selection)?;
+    let external = selection.external_amount.unwrap_or(Amount::ZERO);
+    let v1 = refund_parts(order, selection, external)?;
     let final_cart = v1.final_cart();
     let everything = final_cart.items.is_empty() && v1.shipping.is_none();
     let (target_cart, target_shipping) = if everything {
@@ -234,6 +311,7 @@ pub fn refund_v2(order: &Order, selection: &Selection) -> Result<RefundRequestV2
     };
     Ok(RefundRequestV2 {
         refund_amount: v1.refund_amount,
+        refund_external_amount: selection.external_amount,
         external_operation_id: selection.external_operation_id.clone(),
         target_cart,
         target_shipping,

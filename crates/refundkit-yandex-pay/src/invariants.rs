@@ -152,19 +152,24 @@ fn rules(request: &RefundRequest, context: &Context<'_>, report: &mut Report) {
         check_against_current(report, request, current, context.current_shipping);
     }
     if let Some(status) = context.order_status {
-        if !matches!(
-            status,
-            OrderStatus::Captured | OrderStatus::PartiallyRefunded
-        ) {
-            report.error(
-                &root,
-                yp_codes::ORDER_STATUS,
-                format!(
-                    "order status {}: only CAPTURED and PARTIALLY_REFUNDED may be refunded",
-                    status.as_str()
-                ),
-            );
-        }
+        order_status_rule(report, status);
+    }
+}
+
+/// Both refund pages: "available only for payments in CAPTURED or PARTIALLY_REFUNDED status".
+fn order_status_rule(report: &mut Report, status: &OrderStatus) {
+    if !matches!(
+        status,
+        OrderStatus::Captured | OrderStatus::PartiallyRefunded
+    ) {
+        report.error(
+            &Path::ROOT,
+            yp_codes::ORDER_STATUS,
+            format!(
+                "order status {}: only CAPTURED and PARTIALLY_REFUNDED may be refunded",
+                status.as_str()
+            ),
+        );
     }
 }
 
@@ -227,16 +232,25 @@ fn validate_cart(report: &mut Report, path: &Path<'_>, cart: &Cart) {
     }
     let total_path = path.field("total");
     let total = total_path.field("amount");
-    let items_total = sum(cart.items.iter().map(|i| &i.total));
+    // What is paid outside Yandex Pay is not in `amount` (the external-amount page): the items
+    // pay for both.
+    let external = cart.total.external_amount.unwrap_or(Amount::ZERO);
+    let items_total =
+        sum(cart.items.iter().map(|i| &i.total)).and_then(|t| t.checked_sub(external));
+    let and_external = if external.is_zero() {
+        String::new()
+    } else {
+        format!(" less externalAmount {external}")
+    };
     if cart.discounts.is_empty() {
         if items_total != Some(cart.total.amount) {
             report.error(
                 &total,
                 yp_codes::CART_TOTAL,
                 format!(
-                    "cart.total.amount {} must equal the sum of item totals {}",
+                    "cart.total.amount {} must equal the sum of item totals{and_external} {}",
                     cart.total.amount,
-                    items_total.map_or_else(|| "(overflow)".into(), |t| t.to_string())
+                    items_total.map_or_else(|| "(negative)".into(), |t| t.to_string())
                 ),
             );
         }
@@ -249,7 +263,7 @@ fn validate_cart(report: &mut Report, path: &Path<'_>, cart: &Cart) {
                 &total,
                 yp_codes::CART_TOTAL,
                 format!(
-                    "cart.total.amount {} differs from item totals less discounts ({})",
+                    "cart.total.amount {} differs from item totals less discounts{and_external} ({})",
                     cart.total.amount,
                     discounted.map_or_else(|| "negative".into(), |t| t.to_string())
                 ),
@@ -474,6 +488,11 @@ fn check_against_current(
 pub struct ContextV2<'a> {
     /// The order before this refund.
     pub order: Option<&'a crate::helper::Order>,
+    /// The payment's current amount (before this refund), when the order is not given:
+    /// the refund is at most this, and without a cart it is all of it.
+    pub payment_amount: Option<Amount>,
+    /// The order's status.
+    pub order_status: Option<&'a OrderStatus>,
 }
 
 /// Every violation in a v2 refund, with the rules `context` enables.
@@ -519,6 +538,13 @@ fn rules_v2(request: &RefundRequestV2, context: &ContextV2<'_>, report: &mut Rep
              repeated safely",
         );
     }
+    if request.refund_external_amount.is_some_and(|x| x.is_zero()) {
+        report.warning(
+            &root.field("refundExternalAmount"),
+            yp_codes::EXTERNAL_AMOUNT,
+            "0.00 says nothing: leave it out",
+        );
+    }
     if request.target_cart.is_some() && request.refund_cart.is_some() {
         report.error(
             &root.field("refundCart"),
@@ -550,6 +576,24 @@ fn rules_v2(request: &RefundRequestV2, context: &ContextV2<'_>, report: &mut Rep
     }
     if let Some(order) = context.order {
         check_v2_against_order(report, request, order);
+    } else if let Some(current) = context.payment_amount {
+        let whole = request.target_cart.is_none()
+            && request.refund_cart.is_none()
+            && request.target_shipping.is_none();
+        if request.refund_amount > current || (whole && request.refund_amount != current) {
+            report.error(
+                &root.field("refundAmount"),
+                yp_codes::PAYMENT_AMOUNT,
+                if whole {
+                    format!("without targetCart the whole payment ({current}) is refunded")
+                } else {
+                    format!("above the payment's amount {current}")
+                },
+            );
+        }
+    }
+    if let Some(status) = context.order_status {
+        order_status_rule(report, status);
     }
 }
 
@@ -562,6 +606,27 @@ fn check_v2_against_order(
 ) {
     let root = Path::ROOT;
     let Some(before) = order.amount() else { return };
+    // The external part (refundExternalAmount, the external-amount page) is the shop's to
+    // return; it cannot exceed what was paid that way, and the cart loses both parts.
+    let external_before = order.cart.total.external_amount.unwrap_or(Amount::ZERO);
+    let external = request.refund_external_amount.unwrap_or(Amount::ZERO);
+    if external > external_before {
+        report.error(
+            &root.field("refundExternalAmount"),
+            yp_codes::EXTERNAL_AMOUNT,
+            format!(
+                "above what the order was paid externally ({})",
+                order
+                    .cart
+                    .total
+                    .external_amount
+                    .map_or_else(|| "no externalAmount".into(), |e| e.to_string())
+            ),
+        );
+    }
+    let Some(value_before) = before.checked_add(external_before) else {
+        return;
+    };
     let shipping_before = order.shipping.as_ref().map_or(Amount::ZERO, |s| s.amount);
     let shipping_after = request
         .target_shipping
@@ -643,16 +708,22 @@ fn check_v2_against_order(
         return;
     }
     if let Some(after) = after {
-        match before.checked_sub(after) {
-            Some(lost) if lost == request.refund_amount => {}
-            lost => report.error(
+        let lost = value_before.checked_sub(after);
+        if lost != request.refund_amount.checked_add(external) {
+            let owed = lost.and_then(|l| l.checked_sub(external));
+            report.error(
                 &root.field("refundAmount"),
                 yp_codes::PAYMENT_AMOUNT,
                 format!(
-                    "the order goes from {before} to {after}: refundAmount must be {}",
-                    lost.map_or_else(|| "(negative)".into(), |l| l.to_string())
+                    "the order goes from {value_before} to {after}: refundAmount must be {}{}",
+                    owed.map_or_else(|| "(negative)".into(), |l| l.to_string()),
+                    if external.is_zero() {
+                        String::new()
+                    } else {
+                        format!(" beside refundExternalAmount {external}")
+                    }
                 ),
-            ),
+            );
         }
     }
 }

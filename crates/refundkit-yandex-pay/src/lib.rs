@@ -1,28 +1,34 @@
-//! Yandex Pay merchant API v1 refund: the final-cart body, its invariants, the helper that
-//! derives a correct final cart, the answers, and the request for any HTTP client.
+//! Yandex Pay merchant API refunds: the v2 refund (`POST /api/merchant/v2/orders/{id}/refund`,
+//! the page `merchant_v2_refund-post`: the cart that remains as `targetCart`, the external
+//! part as `refundExternalAmount`), and the v1 refund it replaces (the final cart with
+//! `orderAmount`; deprecated by Yandex Pay on 2025-09-29, kept for shops that still send it);
+//! their invariants, the helper that derives either from the order and a selection, the
+//! answers, the lifecycle, notifications, and the request for any HTTP client.
 //!
 //! ```
 //! use refundkit_core::Quantity;
-//! use refundkit_yandex_pay::helper::{refund, Order, Selection};
-//! use refundkit_yandex_pay::invariants::{validate, Context};
+//! use refundkit_yandex_pay::helper::{refund_v2, Order, Selection};
+//! use refundkit_yandex_pay::invariants::{validate_v2, ContextV2};
 //!
 //! let order: Order = serde_json::from_str(r#"{"cart": {"items": [
 //!     {"productId": "tea", "title": "Tea", "quantity": {"count": "3"}, "unitPrice": "100.00", "total": "300.00"},
 //!     {"productId": "cup", "title": "Cup", "quantity": {"count": "1"}, "unitPrice": "250.50", "total": "250.50"}],
 //!   "total": {"amount": "550.50"}},
 //!   "shipping": {"methodType": "COURIER", "amount": "300.00"}}"#)?;
-//! let body = refund(&order, &Selection {
+//! let body = refund_v2(&order, &Selection {
 //!     products: vec![("tea".into(), Quantity::from(2))],
 //!     shipping: true,
 //!     external_operation_id: Some("refund-1".into()),
+//!     external_amount: None,
 //! })?;
 //! assert_eq!(body.refund_amount.to_string(), "500.00");
-//! assert_eq!(body.order_amount.to_string(), "350.50");
-//! let context = Context { payment_amount: order.amount(), current_cart: Some(&order.cart),
-//!                         current_shipping: order.shipping.as_ref().map(|s| s.amount),
-//!                         ..Context::default() };
-//! let validated = validate(body, &context)?;   // what the HTTP builder takes
+//! let context = ContextV2 { order: Some(&order), ..ContextV2::default() };
+//! let validated = validate_v2(body, &context)?;   // what the HTTP builder takes
 //! assert!(validated.warnings().is_empty());
+//! assert_eq!(
+//!     refundkit_yandex_pay::encode_request_v2(&validated)?,
+//!     br#"{"refundAmount":"500.00","externalOperationId":"refund-1","targetCart":{"items":[{"productId":"tea","quantityCount":"1"},{"productId":"cup"}]}}"#
+//! );
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -44,7 +50,7 @@ pub mod webhook;
 
 pub use codec::{
     decode, decode_request, decode_request_v2, encode_request, encode_request_v2,
-    parse_operation_response, parse_order_response, parse_response,
+    parse_operation_response, parse_order_response, parse_response, refund_api,
 };
 pub use invariants::{check, check_v2, validate, validate_v2};
 pub use types::{

@@ -155,6 +155,7 @@ impl RefundRequest {
             total: CartTotal {
                 amount: Amount::ZERO,
                 points_amount: None,
+                external_amount: None,
                 label: None,
             },
             measurements: None,
@@ -207,6 +208,15 @@ pub struct CartTotal {
         with = "amount::opt_money"
     )]
     pub points_amount: Option<Amount>,
+    /// `externalAmount` (changelog 2025-11-21; page `custom/external-amount`): the part of the
+    /// cart paid outside Yandex Pay (certificates, gift cards, loyalty points), *not* part of
+    /// `amount`: the items add up to `amount + externalAmount`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "amount::opt_money"
+    )]
+    pub external_amount: Option<Amount>,
     /// `label`: a unit name (the schema has it on the cart total too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -523,6 +533,16 @@ pub struct RefundRequestV2 {
     /// `refundAmount`: what is refunded now.
     #[serde(with = "amount::money")]
     pub refund_amount: Amount,
+    /// `refundExternalAmount` (changelog 2025-11-28; page `custom/external-amount`): the part
+    /// of this refund the shop returns by its own external means (a certificate, a gift card),
+    /// beside `refundAmount`, which is what Yandex Pay returns. Yandex Pay does not move it; it
+    /// only lets the cart arithmetic hold: the cart loses `refundAmount + refundExternalAmount`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "amount::opt_money"
+    )]
+    pub refund_external_amount: Option<Amount>,
     /// `externalOperationId`: the shop's id of this refund, the idempotency key and what the
     /// operation status is asked by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -596,6 +616,9 @@ pub struct OrderView {
     pub order_id: Option<String>,
     /// `order.paymentStatus`.
     pub payment_status: Option<OrderStatus>,
+    /// `order.reasonCode` (changelog 2026-01-23): why the payment failed, as given. It speaks
+    /// of the payment, not of a refund; nothing decides a refund from it.
+    pub reason_code: Option<String>,
     /// `operations`, each read as the operation status reads one.
     pub operations: Vec<Operation>,
 }

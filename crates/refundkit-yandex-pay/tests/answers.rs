@@ -1,6 +1,6 @@
 //! What an answer to the v1 refund states, one test per rule, and the property that nothing
 //! without the success marker reads as a success.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use proptest::prelude::*;
 use refundkit_core::Verdict;
@@ -112,4 +112,21 @@ proptest! {
             prop_assert!(v["reasonCode"].is_null(), "{}", body);
         }
     }
+}
+
+#[test]
+fn the_order_answer_keeps_its_reason_code() {
+    // Changelog 2026-01-23: `reasonCode` in the `/orders/{order_id}` answer (why a payment
+    // failed). It is read and kept; it says nothing about a refund.
+    let body = br#"{"code":200,"status":"success","data":{"order":{"orderId":"order-42","paymentStatus":"FAILED","reasonCode":"INSUFFICIENT_FUNDS"},"operations":[]}}"#;
+    let refundkit_core::Outcome::Success(view) =
+        refundkit_yandex_pay::parse_order_response(200, body)
+    else {
+        panic!("not a success")
+    };
+    assert_eq!(view.reason_code.as_deref(), Some("INSUFFICIENT_FUNDS"));
+    assert_eq!(
+        view.payment_status,
+        Some(refundkit_yandex_pay::OrderStatus::Failed)
+    );
 }

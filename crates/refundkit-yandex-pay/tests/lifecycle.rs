@@ -34,6 +34,7 @@ fn refund(external_operation_id: Option<&str>) -> Request<Vec<u8>> {
         products: vec![("tea".into(), Quantity::from(1))],
         shipping: false,
         external_operation_id: external_operation_id.map(str::to_owned),
+        external_amount: None,
     };
     let body = validate_v2(
         refund_v2(&order, &selection).unwrap(),

@@ -40,6 +40,7 @@ fn refund() -> Machine<Refund> {
         products: vec![("tea".into(), Quantity::from(1))],
         shipping: false,
         external_operation_id: Some("refund-42".into()),
+        external_amount: None,
     };
     let body = validate_v2(
         refund_v2(&order, &selection).unwrap(),

@@ -285,6 +285,7 @@ fn a_notification_for_the_refunds_external_id_decides_it() {
             products: vec![("tea".into(), Quantity::from(1))],
             shipping: false,
             external_operation_id: Some(id.into()),
+            external_amount: None,
         };
         let body = validate_v2(
             refund_v2(&order, &selection).unwrap(),

@@ -178,7 +178,7 @@ fn the_test_environment_uses_each_providers_test_host() {
     let plan = plan_of(desc);
     assert_eq!(
         uri(&plan, "yandex-pay"),
-        "https://sandbox.pay.yandex.ru/api/merchant/v1/orders/order-42/refund"
+        "https://sandbox.pay.yandex.ru/api/merchant/v2/orders/order-42/refund"
     );
     assert!(uri(&plan, "yookassa").starts_with("https://penelope-demo.yamoney.ru:8083/"));
     assert_eq!(
@@ -212,10 +212,34 @@ fn settings_choose_the_gateway_the_algorithm_and_any_base_url() {
         uri(&plan, "rbs"),
         "https://pay.alfabank.ru/payment/rest/refund.do"
     );
-    assert!(uri(&plan, "yandex-pay").starts_with("http://127.0.0.1:8080/api/merchant/v1/"));
+    assert!(uri(&plan, "yandex-pay").starts_with("http://127.0.0.1:8080/api/merchant/v2/"));
     let token = plan.providers[0].request.as_ref().unwrap().body();
     // base64url of {"alg":"HS512",...
     assert!(token.starts_with(b"\"eyJhbGciOiJIUzUxMiI"));
+}
+
+#[test]
+fn yandex_pay_builds_the_v2_refund_unless_api_v1_is_set() {
+    let v2 = plan_of(sample());
+    let body = v2.providers[1].request.as_ref().unwrap().body();
+    let body: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(v2.providers[1].provider, "yandex-pay");
+    assert!(
+        body.get("targetCart").is_some() && body.get("orderAmount").is_none(),
+        "{body}"
+    );
+
+    let mut desc = sample();
+    desc["settings"] = serde_json::json!({"yandex-pay": {"api": "v1"}});
+    let v1 = plan_of(desc);
+    assert!(uri(&v1, "yandex-pay").contains("/api/merchant/v1/orders/"));
+    // Deprecated, and the plan says so.
+    assert!(v1.providers[1].report.contains("yandex-pay", "plan_note"));
+    let body: serde_json::Value =
+        serde_json::from_slice(v1.providers[1].request.as_ref().unwrap().body()).unwrap();
+    assert!(body.get("orderAmount").is_some(), "{body}");
+    // Both refund the same amount.
+    assert_eq!(v1.providers[1].refunded, v2.providers[1].refunded);
 }
 
 #[test]
@@ -224,6 +248,10 @@ fn a_wrong_setting_is_an_error_of_that_provider_naming_it() {
         (
             serde_json::json!({"rbs": {"gateway": "tinkoff"}}),
             "settings.rbs.gateway",
+        ),
+        (
+            serde_json::json!({"yandex-pay": {"api": "v3"}}),
+            "settings.yandex-pay.api",
         ),
         (
             serde_json::json!({"robokassa": {"algo": "HS512"}}),

@@ -64,8 +64,14 @@ fn now() -> SystemTime {
 }
 
 fn plan() -> refundkit::plan::Plan {
-    let desc: RefundDescription =
+    plan_with(|_| {})
+}
+
+fn plan_with(edit: impl FnOnce(&mut serde_json::Value)) -> refundkit::plan::Plan {
+    let mut desc: serde_json::Value =
         refundkit::core::json::decode(&read("plan/sample-order.json")).unwrap();
+    edit(&mut desc);
+    let desc: RefundDescription = serde_json::from_value(desc).unwrap();
     build(&desc, &credentials(), &[], now()).unwrap()
 }
 
@@ -168,11 +174,29 @@ fn states_stored_by_version_1_still_load_and_write_back_the_same() {
     let dir = testdata("lifecycle/state/v1");
     let credentials = credentials();
     let mut states = Vec::new();
-    for p in plan().providers {
+    // Yandex Pay's `yandex-pay.*` files hold the v1 refund plan built before v2 became its
+    // default: built again here with `api=v1`; `yandex-pay-v2.*` hold the default since.
+    let v1 = plan_with(|d| d["settings"] = serde_json::json!({"yandex-pay": {"api": "v1"}}));
+    let v1_yandex = v1
+        .providers
+        .into_iter()
+        .filter(|p| p.provider == "yandex-pay");
+    let named = plan()
+        .providers
+        .into_iter()
+        .map(|p| {
+            let name = match p.provider {
+                "yandex-pay" => "yandex-pay-v2",
+                other => other,
+            };
+            (name, p)
+        })
+        .chain(v1_yandex.map(|p| ("yandex-pay", p)));
+    for (name, p) in named {
         let mut refund = p.refund.unwrap();
-        states.push((format!("{}.pending.json", p.provider), refund.to_json()));
+        states.push((format!("{name}.pending.json"), refund.to_json()));
         let _ = refund.poll(now(), &credentials).unwrap();
-        states.push((format!("{}.in-flight.json", p.provider), refund.to_json()));
+        states.push((format!("{name}.in-flight.json"), refund.to_json()));
     }
     if std::env::var_os("REFUNDKIT_WRITE_STATES").is_some() {
         std::fs::create_dir_all(&dir).unwrap();

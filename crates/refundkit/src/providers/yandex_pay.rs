@@ -1,18 +1,22 @@
-//! Yandex Pay: the final cart of the remaining lines, posted to the order's `refund`.
+//! Yandex Pay: the v2 refund (`POST /api/merchant/v2/orders/{orderId}/refund`, the page
+//! `merchant_v2_refund-post`): the lines that remain as `targetCart`, or `refundAmount` alone
+//! for the whole order. The v1 refund (the final cart with `orderAmount`) is deprecated since
+//! 2025-09-29 (Yandex Pay's API changelog) and still built with the setting `api=v1`.
 //!
 //! References: `yandex_order_id` (the order), `refund_id` (the shop's id of this refund: the
-//! `externalOperationId` and the `X-Request-Id` kept on every retry). Settings: `base_url`.
-//! The test environment is Yandex Pay's sandbox. Credential: [`ApiKey`].
+//! `externalOperationId` and the `X-Request-Id` kept on every retry). Settings: `api` (`v2`,
+//! the default, or `v1`), `base_url`. The test environment is Yandex Pay's sandbox.
+//! Credential: [`ApiKey`].
 
 use std::path::Path;
 
 use refundkit_core::conformance::{self, VectorResult};
 use refundkit_core::lifecycle::{Lifecycle as _, Progress};
 use refundkit_core::{Amount, Coded, Report, VatRate};
-use refundkit_yandex_pay::helper::{Order, Selection, refund};
+use refundkit_yandex_pay::helper::{Order, Selection, refund, refund_v2};
 use refundkit_yandex_pay::http::Endpoint;
-use refundkit_yandex_pay::invariants::Context as Current;
-use refundkit_yandex_pay::lifecycle;
+use refundkit_yandex_pay::invariants::{Context as Current, ContextV2};
+use refundkit_yandex_pay::lifecycle::{self, Api};
 use refundkit_yandex_pay::types::{
     ApiKey, Cart, CartItem, CartTotal, ItemQuantity, ItemReceipt, Shipping, VAT_CODES,
 };
@@ -39,10 +43,16 @@ impl Provider for YandexPay {
     }
 
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
-        &[(
-            "base_url",
-            "the merchant API's base URL instead of production or sandbox",
-        )]
+        &[
+            (
+                "api",
+                "v2 (the default) or v1 (deprecated by Yandex Pay since 2025-09-29)",
+            ),
+            (
+                "base_url",
+                "the merchant API's base URL instead of production or sandbox",
+            ),
+        ]
     }
 
     fn plan(&self, context: &Context<'_>) -> ProviderPlan {
@@ -53,11 +63,14 @@ impl Provider for YandexPay {
             Environment::Test => Endpoint::sandbox(),
             _ => Endpoint::production(),
         };
-        let endpoint = match context
-            .only_settings(&["base_url"])
-            .and_then(|()| context.endpoint(known, Endpoint::custom))
-        {
-            Ok(e) => e,
+        let settings = context.only_settings(&["api", "base_url"]).and_then(|()| {
+            let api = context
+                .setting_of("api", &[("v1", Api::V1), ("v2", Api::V2)])?
+                .unwrap_or(Api::V2);
+            Ok((api, context.endpoint(known, Endpoint::custom)?))
+        });
+        let (api, endpoint) = match settings {
+            Ok(s) => s,
             Err(e) => return ProviderPlan::bad_setting(NAME, &e),
         };
         let typed = context.refund;
@@ -66,10 +79,13 @@ impl Provider for YandexPay {
                 NAME,
                 "refund.sum",
                 refundkit_core::codes::REQUIRED,
-                "Yandex Pay v1 refunds by final cart: give lines, not a sum",
+                "Yandex Pay refunds by the cart that remains: give lines, not a sum",
             );
         }
         let mut report = Report::new();
+        // Receipts travel only in v1's final cart (v2's targetCart has none): their notes are
+        // v1's.
+        let mut receipts = Report::new();
         let mut items = Vec::new();
         let mut cart_total = Amount::ZERO;
         for l in &typed.lines {
@@ -99,7 +115,7 @@ impl Provider for YandexPay {
                 description: None,
                 item_type: None,
                 measurements: None,
-                receipt: receipt(l.vat, &mut report),
+                receipt: receipt(l.vat, &mut receipts),
                 points_amount: None,
             });
         }
@@ -113,6 +129,7 @@ impl Provider for YandexPay {
                 total: CartTotal {
                     amount: cart_total,
                     points_amount: None,
+                    external_amount: None,
                     label: None,
                 },
                 measurements: None,
@@ -120,7 +137,7 @@ impl Provider for YandexPay {
             shipping: typed.shipping.as_ref().map(|s| Shipping {
                 method_type: s.method.clone(),
                 amount: s.amount,
-                receipt: receipt(s.vat, &mut report),
+                receipt: receipt(s.vat, &mut receipts),
             }),
         };
         let selection = Selection {
@@ -131,8 +148,46 @@ impl Provider for YandexPay {
                 .collect(),
             shipping: typed.refund_shipping,
             external_operation_id: context.reference("refund_id").map(str::to_owned),
+            external_amount: None,
         };
-        let body = match refund(&order, &selection) {
+        let request_id = context.reference("refund_id").unwrap_or("refund");
+        let built = match api {
+            Api::V1 => {
+                note(
+                    &mut report,
+                    NAME,
+                    "api=v1: Yandex Pay deprecated the v1 refund on 2025-09-29; v2 is the default",
+                );
+                report.merge(receipts);
+                refund(&order, &selection).map(|body| {
+                    let current = Current {
+                        payment_amount: order.amount(),
+                        current_cart: Some(&order.cart),
+                        current_shipping: order.shipping.as_ref().map(|s| s.amount),
+                        order_status: None,
+                    };
+                    let refunded = body.refund_amount;
+                    let refund = refundkit_yandex_pay::validate(body, &current).map(|valid| {
+                        report.merge(valid.warnings().clone());
+                        lifecycle::Refund::v1(&endpoint, order_id, &valid, request_id)
+                    });
+                    (refunded, refund.map_err(|invalid| invalid.report))
+                })
+            }
+            Api::V2 => refund_v2(&order, &selection).map(|body| {
+                let refunded = body.refund_amount;
+                let context = ContextV2 {
+                    order: Some(&order),
+                    ..ContextV2::default()
+                };
+                let refund = refundkit_yandex_pay::validate_v2(body, &context).map(|valid| {
+                    report.merge(valid.warnings().clone());
+                    lifecycle::Refund::v2(&endpoint, order_id, &valid, request_id)
+                });
+                (refunded, refund.map_err(|invalid| invalid.report))
+            }),
+        };
+        let (refunded, validated) = match built {
             Ok(b) => b,
             Err(e) => {
                 return ProviderPlan::failed(
@@ -143,41 +198,30 @@ impl Provider for YandexPay {
                 );
             }
         };
-        let refunded = body.refund_amount;
-        let current = Current {
-            payment_amount: order.amount(),
-            current_cart: Some(&order.cart),
-            current_shipping: order.shipping.as_ref().map(|s| s.amount),
-            order_status: None,
-        };
-        let (http, refund) = match refundkit_yandex_pay::validate(body, &current) {
+        let (http, refund) = match validated {
             Err(invalid) => {
-                report.merge(invalid.report);
+                report.merge(invalid);
                 (None, None)
             }
-            Ok(valid) => {
-                report.merge(valid.warnings().clone());
-                let request_id = context.reference("refund_id").unwrap_or("refund");
-                match lifecycle::Refund::v1(&endpoint, order_id, &valid, request_id) {
-                    Err(e) => {
-                        not_built(&mut report, NAME, e);
-                        (None, None)
-                    }
-                    Ok(refund) => {
-                        let http = context.credentials.get::<ApiKey>().and_then(|key| {
-                            refund
-                                .build(
-                                    lifecycle::Request::Refund,
-                                    &Progress::new(context.now),
-                                    &Some(key),
-                                )
-                                .map_err(|e| not_built(&mut report, NAME, e))
-                                .ok()
-                        });
-                        (http, Some(crate::Refund::start(refund, context.now)))
-                    }
+            Ok(built) => match built {
+                Err(e) => {
+                    not_built(&mut report, NAME, e);
+                    (None, None)
                 }
-            }
+                Ok(refund) => {
+                    let http = context.credentials.get::<ApiKey>().and_then(|key| {
+                        refund
+                            .build(
+                                lifecycle::Request::Refund,
+                                &Progress::new(context.now),
+                                &Some(key),
+                            )
+                            .map_err(|e| not_built(&mut report, NAME, e))
+                            .ok()
+                    });
+                    (http, Some(crate::Refund::start(refund, context.now)))
+                }
+            },
         };
         if context.credentials.get::<ApiKey>().is_none() {
             note(
@@ -217,7 +261,12 @@ impl Provider for YandexPay {
                 },
             );
         }
-        if message.has("refundAmount") && !message.has("orderAmount") && !message.has("cart") {
+        let api = (message.has("refundAmount") || message.has("orderAmount"))
+            .then(|| refundkit_yandex_pay::refund_api(bytes));
+        if let Some(Err(e)) = api {
+            return Some(Inspection::failed("yandex-pay refund body", e));
+        }
+        if let Some(Ok(None | Some(Api::V2))) = api {
             const KIND: &str = "yandex-pay v2 refund body";
             return Some(match refundkit_yandex_pay::decode_request_v2(bytes) {
                 Ok(r) => {
@@ -236,7 +285,7 @@ impl Provider for YandexPay {
                 Err(e) => Inspection::failed(KIND, e),
             });
         }
-        if message.has("refundAmount") || message.has("orderAmount") {
+        if let Some(Ok(Some(Api::V1))) = api {
             const KIND: &str = "yandex-pay refund body";
             return Some(match refundkit_yandex_pay::decode_request(bytes) {
                 Ok(r) => {
