@@ -1,4 +1,4 @@
-//! `refundkit rbs encode | parse-response | status | next`.
+//! `refundkit rbs encode [--api rest|ecom] | parse-response | status | next`.
 
 use std::path::PathBuf;
 
@@ -6,8 +6,8 @@ use clap::Subcommand;
 use refundkit_rbs::conformance::{response_summary, status_summary};
 use refundkit_rbs::http::{Endpoint, redacted, status_request};
 use refundkit_rbs::{
-    StatusRequest, encode_request_text, parse_response, parse_status_response, request_from_json,
-    validate,
+    Dialect, StatusRequest, encode_ecom_request, encode_request_text, parse_response,
+    parse_status_response, request_from_json, validate_for,
 };
 
 use crate::Exit;
@@ -17,9 +17,14 @@ use crate::lifecycle::{self, NextArgs};
 #[derive(Subcommand)]
 pub enum Verb {
     /// A JSON object with the form's own field names (userName, password or token, orderId,
-    /// amount in minor units, jsonParams, language, refundItems) in; the form body out.
-    /// Invalid: exit 1 with every violation.
+    /// amount in minor units, jsonParams, language, refundItems) in; the body out: the form
+    /// (--api rest, the default) or Sber's ecom JSON body (--api ecom), each checked by its
+    /// gateway's rules. Invalid: exit 1 with every violation.
     Encode {
+        /// The gateway's API: rest (the RBS REST form: Sberbank legacy, Alfa-Bank, YooKassa)
+        /// or ecom (Sber's ecom gateway).
+        #[arg(long, value_enum, default_value = "rest")]
+        api: Api,
         /// The JSON; `-` or nothing for stdin.
         input: Option<PathBuf>,
     },
@@ -52,12 +57,25 @@ pub enum Verb {
     Next(NextArgs),
 }
 
+/// `--api`: which of the gateways' APIs a body is for.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Api {
+    /// The RBS REST form API.
+    Rest,
+    /// Sber's ecom JSON API.
+    Ecom,
+}
+
 pub fn run(verb: Verb) -> Result<Exit, CliError> {
     match verb {
-        Verb::Encode { input } => {
+        Verb::Encode { api, input } => {
             let request = request_from_json(&io::read_input(input.as_deref())?)
                 .map_err(|e| CliError::Rejected(format!("input: {e}")))?;
-            let valid = match validate(request) {
+            let dialect = match api {
+                Api::Rest => Dialect::Rest,
+                Api::Ecom => Dialect::Ecom,
+            };
+            let valid = match validate_for(request, dialect) {
                 Ok(valid) => valid,
                 Err(invalid) => {
                     io::report(&invalid.report);
@@ -65,7 +83,12 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
                 }
             };
             io::report(valid.warnings());
-            io::emit(format!("{}\n", encode_request_text(&valid)).as_bytes())?;
+            let mut body = match dialect {
+                Dialect::Ecom => encode_ecom_request(&valid),
+                _ => encode_request_text(&valid).into_bytes(),
+            };
+            body.push(b'\n');
+            io::emit(&body)?;
             Ok(Exit::Ok)
         }
         Verb::ParseResponse { status, input } => {
@@ -76,10 +99,13 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             refund: Some(path), ..
         } => {
             let refund = lifecycle::read_request(&path, "--refund")?;
-            let request = refundkit_rbs::decode_request(refund.body())
-                .map_err(|e| CliError::Rejected(format!("--refund: {e}")))?;
             let endpoint = Endpoint::of_request(&refund)
                 .ok_or_else(|| CliError::Rejected("--refund: not a refund.do URL".into()))?;
+            let request = match endpoint.dialect() {
+                Dialect::Ecom => refundkit_rbs::decode_ecom_request(refund.body()),
+                _ => refundkit_rbs::decode_request(refund.body()),
+            }
+            .map_err(|e| CliError::Rejected(format!("--refund: {e}")))?;
             let status = status_request(
                 &endpoint,
                 &StatusRequest {

@@ -126,6 +126,10 @@ async fn serve(
     ));
     out.push_str(&format!("rbs        http://{http}/rbs/payment/rest\n"));
     out.push_str(&format!("jwks       http://{http}/yandex-pay/api/jwks\n"));
+    // Added after the first five lines, which scripts read by position.
+    out.push_str(&format!(
+        "rbs-ecom   http://{http}/rbs/ecomm/gw/partner/api/v1\n"
+    ));
     crate::io::emit(out.as_bytes())?;
 
     let max_body = args.max_body;

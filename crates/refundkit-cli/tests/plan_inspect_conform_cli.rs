@@ -179,6 +179,19 @@ fn plan_takes_the_environment_and_settings_as_flags() {
             .unwrap()
             .contains("POST https://pay.alfabank.ru/payment/rest/refund.do")
     );
+    let out = run(&[
+        "plan",
+        "--provider",
+        "rbs",
+        "--setting",
+        "rbs.gateway=sberbank-ecom",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("POST https://ecommerce.sberbank.ru/ecomm/gw/partner/api/v1/refund.do")
+    );
     // A malformed assignment is a usage error; a setting the provider lacks rejects the plan.
     assert_eq!(
         run(&["plan", "--setting", "gateway"]).status.code(),

@@ -28,6 +28,41 @@ fn encode_prints_the_seed_body_byte_for_byte() {
 }
 
 #[test]
+fn encode_api_ecom_prints_sbers_ecom_json_body_and_refuses_what_ecom_does_not_take() {
+    let out = run(
+        &[
+            "rbs",
+            "encode",
+            "--api",
+            "ecom",
+            &testdata("ecom/with-key-and-cart.input.json"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        out.stdout,
+        std::fs::read(testdata("ecom/with-key-and-cart.json")).unwrap()
+    );
+    let out = run(
+        &[
+            "rbs",
+            "encode",
+            "--api",
+            "ecom",
+            &testdata("ecom/rest-only-fields.input.json"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("token") && err.contains("not_in_gateway"),
+        "{err}"
+    );
+}
+
+#[test]
 fn encode_refuses_invalid_input_with_every_violation() {
     let out = run(
         &[

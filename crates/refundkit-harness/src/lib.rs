@@ -31,6 +31,7 @@ pub const TARGETS: &[Target] = &[
     ("yandex_pay_response", yandex_pay_response),
     ("rbs_response", rbs_response),
     ("rbs_form", rbs_form),
+    ("rbs_ecom", rbs_ecom),
     ("inspect", inspect),
     ("robokassa_round_trip", structured::robokassa_round_trip),
     ("yookassa_round_trip", structured::yookassa_round_trip),
@@ -213,6 +214,24 @@ pub fn rbs_form(data: &[u8]) {
         let body = refundkit_rbs::encode_request(&request).expect("every request has a form");
         let again = refundkit_rbs::decode_request(&body).expect("our own form decodes");
         assert_eq!(again, request, "form round trip");
+    }
+}
+
+/// Sber's ecom refund.do body: decoded strictly, checked in both dialects, and written back by
+/// this crate, it reads back as the same request, and our own body is kept byte for byte.
+pub fn rbs_ecom(data: &[u8]) {
+    let _ = refundkit_rbs::codec::decode_ecom_status_request(data);
+    if let Ok(request) = refundkit_rbs::decode_ecom_request(data) {
+        let _ = refundkit_rbs::check_for(&request, refundkit_rbs::Dialect::Ecom);
+        let _ = refundkit_rbs::check(&request);
+        let body = refundkit_rbs::encode_ecom_request(&request);
+        let again = refundkit_rbs::decode_ecom_request(&body).expect("our own body decodes");
+        assert_eq!(again, request, "ecom round trip");
+        assert_eq!(
+            refundkit_rbs::encode_ecom_request(&again),
+            body,
+            "ecom body byte for byte"
+        );
     }
 }
 

@@ -337,20 +337,7 @@ pub fn request_from_json(json: &[u8]) -> Result<RefundRequest, DecodeError> {
         return Err(DecodeError::too_large(json.len(), MAX_BODY));
     }
     let input: Input = json::decode(json)?;
-    let auth = match (input.user_name, input.password, input.token) {
-        (Some(user_name), Some(password), None) => Auth::Password {
-            user_name,
-            password: Password(SecretString::new(password)),
-        },
-        (None, None, Some(token)) => Auth::Token(Token(SecretString::new(token))),
-        _ => {
-            return Err(err(
-                Kind::Structure,
-                "password",
-                "give userName and password, or token alone",
-            ));
-        }
-    };
+    let auth = auth_of(input.user_name, input.password, input.token)?;
     Ok(RefundRequest {
         auth,
         order_id: input.order_id,
@@ -367,6 +354,140 @@ pub fn request_from_json(json: &[u8]) -> Result<RefundRequest, DecodeError> {
             .map(|raw| check_order_bundle(raw.get().to_owned()))
             .transpose()?,
     })
+}
+
+/// The JSON body of Sber's ecom `refund.do`: one compact object, members in the order of the
+/// OpenAPI's `RefundRequest` (`userName`, `password`, `orderId`, `amount`, `language`,
+/// `jsonParams`, `orderBundle`), `jsonParams` and `orderBundle` as nested objects (the form's
+/// JSON-in-a-field becomes the member itself: voronkovich/sberbank-acquiring-client sends them
+/// so with `ecom`). A member the ecom gateway does not take (`token`, `currency`,
+/// `refundItems`) is written where the request has one, so that [`decode_ecom_request`] reads
+/// back what it was given; the ecom rules refuse such a request before it can be sent.
+pub fn encode_ecom_request(request: &RefundRequest) -> Vec<u8> {
+    let fields = encode_ecom_refund_fields(request);
+    let mut out = encode_ecom_auth(&request.auth).into_bytes();
+    // `fields` is an object with at least orderId and amount: `{…}` joins after the comma.
+    out.push(b',');
+    out.extend_from_slice(fields.strip_prefix('{').unwrap_or(&fields).as_bytes());
+    out
+}
+
+/// The credentials' members of an ecom body, as the start of the object (`{"userName":…,
+/// "password":…`, or `{"token":…`), without the closing brace.
+fn encode_ecom_auth(auth: &Auth) -> String {
+    let mut out = Vec::with_capacity(64);
+    out.push(b'{');
+    let mut fields: Vec<(&str, &str)> = Vec::with_capacity(2);
+    push_auth(&mut fields, auth);
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_json_member(&mut out, name, value);
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn push_json_member(out: &mut Vec<u8>, name: &str, value: &str) {
+    // Writing a &str to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, name);
+    out.push(b':');
+    let _ = serde_json::to_writer(&mut *out, value);
+}
+
+/// Every member of an ecom body after the credentials, as one JSON object: what a stored
+/// refund keeps (no secret in it), byte for byte what follows them on the wire.
+pub fn encode_ecom_refund_fields(request: &RefundRequest) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(128);
+    out.push(b'{');
+    push_json_member(&mut out, "orderId", &request.order_id);
+    out.extend_from_slice(b",\"amount\":");
+    out.extend_from_slice(request.amount.to_string().as_bytes());
+    if let Some(c) = &request.currency {
+        out.push(b',');
+        push_json_member(&mut out, "currency", c);
+    }
+    if let Some(l) = &request.language {
+        out.push(b',');
+        push_json_member(&mut out, "language", l);
+    }
+    if let Some(p) = &request.json_params {
+        out.extend_from_slice(b",\"jsonParams\":");
+        out.extend_from_slice(json_params_text(p).as_bytes());
+    }
+    if let Some(items) = &request.refund_items {
+        // As request_from_json reads it (a list), so that it reads back.
+        out.extend_from_slice(b",\"refundItems\":");
+        // A derived Serialize of plain strings and integers cannot fail.
+        let _ = serde_json::to_writer(&mut out, items);
+    }
+    if let Some(bundle) = &request.order_bundle {
+        out.extend_from_slice(b",\"orderBundle\":");
+        out.extend_from_slice(bundle.as_bytes());
+    }
+    out.push(b'}');
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Reads an ecom `refund.do` body: [`request_from_json`]'s members, which are the ecom
+/// gateway's own names (`jsonParams` and `orderBundle` as objects). Strict: an unknown or
+/// repeated member is refused.
+pub fn decode_ecom_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
+    request_from_json(body)
+}
+
+/// The JSON body of the ecom getOrderStatusExtended.do: credentials, `orderId`, `language`.
+pub fn encode_ecom_status_request(request: &StatusRequest) -> Vec<u8> {
+    let mut out = encode_ecom_auth(&request.auth).into_bytes();
+    out.push(b',');
+    push_json_member(&mut out, "orderId", &request.order_id);
+    if let Some(l) = &request.language {
+        out.push(b',');
+        push_json_member(&mut out, "language", l);
+    }
+    out.push(b'}');
+    out
+}
+
+/// Reads an ecom getOrderStatusExtended.do body. Strict, as [`decode_ecom_request`].
+pub fn decode_ecom_status_request(body: &[u8]) -> Result<StatusRequest, DecodeError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Input {
+        user_name: Option<String>,
+        password: Option<String>,
+        token: Option<String>,
+        order_id: String,
+        language: Option<String>,
+    }
+    if body.len() > MAX_BODY {
+        return Err(DecodeError::too_large(body.len(), MAX_BODY));
+    }
+    let input: Input = json::decode(body)?;
+    Ok(StatusRequest {
+        auth: auth_of(input.user_name, input.password, input.token)?,
+        order_id: input.order_id,
+        language: input.language,
+    })
+}
+
+fn auth_of(
+    user_name: Option<String>,
+    password: Option<String>,
+    token: Option<String>,
+) -> Result<Auth, DecodeError> {
+    match (user_name, password, token) {
+        (Some(user_name), Some(password), None) => Ok(Auth::Password {
+            user_name,
+            password: Password(SecretString::new(password)),
+        }),
+        (None, None, Some(token)) => Ok(Auth::Token(Token(SecretString::new(token)))),
+        _ => Err(err(
+            Kind::Structure,
+            "password",
+            "give userName and password, or token alone",
+        )),
+    }
 }
 
 /// `orderBundle` is a JSON object; it is kept as given, byte for byte.

@@ -7,4 +7,6 @@ refundkit_core::violation_codes! {
     FULL_REFUND = "full_refund",
     /// The items' amounts do not add up to `amount`.
     ITEMS_TOTAL = "items_total",
+    /// A field the gateway's dialect does not take (Sber's ecom API: token, currency, refundItems).
+    NOT_IN_GATEWAY = "not_in_gateway",
 }

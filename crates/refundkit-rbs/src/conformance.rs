@@ -2,7 +2,9 @@
 //!
 //! Kinds: `encode` (a JSON input encodes to the bytes of `form`, and the form decodes back to
 //! the same request; or breaks exactly `violations`), `decode` (a form body decodes, or fails
-//! naming `decode_error`), `response` (a body reads as `outcome`).
+//! naming `decode_error`), `response` (a body reads as `outcome`). `api` (`rest`, the default,
+//! or `ecom`) says which gateway's body and rules an `encode` or `decode` vector is about:
+//! for `ecom`, `form` is Sber's ecom JSON body.
 
 use std::path::Path;
 
@@ -13,9 +15,12 @@ use refundkit_core::conformance::{
 };
 use serde::Deserialize;
 
-use crate::codec::{decode_request, encode_request, parse_response, request_from_json};
-use crate::invariants::check;
-use crate::types::{Accepted, ErrorCode, OrderStatus};
+use crate::codec::{
+    decode_ecom_request, decode_request, encode_ecom_request, encode_request, parse_response,
+    request_from_json,
+};
+use crate::invariants::check_for;
+use crate::types::{Accepted, Dialect, ErrorCode, OrderStatus};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +35,8 @@ struct File {
 enum Vector {
     Encode {
         name: String,
+        #[serde(default)]
+        api: Api,
         input: String,
         #[serde(default)]
         form: Option<String>,
@@ -38,6 +45,8 @@ enum Vector {
     },
     Decode {
         name: String,
+        #[serde(default)]
+        api: Api,
         form: String,
         #[serde(default)]
         decode_error: Option<String>,
@@ -54,6 +63,31 @@ enum Vector {
 
 fn ok() -> u16 {
     200
+}
+
+/// A vector's gateway API.
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(rename_all = "kebab-case")]
+enum Api {
+    #[default]
+    Rest,
+    Ecom,
+}
+
+impl Api {
+    fn dialect(self) -> Dialect {
+        match self {
+            Api::Rest => Dialect::Rest,
+            Api::Ecom => Dialect::Ecom,
+        }
+    }
+
+    fn decode(self, body: &[u8]) -> Result<crate::RefundRequest, refundkit_core::DecodeError> {
+        match self {
+            Api::Rest => decode_request(body),
+            Api::Ecom => decode_ecom_request(body),
+        }
+    }
 }
 
 /// One line for a response: `accepted`, `refused <code> <cause>: <message>` (`refused - request
@@ -119,19 +153,23 @@ fn run<'v>(dir: &Path, vector: &'v Vector) -> (&'v str, Result<(), Failure>) {
     match vector {
         Vector::Encode {
             name,
+            api,
             input,
             form,
             violations,
-        } => (name, run_encode(dir, input, form.as_deref(), violations)),
+        } => (
+            name,
+            run_encode(dir, *api, input, form.as_deref(), violations),
+        ),
         Vector::Decode {
             name,
+            api,
             form,
             decode_error,
         } => (
             name,
             read(dir, form).and_then(|b| {
-                expect_decoded(decode_request(&strip_newline(b)), decode_error.as_deref())
-                    .map(|_| ())
+                expect_decoded(api.decode(&strip_newline(b)), decode_error.as_deref()).map(|_| ())
             }),
         ),
         Vector::Response {
@@ -150,18 +188,22 @@ fn run<'v>(dir: &Path, vector: &'v Vector) -> (&'v str, Result<(), Failure>) {
 
 fn run_encode(
     dir: &Path,
+    api: Api,
     input: &str,
     form: Option<&str>,
     violations: &[String],
 ) -> Result<(), Failure> {
     let request = request_from_json(&read(dir, input)?).map_err(|e| format!("input: {e}"))?;
-    let body = encode_request(&request).map_err(|e| format!("encode: {e}"))?;
+    let body = match api {
+        Api::Rest => encode_request(&request).map_err(|e| format!("encode: {e}"))?,
+        Api::Ecom => encode_ecom_request(&request),
+    };
     if let Some(file) = form {
-        expect_eq("form body", &strip_newline(read(dir, file)?), &body)?;
+        expect_eq("body", &strip_newline(read(dir, file)?), &body)?;
     }
-    let back = decode_request(&body).map_err(|e| format!("decode: {e}"))?;
+    let back = api.decode(&body).map_err(|e| format!("decode: {e}"))?;
     if back != request {
-        return Err("the form decodes to another request".into());
+        return Err("the body decodes to another request".into());
     }
-    expect_violations(&check(&request), violations)
+    expect_violations(&check_for(&request, api.dialect()), violations)
 }

@@ -1,27 +1,45 @@
-//! `POST {base}/refund.do` with the form body, ready for any HTTP client.
+//! `POST {base}/refund.do` with the gateway's body (a form, or Sber ecom's JSON), ready for any
+//! HTTP client.
 
 use http::{Method, Request, header};
-use refundkit_core::{BaseUrl, EndpointError, Validated};
+use refundkit_core::{BaseUrl, EndpointError, Report, Validated};
 
-use crate::codec::{decode_form, encode_form, encode_request_text, encode_status_request};
-use crate::types::{RefundRequest, StatusRequest};
+use crate::codec::{
+    decode_ecom_request, decode_ecom_status_request, decode_form, encode_ecom_request,
+    encode_ecom_status_request, encode_form, encode_request_text, encode_status_request,
+};
+use crate::types::{Auth, Dialect, Password, RefundRequest, StatusRequest};
 
-/// A gateway: its base URL, ending in `/payment/rest`.
+/// The path that tells Sber's ecom gateway: its methods are `{base}/<method>.do` under it.
+pub const ECOM_PATH: &str = "/ecomm/gw/partner/api/v1";
+
+/// A gateway: its base URL, ending in `/payment/rest` (the RBS REST API) or in
+/// [`ECOM_PATH`] (Sber's ecom API), which tells its [`Dialect`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     base: BaseUrl,
 }
 
 impl Endpoint {
-    /// Sberbank production.
+    /// Sberbank's legacy acquiring, production (voronkovich/sberbank-acquiring-client's
+    /// `API_URI`). Sber is moving its merchants off it, to its ecom gateway or to YooKassa's
+    /// RBS-compatible host (that client's issue 31).
     pub const SBERBANK: &str = "https://securepayments.sberbank.ru/payment/rest";
-    /// Sberbank test.
+    /// Sberbank's legacy acquiring, test.
     pub const SBERBANK_TEST: &str = "https://3dsec.sberbank.ru/payment/rest";
-    /// Alfa-Bank production.
+    /// Sber's ecom gateway, production ("Боевая среда" of its OpenAPI; voronkovich/
+    /// sberbank-acquiring-client `ClientFactory::sberbank`).
+    pub const SBERBANK_ECOM: &str = "https://ecommerce.sberbank.ru/ecomm/gw/partner/api/v1";
+    /// Sber's ecom gateway, test ("Тестовая среда"; `ClientFactory::sberbankTest`).
+    pub const SBERBANK_ECOM_TEST: &str = "https://ecomtest.sberbank.ru/ecomm/gw/partner/api/v1";
+    /// Alfa-Bank production (`pay.alfabank.ru`, its merchant manual's connection
+    /// coordinates as voronkovich/sberbank-acquiring-client `ClientFactory::alfabank` cites them).
     pub const ALFA_BANK: &str = "https://pay.alfabank.ru/payment/rest";
-    /// Alfa-Bank test.
+    /// Alfa-Bank test (`ClientFactory::alfabankTest`).
     pub const ALFA_BANK_TEST: &str = "https://alfa.rbsuat.com/payment/rest";
-    /// YooKassa's RBS-compatible gateway.
+    /// YooKassa's RBS-compatible gateway, where Sber's legacy merchants move (YooKassa's
+    /// "yc-program-interface-api-sberbank" guide, as `ClientFactory::yookassa` uses it). It
+    /// has no separate test host.
     pub const YOOKASSA: &str = "https://3dsec-payments.yookassa.ru/payment/rest";
 
     /// One of the documented gateways above, by its constant.
@@ -49,6 +67,16 @@ impl Endpoint {
         self.base.as_str()
     }
 
+    /// The gateway's body form, told by the base URL's path: [`ECOM_PATH`] is Sber's ecom
+    /// API, anything else the RBS REST API.
+    pub fn dialect(&self) -> Dialect {
+        if self.base.as_str().ends_with(ECOM_PATH) {
+            Dialect::Ecom
+        } else {
+            Dialect::Rest
+        }
+    }
+
     /// The URL of `refund.do`.
     pub fn refund_url(&self) -> String {
         self.base.join("/refund.do")
@@ -70,8 +98,39 @@ impl Endpoint {
     }
 }
 
-/// The request, body form-encoded in UTF-8. Only a validated request is taken: one the gateway
-/// would refuse cannot reach the wire.
+/// Why a request could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The request breaks a rule of the endpoint's dialect (validated for another gateway).
+    #[error("the request does not suit {}: {report}", dialect.describe())]
+    Invalid {
+        /// The endpoint's dialect.
+        dialect: Dialect,
+        /// Every violation.
+        report: Report,
+    },
+    /// `http` refused the URL or a header.
+    #[error("the request: {0}")]
+    Http(#[from] http::Error),
+}
+
+impl From<RequestError> for refundkit_core::lifecycle::BuildError {
+    fn from(e: RequestError) -> Self {
+        match e {
+            RequestError::Invalid { report, .. } => {
+                refundkit_core::lifecycle::BuildError::Invalid(report)
+            }
+            RequestError::Http(e) => refundkit_core::lifecycle::BuildError::Http(e),
+        }
+    }
+}
+
+/// The request, its body in the endpoint's dialect (UTF-8): a form for the RBS REST API, one
+/// JSON object for Sber's ecom API. Only a validated request is taken: one the gateway would
+/// refuse cannot reach the wire. The ecom gateway's own rules are checked here again (a
+/// request validated for the REST API may carry what ecom refuses), an error in them an
+/// [`RequestError::Invalid`].
 ///
 /// A decoded request passes [`validate`](crate::invariants::validate) first:
 ///
@@ -93,35 +152,75 @@ impl Endpoint {
 pub fn refund_request(
     endpoint: &Endpoint,
     request: &Validated<RefundRequest>,
-) -> Result<Request<Vec<u8>>, http::Error> {
-    Request::builder()
+) -> Result<Request<Vec<u8>>, RequestError> {
+    let dialect = endpoint.dialect();
+    let (content_type, body) = match dialect {
+        Dialect::Rest => (
+            "application/x-www-form-urlencoded",
+            encode_request_text(request).into_bytes(),
+        ),
+        Dialect::Ecom => {
+            let report = crate::invariants::check_for(request, dialect);
+            if report.has_errors() {
+                return Err(RequestError::Invalid { dialect, report });
+            }
+            ("application/json", encode_ecom_request(request))
+        }
+    };
+    Ok(Request::builder()
         .method(Method::POST)
         .uri(endpoint.refund_url())
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::ACCEPT, "application/json")
-        .body(encode_request_text(request).into_bytes())
+        .body(body)?)
 }
 
-/// `POST {base}/getOrderStatusExtended.do`, body form-encoded: the status source of a refund
-/// (no rules to check: credentials and an order id are all it has).
+/// `POST {base}/getOrderStatusExtended.do`, the body in the endpoint's dialect: the status
+/// source of a refund (no rules to check: credentials and an order id are all it has).
 pub fn status_request(
     endpoint: &Endpoint,
     request: &StatusRequest,
 ) -> Result<Request<Vec<u8>>, http::Error> {
+    let (content_type, body) = match endpoint.dialect() {
+        Dialect::Rest => (
+            "application/x-www-form-urlencoded",
+            encode_status_request(request).into_bytes(),
+        ),
+        Dialect::Ecom => ("application/json", encode_ecom_status_request(request)),
+    };
     Request::builder()
         .method(Method::POST)
         .uri(endpoint.status_url())
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::ACCEPT, "application/json")
-        .body(encode_status_request(request).into_bytes())
+        .body(body)
 }
 
 /// A copy of a request built here with its secrets (`password`, `token`) replaced by
-/// `[redacted]`, for logs. A body that is not a form is kept as it is: this crate never builds
-/// one.
+/// `[redacted]`, for logs: a form field by field, an ecom body member by member (written
+/// again as this crate writes it). A body that is neither is kept as it is: this crate never
+/// builds one.
 pub fn redacted(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
     let mut copy = refundkit_core::copy_request(request);
-    if let Ok(fields) = decode_form(request.body()) {
+    let body = request.body();
+    let redact = |auth: &Auth| match auth {
+        Auth::Password { user_name, .. } => Auth::Password {
+            user_name: user_name.clone(),
+            password: Password(refundkit_core::SecretString::from("[redacted]".to_owned())),
+        },
+        Auth::Token(_) => Auth::Token(crate::types::Token(refundkit_core::SecretString::from(
+            "[redacted]".to_owned(),
+        ))),
+    };
+    if body.first() == Some(&b'{') {
+        if let Ok(mut refund) = decode_ecom_request(body) {
+            refund.auth = redact(&refund.auth);
+            *copy.body_mut() = encode_ecom_request(&refund);
+        } else if let Ok(mut status) = decode_ecom_status_request(body) {
+            status.auth = redact(&status.auth);
+            *copy.body_mut() = encode_ecom_status_request(&status);
+        }
+    } else if let Ok(fields) = decode_form(body) {
         let body = encode_form(fields.iter().map(|(name, value)| {
             let value = match name.as_str() {
                 "password" | "token" => "[redacted]",
@@ -143,6 +242,8 @@ mod tests {
         for base in [
             Endpoint::SBERBANK,
             Endpoint::SBERBANK_TEST,
+            Endpoint::SBERBANK_ECOM,
+            Endpoint::SBERBANK_ECOM_TEST,
             Endpoint::ALFA_BANK,
             Endpoint::ALFA_BANK_TEST,
             Endpoint::YOOKASSA,
@@ -152,5 +253,26 @@ mod tests {
                 Ok(base.to_owned())
             );
         }
+    }
+
+    #[test]
+    fn the_ecom_path_tells_the_ecom_dialect() {
+        assert_eq!(
+            Endpoint::known(Endpoint::SBERBANK_ECOM).dialect(),
+            Dialect::Ecom
+        );
+        assert_eq!(
+            Endpoint::known(Endpoint::SBERBANK_ECOM_TEST).dialect(),
+            Dialect::Ecom
+        );
+        assert_eq!(Endpoint::known(Endpoint::SBERBANK).dialect(), Dialect::Rest);
+        assert_eq!(
+            Endpoint::custom("http://127.0.0.1:8080/ecomm/gw/partner/api/v1").map(|e| e.dialect()),
+            Ok(Dialect::Ecom)
+        );
+        assert_eq!(
+            Endpoint::known(Endpoint::SBERBANK_ECOM_TEST).refund_url(),
+            "https://ecomtest.sberbank.ru/ecomm/gw/partner/api/v1/refund.do"
+        );
     }
 }

@@ -4,7 +4,7 @@ use refundkit_core::report::codes;
 use refundkit_core::{Invalid, Path, Report, Validate, Validated};
 
 use crate::codes as rbs_codes;
-use crate::types::{Auth, RESERVED_PARAMS, RefundRequest};
+use crate::types::{Auth, Dialect, EXTERNAL_REFUND_ID, RESERVED_PARAMS, RefundRequest};
 
 /// `amount` has at most 12 digits.
 pub const MAX_AMOUNT: u64 = 999_999_999_999;
@@ -15,26 +15,133 @@ pub const MAX_AMOUNT: u64 = 999_999_999_999;
 /// AN..30, Alfa-Bank's documentation 100 and 200 (and 256 for a token). Beyond 30 is a
 /// warning; beyond Alfa-Bank's limits an error.
 pub fn check(request: &RefundRequest) -> Report {
-    request.report(&())
+    check_for(request, Dialect::Rest)
 }
 
-/// The request, if the gateway's rules find no error: what [`crate::http::refund_request`]
+/// Every violation of the rules of a gateway speaking `dialect`: the RBS REST rules, and for
+/// Sber's ecom gateway its own on top (only `userName` and `password`; no `currency` and no
+/// `refundItems`, which its `RefundRequest` does not have and which it refuses as unknown;
+/// `orderBundle` with its required `cartItems`).
+pub fn check_for(request: &RefundRequest, dialect: Dialect) -> Report {
+    request.report(&dialect)
+}
+
+/// The request, if the RBS REST rules find no error: what [`crate::http::refund_request`]
 /// takes. Otherwise every violation, and the request back.
 pub fn validate(
     request: RefundRequest,
 ) -> Result<Validated<RefundRequest>, Invalid<RefundRequest>> {
-    Validated::new(request, &())
+    validate_for(request, Dialect::Rest)
+}
+
+/// As [`validate`], by the rules of a gateway speaking `dialect`.
+pub fn validate_for(
+    request: RefundRequest,
+    dialect: Dialect,
+) -> Result<Validated<RefundRequest>, Invalid<RefundRequest>> {
+    Validated::new(request, &dialect)
 }
 
 impl Validate for RefundRequest {
-    type Context<'a> = ();
+    type Context<'a> = Dialect;
 
-    fn check(&self, _: &(), report: &mut Report) {
-        rules(self, report);
+    fn check(&self, dialect: &Dialect, report: &mut Report) {
+        rules(self, *dialect, report);
+        if *dialect == Dialect::Ecom {
+            ecom_rules(self, report);
+        }
     }
 }
 
-fn rules(request: &RefundRequest, report: &mut Report) {
+/// The tax types (`tax.taxType`, FFD tag 1199) of the tables read: the RBS REST page's 0-7
+/// (3 and 5 the old 18%), of which Sber's ecom OpenAPI lists 0, 1, 2, 4, 6, 7. No bank's table
+/// read so far has a code for the 22% rate in force since 2026-01-01, so any other integer is
+/// kept as written and warned about, never refused: the bank may know it.
+pub const TAX_TYPES: &[u64] = &[0, 1, 2, 3, 4, 5, 6, 7];
+
+/// Sber's ecom gateway: what its OpenAPI's `RefundRequest` has not, and what it requires.
+fn ecom_rules(request: &RefundRequest, report: &mut Report) {
+    let root = Path::ROOT;
+    let absent = |report: &mut Report, field: &str, why: &str| {
+        report.error(&root.field(field), rbs_codes::NOT_IN_GATEWAY, why);
+    };
+    if matches!(request.auth, Auth::Token(_)) {
+        absent(
+            report,
+            "token",
+            "Sber's ecom refund.do takes userName and password only",
+        );
+    }
+    if request.currency.is_some() {
+        absent(
+            report,
+            "currency",
+            "Sber's ecom refund.do has no currency (the order's is used); it refuses members it does not document",
+        );
+    }
+    if request.refund_items.is_some() {
+        absent(
+            report,
+            "refundItems",
+            "Sber's ecom refund.do takes the refunded cart as orderBundle.cartItems, not refundItems",
+        );
+    }
+    if request.amount == 0 {
+        report.warning(
+            &root.field("amount"),
+            rbs_codes::FULL_REFUND,
+            "amount 0 refunds the whole order on the RBS REST API; Sber's ecom OpenAPI does not say so: give the amount",
+        );
+    }
+    if let Some(bundle) = &request.order_bundle {
+        let has_cart = serde_json::from_str::<serde_json::Value>(bundle)
+            .ok()
+            .is_some_and(|v| v.get("cartItems").is_some());
+        if !has_cart {
+            report.error(
+                &root.field("orderBundle").field("cartItems"),
+                codes::REQUIRED,
+                "Sber's ecom OrderBundle requires cartItems",
+            );
+        }
+    }
+}
+
+/// Warns about each `cartItems.items[i].tax.taxType` of `orderBundle` outside [`TAX_TYPES`].
+fn tax_types(bundle: &str, report: &mut Report) {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(bundle) else {
+        return;
+    };
+    let Some(items) = value
+        .get("cartItems")
+        .and_then(|c| c.get("items"))
+        .and_then(|i| i.as_array())
+    else {
+        return;
+    };
+    let root = Path::ROOT;
+    let bundle_path = root.field("orderBundle");
+    let cart = bundle_path.field("cartItems");
+    let path = cart.field("items");
+    for (i, item) in items.iter().enumerate() {
+        let Some(tax_type) = item.get("tax").and_then(|t| t.get("taxType")) else {
+            continue;
+        };
+        let known = tax_type.as_u64().is_some_and(|t| TAX_TYPES.contains(&t));
+        if !known {
+            report.warning(
+                &path.index(i).field("tax").field("taxType"),
+                codes::UNKNOWN_CODE,
+                format!(
+                    "{tax_type} is not in the tax tables read (0-7; none has the 22% rate yet): \
+                     kept as written, check it with the bank"
+                ),
+            );
+        }
+    }
+}
+
+fn rules(request: &RefundRequest, dialect: Dialect, report: &mut Report) {
     let root = Path::ROOT;
     let length = |report: &mut Report, field: &str, value: &str, seed: usize, hard: usize| {
         let path = root.field(field);
@@ -85,7 +192,7 @@ fn rules(request: &RefundRequest, report: &mut Report) {
     let amount = root.field("amount");
     if request.amount > MAX_AMOUNT {
         report.error(&amount, codes::TOO_MANY_DIGITS, "at most 12 digits (N..12)");
-    } else if request.amount == 0 {
+    } else if request.amount == 0 && dialect == Dialect::Rest {
         report.info(
             &amount,
             rbs_codes::FULL_REFUND,
@@ -123,6 +230,18 @@ fn rules(request: &RefundRequest, report: &mut Report) {
                 &root.field("language"),
                 codes::FORMAT,
                 "ISO 639-1: two lowercase letters",
+            );
+        }
+    }
+    if let Some(bundle) = &request.order_bundle {
+        tax_types(bundle, report);
+    }
+    if let Some(id) = request.external_refund_id() {
+        if id.is_empty() {
+            report.error(
+                &root.field("jsonParams").field(EXTERNAL_REFUND_ID),
+                codes::EMPTY,
+                "an empty idempotency key",
             );
         }
     }

@@ -2,8 +2,10 @@
 //! `refundkit_core::lifecycle::Machine`), and what refund.do's answer, or its absence, means
 //! for the next step.
 //!
-//! refund.do has no idempotency key, so a refund whose answer was lost cannot be sent again
-//! blindly: the gateway may have refunded already. It is reconciled through
+//! The RBS REST refund.do has no idempotency key, so a refund whose answer was lost cannot be
+//! sent again blindly: the gateway may have refunded already. Sber's ecom gateway has one,
+//! `jsonParams.externalRefundId` (per order, no time limit, its OpenAPI's `ExternalRefundId`):
+//! a refund there that carries it is repeated, byte for byte, under the same key instead. It is reconciled through
 //! getOrderStatusExtended.do by comparing `paymentAmountInfo.refundedAmount` with its value
 //! before the refund, which the refund asks for itself before it is sent (its first request).
 //!
@@ -13,7 +15,7 @@
 //! | status, before | refused (5, 6) | refused: nothing was sent |
 //! | refund.do | `errorCode` 0 | done |
 //! | refund.do | 5, 6, 7 stating the payment's state or an amount | refused |
-//! | refund.do | 7 "system error", an unknown code, an error without a code, a 5xx, lost, malformed | reconcile through the status, after `settle` |
+//! | refund.do | 7 "system error", an unknown code, an error without a code, a 5xx, lost, malformed | reconcile through the status, after `settle` (ecom with `externalRefundId`: repeat under the key) |
 //! | status, after | `refundedAmount` grown by exactly the refund | done |
 //! | status, after | unchanged, the order not shown refunded, `settle` passed since refund.do left | send refund.do again |
 //! | status, after | unchanged but too early | ask again at `settle` after refund.do left |
@@ -30,10 +32,14 @@ use refundkit_core::{Amount, Validated};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{
-    decode_request, encode_auth, encode_refund_fields, parse_response, parse_status_response,
+    decode_ecom_request, decode_request, encode_auth, encode_ecom_refund_fields,
+    encode_refund_fields, parse_response, parse_status_response,
 };
 use crate::http::{Endpoint, refund_request, status_request};
-use crate::types::{Auth, Cause, ErrorCode, OrderState, OrderStatus, RefundRequest, StatusRequest};
+use crate::types::{
+    Auth, Cause, Dialect, EXTERNAL_REFUND_ID, ErrorCode, OrderState, OrderStatus, Password,
+    RefundRequest, StatusRequest,
+};
 
 const PROVIDER: &str = "rbs";
 
@@ -57,7 +63,8 @@ pub struct Refund {
     endpoint: String,
     order_id: String,
     amount: u64,
-    /// Every field after the credentials, form-encoded, byte for byte as on the wire.
+    /// Every field after the credentials, byte for byte as on the wire: form-encoded for the
+    /// RBS REST API, one JSON object for Sber's ecom API (the endpoint tells which).
     form: String,
     language: Option<String>,
     before: Option<Before>,
@@ -96,11 +103,15 @@ impl Refund {
     }
 
     fn of(endpoint: &Endpoint, request: &RefundRequest) -> Self {
+        let form = match endpoint.dialect() {
+            Dialect::Rest => encode_refund_fields(request),
+            Dialect::Ecom => encode_ecom_refund_fields(request),
+        };
         Refund {
             endpoint: endpoint.base().to_owned(),
             order_id: request.order_id.clone(),
             amount: request.amount,
-            form: encode_refund_fields(request),
+            form,
             language: request.language.clone(),
             before: None,
         }
@@ -125,9 +136,41 @@ impl Refund {
         Endpoint::custom(&self.endpoint)
     }
 
+    fn dialect(&self) -> Dialect {
+        self.endpoint().map(|e| e.dialect()).unwrap_or_default()
+    }
+
+    /// The idempotency key a lost refund.do may be repeated under: `jsonParams.
+    /// externalRefundId`, on Sber's ecom gateway only (the RBS REST pages document none).
+    pub fn idempotency_key(&self) -> Option<String> {
+        if self.dialect() != Dialect::Ecom {
+            return None;
+        }
+        let probe = probe_auth();
+        let request = self.request(&probe).ok()?;
+        request.external_refund_id().map(str::to_owned)
+    }
+
     /// The request, the credentials put back.
     fn request(&self, auth: &Auth) -> Result<RefundRequest, refundkit_core::DecodeError> {
-        decode_request(format!("{}&{}", encode_auth(auth), self.form).as_bytes())
+        match self.dialect() {
+            Dialect::Rest => {
+                decode_request(format!("{}&{}", encode_auth(auth), self.form).as_bytes())
+            }
+            Dialect::Ecom => {
+                // The stored object's members follow the credentials' own (see
+                // codec::encode_ecom_request): decode the refund's members, then put them back.
+                let mut request = decode_ecom_request(self.form_with_probe().as_bytes())?;
+                request.auth = auth.clone();
+                Ok(request)
+            }
+        }
+    }
+
+    /// The stored ecom members with placeholder credentials, to decode them.
+    fn form_with_probe(&self) -> String {
+        let rest = self.form.strip_prefix('{').unwrap_or(&self.form);
+        format!("{{\"userName\":\"probe\",\"password\":\"probe\",{rest}")
     }
 
     fn status_request(&self, auth: &Auth) -> StatusRequest {
@@ -173,7 +216,7 @@ impl Lifecycle for Refund {
         let endpoint = self.endpoint()?;
         match request {
             Request::Refund => {
-                let valid = crate::validate(self.request(auth)?)
+                let valid = crate::validate_for(self.request(auth)?, endpoint.dialect())
                     .map_err(|invalid| BuildError::Invalid(invalid.report))?;
                 Ok(refund_request(&endpoint, &valid)?)
             }
@@ -210,13 +253,10 @@ impl Lifecycle for Refund {
     }
 
     fn check(&self) -> Result<(), LoadError> {
-        self.endpoint()?;
+        let endpoint = self.endpoint()?;
         // Any credentials do: the form's own fields are what is checked.
-        let probe = Auth::Token(crate::Token(refundkit_core::SecretString::from(
-            "probe".to_owned(),
-        )));
-        let request = self.request(&probe)?;
-        let report = crate::check(&request);
+        let request = self.request(&probe_auth())?;
+        let report = crate::check_for(&request, endpoint.dialect());
         if report.has_errors() {
             return Err(LoadError::Invalid(report));
         }
@@ -230,6 +270,15 @@ impl Lifecycle for Refund {
             return Err(LoadError::Inconsistent("language"));
         }
         Ok(())
+    }
+}
+
+/// Credentials for decoding and checking a stored form, which has none: any do, and a
+/// userName and password suit both dialects.
+fn probe_auth() -> Auth {
+    Auth::Password {
+        user_name: "probe".to_owned(),
+        password: Password(refundkit_core::SecretString::from("probe".to_owned())),
     }
 }
 
@@ -271,6 +320,27 @@ fn shows_refunded(state: Option<&str>, payment_state: Option<&str>) -> bool {
 }
 
 impl Refund {
+    /// A refund.do whose answer states nothing: repeated under its idempotency key on Sber's
+    /// ecom gateway, where one is given, otherwise reconciled through the status.
+    fn repeat_or_reconcile(&self, context: &Context<'_>, why: &str) -> Decision<Request> {
+        match self.idempotency_key() {
+            Some(key) => Decision::send(
+                Step::Resend,
+                Request::Refund,
+                later(
+                    context.now,
+                    context.timing.repeat.after(context.progress.attempts),
+                ),
+                format!(
+                    "{why}: repeat refund.do byte for byte under the same jsonParams.\
+                     {EXTERNAL_REFUND_ID} {key}; Sber's ecom gateway answers a repeat with the \
+                     same key and data as it answered the first (its OpenAPI's ExternalRefundId)"
+                ),
+            ),
+            None => self.reconcile(context, why),
+        }
+    }
+
     fn reconcile(&self, context: &Context<'_>, why: &str) -> Decision<Request> {
         Decision::send(
             Step::Reconcile,
@@ -349,7 +419,7 @@ impl Refund {
 
     fn after_refund(&self, answer: Answer<'_>, context: &Context<'_>) -> Decision<Request> {
         let Answer::Received { http_status, body } = answer else {
-            return self.reconcile(context, "the answer to refund.do was lost");
+            return self.repeat_or_reconcile(context, "the answer to refund.do was lost");
         };
         match parse_response(http_status, body) {
             Outcome::Success(accepted) => Decision::Done {
@@ -377,7 +447,7 @@ impl Refund {
                 );
                 Decision::refused(&r, may_correct)
             }
-            Outcome::Refused(r) => self.reconcile(
+            Outcome::Refused(r) => self.repeat_or_reconcile(
                 context,
                 &format!(
                     "refund.do answered HTTP {} {} {:?}, which does not state that no refund \
@@ -390,10 +460,9 @@ impl Refund {
                     r.text.as_deref().unwrap_or("")
                 ),
             ),
-            Outcome::Malformed(m) => {
-                self.reconcile(context, &format!("refund.do's answer states nothing ({m})"))
-            }
-            other => self.reconcile(
+            Outcome::Malformed(m) => self
+                .repeat_or_reconcile(context, &format!("refund.do's answer states nothing ({m})")),
+            other => self.repeat_or_reconcile(
                 context,
                 &format!("refund.do's answer is {}", other.verdict()),
             ),
@@ -545,12 +614,15 @@ impl Recorded for Refund {
         record: &Record<'_>,
         sent: &http::Request<Vec<u8>>,
     ) -> Result<(Self, Request, Auth), DecideError> {
-        let request = decode_request(record.refund.body()).map_err(|e| {
-            DecideError::not_recognised(PROVIDER, format!("the refund's body: {e}"))
-        })?;
         let endpoint = Endpoint::of_request(record.refund).ok_or_else(|| {
             DecideError::not_recognised(PROVIDER, "the refund's URL is not …/refund.do")
         })?;
+        let body = record.refund.body();
+        let request = match endpoint.dialect() {
+            Dialect::Rest => decode_request(body),
+            Dialect::Ecom => decode_ecom_request(body),
+        }
+        .map_err(|e| DecideError::not_recognised(PROVIDER, format!("the refund's body: {e}")))?;
         let mut refund = Refund::of(&endpoint, &request);
         refund.before = record.refunded_before.map(|refunded| Before {
             refunded: Some(refunded),

@@ -62,6 +62,38 @@ impl PartialEq for Auth {
 
 impl Eq for Auth {}
 
+/// The body form of a gateway's `refund.do`: which rules a request is checked by and how it is
+/// written. A gateway's [`Endpoint`](crate::http::Endpoint) tells it by its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// The RBS REST API (`…/payment/rest/refund.do`): a form body, `jsonParams`,
+    /// `refundItems` and `orderBundle` as JSON text in form fields (Sberbank's legacy gateway,
+    /// Alfa-Bank, YooKassa's RBS-compatible host).
+    #[default]
+    Rest,
+    /// Sber's ecom gateway (`…/ecomm/gw/partner/api/v1/refund.do`): one JSON object with
+    /// `jsonParams` and `orderBundle` as nested objects; `userName` and `password` only;
+    /// unknown members refused (Sber's OpenAPI, `RefundRequest`, as generated in
+    /// alekciy/php-ecom-sber-sdk; voronkovich/sberbank-acquiring-client issue 29).
+    Ecom,
+}
+
+impl Dialect {
+    /// The `gateway` spelling of the dialect's family, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Dialect::Rest => "the RBS REST form API",
+            Dialect::Ecom => "Sber's ecom JSON API",
+        }
+    }
+}
+
+/// `jsonParams.externalRefundId`: on Sber's ecom gateway the refund's idempotency key, per
+/// order and without a time limit (the OpenAPI's `ExternalRefundId`: the same key with the same
+/// data is answered as the first request was; with other data, an error).
+pub const EXTERNAL_REFUND_ID: &str = "externalRefundId";
+
 /// The refund request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundRequest {
@@ -84,6 +116,17 @@ pub struct RefundRequest {
     /// `orderBundle`: the order's cart as the gateway registered it (the RBS documentation's
     /// refund of a credit order sends it), a JSON object kept exactly as given.
     pub order_bundle: Option<String>,
+}
+
+impl RefundRequest {
+    /// `jsonParams.externalRefundId`, when given.
+    pub fn external_refund_id(&self) -> Option<&str> {
+        self.json_params
+            .as_ref()?
+            .iter()
+            .find(|(name, _)| name == EXTERNAL_REFUND_ID)
+            .map(|(_, value)| value.as_str())
+    }
 }
 
 /// One fiscal position of `refundItems`. The RBS documentation of a refund with a cart: "it
@@ -125,14 +168,23 @@ pub const RESERVED_PARAMS: &[&str] = &[
 ];
 
 refundkit_core::wire_enum! {
-    /// `errorCode` of a refused refund.do. Unknown codes are kept.
+    /// `errorCode` of a refused refund.do: the RBS REST refund page's 5, 6, 7, and the codes
+    /// Sber's ecom OpenAPI adds for requests it refuses before doing anything (its table of
+    /// gateway error codes: 4 a required parameter missing or wrong, 8 a cart that disagrees
+    /// with the order, 9 data validation). Unknown codes are kept.
     pub enum ErrorCode: str {
+        /// a required parameter missing or incorrect
+        MissingParameter = "4",
         /// request refused
         Refused = "5",
         /// wrong order number
         WrongOrderNumber = "6",
         /// order cannot be refunded
         CannotRefund = "7",
+        /// the cart disagrees with the order
+        CartMismatch = "8",
+        /// data validation failed
+        ValidationFailed = "9",
     }
 }
 
@@ -157,6 +209,9 @@ pub enum Cause {
     AmountExceedsDebited,
     /// 7: system error.
     SystemError,
+    /// 4, 8 or 9 (Sber's ecom gateway): the request itself was refused (a parameter, the
+    /// cart, validation).
+    InvalidRequest,
     /// 5 or 7 with a message the table does not know (kept in the refusal).
     Unclassified,
     /// A code outside the table.
@@ -175,6 +230,7 @@ impl Cause {
             Cause::PaymentState => "payment not in a refundable state",
             Cause::AmountExceedsDebited => "refund exceeds the debited amount",
             Cause::SystemError => "system error",
+            Cause::InvalidRequest => "request invalid",
             Cause::Unclassified => "unclassified",
             Cause::UnknownCode => "unknown code",
         }
@@ -216,6 +272,9 @@ impl ErrorCode {
                 Cause::IncorrectAmount
             }
             ErrorCode::WrongOrderNumber => Cause::WrongOrderNumber,
+            ErrorCode::MissingParameter | ErrorCode::CartMismatch | ErrorCode::ValidationFailed => {
+                Cause::InvalidRequest
+            }
             ErrorCode::CannotRefund
                 if has(&[
                     "correct state",

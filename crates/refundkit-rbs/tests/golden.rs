@@ -5,7 +5,7 @@ use refundkit_testkit::{assert_golden, test_sources, testdata, unexercised};
 
 #[test]
 fn golden_vectors_in_testdata_pass() {
-    assert_golden(refundkit_rbs::conformance::run_dir(&testdata("rbs")), 18);
+    assert_golden(refundkit_rbs::conformance::run_dir(&testdata("rbs")), 48);
 }
 
 #[test]

@@ -144,7 +144,16 @@ impl Sim {
                 .as_mut()
                 .map(|e| e.handle(request, rest, now)),
             "yookassa" => self.yookassa.as_mut().map(|e| e.handle(request, rest, now)),
-            "rbs" => self.rbs.as_mut().map(|e| e.handle(request, rest, now)),
+            "rbs" => {
+                let dialect = if path.starts_with(RBS_ECOM_PREFIX) {
+                    refundkit_rbs::Dialect::Ecom
+                } else {
+                    refundkit_rbs::Dialect::Rest
+                };
+                self.rbs
+                    .as_mut()
+                    .map(|e| e.handle(request, rest, dialect, now))
+            }
             _ => None,
         }
         .unwrap_or_else(|| text(StatusCode::NOT_FOUND, "provider not in the scenario"));
@@ -191,11 +200,16 @@ impl Sim {
     }
 }
 
+/// Sber's ecom gateway, served by the RBS emulator beside the REST API (the same orders):
+/// `{origin}/rbs/ecomm/gw/partner/api/v1`.
+pub const RBS_ECOM_PREFIX: &str = "/rbs/ecomm/gw/partner/api/v1";
+
 /// The provider of a path and the path below its prefix.
 fn split(path: &str) -> Option<(&'static str, &str)> {
     PREFIXES
         .iter()
         .find_map(|(name, prefix)| path.strip_prefix(prefix).map(|rest| (*name, rest)))
+        .or_else(|| path.strip_prefix(RBS_ECOM_PREFIX).map(|rest| ("rbs", rest)))
 }
 
 pub(crate) fn answer(

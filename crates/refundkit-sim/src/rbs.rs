@@ -1,10 +1,17 @@
 //! An RBS gateway: `refund.do` checks the credentials and what remains deposited;
-//! `getOrderStatusExtended.do` answers from the same state.
+//! `getOrderStatusExtended.do` answers from the same state. The same orders are served by
+//! Sber's ecom API as well (JSON bodies, its own rules, unknown members refused), where
+//! `jsonParams.externalRefundId` is honoured as the OpenAPI describes it: per order, the same
+//! key with the same data answered as the first time without refunding again, with other data
+//! an error.
 
 use std::time::SystemTime;
 
 use http::{Method, Request, Response, StatusCode};
-use refundkit_rbs::{Auth, decode_form, decode_request};
+use refundkit_rbs::codec::{decode_ecom_status_request, encode_ecom_refund_fields};
+use refundkit_rbs::{
+    Auth, Dialect, RefundRequest, check_for, decode_ecom_request, decode_form, decode_request,
+};
 use serde_json::json;
 
 use crate::scenario::RbsScenario;
@@ -14,6 +21,15 @@ struct Order {
     order_id: String,
     deposited: u64,
     refunded: u64,
+    /// Ecom refunds by `externalRefundId`: the refund's members and the answer given.
+    keyed: Vec<Keyed>,
+}
+
+#[derive(Debug)]
+struct Keyed {
+    key: String,
+    members: String,
+    answer: (String, String),
 }
 
 #[derive(Debug)]
@@ -44,6 +60,7 @@ impl Emulator {
                     order_id: o.order_id.clone(),
                     deposited: o.deposited,
                     refunded: 0,
+                    keyed: Vec::new(),
                 })
                 .collect(),
         }
@@ -53,16 +70,76 @@ impl Emulator {
         &mut self,
         request: &Request<Vec<u8>>,
         path: &str,
+        dialect: Dialect,
         _now: SystemTime,
     ) -> Response<Vec<u8>> {
         if request.method() != Method::POST {
             return crate::text(StatusCode::METHOD_NOT_ALLOWED, "POST only");
         }
-        match path {
-            "/refund.do" => self.refund(request.body()),
-            "/getOrderStatusExtended.do" => self.status(request.body()),
+        match (path, dialect) {
+            ("/refund.do", Dialect::Ecom) => self.ecom_refund(request.body()),
+            ("/refund.do", _) => self.refund(request.body()),
+            ("/getOrderStatusExtended.do", Dialect::Ecom) => {
+                match decode_ecom_status_request(request.body()) {
+                    Ok(r) => {
+                        let (user, password, token) = credentials(&r.auth);
+                        self.status_of(user, password, token, Some(&r.order_id))
+                    }
+                    Err(e) => error("5", &format!("Ошибка валидации данных запроса: {e}")),
+                }
+            }
+            ("/getOrderStatusExtended.do", _) => self.status(request.body()),
             _ => crate::text(StatusCode::NOT_FOUND, "not an RBS method"),
         }
+    }
+
+    /// Sber's ecom refund.do: strict JSON, the ecom rules, then the idempotency key.
+    fn ecom_refund(&mut self, body: &[u8]) -> Response<Vec<u8>> {
+        let request = match decode_ecom_request(body) {
+            Ok(r) => r,
+            Err(e) => return error("5", &format!("Ошибка валидации данных запроса: {e}")),
+        };
+        let report = check_for(&request, Dialect::Ecom);
+        if let Some(v) = report.errors().next() {
+            return error("5", &format!("Ошибка валидации данных запроса: {}", v.path));
+        }
+        // Only an authenticated request is answered under its key: a wrong password is
+        // refused each time, and corrected it is a new request.
+        let (user, password, token) = credentials(&request.auth);
+        if !self.authentic(user, password, token) {
+            return error("5", "Доступ запрещен");
+        }
+        let Some(key) = request.external_refund_id().map(str::to_owned) else {
+            return self.refund_checked(&request);
+        };
+        let members = encode_ecom_refund_fields(&request);
+        let earlier = self
+            .orders
+            .iter()
+            .find(|o| o.order_id == request.order_id)
+            .and_then(|o| o.keyed.iter().find(|k| k.key == key));
+        if let Some(earlier) = earlier {
+            if earlier.members != members {
+                return error(
+                    "5",
+                    "Ключ идемпотентности уже использован для запроса с другими данными",
+                );
+            }
+            return error(&earlier.answer.0, &earlier.answer.1);
+        }
+        let (code, message) = self.refund_outcome(&request);
+        if let Some(order) = self
+            .orders
+            .iter_mut()
+            .find(|o| o.order_id == request.order_id)
+        {
+            order.keyed.push(Keyed {
+                key,
+                members,
+                answer: (code.to_owned(), message.to_owned()),
+            });
+        }
+        error(code, message)
     }
 
     fn authentic(&self, user: Option<&str>, password: Option<&str>, token: Option<&str>) -> bool {
@@ -74,31 +151,30 @@ impl Emulator {
     }
 
     fn refund(&mut self, body: &[u8]) -> Response<Vec<u8>> {
-        let request = match decode_request(body) {
-            Ok(r) => r,
-            Err(e) => return error("5", &format!("Invalid request: {e}")),
-        };
-        let (user, password, token) = match &request.auth {
-            Auth::Password {
-                user_name,
-                password,
-            } => (
-                Some(user_name.as_str()),
-                Some(password.0.expose_secret()),
-                None,
-            ),
-            Auth::Token(t) => (None, None, Some(t.0.expose_secret())),
-            _ => (None, None, None),
-        };
+        match decode_request(body) {
+            Ok(request) => self.refund_checked(&request),
+            Err(e) => error("5", &format!("Invalid request: {e}")),
+        }
+    }
+
+    fn refund_checked(&mut self, request: &RefundRequest) -> Response<Vec<u8>> {
+        let (code, message) = self.refund_outcome(request);
+        error(code, message)
+    }
+
+    /// Refunds, if the credentials, the order and what remains deposited allow: the answer's
+    /// errorCode and errorMessage.
+    fn refund_outcome(&mut self, request: &RefundRequest) -> (&'static str, &'static str) {
+        let (user, password, token) = credentials(&request.auth);
         if !self.authentic(user, password, token) {
-            return error("5", "Access denied");
+            return ("5", "Access denied");
         }
         let Some(order) = self
             .orders
             .iter_mut()
             .find(|o| o.order_id == request.order_id)
         else {
-            return error("6", "Wrong order number");
+            return ("6", "Wrong order number");
         };
         let left = order.deposited.saturating_sub(order.refunded);
         let amount = if request.amount == 0 {
@@ -107,13 +183,13 @@ impl Emulator {
             request.amount
         };
         if left == 0 {
-            return error("7", "Payment must be in the correct state");
+            return ("7", "Payment must be in the correct state");
         }
         if amount > left {
-            return error("7", "Refund amount exceeds the debited amount");
+            return ("7", "Refund amount exceeds the debited amount");
         }
         order.refunded = order.refunded.saturating_add(amount);
-        error("0", "Успешно")
+        ("0", "Успешно")
     }
 
     fn status(&self, body: &[u8]) -> Response<Vec<u8>> {
@@ -126,11 +202,25 @@ impl Emulator {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         };
-        if !self.authentic(get("userName"), get("password"), get("token")) {
+        self.status_of(
+            get("userName"),
+            get("password"),
+            get("token"),
+            get("orderId"),
+        )
+    }
+
+    fn status_of(
+        &self,
+        user: Option<&str>,
+        password: Option<&str>,
+        token: Option<&str>,
+        order_id: Option<&str>,
+    ) -> Response<Vec<u8>> {
+        if !self.authentic(user, password, token) {
             return error("5", "Access denied");
         }
-        let Some(order) =
-            get("orderId").and_then(|id| self.orders.iter().find(|o| o.order_id == id))
+        let Some(order) = order_id.and_then(|id| self.orders.iter().find(|o| o.order_id == id))
         else {
             return error("6", "Wrong order number");
         };
@@ -161,5 +251,20 @@ impl Emulator {
                 }
             }),
         )
+    }
+}
+
+fn credentials(auth: &Auth) -> (Option<&str>, Option<&str>, Option<&str>) {
+    match auth {
+        Auth::Password {
+            user_name,
+            password,
+        } => (
+            Some(user_name.as_str()),
+            Some(password.0.expose_secret()),
+            None,
+        ),
+        Auth::Token(t) => (None, None, Some(t.0.expose_secret())),
+        _ => (None, None, None),
     }
 }

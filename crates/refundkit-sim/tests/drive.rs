@@ -186,6 +186,54 @@ fn a_blind_repeat_refunds_twice_where_no_idempotency_key_exists_and_nowhere_else
 }
 
 #[test]
+fn a_lost_refund_on_sbers_ecom_gateway_is_repeated_under_its_key_and_refunds_once() {
+    let mut sim = scenario(|s| {
+        s["faults"] = serde_json::json!([
+            {"provider": "rbs", "path": "refund.do", "nth": 1, "fault": "answer-lost"}
+        ])
+    });
+    let bases: Vec<(&str, String)> = bases()
+        .into_iter()
+        .map(|(provider, base)| match provider {
+            "rbs" => (
+                provider,
+                format!("{ORIGIN}{}", refundkit_sim::RBS_ECOM_PREFIX),
+            ),
+            _ => (provider, base),
+        })
+        .collect();
+    let refund = sample::planned_refunds(&bases, start())
+        .into_iter()
+        .find(|r| r.provider().name() == "rbs")
+        .unwrap();
+    let (refund, sent) = drive(&mut sim, refund);
+    assert_eq!(refund.status(), Status::Done, "{}", refund.reason());
+    assert_eq!(
+        sent,
+        ["getOrderStatusExtended.do", "refund.do", "refund.do"]
+    );
+    let status = Request::post(format!(
+        "{ORIGIN}{}/getOrderStatusExtended.do",
+        refundkit_sim::RBS_ECOM_PREFIX
+    ))
+    .body(
+        br#"{"userName":"sample-rbs-api","password":"sample-rbs-password-NOT-REAL","orderId":"148a2a67-25ff-7d1b-b28d-391800a7dca8"}"#
+            .to_vec(),
+    )
+    .unwrap();
+    let body = body_of(sim.handle(&status, start()));
+    let order = refundkit::rbs::parse_status_response(200, &body);
+    assert_eq!(
+        order
+            .success()
+            .and_then(|o| o.payment_amount_info.as_ref()?.refunded_amount),
+        Some(50976),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+}
+
+#[test]
 fn a_yandex_pay_notification_is_signed_under_the_emulators_jwks_and_decides_the_refund() {
     let mut sim = scenario(|s| {
         s["yandex_pay"]["notify_url"] = serde_json::json!("http://127.0.0.1:2/v1/webhook");

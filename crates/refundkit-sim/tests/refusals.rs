@@ -84,6 +84,83 @@ fn rbs_refuses_wrong_credentials_with_5_an_unknown_order_with_6_and_too_much_wit
     assert_eq!(code(rbs(&mut s, &format!("userName=sample-rbs-api&password=sample-rbs-password-NOT-REAL&orderId={ORDER}&amount=999999"))).as_deref(), Some("7"));
 }
 
+fn rbs_ecom(sim: &mut Sim, method: &str, body: &str) -> (u16, Vec<u8>) {
+    answer(
+        sim,
+        Request::post(format!("{O}/rbs/ecomm/gw/partner/api/v1/{method}"))
+            .header("content-type", "application/json")
+            .body(body.as_bytes().to_vec())
+            .unwrap(),
+    )
+}
+
+fn ecom_body(amount: u64, key: Option<&str>) -> String {
+    let params = key
+        .map(|k| format!(r#","jsonParams":{{"externalRefundId":"{k}"}}"#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"userName":"sample-rbs-api","password":"sample-rbs-password-NOT-REAL","orderId":"{ORDER}","amount":{amount}{params}}}"#
+    )
+}
+
+fn refunded_amount(sim: &mut Sim) -> u64 {
+    let (status, body) = rbs_ecom(
+        sim,
+        "getOrderStatusExtended.do",
+        &format!(
+            r#"{{"userName":"sample-rbs-api","password":"sample-rbs-password-NOT-REAL","orderId":"{ORDER}"}}"#
+        ),
+    );
+    let order = refundkit::rbs::parse_status_response(status, &body);
+    order
+        .success()
+        .and_then(|o| o.payment_amount_info.as_ref()?.refunded_amount)
+        .unwrap()
+}
+
+#[test]
+fn rbs_ecom_refuses_a_form_a_token_and_an_undocumented_member() {
+    let mut s = sim(serde_json::json!([]));
+    let refused = |(status, body): (u16, Vec<u8>)| {
+        refundkit::rbs::parse_response(status, &body).verdict() == Verdict::Refused
+    };
+    let form = format!(
+        "userName=sample-rbs-api&password=sample-rbs-password-NOT-REAL&orderId={ORDER}&amount=100"
+    );
+    assert!(refused(rbs_ecom(&mut s, "refund.do", &form)));
+    assert!(refused(rbs_ecom(
+        &mut s,
+        "refund.do",
+        &format!(r#"{{"token":"t","orderId":"{ORDER}","amount":100}}"#)
+    )));
+    let unknown =
+        ecom_body(100, None).replace(r#""amount":100"#, r#""amount":100,"currency":"643""#);
+    assert!(refused(rbs_ecom(&mut s, "refund.do", &unknown)));
+    assert_eq!(refunded_amount(&mut s), 0);
+}
+
+#[test]
+fn rbs_ecom_answers_a_repeat_under_the_same_external_refund_id_as_the_first_without_refunding_again()
+ {
+    let mut s = sim(serde_json::json!([]));
+    for _ in 0..3 {
+        let (status, body) = rbs_ecom(&mut s, "refund.do", &ecom_body(1000, Some("rf-1")));
+        assert!(refundkit::rbs::parse_response(status, &body).is_success());
+    }
+    assert_eq!(refunded_amount(&mut s), 1000);
+    // The same key with other data is an error, and refunds nothing.
+    let (status, body) = rbs_ecom(&mut s, "refund.do", &ecom_body(2000, Some("rf-1")));
+    assert_eq!(
+        refundkit::rbs::parse_response(status, &body).verdict(),
+        Verdict::Refused
+    );
+    assert_eq!(refunded_amount(&mut s), 1000);
+    // Another key is another refund.
+    let (status, body) = rbs_ecom(&mut s, "refund.do", &ecom_body(1000, Some("rf-2")));
+    assert!(refundkit::rbs::parse_response(status, &body).is_success());
+    assert_eq!(refunded_amount(&mut s), 2000);
+}
+
 #[test]
 fn robokassa_refuses_another_password3_with_401_and_too_much_with_not_enough_operation_funds() {
     let mut s = sim(serde_json::json!([]));

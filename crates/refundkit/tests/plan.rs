@@ -219,6 +219,29 @@ fn settings_choose_the_gateway_the_algorithm_and_any_base_url() {
 }
 
 #[test]
+fn gateway_sberbank_ecom_builds_the_json_refund_of_sbers_ecom_gateway() {
+    let mut desc = sample();
+    desc["settings"] =
+        serde_json::json!({"environment": "test", "rbs": {"gateway": "sberbank-ecom"}});
+    let plan = plan_of(desc);
+    assert_eq!(
+        uri(&plan, "rbs"),
+        "https://ecomtest.sberbank.ru/ecomm/gw/partner/api/v1/refund.do"
+    );
+    let rbs = plan.providers.iter().find(|p| p.provider == "rbs").unwrap();
+    let request = rbs.request.as_ref().unwrap();
+    assert_eq!(request.headers()["content-type"], "application/json");
+    let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+    assert_eq!(body["amount"], 50976, "{body}");
+    assert!(body.get("orderId").is_some(), "{body}");
+    // The shop's refund_id is the ecom gateway's idempotency key.
+    assert_eq!(
+        body["jsonParams"]["externalRefundId"], "3f0b8d3e-5a1c-4e4f-9d7a-0c1b2a3d4e5f",
+        "{body}"
+    );
+}
+
+#[test]
 fn yandex_pay_builds_the_v2_refund_unless_api_v1_is_set() {
     let v2 = plan_of(sample());
     let body = v2.providers[1].request.as_ref().unwrap().body();
