@@ -35,6 +35,10 @@ impl Endpoint {
     /// Alfa-Bank production (`pay.alfabank.ru`, its merchant manual's connection
     /// coordinates as voronkovich/sberbank-acquiring-client `ClientFactory::alfabank` cites them).
     pub const ALFA_BANK: &str = "https://pay.alfabank.ru/payment/rest";
+    /// Alfa-Bank production on its other host, `payment.alfabank.ru`: the one shops' code of
+    /// 2025-2026 configures (and Alfa's merchant-manual links use beside `pay.alfabank.ru`).
+    /// The connection details Alfa-Bank gives the merchant say which.
+    pub const ALFA_BANK_PAYMENT: &str = "https://payment.alfabank.ru/payment/rest";
     /// Alfa-Bank test (`ClientFactory::alfabankTest`).
     pub const ALFA_BANK_TEST: &str = "https://alfa.rbsuat.com/payment/rest";
     /// YooKassa's RBS-compatible gateway, where Sber's legacy merchants move (YooKassa's
@@ -245,6 +249,7 @@ mod tests {
             Endpoint::SBERBANK_ECOM,
             Endpoint::SBERBANK_ECOM_TEST,
             Endpoint::ALFA_BANK,
+            Endpoint::ALFA_BANK_PAYMENT,
             Endpoint::ALFA_BANK_TEST,
             Endpoint::YOOKASSA,
         ] {

@@ -3,11 +3,13 @@
 //!
 //! References: `rbs_order_id` (the gateway's order id), `refund_id` (the shop's id of this
 //! refund: on Sber's ecom gateway its `jsonParams.externalRefundId`, the idempotency key that
-//! lets a lost refund be repeated; the REST API has none, so it is not sent there). Settings: `gateway` (`sberbank`, the
-//! default, `sberbank-ecom`, `alfa-bank`, `yookassa`), `base_url` (another bank on the
-//! platform; a path ending in `/ecomm/gw/partner/api/v1` speaks the ecom API). The test
-//! environment is the gateway's test host. Credential: [`Auth`] (userName and password, or a
-//! token where the gateway takes one: not the ecom gateway).
+//! lets a lost refund be repeated; the REST API has none, so it is not sent there).
+//!
+//! Settings: `gateway` (`sberbank`, the default, `sberbank-ecom`, `alfa-bank`,
+//! `alfa-bank-payment`, `yookassa`), `base_url` (another bank on the platform; a path ending in
+//! `/ecomm/gw/partner/api/v1` speaks the ecom API). The test environment is the gateway's test
+//! host. Credential: [`Auth`] (userName and password, or a token where the gateway takes one:
+//! not the ecom gateway).
 
 use std::path::Path;
 
@@ -34,6 +36,10 @@ const GATEWAYS: &[(&str, (&str, &str))] = &[
         (Endpoint::SBERBANK_ECOM, Endpoint::SBERBANK_ECOM_TEST),
     ),
     ("alfa-bank", (Endpoint::ALFA_BANK, Endpoint::ALFA_BANK_TEST)),
+    (
+        "alfa-bank-payment",
+        (Endpoint::ALFA_BANK_PAYMENT, Endpoint::ALFA_BANK_TEST),
+    ),
     // One host: the gateway has no separate test host.
     ("yookassa", (Endpoint::YOOKASSA, Endpoint::YOOKASSA)),
 ];
@@ -56,7 +62,8 @@ impl Provider for Rbs {
             (
                 "gateway",
                 "the bank: sberbank (default, the legacy REST host), sberbank-ecom (Sber's JSON \
-                 gateway), alfa-bank, yookassa",
+                 gateway), alfa-bank (pay.alfabank.ru), alfa-bank-payment \
+                 (payment.alfabank.ru), yookassa",
             ),
             (
                 "base_url",
