@@ -89,3 +89,48 @@ fn refund_item_fields_match_the_documentation() {
         "an undocumented item field"
     );
 }
+
+/// Sber's ecom refund.do against its OpenAPI's `RefundRequest` (userName, password, orderId,
+/// amount required; language, jsonParams, orderBundle optional): every member is accepted by
+/// the ecom rules, the required ones are required, and an undocumented one is refused.
+#[test]
+fn ecom_refund_do_members_match_the_openapi() {
+    use refundkit_rbs::{Dialect, check_for, decode_ecom_request};
+    let all = serde_json::json!({
+        "userName": "testUserName", "password": "testPassword",
+        "orderId": "a67b0ced-c9a4-4cfb-bce3-b9595afaafc1", "amount": 14900, "language": "ru",
+        "jsonParams": {"externalRefundId": "rf-1"},
+        "orderBundle": {"cartItems": {"items": []}}
+    });
+    let body = |v: &serde_json::Value| serde_json::to_vec(v).unwrap();
+    let decoded = decode_ecom_request(&body(&all)).unwrap();
+    let report = check_for(&decoded, Dialect::Ecom);
+    assert!(report.is_empty(), "{report}");
+    let required = ["userName", "password", "orderId", "amount"];
+    for name in [
+        "userName",
+        "password",
+        "orderId",
+        "amount",
+        "language",
+        "jsonParams",
+        "orderBundle",
+    ] {
+        let mut without = all.clone();
+        without.as_object_mut().unwrap().remove(name);
+        let result = decode_ecom_request(&body(&without));
+        assert_eq!(
+            result.is_err(),
+            required.contains(&name),
+            "{name}: {result:?}"
+        );
+    }
+    let mut unknown = all.clone();
+    unknown["returnUrl"] = "https://shop.example/".into();
+    assert!(
+        decode_ecom_request(&body(&unknown))
+            .unwrap_err()
+            .to_string()
+            .contains("returnUrl")
+    );
+}
