@@ -198,6 +198,15 @@ impl Emulator {
                 &order.status,
             );
         }
+        // A refund of nothing is no refund: refused, and no operation is created for it (the
+        // v2 page: refundAmount is the sum returned; refundkit's rules refuse 0.00 too).
+        if refund.is_zero() {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "refundAmount must be above 0.00",
+            );
+        }
         if refund > order.amount {
             return fail(
                 StatusCode::BAD_REQUEST,

@@ -1,6 +1,7 @@
 //! YooKassa MWS: `returnPayment` opens the PKCS#7 with the shop's certificate (error 53 for a
 //! signer it does not know, 51 for a signature that does not verify), refuses a clientOrderId
-//! reused with other data (405) and a refund above what remains (413), answers status 1 for the
+//! reused with other data (405) and a refund above what remains, returns in progress counted
+//! (413), answers status 1 for the
 //! scenario's number of identical repeats, then 0; `listReturns` lists the refunds made.
 //! Mutual TLS is the server's part.
 
@@ -152,15 +153,31 @@ impl Emulator {
         if payment.shop_id != request.shop_id {
             return response(&id, 3, 113, now, Some("shopId"));
         }
+        // What remains counts the returns still in progress (status 1) as well as the applied
+        // ones: MWS accepted them, and a new clientOrderId for the same money must not make
+        // the payment refund twice.
+        let pending = self
+            .returns
+            .iter()
+            .filter(|r| !r.applied && r.request.invoice_id == request.invoice_id)
+            .try_fold(Amount::ZERO, |sum, r| sum.checked_add(r.request.amount))
+            .unwrap_or(payment.paid);
         let left = payment
             .paid
             .checked_sub(payment.refunded)
+            .and_then(|l| l.checked_sub(pending))
             .unwrap_or(Amount::ZERO);
-        if left.is_zero() {
+        if payment.refunded >= payment.paid {
             return response(&id, 3, 414, now, Some("already refunded"));
         }
         if request.amount > left {
-            return response(&id, 3, 413, now, Some("amount exceeds the payment"));
+            return response(
+                &id,
+                3,
+                413,
+                now,
+                Some("amount exceeds what remains of the payment (returns in progress count)"),
+            );
         }
         self.returns.push(Return {
             request,

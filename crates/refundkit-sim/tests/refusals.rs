@@ -374,3 +374,150 @@ fn a_lost_answer_is_a_refund_made() {
         Some("7")
     );
 }
+
+/// Ten refunds of 1000.00, each under a new id (a retry that mints a new key), sent while the
+/// earlier ones are still in progress, on a payment of 1110.76: every provider takes one.
+#[test]
+fn pending_and_applied_refunds_together_never_exceed_what_was_captured_at_any_provider() {
+    let mut s = sim(serde_json::json!([]));
+    let robokassa = |s: &mut Sim| {
+        let key =
+            refundkit::robokassa::Password3::new("sample-password3-NOT-A-REAL-KEY".into()).unwrap();
+        let request = refundkit::robokassa::RefundRequest::partial(
+            "0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF",
+            "1000.00".parse().unwrap(),
+        );
+        let token = refundkit::robokassa::sign(
+            &refundkit::robokassa::validate(request).unwrap(),
+            &key,
+            refundkit::robokassa::Alg::Hs256,
+        )
+        .unwrap();
+        let http = refundkit::robokassa::http::create_request(
+            &refundkit::robokassa::http::Endpoint::custom(&format!("{O}/robokassa/RefundService"))
+                .unwrap(),
+            &token,
+            refundkit::robokassa::http::CreateBody::JsonString,
+        )
+        .unwrap();
+        let (status, body) = answer(s, http);
+        refundkit::robokassa::parse_response(status, &body).verdict()
+    };
+    let yandex = |s: &mut Sim, i: usize| {
+        let http = Request::post(format!(
+            "{O}/yandex-pay/api/merchant/v1/orders/order-42/refund"
+        ))
+        .header("authorization", "Api-Key sample-yandex-pay-api-key-NOT-REAL")
+        .body(
+            format!(r#"{{"refundAmount":"1000.00","orderAmount":"110.76","externalOperationId":"op-{i}"}}"#)
+                .into_bytes(),
+        )
+        .unwrap();
+        let (status, body) = answer(s, http);
+        refundkit::yandex_pay::parse_response(status, &body).verdict()
+    };
+    let signer = refundkit::pkcs7::Signer::new(
+        refundkit::pkcs7::PrivateKey::from_pem_or_der(
+            &std::fs::read(testdata("sample-credentials/yookassa-shop.key")).unwrap(),
+        )
+        .unwrap(),
+        refundkit::pkcs7::Certificate::from_pem_or_der(
+            &std::fs::read(testdata("sample-credentials/yookassa-shop.crt")).unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let yookassa = |s: &mut Sim, i: usize| {
+        let mut request = refundkit::yookassa::decode_request(
+            &std::fs::read(testdata("yookassa/requests/seed-1.xml")).unwrap(),
+        )
+        .unwrap();
+        request.client_order_id = format!("{}", 9_000_000 + i);
+        request.amount = "1000.00".parse().unwrap();
+        request.receipt = None;
+        let signed = refundkit::yookassa::sign_request(
+            &refundkit::yookassa::validate(request).unwrap(),
+            &signer,
+            &refundkit::pkcs7::SignOptions::at(now()),
+        )
+        .unwrap();
+        let http = refundkit::yookassa::http::return_payment_request(
+            &refundkit::yookassa::http::Endpoint::custom(&format!(
+                "{O}/yookassa/webservice/mws/api"
+            ))
+            .unwrap(),
+            &signed,
+        )
+        .unwrap();
+        let (status, body) = answer(s, http);
+        refundkit::yookassa::parse_response(status, &body).verdict()
+    };
+    let rbs_refund = |s: &mut Sim| {
+        rbs(
+            s,
+            &format!(
+                "userName=sample-rbs-api&password=sample-rbs-password-NOT-REAL&orderId={ORDER}&amount=100000"
+            ),
+        )
+        .verdict()
+    };
+    // Accepted (a success, or MWS's status 1 "in progress"), never refused-then-counted.
+    let taken = |verdicts: Vec<Verdict>| {
+        verdicts
+            .into_iter()
+            .filter(|v| matches!(v, Verdict::Success | Verdict::InProgress))
+            .count()
+    };
+    assert_eq!(
+        taken((0..10).map(|_| robokassa(&mut s)).collect()),
+        1,
+        "robokassa"
+    );
+    assert_eq!(
+        taken((0..10).map(|i| yandex(&mut s, i)).collect()),
+        1,
+        "yandex-pay"
+    );
+    assert_eq!(
+        taken((0..10).map(|i| yookassa(&mut s, i)).collect()),
+        1,
+        "yookassa"
+    );
+    assert_eq!(
+        taken((0..10).map(|_| rbs_refund(&mut s)).collect()),
+        1,
+        "rbs"
+    );
+}
+
+#[test]
+fn yandex_pay_refuses_a_refund_of_0_00_and_creates_no_operation_for_it() {
+    let mut s = sim(serde_json::json!([]));
+    let http = Request::post(format!(
+        "{O}/yandex-pay/api/merchant/v1/orders/order-42/refund"
+    ))
+    .header(
+        "authorization",
+        "Api-Key sample-yandex-pay-api-key-NOT-REAL",
+    )
+    .body(
+        br#"{"refundAmount":"0.00","orderAmount":"1110.76","externalOperationId":"zero"}"#.to_vec(),
+    )
+    .unwrap();
+    let (status, body) = answer(&mut s, http);
+    assert_eq!(status, 400);
+    assert_eq!(
+        refundkit::yandex_pay::parse_response(status, &body).verdict(),
+        Verdict::Refused
+    );
+    // No operation under that id exists.
+    let op = Request::get(format!("{O}/yandex-pay/api/merchant/v1/operations/zero"))
+        .header(
+            "authorization",
+            "Api-Key sample-yandex-pay-api-key-NOT-REAL",
+        )
+        .body(Vec::new())
+        .unwrap();
+    let (status, _) = answer(&mut s, op);
+    assert_eq!(status, 404);
+}
