@@ -22,16 +22,42 @@ use tokio::net::TcpListener;
 use crate::Exit;
 use crate::io::CliError;
 
-/// The built-in scenario: the sample order of `refundkit plan`, with its sample credentials.
-const SAMPLE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/sim");
+/// The built-in TLS test material (testdata/sim/tls), embedded so that an installed binary
+/// needs no checkout: the server's certificate and key, the CA a client certificate must chain
+/// to, and a shop client certificate for the caller's HTTP client.
+const TLS_FILES: &[(&str, &[u8])] = &[
+    (
+        "server.crt",
+        include_bytes!("../../../testdata/sim/tls/server.crt"),
+    ),
+    (
+        "server.key",
+        include_bytes!("../../../testdata/sim/tls/server.key"),
+    ),
+    ("ca.crt", include_bytes!("../../../testdata/sim/tls/ca.crt")),
+    (
+        "client.crt",
+        include_bytes!("../../../testdata/sim/tls/client.crt"),
+    ),
+    (
+        "client.key",
+        include_bytes!("../../../testdata/sim/tls/client.key"),
+    ),
+];
 
 /// The flags of `serve`.
 #[derive(clap::Args)]
 pub struct ServeArgs {
-    /// The scenario (JSON; the README has the format). Without one, the built-in sample that
-    /// matches `refundkit plan`'s.
+    /// The scenario: a JSON file (the README has the format), or a built-in one by name:
+    /// `sample` (the default: `refundkit plan`'s sample order, every request answered as on a
+    /// good day) or `lost-answer` (the same, the first refund.do's answer lost).
     #[arg(long)]
     scenario: Option<PathBuf>,
+    /// A fault to inject, `PROVIDER:PATH:NTH:KIND[:MS]` (`rbs:refund.do:1:answer-lost`;
+    /// KIND answer-lost, http-500, proxy-html, delay with MS). Repeatable; added to the
+    /// scenario's own.
+    #[arg(long = "fault", value_name = "SPEC")]
+    faults: Vec<String>,
     /// The HTTP port on 127.0.0.1 (0: any free one).
     #[arg(long, default_value_t = 8080)]
     port: u16,
@@ -39,7 +65,9 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 8443)]
     tls_port: u16,
     /// The TLS material: a directory with `server.crt`, `server.key` and `ca.crt` (the CA a
-    /// client certificate must chain to). Default: the test material of testdata/sim/tls.
+    /// client certificate must chain to). Default: the built-in test material (testdata/sim/tls),
+    /// written to a directory under the system's temporary one so that a client can read the CA
+    /// and the client certificate (the path is printed).
     #[arg(long)]
     tls: Option<PathBuf>,
     /// Largest request body accepted, in bytes.
@@ -50,16 +78,28 @@ pub struct ServeArgs {
 type Shared = Arc<Mutex<Sim>>;
 
 pub fn run(args: &ServeArgs) -> Result<Exit, CliError> {
-    let scenario = match &args.scenario {
-        Some(path) => Scenario::from_file(path),
-        None => Scenario::from_file(&Path::new(SAMPLE_DIR).join("sample-scenario.json")),
+    let usage = |e: refundkit_sim::ScenarioError| CliError::Usage(e.to_string());
+    let mut scenario = match &args.scenario {
+        // A file of that name wins over a built-in one.
+        Some(path) if path.exists() => Scenario::from_file(path),
+        Some(path) => path
+            .to_str()
+            .and_then(Scenario::builtin)
+            .unwrap_or_else(|| Scenario::from_file(path)),
+        None => Scenario::builtin("sample")
+            .unwrap_or_else(|| Scenario::from_json(b"{}", Path::new("."))),
     }
-    .map_err(|e| CliError::Usage(e.to_string()))?;
-    let sim = Sim::new(&scenario).map_err(|e| CliError::Usage(e.to_string()))?;
-    let tls_dir = args
-        .tls
-        .clone()
-        .unwrap_or_else(|| Path::new(SAMPLE_DIR).join("tls"));
+    .map_err(usage)?;
+    for spec in &args.faults {
+        scenario
+            .faults
+            .push(refundkit_sim::Fault::parse(spec).map_err(usage)?);
+    }
+    let sim = Sim::new(&scenario).map_err(usage)?;
+    let tls_dir = match &args.tls {
+        Some(dir) => dir.clone(),
+        None => builtin_tls()?,
+    };
     let tls_dir = std::fs::canonicalize(&tls_dir).unwrap_or(tls_dir);
     let tls = tls_config(&tls_dir)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -67,6 +107,19 @@ pub fn run(args: &ServeArgs) -> Result<Exit, CliError> {
         .build()
         .map_err(|e| CliError::Usage(format!("runtime: {e}")))?;
     runtime.block_on(serve(Arc::new(Mutex::new(sim)), args, tls, &tls_dir))
+}
+
+/// Writes the built-in TLS material to `<tmp>/refundkit-serve-tls-<process id>/` and
+/// returns that directory: a client needs the CA and the client certificate as files.
+fn builtin_tls() -> Result<PathBuf, CliError> {
+    let dir = std::env::temp_dir().join(format!("refundkit-serve-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", dir.display())))?;
+    for (name, bytes) in TLS_FILES {
+        std::fs::write(dir.join(name), bytes)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", dir.join(name).display())))?;
+    }
+    Ok(dir)
 }
 
 fn tls_config(dir: &Path) -> Result<Arc<rustls::ServerConfig>, CliError> {

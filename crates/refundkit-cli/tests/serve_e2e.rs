@@ -92,6 +92,8 @@ fn start_server(notify_url: &str) -> (Server, Vec<(String, String)>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_refundkit"))
         .args(["serve", "--port", "0", "--tls-port", "0", "--scenario"])
         .arg(&file)
+        // The sample is a good day; this test loses refund.do's first answer by flag.
+        .args(["--fault", "rbs:refund.do:1:answer-lost"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -264,4 +266,70 @@ fn mws_refuses_a_client_without_a_certificate() {
         .build()
         .unwrap();
     assert!(anonymous.post(format!("{mws}/listReturns")).send().is_err());
+}
+
+#[test]
+fn serve_refuses_a_bad_fault_or_scenario_as_a_usage_error_naming_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_refundkit"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--tls-port",
+            "0",
+            "--fault",
+            "rbs:refund.do:0:answer-lost",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--fault"));
+    let out = Command::new(env!("CARGO_BIN_EXE_refundkit"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--tls-port",
+            "0",
+            "--scenario",
+            "no-such-scenario",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_built_in_scenario_and_tls_material_need_no_checkout() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refundkit"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--tls-port",
+            "0",
+            "--scenario",
+            "lost-answer",
+        ])
+        // Run from elsewhere: nothing is read from the checkout.
+        .current_dir(std::env::temp_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let server = Server(child);
+    let yookassa = (0..3)
+        .map(|_| lines.next().unwrap().unwrap())
+        .last()
+        .unwrap();
+    let ca = yookassa
+        .split("CA ")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(')')
+        .to_owned();
+    assert!(std::path::Path::new(&ca).is_file(), "{yookassa}");
+    assert!(!ca.contains("testdata"), "{ca}");
+    drop(server);
 }

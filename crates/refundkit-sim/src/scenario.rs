@@ -31,7 +31,37 @@ pub struct Scenario {
     /// set by [`Scenario::from_file`]).
     #[serde(skip)]
     pub dir: PathBuf,
+    /// Files held in memory, by the name the scenario gives them: a built-in scenario's,
+    /// which needs no checkout beside the binary.
+    #[serde(skip)]
+    files: Vec<(&'static str, &'static [u8])>,
 }
+
+/// The files the built-in scenarios name, embedded (`testdata/sim`'s relative names).
+const BUILTIN_FILES: &[(&str, &[u8])] = &[
+    (
+        "../yandex-pay/webhook/key.p8.der",
+        include_bytes!("../../../testdata/yandex-pay/webhook/key.p8.der"),
+    ),
+    (
+        "../sample-credentials/yookassa-shop.crt",
+        include_bytes!("../../../testdata/sample-credentials/yookassa-shop.crt"),
+    ),
+];
+
+/// The built-in scenarios, by name: `sample` (the sample order of `refundkit plan` on a good
+/// day: every documented request answered as the provider would) and `lost-answer` (the same,
+/// with the first refund.do's answer lost).
+pub const BUILTIN: &[(&str, &[u8])] = &[
+    (
+        "sample",
+        include_bytes!("../../../testdata/sim/sample-scenario.json"),
+    ),
+    (
+        "lost-answer",
+        include_bytes!("../../../testdata/sim/lost-answer.json"),
+    ),
+];
 
 /// Robokassa: the shop's Password3 and its paid operations.
 #[derive(Debug, Clone, Deserialize)]
@@ -206,9 +236,18 @@ fn default_kid() -> String {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
-    /// The JSON does not read.
+    /// The JSON does not read. The value serde quotes is left out (`…`): it may be a
+    /// password.
     #[error("scenario: {0}")]
-    Json(#[from] refundkit_core::DecodeError),
+    Json(refundkit_core::DecodeError),
+    /// A field breaks a rule of the scenario format.
+    #[error("scenario: {field}: {detail}")]
+    Invalid {
+        /// The field's path (`rbs.orders[1].order_id`, `faults[0].nth`).
+        field: String,
+        /// What is wrong.
+        detail: String,
+    },
     /// A file it names does not read.
     #[error("{path}: {detail}")]
     File {
@@ -219,12 +258,214 @@ pub enum ScenarioError {
     },
 }
 
+impl From<refundkit_core::DecodeError> for ScenarioError {
+    fn from(mut e: refundkit_core::DecodeError) -> Self {
+        e.detail = without_quoted_values(&e.detail);
+        ScenarioError::Json(e)
+    }
+}
+
+/// serde quotes the offending value between backticks (`` invalid type: integer `1234` ``):
+/// in a scenario that value may be a password, so it is left out.
+fn without_quoted_values(detail: &str) -> String {
+    let mut out = String::with_capacity(detail.len());
+    let mut inside = false;
+    for c in detail.chars() {
+        if c == '`' {
+            if !inside {
+                out.push('…');
+            }
+            inside = !inside;
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The method paths of each provider a fault may name (by their end).
+const METHODS: &[(&str, &[&str])] = &[
+    ("robokassa", &["/Refund/Create", "/Refund/GetState"]),
+    (
+        "yandex-pay",
+        &[
+            "/api/merchant/v1/orders/{id}/refund",
+            "/api/merchant/v2/orders/{id}/refund",
+            "/api/merchant/v1/orders/{id}",
+            "/api/merchant/v1/operations/{id}",
+        ],
+    ),
+    ("yookassa", &["/returnPayment", "/listReturns"]),
+    ("rbs", &["/refund.do", "/getOrderStatusExtended.do"]),
+];
+
+impl Fault {
+    /// A fault from its flag form, `PROVIDER:PATH:NTH:KIND[:MS]`
+    /// (`rbs:refund.do:1:answer-lost`, `robokassa:Refund/Create:2:delay:250`).
+    pub fn parse(spec: &str) -> Result<Fault, ScenarioError> {
+        let bad = |detail: &str| ScenarioError::Invalid {
+            field: "--fault".into(),
+            detail: format!("{spec:?}: {detail} (PROVIDER:PATH:NTH:KIND[:MS])"),
+        };
+        let parts: Vec<&str> = spec.split(':').collect();
+        let (provider, path, nth, kind, ms) = match parts.as_slice() {
+            [p, path, n, k] => (*p, *path, *n, *k, None),
+            [p, path, n, k, ms] => (*p, *path, *n, *k, Some(*ms)),
+            _ => return Err(bad("four or five parts")),
+        };
+        let nth = nth.parse::<u32>().map_err(|_| bad("NTH is a number"))?;
+        let fault: FaultKind = serde_json::from_value(serde_json::Value::String(kind.into()))
+            .map_err(|_| bad("KIND is answer-lost, http-500, proxy-html or delay"))?;
+        let ms = ms
+            .map(str::parse::<u64>)
+            .transpose()
+            .map_err(|_| bad("MS is a number"))?
+            .unwrap_or(0);
+        let fault = Fault {
+            provider: provider.into(),
+            path: path.into(),
+            nth,
+            fault,
+            ms,
+        };
+        fault.check("--fault")?;
+        Ok(fault)
+    }
+
+    fn check(&self, field: &str) -> Result<(), ScenarioError> {
+        let invalid = |what: &str, detail: String| ScenarioError::Invalid {
+            field: format!("{field}{what}"),
+            detail,
+        };
+        let Some((_, methods)) = METHODS.iter().find(|(p, _)| *p == self.provider) else {
+            return Err(invalid(
+                ".provider",
+                format!(
+                    "{:?} is none of robokassa, yandex-pay, yookassa, rbs",
+                    self.provider
+                ),
+            ));
+        };
+        // A path names a method by its last segments, `{id}` standing for any one.
+        let wanted: Vec<&str> = self.path.trim_start_matches('/').split('/').collect();
+        let matches = |method: &str| {
+            let segments: Vec<&str> = method.split('/').collect();
+            segments.len() >= wanted.len()
+                && segments
+                    .iter()
+                    .rev()
+                    .zip(wanted.iter().rev())
+                    .all(|(m, w)| *m == "{id}" || m == w)
+        };
+        if self.path.is_empty() || !methods.iter().any(|m| matches(m)) {
+            return Err(invalid(
+                ".path",
+                format!(
+                    "{:?} ends none of {}'s methods ({})",
+                    self.path,
+                    self.provider,
+                    methods.join(", ")
+                ),
+            ));
+        }
+        if self.nth == 0 {
+            return Err(invalid(".nth", "counts from 1".into()));
+        }
+        Ok(())
+    }
+}
+
 impl Scenario {
-    /// Reads a scenario; relative file names are resolved against `dir`.
+    /// Reads a scenario; relative file names are resolved against `dir`. Every rule of the
+    /// format is checked (see [`Scenario::check`]).
     pub fn from_json(json: &[u8], dir: &Path) -> Result<Scenario, ScenarioError> {
         let mut scenario: Scenario = refundkit_core::json::decode(json)?;
         scenario.dir = dir.to_path_buf();
+        scenario.check()?;
         Ok(scenario)
+    }
+
+    /// The rules a scenario must keep: ids unique in each list, faults naming a provider, one
+    /// of its methods and an `nth` from 1, a `notify_url` that is an http(s) URL. Files are
+    /// checked where they are read ([`crate::Sim::new`]).
+    pub fn check(&self) -> Result<(), ScenarioError> {
+        fn unique<'a>(
+            list: &str,
+            id: &str,
+            ids: impl Iterator<Item = &'a str>,
+        ) -> Result<(), ScenarioError> {
+            let mut seen: Vec<&str> = Vec::new();
+            for (i, value) in ids.enumerate() {
+                if seen.contains(&value) {
+                    return Err(ScenarioError::Invalid {
+                        field: format!("{list}[{i}].{id}"),
+                        detail: format!("{value:?} is given twice"),
+                    });
+                }
+                seen.push(value);
+            }
+            Ok(())
+        }
+        if let Some(r) = &self.robokassa {
+            unique(
+                "robokassa.operations",
+                "op_key",
+                r.operations.iter().map(|o| o.op_key.as_str()),
+            )?;
+        }
+        if let Some(y) = &self.yandex_pay {
+            unique(
+                "yandex_pay.orders",
+                "order_id",
+                y.orders.iter().map(|o| o.order_id.as_str()),
+            )?;
+            if let Some(url) = &y.notify_url {
+                let ok = url.parse::<http::Uri>().ok().is_some_and(|u| {
+                    matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some()
+                });
+                if !ok {
+                    return Err(ScenarioError::Invalid {
+                        field: "yandex_pay.notify_url".into(),
+                        detail: format!("{url:?} is not an http(s) URL"),
+                    });
+                }
+            }
+        }
+        if let Some(k) = &self.yookassa {
+            unique(
+                "yookassa.payments",
+                "invoice_id",
+                k.payments.iter().map(|p| p.invoice_id.as_str()),
+            )?;
+        }
+        if let Some(r) = &self.rbs {
+            unique(
+                "rbs.orders",
+                "order_id",
+                r.orders.iter().map(|o| o.order_id.as_str()),
+            )?;
+        }
+        for (i, fault) in self.faults.iter().enumerate() {
+            fault.check(&format!("faults[{i}]"))?;
+        }
+        Ok(())
+    }
+
+    /// The JSON of a built-in scenario.
+    pub fn builtin_json(name: &str) -> Option<&'static [u8]> {
+        BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, json)| *json)
+    }
+
+    /// A built-in scenario (see [`BUILTIN`]), its files embedded.
+    pub fn builtin(name: &str) -> Option<Result<Scenario, ScenarioError>> {
+        let (_, json) = BUILTIN.iter().find(|(n, _)| *n == name)?;
+        Some(Scenario::from_json(json, Path::new("")).map(|mut s| {
+            s.files = BUILTIN_FILES.to_vec();
+            s
+        }))
     }
 
     /// Reads a scenario file.
@@ -238,6 +479,9 @@ impl Scenario {
 
     /// A file the scenario names.
     pub(crate) fn read(&self, name: &Path) -> Result<Vec<u8>, ScenarioError> {
+        if let Some((_, bytes)) = self.files.iter().find(|(n, _)| Path::new(n) == name) {
+            return Ok(bytes.to_vec());
+        }
         let path = self.dir.join(name);
         std::fs::read(&path).map_err(|e| ScenarioError::File {
             path,

@@ -90,7 +90,10 @@ fn drive(sim: &mut Sim, refund: Refund) -> (Refund, Vec<&'static str>) {
 
 #[test]
 fn every_planned_refund_reaches_done_through_the_state_machine() {
-    let mut sim = scenario(|_| {});
+    // The lost-answer scenario: the sample, its first refund.do answer lost.
+    let mut sim = scenario(
+        |s| s["faults"] = serde_json::json!([{"provider": "rbs", "path": "refund.do", "nth": 1, "fault": "answer-lost"}]),
+    );
     let refunds = sample::planned_refunds(&bases(), start());
     assert_eq!(refunds.len(), 4);
     for refund in refunds {
@@ -122,6 +125,31 @@ fn every_planned_refund_reaches_done_through_the_state_machine() {
         };
         assert_eq!(sent, expected, "{provider}");
     }
+}
+
+#[test]
+fn the_default_scenario_is_a_good_day_every_refund_done_at_its_first_answer() {
+    let mut sim = Sim::new(&Scenario::builtin("sample").unwrap().unwrap()).unwrap();
+    for refund in sample::planned_refunds(&bases(), start()) {
+        let provider = refund.provider().name();
+        let (refund, sent) = drive(&mut sim, refund);
+        assert_eq!(
+            refund.status(),
+            Status::Done,
+            "{provider}: {}",
+            refund.reason()
+        );
+        if provider == "rbs" {
+            assert_eq!(sent, ["getOrderStatusExtended.do", "refund.do"]);
+        }
+    }
+}
+
+#[test]
+fn the_lost_answer_scenario_is_built_in_and_loses_the_first_refund_do_answer() {
+    let scenario = Scenario::builtin("lost-answer").unwrap().unwrap();
+    assert_eq!(scenario.faults.len(), 1);
+    assert_eq!(scenario.faults[0].path, "refund.do");
 }
 
 #[test]
