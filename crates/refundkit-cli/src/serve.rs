@@ -183,6 +183,10 @@ async fn serve(
     out.push_str(&format!(
         "rbs-ecom   http://{http}/rbs/ecomm/gw/partner/api/v1\n"
     ));
+    out.push_str(&format!(
+        "state      http://{http}{}\n",
+        refundkit_sim::STATE_PATH
+    ));
     crate::io::emit(out.as_bytes())?;
 
     let max_body = args.max_body;

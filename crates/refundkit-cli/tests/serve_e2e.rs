@@ -331,5 +331,18 @@ fn the_built_in_scenario_and_tls_material_need_no_checkout() {
         .to_owned();
     assert!(std::path::Path::new(&ca).is_file(), "{yookassa}");
     assert!(!ca.contains("testdata"), "{ca}");
+    // The seventh line: what the providers saw, over HTTP.
+    let state = (0..4)
+        .map(|_| lines.next().unwrap().unwrap())
+        .last()
+        .unwrap();
+    let url = state.strip_prefix("state").unwrap().trim();
+    let body: serde_json::Value =
+        serde_json::from_slice(&reqwest::blocking::get(url).unwrap().bytes().unwrap()).unwrap();
+    assert_eq!(body["rbs"]["orders"][0]["refunded"], 0, "{body}");
+    assert_eq!(
+        body["yookassa"]["payments"][0]["refunded"], "0.00",
+        "{body}"
+    );
     drop(server);
 }

@@ -108,10 +108,43 @@ impl Sim {
         })
     }
 
+    /// What each provider holds at `now`, as `GET /_sim/state` answers it: per provider (by
+    /// the scenario's names), its payments under the scenario's own list names (`operations`,
+    /// `orders`, `payments`, `orders`), each with its id fields, its captured amount,
+    /// `refunded` (the sum of the refunds applied: decimal strings, RBS in minor units),
+    /// `refunds` (each applied refund, in order) and `pending` (accepted, not yet applied).
+    pub fn state(&self, now: SystemTime) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        if let Some(e) = &self.robokassa {
+            out.insert("robokassa".into(), e.view(now));
+        }
+        if let Some(e) = &self.yandex_pay {
+            out.insert("yandex_pay".into(), e.view());
+        }
+        if let Some(e) = &self.yookassa {
+            out.insert("yookassa".into(), e.view());
+        }
+        if let Some(e) = &self.rbs {
+            out.insert("rbs".into(), e.view());
+        }
+        serde_json::Value::Object(out)
+    }
+
     /// Handles one request at `now`.
     pub fn handle(&mut self, request: &Request<Vec<u8>>, now: SystemTime) -> Handled {
         let mut notifications = self.tick(now);
         let path = request.uri().path().to_owned();
+        if path == STATE_PATH {
+            let reply = if request.method() == http::Method::GET {
+                json(StatusCode::OK, &self.state(now))
+            } else {
+                text(StatusCode::METHOD_NOT_ALLOWED, "GET only")
+            };
+            return Handled {
+                reply: Reply::Answer(reply),
+                notifications,
+            };
+        }
         let Some((provider, rest)) = split(&path) else {
             return Handled {
                 reply: Reply::Answer(text(StatusCode::NOT_FOUND, "no such provider")),
@@ -199,6 +232,9 @@ impl Sim {
         fired
     }
 }
+
+/// Where `GET` returns [`Sim::state`].
+pub const STATE_PATH: &str = "/_sim/state";
 
 /// Sber's ecom gateway, served by the RBS emulator beside the REST API (the same orders):
 /// `{origin}/rbs/ecomm/gw/partner/api/v1`.

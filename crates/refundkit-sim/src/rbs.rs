@@ -21,6 +21,8 @@ struct Order {
     order_id: String,
     deposited: u64,
     refunded: u64,
+    /// Each refund made, in minor units, in order.
+    refunds: Vec<u64>,
     /// Ecom refunds by `externalRefundId`: the refund's members and the answer given.
     keyed: Vec<Keyed>,
 }
@@ -60,10 +62,30 @@ impl Emulator {
                     order_id: o.order_id.clone(),
                     deposited: o.deposited,
                     refunded: 0,
+                    refunds: Vec::new(),
                     keyed: Vec::new(),
                 })
                 .collect(),
         }
+    }
+
+    /// What the gateway holds (`GET /_sim/state`): each order, in minor units, with what was
+    /// refunded and each refund in order (refund.do books at once: none is pending).
+    pub(crate) fn view(&self) -> serde_json::Value {
+        let orders: Vec<serde_json::Value> = self
+            .orders
+            .iter()
+            .map(|o| {
+                json!({
+                    "order_id": o.order_id,
+                    "deposited": o.deposited,
+                    "refunded": o.refunded,
+                    "refunds": o.refunds.iter().map(|a| json!({"amount": a})).collect::<Vec<_>>(),
+                    "pending": [],
+                })
+            })
+            .collect();
+        json!({ "orders": orders })
     }
 
     pub(crate) fn handle(
@@ -189,6 +211,7 @@ impl Emulator {
             return ("7", "Refund amount exceeds the debited amount");
         }
         order.refunded = order.refunded.saturating_add(amount);
+        order.refunds.push(amount);
         ("0", "Успешно")
     }
 

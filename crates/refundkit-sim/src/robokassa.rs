@@ -22,6 +22,7 @@ struct Operation {
 #[derive(Debug)]
 struct Refund {
     request_id: String,
+    op_key: String,
     amount: Amount,
     created: SystemTime,
 }
@@ -55,6 +56,33 @@ impl Emulator {
                 .collect(),
             refunds: Vec::new(),
         })
+    }
+
+    /// What the provider holds at `now` (`GET /_sim/state`): each operation, what its
+    /// `finished` refunds add up to, those refunds in order, and those still `processing`.
+    pub(crate) fn view(&self, now: SystemTime) -> serde_json::Value {
+        let settled =
+            |r: &Refund| unix(now) >= unix(r.created).saturating_add(self.settle.as_secs());
+        let operations: Vec<serde_json::Value> = self
+            .operations
+            .iter()
+            .map(|o| {
+                let mine = || self.refunds.iter().filter(|r| r.op_key == o.op_key);
+                let refunded = mine()
+                    .filter(|r| settled(r))
+                    .try_fold(Amount::ZERO, |sum, r| sum.checked_add(r.amount))
+                    .unwrap_or(o.paid);
+                let entry = |r: &Refund| json!({"request_id": r.request_id, "amount": r.amount.to_fixed2().unwrap_or_default()});
+                json!({
+                    "op_key": o.op_key,
+                    "amount": o.paid.to_fixed2().unwrap_or_default(),
+                    "refunded": refunded.to_fixed2().unwrap_or_default(),
+                    "refunds": mine().filter(|r| settled(r)).map(entry).collect::<Vec<_>>(),
+                    "pending": mine().filter(|r| !settled(r)).map(entry).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        json!({ "operations": operations })
     }
 
     pub(crate) fn handle(
@@ -114,6 +142,7 @@ impl Emulator {
         );
         self.refunds.push(Refund {
             request_id: request_id.clone(),
+            op_key: op.op_key.clone(),
             amount,
             created: now,
         });

@@ -29,6 +29,9 @@ struct Operation {
 #[derive(Debug)]
 struct Order {
     order_id: String,
+    /// What was captured, as the scenario gives it.
+    captured: Amount,
+    /// What remains (refunds in progress taken off).
     amount: Amount,
     status: String,
 }
@@ -71,6 +74,7 @@ impl Emulator {
                 .iter()
                 .map(|o| Order {
                     order_id: o.order_id.clone(),
+                    captured: o.amount,
                     amount: o.amount,
                     status: o.status.clone(),
                 })
@@ -264,6 +268,42 @@ impl Emulator {
     }
 
     /// Settles the operations whose time has come; their notifications.
+    /// What the provider holds (`GET /_sim/state`): each order, what its `SUCCESS` refund
+    /// operations add up to, those in order, and those still `PENDING`.
+    pub(crate) fn view(&self) -> serde_json::Value {
+        let orders: Vec<serde_json::Value> = self
+            .orders
+            .iter()
+            .map(|o| {
+                let mine = || {
+                    self.operations
+                        .iter()
+                        .filter(|op| op.order_id == o.order_id)
+                };
+                let refunded = mine()
+                    .filter(|op| op.success)
+                    .try_fold(Amount::ZERO, |sum, op| sum.checked_add(op.amount))
+                    .unwrap_or(o.captured);
+                let entry = |op: &Operation| {
+                    json!({
+                        "operation_id": op.operation_id,
+                        "external_operation_id": op.external_id,
+                        "amount": op.amount.to_fixed2().unwrap_or_default()
+                    })
+                };
+                json!({
+                    "order_id": o.order_id,
+                    "amount": o.captured.to_fixed2().unwrap_or_default(),
+                    "status": o.status,
+                    "refunded": refunded.to_fixed2().unwrap_or_default(),
+                    "refunds": mine().filter(|op| op.success).map(entry).collect::<Vec<_>>(),
+                    "pending": mine().filter(|op| !op.success).map(entry).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        json!({ "orders": orders })
+    }
+
     pub(crate) fn advance(&mut self, now: SystemTime) -> Vec<Request<Vec<u8>>> {
         let mut out = Vec::new();
         for op in &mut self.operations {

@@ -91,6 +91,37 @@ impl Emulator {
         })
     }
 
+    /// What the provider holds (`GET /_sim/state`): each payment, what its applied returns
+    /// (status 0) add up to, those in order, and those still in progress (status 1).
+    pub(crate) fn view(&self) -> serde_json::Value {
+        let payments: Vec<serde_json::Value> = self
+            .payments
+            .iter()
+            .map(|p| {
+                let mine = || {
+                    self.returns
+                        .iter()
+                        .filter(|r| r.request.invoice_id == p.invoice_id)
+                };
+                let entry = |r: &Return| {
+                    serde_json::json!({
+                        "client_order_id": r.request.client_order_id,
+                        "amount": r.request.amount.to_fixed2().unwrap_or_default()
+                    })
+                };
+                serde_json::json!({
+                    "invoice_id": p.invoice_id,
+                    "shop_id": p.shop_id,
+                    "amount": p.paid.to_fixed2().unwrap_or_default(),
+                    "refunded": p.refunded.to_fixed2().unwrap_or_default(),
+                    "refunds": mine().filter(|r| r.applied).map(entry).collect::<Vec<_>>(),
+                    "pending": mine().filter(|r| !r.applied).map(entry).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        serde_json::json!({ "payments": payments })
+    }
+
     pub(crate) fn handle(
         &mut self,
         request: &Request<Vec<u8>>,

@@ -146,6 +146,47 @@ fn the_default_scenario_is_a_good_day_every_refund_done_at_its_first_answer() {
 }
 
 #[test]
+fn the_state_shows_what_each_provider_refunded_once_every_refund_is_done() {
+    let mut sim = Sim::new(&Scenario::builtin("lost-answer").unwrap().unwrap()).unwrap();
+    for refund in sample::planned_refunds(&bases(), start()) {
+        let (refund, _) = drive(&mut sim, refund);
+        assert_eq!(refund.status(), Status::Done);
+    }
+    let state = Request::get(format!("{ORIGIN}/_sim/state"))
+        .body(Vec::new())
+        .unwrap();
+    let later = start() + Duration::from_secs(3600);
+    let state: serde_json::Value =
+        serde_json::from_slice(&body_of(sim.handle(&state, later))).unwrap();
+    assert_eq!(
+        state["robokassa"]["operations"][0]["refunded"], "509.76",
+        "{state}"
+    );
+    assert_eq!(
+        state["yandex_pay"]["orders"][0]["refunded"], "509.76",
+        "{state}"
+    );
+    assert_eq!(
+        state["yookassa"]["payments"][0]["refunded"], "509.76",
+        "{state}"
+    );
+    assert_eq!(
+        state["yookassa"]["payments"][0]["amount"], "1110.76",
+        "{state}"
+    );
+    // The lost answer was reconciled, not repeated: one refund.
+    assert_eq!(state["rbs"]["orders"][0]["refunded"], 50976, "{state}");
+    assert_eq!(
+        state["rbs"]["orders"][0]["refunds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "{state}"
+    );
+}
+
+#[test]
 fn the_lost_answer_scenario_is_built_in_and_loses_the_first_refund_do_answer() {
     let scenario = Scenario::builtin("lost-answer").unwrap().unwrap();
     assert_eq!(scenario.faults.len(), 1);
