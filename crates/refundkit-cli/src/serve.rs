@@ -7,8 +7,11 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant, SystemTime};
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -73,6 +76,195 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_body: usize,
+    /// Seconds a client has to send a request's headers (a client trickling them is cut off).
+    #[arg(long, default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a connection may sit idle between requests before it is closed.
+    #[arg(long, default_value_t = 30)]
+    idle_timeout: u64,
+    /// Seconds a TLS handshake may take.
+    #[arg(long, default_value_t = 10)]
+    tls_handshake_timeout: u64,
+    /// Connections served at once on both ports together; one more is closed at once (and
+    /// counted in the log).
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
+}
+
+/// The log: lines go through a bounded queue to a thread of their own, so a stderr nobody
+/// reads (a full pipe) never stops the server from answering; a line that finds the queue
+/// full is dropped and counted, and the count is written with the next line that gets
+/// through.
+struct Log {
+    queue: std::sync::mpsc::SyncSender<String>,
+    dropped: Arc<AtomicU64>,
+}
+
+/// Lines waiting for stderr at most.
+const LOG_QUEUE: usize = 4096;
+
+fn log() -> &'static Log {
+    static LOG: OnceLock<Log> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let (queue, lines) = std::sync::mpsc::sync_channel::<String>(LOG_QUEUE);
+        let dropped = Arc::new(AtomicU64::new(0));
+        let counter = dropped.clone();
+        std::thread::spawn(move || {
+            for line in lines {
+                let lost = counter.swap(0, Ordering::Relaxed);
+                if lost > 0 {
+                    crate::io::diagnose(&format!("{lost} log lines dropped (stderr was not read)"));
+                }
+                crate::io::diagnose(&line);
+            }
+        });
+        Log { queue, dropped }
+    })
+}
+
+/// A log line, never blocking the caller.
+fn note(line: String) {
+    let log = log();
+    if log.queue.try_send(line).is_err() {
+        log.dropped.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A stream that records when it last moved a byte, for the idle timeout.
+struct Watched<T> {
+    inner: T,
+    last: Arc<Mutex<Instant>>,
+}
+
+impl<T> Watched<T> {
+    fn touch(&self) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = Instant::now();
+        }
+    }
+}
+
+impl<T: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Watched<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.touch();
+        }
+        poll
+    }
+}
+
+impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Watched<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(poll, Poll::Ready(Ok(n)) if n > 0) {
+            self.touch();
+        }
+        poll
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// How connections are bounded.
+#[derive(Clone, Copy)]
+struct Limits {
+    header: Duration,
+    idle: Duration,
+    handshake: Duration,
+    max_body: usize,
+}
+
+/// Serves one connection: headers within `header`, closed after `idle` without a byte.
+async fn serve_connection<T>(
+    stream: T,
+    sim: Shared,
+    scheme: &'static str,
+    tls: bool,
+    limits: Limits,
+) where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let last = Arc::new(Mutex::new(Instant::now()));
+    let stream = Watched {
+        inner: stream,
+        last: last.clone(),
+    };
+    let service = service_fn(move |r| handle(sim.clone(), r, scheme, tls, limits.max_body));
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header);
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    let idle = async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(250).min(limits.idle)).await;
+            let since = last.lock().map(|l| l.elapsed()).unwrap_or_default();
+            if since >= limits.idle {
+                return;
+            }
+        }
+    };
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        () = idle => {
+            connection.as_mut().graceful_shutdown();
+            // A request under way finishes (within the header timeout); an idle one closes.
+            let _ = tokio::time::timeout(limits.header, connection).await;
+        }
+    }
+}
+
+/// Accepts on `listener` for ever: each connection under the cap is served by `serve`; an
+/// accept error (out of file descriptors) waits a little longer each time instead of
+/// spinning.
+async fn accept_loop<F, Fut>(listener: TcpListener, slots: Arc<tokio::sync::Semaphore>, serve: F)
+where
+    F: Fn(tokio::net::TcpStream) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let mut backoff = Duration::from_millis(5);
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                backoff = Duration::from_millis(5);
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    note("connection refused: --max-connections reached".into());
+                    drop(stream);
+                    continue;
+                };
+                let work = serve(stream);
+                tokio::spawn(async move {
+                    work.await;
+                    drop(slot);
+                });
+            }
+            Err(e) => {
+                note(format!(
+                    "accept failed ({e}): waiting {} ms",
+                    backoff.as_millis()
+                ));
+                tokio::time::sleep(backoff).await;
+                backoff = backoff.saturating_mul(2).min(Duration::from_secs(1));
+            }
+        }
+    }
 }
 
 type Shared = Arc<Mutex<Sim>>;
@@ -189,50 +381,33 @@ async fn serve(
     ));
     crate::io::emit(out.as_bytes())?;
 
-    let max_body = args.max_body;
+    let limits = Limits {
+        header: Duration::from_secs(args.header_timeout.max(1)),
+        idle: Duration::from_secs(args.idle_timeout.max(1)),
+        handshake: Duration::from_secs(args.tls_handshake_timeout.max(1)),
+        max_body: args.max_body,
+    };
+    let slots = Arc::new(tokio::sync::Semaphore::new(args.max_connections.max(1)));
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
     let plain_loop = {
         let sim = sim.clone();
-        async move {
-            loop {
-                let Ok((stream, _)) = plain.accept().await else {
-                    continue;
-                };
-                let sim = sim.clone();
-                tokio::spawn(async move {
-                    let service =
-                        service_fn(move |r| handle(sim.clone(), r, "http", false, max_body));
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        }
+        accept_loop(plain, slots.clone(), move |stream| {
+            serve_connection(stream, sim.clone(), "http", false, limits)
+        })
     };
     let secure_loop = {
         let sim = sim.clone();
-        async move {
-            loop {
-                let Ok((stream, _)) = secure.accept().await else {
-                    continue;
-                };
-                let sim = sim.clone();
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    match acceptor.accept(stream).await {
-                        Ok(stream) => {
-                            let service = service_fn(move |r| {
-                                handle(sim.clone(), r, "https", true, max_body)
-                            });
-                            let _ = http1::Builder::new()
-                                .serve_connection(TokioIo::new(stream), service)
-                                .await;
-                        }
-                        Err(e) => crate::io::diagnose(&format!("TLS handshake refused: {e}")),
-                    }
-                });
+        accept_loop(secure, slots, move |stream| {
+            let sim = sim.clone();
+            let acceptor = acceptor.clone();
+            async move {
+                match tokio::time::timeout(limits.handshake, acceptor.accept(stream)).await {
+                    Ok(Ok(stream)) => serve_connection(stream, sim, "https", true, limits).await,
+                    Ok(Err(e)) => note(format!("TLS handshake refused: {e}")),
+                    Err(_) => note("TLS handshake timed out".into()),
+                }
             }
-        }
+        })
     };
     let ticker = {
         let sim = sim.clone();
@@ -253,7 +428,7 @@ async fn serve(
         () = plain_loop => {}
         () = secure_loop => {}
         () = ticker => {}
-        _ = tokio::signal::ctrl_c() => crate::io::diagnose("stopped"),
+        _ = tokio::signal::ctrl_c() => note("stopped".into()),
     }
     Ok(Exit::Ok)
 }
@@ -279,9 +454,7 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, AnswerLost> {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
-    let log = |status: &str| {
-        crate::io::diagnose(&format!("{scheme} {} {path} -> {status}", parts.method))
-    };
+    let log = |status: &str| note(format!("{scheme} {} {path} -> {status}", parts.method));
     // MWS only over TLS with a client certificate; the others only over plain HTTP.
     if path.starts_with("/yookassa") != tls {
         log("404");
@@ -289,9 +462,14 @@ async fn handle(
     }
     let bytes = match Limited::new(body, max_body).collect().await {
         Ok(b) => b.to_bytes().to_vec(),
-        Err(_) => {
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
             log("413");
             return Ok(text(413, "request body too large"));
+        }
+        // The client went away (or broke the framing) before its body was complete.
+        Err(e) => {
+            log(&format!("body not received ({e}); nothing done"));
+            return Ok(text(400, "request body not received"));
         }
     };
     if path == "/yandex-pay/api/jwks" {
@@ -353,7 +531,7 @@ async fn post(notification: http::Request<Vec<u8>>) {
     let (parts, body) = notification.into_parts();
     let request = Request::from_parts(parts, Full::new(Bytes::from(body)));
     match client.request(request).await {
-        Ok(r) => crate::io::diagnose(&format!("notification -> {uri}: {}", r.status())),
-        Err(e) => crate::io::diagnose(&format!("notification -> {uri}: not delivered: {e}")),
+        Ok(r) => note(format!("notification -> {uri}: {}", r.status())),
+        Err(e) => note(format!("notification -> {uri}: not delivered: {e}")),
     }
 }

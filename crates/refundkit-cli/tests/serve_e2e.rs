@@ -346,3 +346,101 @@ fn the_built_in_scenario_and_tls_material_need_no_checkout() {
     );
     drop(server);
 }
+
+/// Starts `serve` with `extra` flags and stderr as a pipe nobody reads; its HTTP address.
+fn start_unread(extra: &[&str]) -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refundkit"))
+        .args(["serve", "--port", "0", "--tls-port", "0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    (Server(child), addr)
+}
+
+fn state_status(addr: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    s.write_all(b"GET /_sim/state HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .ok()?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).ok()?;
+    String::from_utf8_lossy(&out)
+        .lines()
+        .next()
+        .map(str::to_owned)
+}
+
+#[test]
+fn a_stderr_nobody_reads_never_stops_the_server_answering() {
+    let (_server, addr) = start_unread(&[]);
+    // Far more log lines than a pipe holds (about 1,360 stopped it before).
+    for i in 0..4000 {
+        assert_eq!(
+            state_status(&addr).as_deref(),
+            Some("HTTP/1.1 200 OK"),
+            "request {i}"
+        );
+    }
+}
+
+#[test]
+fn a_client_trickling_its_headers_or_sitting_idle_is_cut_off() {
+    use std::io::{Read, Write};
+    let (_server, addr) = start_unread(&["--header-timeout", "1", "--idle-timeout", "1"]);
+    let started = std::time::Instant::now();
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    slow.write_all(b"GET /_sim/state HTTP/1.1\r\nhost").unwrap();
+    let mut buf = [0u8; 256];
+    // Closed by the server (0 bytes or a 408), not by our read timeout.
+    let _ = slow.read(&mut buf);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    let mut idle = std::net::TcpStream::connect(&addr).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    assert_eq!(idle.read(&mut buf).unwrap_or(0), 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn connections_beyond_the_cap_are_closed_and_the_others_still_served() {
+    use std::io::Read;
+    let (_server, addr) = start_unread(&["--max-connections", "2", "--idle-timeout", "30"]);
+    let _a = std::net::TcpStream::connect(&addr).unwrap();
+    let _b = std::net::TcpStream::connect(&addr).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(
+        c.read(&mut buf).unwrap_or(0),
+        0,
+        "the third is closed at once"
+    );
+    drop(_a);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(state_status(&addr).as_deref(), Some("HTTP/1.1 200 OK"));
+}
