@@ -377,9 +377,20 @@ pub fn robokassa_op_state(data: &[u8]) {
     }
 }
 
-/// listReturns answers, read tolerantly.
+/// listReturns: its answers, read tolerantly, and its form as MWS (the emulator) reads it: a
+/// form that decodes is rebuilt by `list_returns_request` and reads back the same.
 pub fn yookassa_list_returns(data: &[u8]) {
+    use refundkit_yookassa::http::{Endpoint, decode_list_returns_request, list_returns_request};
     let _ = refundkit_yookassa::read_list_returns(data);
+    if let Ok(list) = decode_list_returns_request(data) {
+        let request = list_returns_request(&Endpoint::production(), &list)
+            .expect("a decoded list builds a request");
+        assert_eq!(
+            decode_list_returns_request(request.body()).as_ref(),
+            Ok(&list),
+            "the form reads back as it was built"
+        );
+    }
 }
 
 /// The request text form: what reads back writes and reads back the same.

@@ -2,9 +2,9 @@
 //! with the shop's certificate is the HTTP client's job.
 
 use http::{Method, Request, header};
-use refundkit_core::{BaseUrl, EndpointError};
+use refundkit_core::{BaseUrl, DecodeError, DecodeErrorKind, EndpointError};
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 use crate::types::{ListReturns, SignedRequest};
 
@@ -102,6 +102,78 @@ pub fn list_returns_request(
         .uri(endpoint.list_returns_url())
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(body.into_bytes())
+}
+
+/// The largest `listReturns` form [`decode_list_returns_request`] reads: five short values.
+pub const MAX_LIST_RETURNS_BYTES: usize = 4 * 1024;
+
+/// Reads a `listReturns` form as MWS receives it (the inverse of [`list_returns_request`]):
+/// `requestDT`, `shopId`, `from` and `till` required, each once, the dates ISO 8601 with an
+/// offset; `outputFormat`, when given, `XML` (the only form refundkit reads). Other names are
+/// left alone, as a server leaves a parameter it does not use.
+pub fn decode_list_returns_request(body: &[u8]) -> Result<ListReturns, DecodeError> {
+    if body.len() > MAX_LIST_RETURNS_BYTES {
+        return Err(DecodeError::too_large(body.len(), MAX_LIST_RETURNS_BYTES));
+    }
+    let text = std::str::from_utf8(body)
+        .map_err(|e| DecodeError::new(DecodeErrorKind::Encoding, "", e))?;
+    let mut fields: [(&str, Option<String>); 5] = [
+        ("requestDT", None),
+        ("outputFormat", None),
+        ("shopId", None),
+        ("from", None),
+        ("till", None),
+    ];
+    for pair in text.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let Some((wire, slot)) = fields.iter_mut().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        // A form writes a space as `+`.
+        let value = value.replace('+', " ");
+        let value = percent_decode_str(&value)
+            .decode_utf8()
+            .map_err(|e| DecodeError::new(DecodeErrorKind::Encoding, *wire, e))?;
+        if slot.is_some() {
+            return Err(DecodeError::new(
+                DecodeErrorKind::Repeated,
+                *wire,
+                "given twice",
+            ));
+        }
+        *slot = Some(value.into_owned());
+    }
+    let [request_dt, output_format, shop_id, from, till] = fields;
+    let required = |(wire, value): (&str, Option<String>)| {
+        value.ok_or_else(|| DecodeError::new(DecodeErrorKind::MissingField, wire, "required"))
+    };
+    let date = |(wire, value): (&str, Option<String>)| {
+        let value = required((wire, value))?;
+        if crate::timing::is_iso8601_with_offset(&value) {
+            Ok(value)
+        } else {
+            Err(DecodeError::new(
+                DecodeErrorKind::Value,
+                wire,
+                "not ISO 8601 with an offset",
+            ))
+        }
+    };
+    if let (wire, Some(format)) = output_format {
+        if format != "XML" {
+            return Err(DecodeError::new(
+                DecodeErrorKind::Value,
+                wire,
+                "only XML is read",
+            ));
+        }
+    }
+    Ok(ListReturns {
+        request_dt: date(request_dt)?,
+        shop_id: required(shop_id)?,
+        from: date(from)?,
+        till: date(till)?,
+    })
 }
 
 #[cfg(test)]

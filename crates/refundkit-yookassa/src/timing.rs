@@ -139,6 +139,26 @@ pub fn parse_utc(s: &str) -> Option<i64> {
     Some(days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?)
 }
 
+/// Unix seconds of any [`is_iso8601_with_offset`] instant: `Z` or `±hh:mm` (MWS's pages write
+/// Moscow's `+03:00`), the offset taken off; `None` for anything else.
+pub fn parse_instant(s: &str) -> Option<i64> {
+    if !is_iso8601_with_offset(s) {
+        return None;
+    }
+    let local = parse_utc(&format!("{}Z", s.get(..19)?))?;
+    if s.ends_with('Z') {
+        return Some(local);
+    }
+    let i = s.rfind(['+', '-']).filter(|&i| i >= 19)?;
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let offset = n(i + 1..i + 3)? * 3600 + n(i + 4..i + 6)? * 60;
+    Some(if s.get(i..=i)? == "+" {
+        local - offset
+    } else {
+        local + offset
+    })
+}
+
 /// How a payment was made, for the returnPayment page's time limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

@@ -22,3 +22,70 @@ fn the_documented_hosts_are_base_urls() {
         "https://penelope-demo.yamoney.ru:8083/webservice/mws/api/returnPayment"
     );
 }
+
+fn list() -> ListReturns {
+    ListReturns {
+        request_dt: "2026-11-22T16:00:00.000Z".into(),
+        shop_id: "6689".into(),
+        from: "2026-11-01T00:00:00.000+03:00".into(),
+        till: "2026-11-30T23:59:59.000+03:00".into(),
+    }
+}
+
+#[test]
+fn a_list_returns_form_reads_back_as_it_was_built() {
+    let request = list_returns_request(&Endpoint::production(), &list()).unwrap();
+    assert_eq!(decode_list_returns_request(request.body()).unwrap(), list());
+}
+
+#[test]
+fn a_list_returns_form_needs_request_dt_shop_id_from_and_till() {
+    let body = list_returns_request(&Endpoint::production(), &list())
+        .unwrap()
+        .into_body();
+    let body = String::from_utf8(body).unwrap();
+    for name in ["requestDT", "shopId", "from", "till"] {
+        let without: Vec<&str> = body
+            .split('&')
+            .filter(|p| !p.starts_with(&format!("{name}=")))
+            .collect();
+        let e = decode_list_returns_request(without.join("&").as_bytes()).unwrap_err();
+        assert_eq!(
+            (e.path.as_str(), e.kind),
+            (name, DecodeErrorKind::MissingField)
+        );
+    }
+}
+
+#[test]
+fn a_list_returns_field_given_twice_is_refused() {
+    let e = decode_list_returns_request(
+        b"requestDT=2026-11-22T16%3A00%3A00.000Z&shopId=1&shopId=2&from=2026-11-01T00%3A00%3A00Z&till=2026-11-02T00%3A00%3A00Z",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.path.as_str(), e.kind),
+        ("shopId", DecodeErrorKind::Repeated)
+    );
+}
+
+#[test]
+fn a_list_returns_period_must_be_iso_8601_with_an_offset() {
+    let e = decode_list_returns_request(
+        b"requestDT=2026-11-22T16%3A00%3A00.000Z&shopId=1&from=2026-11-01&till=2026-11-02T00%3A00%3A00Z",
+    )
+    .unwrap_err();
+    assert_eq!((e.path.as_str(), e.kind), ("from", DecodeErrorKind::Value));
+}
+
+#[test]
+fn a_list_returns_form_asks_for_xml_or_nothing() {
+    let e = decode_list_returns_request(
+        b"requestDT=2026-11-22T16%3A00%3A00.000Z&outputFormat=CSV&shopId=1&from=2026-11-01T00%3A00%3A00Z&till=2026-11-02T00%3A00%3A00Z",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.path.as_str(), e.kind),
+        ("outputFormat", DecodeErrorKind::Value)
+    );
+}

@@ -68,3 +68,13 @@ fn an_impossible_date_or_time_is_not_a_date_time_and_never_shifted() {
     assert!(is_iso8601_with_offset("2024-02-29T23:59:59.999+03:00"));
     assert_eq!(parse_utc("2026-12-01T00:00:00Z"), Some(1_796_083_200));
 }
+
+#[test]
+fn an_instant_with_an_offset_is_the_same_moment_in_utc() {
+    let utc = parse_utc("2026-11-22T13:00:00Z").unwrap();
+    assert_eq!(parse_instant("2026-11-22T13:00:00Z"), Some(utc));
+    assert_eq!(parse_instant("2026-11-22T16:00:00.000+03:00"), Some(utc));
+    assert_eq!(parse_instant("2026-11-22T08:30:00-04:30"), Some(utc));
+    assert_eq!(parse_instant("2026-11-22T16:00:00"), None);
+    assert_eq!(parse_instant("2026-02-30T16:00:00+03:00"), None);
+}
