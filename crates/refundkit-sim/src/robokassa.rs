@@ -2,6 +2,7 @@
 //! Password3 and the OpKey's remaining amount; `Refund/GetState` says `processing` until the
 //! refund settles, then `finished`.
 
+use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use http::{Method, Request, Response, StatusCode};
@@ -22,7 +23,6 @@ struct Operation {
 #[derive(Debug)]
 struct Refund {
     request_id: String,
-    op_key: String,
     amount: Amount,
     created: SystemTime,
 }
@@ -32,11 +32,27 @@ pub(crate) struct Emulator {
     password3: Password3,
     settle: Duration,
     operations: Vec<Operation>,
+    /// `OpKey` → index in `operations`.
+    by_op_key: HashMap<String, usize>,
     refunds: Vec<Refund>,
+    /// `requestId` → index in `refunds`: GetState is a lookup, never a scan (a long load
+    /// test holds a hundred thousand refunds).
+    by_request_id: HashMap<String, usize>,
+    /// `OpKey` → its refunds' indexes, in order.
+    by_operation: HashMap<String, Vec<usize>>,
 }
 
 impl Emulator {
     pub(crate) fn new(s: &RobokassaScenario) -> Result<Self, ScenarioError> {
+        let operations: Vec<Operation> = s
+            .operations
+            .iter()
+            .map(|o| Operation {
+                op_key: o.op_key.clone(),
+                paid: o.amount,
+                refunded: Amount::ZERO,
+            })
+            .collect();
         Ok(Emulator {
             password3: Password3::new(s.password3.clone().into()).map_err(|e| {
                 ScenarioError::File {
@@ -45,16 +61,15 @@ impl Emulator {
                 }
             })?,
             settle: Duration::from_secs(s.settle_seconds),
-            operations: s
-                .operations
+            by_op_key: operations
                 .iter()
-                .map(|o| Operation {
-                    op_key: o.op_key.clone(),
-                    paid: o.amount,
-                    refunded: Amount::ZERO,
-                })
+                .enumerate()
+                .map(|(i, o)| (o.op_key.clone(), i))
                 .collect(),
+            operations,
             refunds: Vec::new(),
+            by_request_id: HashMap::new(),
+            by_operation: HashMap::new(),
         })
     }
 
@@ -67,7 +82,13 @@ impl Emulator {
             .operations
             .iter()
             .map(|o| {
-                let mine = || self.refunds.iter().filter(|r| r.op_key == o.op_key);
+                let mine = || {
+                    self.by_operation
+                        .get(&o.op_key)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|i| self.refunds.get(*i))
+                };
                 let refunded = mine()
                     .filter(|r| settled(r))
                     .try_fold(Amount::ZERO, |sum, r| sum.checked_add(r.amount))
@@ -121,9 +142,9 @@ impl Emulator {
             return Self::refused(StatusCode::BAD_REQUEST, "InvalidRequest");
         };
         let Some(op) = self
-            .operations
-            .iter_mut()
-            .find(|o| o.op_key == request.op_key)
+            .by_op_key
+            .get(&request.op_key)
+            .and_then(|i| self.operations.get_mut(*i))
         else {
             return Self::refused(StatusCode::OK, "OperationNotFound");
         };
@@ -140,9 +161,14 @@ impl Emulator {
             "00000000-0000-4000-8000-{:012}",
             self.refunds.len().saturating_add(1)
         );
+        let index = self.refunds.len();
+        self.by_request_id.insert(request_id.clone(), index);
+        self.by_operation
+            .entry(op.op_key.clone())
+            .or_default()
+            .push(index);
         self.refunds.push(Refund {
             request_id: request_id.clone(),
-            op_key: op.op_key.clone(),
             amount,
             created: now,
         });
@@ -153,7 +179,11 @@ impl Emulator {
     }
 
     fn state(&self, id: &str, now: SystemTime) -> Response<Vec<u8>> {
-        let Some(refund) = self.refunds.iter().find(|r| r.request_id == id) else {
+        let Some(refund) = self
+            .by_request_id
+            .get(id)
+            .and_then(|i| self.refunds.get(*i))
+        else {
             return crate::json(
                 StatusCode::OK,
                 &json!({"message": "Id is invalid or request id does not exist"}),

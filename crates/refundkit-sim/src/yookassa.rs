@@ -2,16 +2,18 @@
 //! signer it does not know, 51 for a signature that does not verify), refuses a clientOrderId
 //! reused with other data (405) and a refund above what remains, returns in progress counted
 //! (413), answers status 1 for the
-//! scenario's number of identical repeats, then 0; `listReturns` lists the refunds made.
-//! Mutual TLS is the server's part.
+//! scenario's number of identical repeats, then 0; `listReturns` lists the refunds made for
+//! its `shopId` within its `from`..`till`. Mutual TLS is the server's part.
 
+use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::{Method, Request, Response, StatusCode};
 use refundkit_core::Amount;
 use refundkit_pkcs7::{Certificate, Error as Pkcs7Error, Trust, open};
+use refundkit_yookassa::http::decode_list_returns_request;
 use refundkit_yookassa::idempotency::repeat_differences;
-use refundkit_yookassa::timing::format_request_dt;
+use refundkit_yookassa::timing::{format_request_dt, parse_instant};
 use refundkit_yookassa::{ReturnPaymentRequest, decode_request};
 
 use crate::scenario::{Scenario, ScenarioError, YookassaScenario};
@@ -22,6 +24,8 @@ struct Payment {
     shop_id: String,
     paid: Amount,
     refunded: Amount,
+    /// Accepted returns still in progress (status 1), summed.
+    pending: Amount,
 }
 
 #[derive(Debug)]
@@ -29,6 +33,8 @@ struct Return {
     request: ReturnPaymentRequest,
     repeats_left: u32,
     applied: bool,
+    /// When MWS accepted it (Unix seconds): what `listReturns`' period selects by.
+    accepted: i64,
 }
 
 #[derive(Debug)]
@@ -37,6 +43,8 @@ pub(crate) struct Emulator {
     in_progress_repeats: u32,
     payments: Vec<Payment>,
     returns: Vec<Return>,
+    /// `clientOrderId` → index in `returns`: a repeat is a lookup, never a scan.
+    by_client_order_id: HashMap<String, usize>,
 }
 
 fn xml_attr(value: &str) -> String {
@@ -85,9 +93,11 @@ impl Emulator {
                     shop_id: p.shop_id.clone(),
                     paid: p.amount,
                     refunded: Amount::ZERO,
+                    pending: Amount::ZERO,
                 })
                 .collect(),
             returns: Vec::new(),
+            by_client_order_id: HashMap::new(),
         })
     }
 
@@ -130,7 +140,7 @@ impl Emulator {
     ) -> Response<Vec<u8>> {
         match (request.method(), path) {
             (&Method::POST, "/returnPayment") => self.return_payment(request.body(), now),
-            (&Method::POST, "/listReturns") => self.list_returns(now),
+            (&Method::POST, "/listReturns") => self.list_returns(request.body(), now),
             _ => crate::text(StatusCode::NOT_FOUND, "not an MWS operation"),
         }
     }
@@ -158,10 +168,9 @@ impl Emulator {
         };
         let id = request.client_order_id.clone();
         if let Some((i, earlier)) = self
-            .returns
-            .iter()
-            .enumerate()
-            .find(|(_, r)| r.request.client_order_id == id)
+            .by_client_order_id
+            .get(&id)
+            .and_then(|i| Some((*i, self.returns.get(*i)?)))
         {
             if !repeat_differences(&earlier.request, &request).is_empty() {
                 return response(
@@ -176,7 +185,7 @@ impl Emulator {
         }
         let Some(payment) = self
             .payments
-            .iter()
+            .iter_mut()
             .find(|p| p.invoice_id == request.invoice_id)
         else {
             return response(&id, 3, 415, now, Some("no such invoiceId"));
@@ -187,16 +196,10 @@ impl Emulator {
         // What remains counts the returns still in progress (status 1) as well as the applied
         // ones: MWS accepted them, and a new clientOrderId for the same money must not make
         // the payment refund twice.
-        let pending = self
-            .returns
-            .iter()
-            .filter(|r| !r.applied && r.request.invoice_id == request.invoice_id)
-            .try_fold(Amount::ZERO, |sum, r| sum.checked_add(r.request.amount))
-            .unwrap_or(payment.paid);
         let left = payment
             .paid
             .checked_sub(payment.refunded)
-            .and_then(|l| l.checked_sub(pending))
+            .and_then(|l| l.checked_sub(payment.pending))
             .unwrap_or(Amount::ZERO);
         if payment.refunded >= payment.paid {
             return response(&id, 3, 414, now, Some("already refunded"));
@@ -210,10 +213,16 @@ impl Emulator {
                 Some("amount exceeds what remains of the payment (returns in progress count)"),
             );
         }
+        payment.pending = payment
+            .pending
+            .checked_add(request.amount)
+            .unwrap_or(payment.paid);
+        self.by_client_order_id.insert(id, self.returns.len());
         self.returns.push(Return {
             request,
             repeats_left: self.in_progress_repeats,
             applied: false,
+            accepted: i64::try_from(crate::unix(now)).unwrap_or(i64::MAX),
         });
         self.progress(self.returns.len().saturating_sub(1), now)
     }
@@ -236,20 +245,54 @@ impl Emulator {
                 .find(|p| p.invoice_id == ret.request.invoice_id)
             {
                 p.refunded = p.refunded.checked_add(ret.request.amount).unwrap_or(p.paid);
+                p.pending = p
+                    .pending
+                    .checked_sub(ret.request.amount)
+                    .unwrap_or(Amount::ZERO);
             }
         }
         response(&id, 0, 0, now, None)
     }
 
-    fn list_returns(&self, now: SystemTime) -> Response<Vec<u8>> {
+    /// The applied returns of the form's `shopId` accepted within `from`..=`till`. A form
+    /// MWS could not read is answered status 3: error 111 for `requestDT`, 113 for `shopId`,
+    /// otherwise 10 (MWS's "request could not be parsed"; which code MWS gives for a bad
+    /// period is not documented where refundkit could read it).
+    fn list_returns(&self, body: &[u8], now: SystemTime) -> Response<Vec<u8>> {
         let millis = now
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let refused = |error: u16, field: &str| {
+            let body = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<listReturnsResponse status=\"3\" error=\"{error}\" processedDT=\"{}\" techMessage=\"{}\"/>\n",
+                format_request_dt(millis),
+                xml_attr(field)
+            );
+            crate::answer(StatusCode::OK, "application/xml", body.into_bytes())
+        };
+        let list = match decode_list_returns_request(body) {
+            Ok(list) => list,
+            Err(e) => {
+                let error = match e.path.as_str() {
+                    "requestDT" => 111,
+                    "shopId" => 113,
+                    _ => 10,
+                };
+                return refused(error, &e.path);
+            }
+        };
+        let (Some(from), Some(till)) = (parse_instant(&list.from), parse_instant(&list.till))
+        else {
+            return refused(10, "from");
+        };
         let mut body = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<listReturnsResponse status=\"0\" error=\"0\" processedDT=\"{}\">",
             format_request_dt(millis)
         );
-        for r in self.returns.iter().filter(|r| r.applied) {
+        let selected = self.returns.iter().filter(|r| {
+            r.applied && r.request.shop_id == list.shop_id && (from..=till).contains(&r.accepted)
+        });
+        for r in selected {
             body.push_str(&format!(
                 "<returnPayment clientOrderId=\"{}\" invoiceId=\"{}\" shopId=\"{}\" amount=\"{}\" requestDT=\"{}\"/>",
                 xml_attr(&r.request.client_order_id),
