@@ -57,8 +57,8 @@ pub struct ServeArgs {
     #[arg(long)]
     scenario: Option<PathBuf>,
     /// A fault to inject, `PROVIDER:PATH:NTH:KIND[:MS]` (`rbs:refund.do:1:answer-lost`;
-    /// KIND answer-lost, http-500, proxy-html, delay with MS). Repeatable; added to the
-    /// scenario's own.
+    /// KIND answer-lost, request-lost, http-500, proxy-html, challenge-page, delay with MS).
+    /// Repeatable; added to the scenario's own.
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<String>,
     /// The HTTP port on 127.0.0.1 (0: any free one).
@@ -419,7 +419,7 @@ async fn serve(
                     .map(|mut s| s.tick(SystemTime::now()))
                     .unwrap_or_default();
                 for n in due {
-                    tokio::spawn(post(n));
+                    tokio::spawn(post(sim.clone(), n));
                 }
             }
         }
@@ -489,7 +489,7 @@ async fn handle(
         Err(_) => return Ok(text(500, "emulator state poisoned")),
     };
     for n in handled.notifications {
-        tokio::spawn(post(n));
+        tokio::spawn(post(sim.clone(), n));
     }
     let response = match handled.reply {
         Reply::Answer(r) => r,
@@ -523,15 +523,43 @@ fn json(body: String) -> Response<Full<Bytes>> {
     r
 }
 
-/// Posts a notification (plain HTTP, as a shop's test endpoint on loopback is).
-async fn post(notification: http::Request<Vec<u8>>) {
+/// Posts a notification (plain HTTP, as a shop's test endpoint on loopback is) and tells the
+/// emulator how it went: anything but a 2xx within the time allowed is posted again later.
+async fn post(sim: Shared, notification: refundkit_sim::Notification) {
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http::<Full<Bytes>>();
-    let uri = notification.uri().clone();
-    let (parts, body) = notification.into_parts();
+    let refundkit_sim::Notification {
+        id,
+        attempt,
+        request,
+    } = notification;
+    let uri = request.uri().clone();
+    let (parts, body) = request.into_parts();
     let request = Request::from_parts(parts, Full::new(Bytes::from(body)));
-    match client.request(request).await {
-        Ok(r) => note(format!("notification -> {uri}: {}", r.status())),
-        Err(e) => note(format!("notification -> {uri}: not delivered: {e}")),
+    // Yandex Pay's sample request carries X-Request-Timeout: 13970 (ms): wait as long.
+    let answer = tokio::time::timeout(Duration::from_millis(13_970), client.request(request)).await;
+    let status = match answer {
+        Ok(Ok(r)) => {
+            note(format!(
+                "notification {id} attempt {attempt} -> {uri}: {}",
+                r.status()
+            ));
+            Some(r.status())
+        }
+        Ok(Err(e)) => {
+            note(format!(
+                "notification {id} attempt {attempt} -> {uri}: not delivered: {e}"
+            ));
+            None
+        }
+        Err(_) => {
+            note(format!(
+                "notification {id} attempt {attempt} -> {uri}: no answer in time"
+            ));
+            None
+        }
+    };
+    if let Ok(mut s) = sim.lock() {
+        s.notification_answered(id, status, SystemTime::now());
     }
 }

@@ -38,8 +38,15 @@ impl Drop for Server {
     }
 }
 
-/// A shop's notification endpoint: accepts one POST, hands its body over, answers 200.
+/// A shop's notification endpoint: accepts POSTs, hands each body over, answers 200.
 fn webhook_endpoint() -> (String, mpsc::Receiver<Vec<u8>>) {
+    webhook_endpoint_answering(&[])
+}
+
+/// A shop's notification endpoint that answers the first POSTs with `first` (in turn), then
+/// 200.
+fn webhook_endpoint_answering(first: &[u16]) -> (String, mpsc::Receiver<Vec<u8>>) {
+    let mut statuses = std::collections::VecDeque::from(first.to_vec());
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/v1/webhook", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();
@@ -59,9 +66,12 @@ fn webhook_endpoint() -> (String, mpsc::Receiver<Vec<u8>>) {
             }
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
-            let _ = stream.write_all(
-                b"HTTP/1.1 200 OK\r\ncontent-length: 20\r\n\r\n{\"status\":\"success\"}",
-            );
+            let answer = match statuses.pop_front() {
+                Some(status) => format!("HTTP/1.1 {status} Oops\r\ncontent-length: 0\r\n\r\n"),
+                None => "HTTP/1.1 200 OK\r\ncontent-length: 20\r\n\r\n{\"status\":\"success\"}"
+                    .to_owned(),
+            };
+            let _ = stream.write_all(answer.as_bytes());
             let _ = tx.send(body);
         }
     });
@@ -69,6 +79,13 @@ fn webhook_endpoint() -> (String, mpsc::Receiver<Vec<u8>>) {
 }
 
 fn start_server(notify_url: &str) -> (Server, Vec<(String, String)>) {
+    start_server_with(notify_url, |_| {})
+}
+
+fn start_server_with(
+    notify_url: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> (Server, Vec<(String, String)>) {
     let mut scenario: serde_json::Value =
         serde_json::from_slice(&read("sim/sample-scenario.json")).unwrap();
     scenario["robokassa"]["settle_seconds"] = 1.into();
@@ -82,6 +99,7 @@ fn start_server(notify_url: &str) -> (Server, Vec<(String, String)>) {
         .to_string_lossy()
         .into_owned()
         .into();
+    edit(&mut scenario);
     // One file per server: the tests run in parallel.
     static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -100,7 +118,7 @@ fn start_server(notify_url: &str) -> (Server, Vec<(String, String)>) {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut urls = Vec::new();
-    for _ in 0..6 {
+    for _ in 0..7 {
         let line = lines.next().unwrap().unwrap();
         let mut words = line.split_whitespace();
         urls.push((
@@ -136,7 +154,7 @@ fn bases(urls: &[(String, String)]) -> Vec<(&str, String)> {
     urls.iter()
         // One base per provider: the RBS REST API's (the ecom one is driven in the emulator's
         // own tests, against the same orders).
-        .filter(|(name, _)| name != "jwks" && name != "rbs-ecom")
+        .filter(|(name, _)| !["jwks", "rbs-ecom", "state"].contains(&name.as_str()))
         .map(|(name, url)| (name.as_str(), url.clone()))
         .collect()
 }
@@ -247,6 +265,42 @@ fn plans_requests_are_driven_to_a_final_state_against_refundkit_serve_over_real_
         verified.event,
         refundkit::yandex_pay::webhook::Event::OperationStatusUpdated { .. }
     ));
+}
+
+#[test]
+fn a_notification_the_shop_answers_with_500_is_posted_again_until_it_answers_200() {
+    let (notify_url, notifications) = webhook_endpoint_answering(&[500]);
+    let (_server, urls) = start_server_with(&notify_url, |s| {
+        s["yandex_pay"]["notify_retry_ms"] = serde_json::json!([300]);
+    });
+    let client = client();
+    let credentials = sample::credentials();
+    let mut refund = sample::planned_refunds(&bases(&urls), SystemTime::now())
+        .into_iter()
+        .find(|r| r.provider() == refundkit::ProviderId::YandexPay)
+        .unwrap();
+    let Action::Send(send) = refund.poll(SystemTime::now(), &credentials).unwrap() else {
+        panic!()
+    };
+    let (status, _) = send_with(&client, &send.request).unwrap();
+    assert_eq!(status, 200);
+    let first = notifications.recv_timeout(Duration::from_secs(10)).unwrap();
+    let second = notifications.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(first, second, "the same notification, posted again");
+    let state_url = &urls.iter().find(|(n, _)| n == "state").unwrap().1;
+    let mut seen = serde_json::Value::Null;
+    for _ in 0..50 {
+        seen = serde_json::from_slice(&client.get(state_url).send().unwrap().bytes().unwrap())
+            .unwrap();
+        if seen["yandex_pay"]["notifications"]["delivered"] == 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        seen["yandex_pay"]["notifications"],
+        serde_json::json!({"attempts": 2, "delivered": 1, "undelivered": 0, "given_up": 0})
+    );
 }
 
 #[test]

@@ -63,7 +63,20 @@ pub struct Handled {
     /// What goes back.
     pub reply: Reply,
     /// Requests the provider makes to the shop.
-    pub notifications: Vec<Request<Vec<u8>>>,
+    pub notifications: Vec<Notification>,
+}
+
+/// A notification to post to the shop. Whoever posts it reports how it went with
+/// [`Sim::notification_answered`]: until a 2xx, it is posted again on the scenario's
+/// schedule (`yandex_pay.notify_retry_ms`), as Yandex Pay repeats an unanswered notification.
+#[derive(Debug)]
+pub struct Notification {
+    /// Which notification (the same on every attempt).
+    pub id: u64,
+    /// Which attempt, from 1.
+    pub attempt: u32,
+    /// The request.
+    pub request: Request<Vec<u8>>,
 }
 
 /// The four emulated providers.
@@ -152,12 +165,23 @@ impl Sim {
             };
         };
         let fault = self.fault(provider, &path);
+        if let Some((FaultKind::RequestLost, _)) = fault {
+            return Handled {
+                reply: Reply::Lost,
+                notifications,
+            };
+        }
         let fake = match fault.map(|(kind, _)| kind) {
             Some(FaultKind::Http500) => Some(answer(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", Vec::new())),
             Some(FaultKind::ProxyHtml) => Some(answer(
                 StatusCode::BAD_GATEWAY,
                 "text/html",
                 b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>".to_vec(),
+            )),
+            Some(FaultKind::ChallengePage) => Some(answer(
+                StatusCode::OK,
+                "text/html",
+                b"<!DOCTYPE html><html><head><title>Checking your browser</title></head><body><noscript>Enable JavaScript to continue.</noscript></body></html>".to_vec(),
             )),
             _ => None,
         };
@@ -202,13 +226,22 @@ impl Sim {
         }
     }
 
-    /// Advances time to `now`: refunds that have settled complete, and the notifications of
-    /// those that did are returned (to be posted).
-    pub fn tick(&mut self, now: SystemTime) -> Vec<Request<Vec<u8>>> {
+    /// Advances time to `now`: refunds that have settled complete, and the notifications due
+    /// (those of refunds that just did, and repeats of unanswered ones) are returned, to be
+    /// posted and reported with [`Sim::notification_answered`].
+    pub fn tick(&mut self, now: SystemTime) -> Vec<Notification> {
         self.yandex_pay
             .as_mut()
             .map(|e| e.advance(now))
             .unwrap_or_default()
+    }
+
+    /// How a notification's delivery went: the shop's HTTP status, or `None` when it did not
+    /// answer. Anything but a 2xx schedules the next attempt.
+    pub fn notification_answered(&mut self, id: u64, status: Option<StatusCode>, now: SystemTime) {
+        if let Some(e) = self.yandex_pay.as_mut() {
+            e.answered(id, status, now);
+        }
     }
 
     /// The JWKS that verifies the emulated Yandex Pay's notifications, when it signs any.

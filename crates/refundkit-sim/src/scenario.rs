@@ -108,6 +108,13 @@ pub struct YandexPayScenario {
     /// The `kid` of that key.
     #[serde(default = "default_kid")]
     pub kid: String,
+    /// Milliseconds between the attempts to deliver a notification the shop did not answer
+    /// with a 2xx (or did not answer): the first is posted when the operation settles, the
+    /// next after each of these in turn, then no more. Yandex Pay's webhook page says it
+    /// repeats until answered without a schedule refundkit could confirm, so the default is
+    /// refundkit's (1 s, 5 s, 30 s, 1 min, 5 min, 30 min, 1 h); a test compresses it.
+    #[serde(default = "default_notify_retry_ms")]
+    pub notify_retry_ms: Vec<u64>,
 }
 
 /// A Yandex Pay order.
@@ -208,6 +215,13 @@ pub enum FaultKind {
     ProxyHtml,
     /// The provider acts, and answers after the fault's `ms`.
     Delay,
+    /// The request never reaches the provider (the connection is closed before it is
+    /// read): nothing is done and nothing answers, so a status lookup finds no such refund.
+    RequestLost,
+    /// A proxy in front of the provider answers 200 with its own HTML page (an anti-bot
+    /// challenge) and does not forward the request: an answer that states nothing, about a
+    /// refund the provider never saw.
+    ChallengePage,
 }
 
 /// An amount written as a decimal string (`"601.00"`): never through a float.
@@ -226,6 +240,10 @@ fn one() -> u32 {
 
 fn captured() -> String {
     "CAPTURED".into()
+}
+
+fn default_notify_retry_ms() -> Vec<u64> {
+    vec![1_000, 5_000, 30_000, 60_000, 300_000, 1_800_000, 3_600_000]
 }
 
 fn default_kid() -> String {
@@ -315,7 +333,7 @@ impl Fault {
         };
         let nth = nth.parse::<u32>().map_err(|_| bad("NTH is a number"))?;
         let fault: FaultKind = serde_json::from_value(serde_json::Value::String(kind.into()))
-            .map_err(|_| bad("KIND is answer-lost, http-500, proxy-html or delay"))?;
+            .map_err(|_| bad("KIND is answer-lost, request-lost, http-500, proxy-html, challenge-page or delay"))?;
         let ms = ms
             .map(str::parse::<u64>)
             .transpose()

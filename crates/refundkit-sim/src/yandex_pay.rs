@@ -3,6 +3,7 @@
 //! `PENDING` until it settles, then `SUCCESS`, and its `OPERATION_STATUS_UPDATED` notification
 //! is signed ES256 under the scenario's key.
 
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
 use http::{Method, Request, Response, StatusCode, header};
@@ -36,14 +37,47 @@ struct Order {
     status: String,
 }
 
+/// A notification not yet answered with a 2xx.
+#[derive(Debug)]
+struct Outgoing {
+    id: u64,
+    /// Attempts made so far.
+    attempts: u32,
+    /// When the next attempt is due; `None` while one is being delivered.
+    due: Option<SystemTime>,
+    request: Request<Vec<u8>>,
+}
+
+/// What became of the notifications (`GET /_sim/state`'s `notifications`).
+#[derive(Debug, Default)]
+struct Deliveries {
+    attempts: u64,
+    delivered: u64,
+    given_up: u64,
+}
+
 #[derive(Debug)]
 pub(crate) struct Emulator {
     api_key: String,
     settle: Duration,
     orders: Vec<Order>,
+    /// `orderId` → index in `orders`.
+    order_index: HashMap<String, usize>,
     operations: Vec<Operation>,
+    /// `externalOperationId` → index in `operations` (status lookups and repeats are by id,
+    /// never a scan: a long scenario holds tens of thousands).
+    by_external_id: HashMap<String, usize>,
+    /// `orderId` → its operations' indexes, in order.
+    by_order: HashMap<String, Vec<usize>>,
+    /// Operations still `PENDING`, oldest first: they settle in that order, as every one
+    /// takes `settle`.
+    unsettled: VecDeque<usize>,
     notify_url: Option<String>,
     signer: Option<NotificationSigner>,
+    retry: Vec<Duration>,
+    outbox: Vec<Outgoing>,
+    next_notification: u64,
+    deliveries: Deliveries,
 }
 
 fn fail(status: StatusCode, code: &str, reason: &str) -> Response<Vec<u8>> {
@@ -66,22 +100,39 @@ impl Emulator {
             ),
             None => None,
         };
+        let orders: Vec<Order> = s
+            .orders
+            .iter()
+            .map(|o| Order {
+                order_id: o.order_id.clone(),
+                captured: o.amount,
+                amount: o.amount,
+                status: o.status.clone(),
+            })
+            .collect();
         Ok(Emulator {
             api_key: s.api_key.clone(),
             settle: Duration::from_secs(s.settle_seconds),
-            orders: s
-                .orders
+            order_index: orders
                 .iter()
-                .map(|o| Order {
-                    order_id: o.order_id.clone(),
-                    captured: o.amount,
-                    amount: o.amount,
-                    status: o.status.clone(),
-                })
+                .enumerate()
+                .map(|(i, o)| (o.order_id.clone(), i))
                 .collect(),
+            orders,
             operations: Vec::new(),
+            by_external_id: HashMap::new(),
+            by_order: HashMap::new(),
+            unsettled: VecDeque::new(),
             notify_url: s.notify_url.clone(),
             signer,
+            retry: s
+                .notify_retry_ms
+                .iter()
+                .map(|ms| Duration::from_millis(*ms))
+                .collect(),
+            outbox: Vec::new(),
+            next_notification: 0,
+            deliveries: Deliveries::default(),
         })
     }
 
@@ -124,9 +175,9 @@ impl Emulator {
             ) => self.refund(id, *version == "v2", request.body(), now),
             (&Method::GET, ["api", "merchant", "v1", "operations", id]) => {
                 match self
-                    .operations
-                    .iter()
-                    .find(|o| o.external_id.as_deref() == Some(*id))
+                    .by_external_id
+                    .get(*id)
+                    .and_then(|i| self.operations.get(*i))
                 {
                     Some(op) => ok(op),
                     None => fail(
@@ -176,9 +227,9 @@ impl Emulator {
         };
         if let Some(id) = &external_id {
             if let Some(op) = self
-                .operations
-                .iter()
-                .find(|o| o.external_id.as_ref() == Some(id))
+                .by_external_id
+                .get(id)
+                .and_then(|i| self.operations.get(*i))
             {
                 // The same id and arguments while unfinished: the same operation.
                 return if !op.success && op.body == body {
@@ -192,7 +243,11 @@ impl Emulator {
                 };
             }
         }
-        let Some(order) = self.orders.iter_mut().find(|o| o.order_id == order_id) else {
+        let Some(order) = self
+            .order_index
+            .get(order_id)
+            .and_then(|i| self.orders.get_mut(*i))
+        else {
             return fail(StatusCode::NOT_FOUND, "ORDER_NOT_FOUND", "no such order");
         };
         if order.status != "CAPTURED" && order.status != "PARTIALLY_REFUNDED" {
@@ -244,20 +299,38 @@ impl Emulator {
             body: body.to_vec(),
         };
         let response = ok(&op);
+        let index = self.operations.len();
+        if let Some(id) = &op.external_id {
+            self.by_external_id.insert(id.clone(), index);
+        }
+        self.by_order
+            .entry(op.order_id.clone())
+            .or_default()
+            .push(index);
+        self.unsettled.push_back(index);
         self.operations.push(op);
         response
     }
 
+    /// The operations of an order, in order.
+    fn of_order<'a>(&'a self, order_id: &str) -> impl Iterator<Item = &'a Operation> + 'a {
+        self.by_order
+            .get(order_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.operations.get(*i))
+    }
+
     fn order(&self, order_id: &str) -> Response<Vec<u8>> {
-        let Some(order) = self.orders.iter().find(|o| o.order_id == order_id) else {
+        let Some(order) = self
+            .order_index
+            .get(order_id)
+            .and_then(|i| self.orders.get(*i))
+        else {
             return fail(StatusCode::NOT_FOUND, "ORDER_NOT_FOUND", "no such order");
         };
-        let operations: Vec<serde_json::Value> = self
-            .operations
-            .iter()
-            .filter(|o| o.order_id == order_id)
-            .map(operation_json)
-            .collect();
+        let operations: Vec<serde_json::Value> =
+            self.of_order(order_id).map(operation_json).collect();
         crate::json(
             StatusCode::OK,
             &json!({"status": "success", "code": 200, "data": {
@@ -267,7 +340,6 @@ impl Emulator {
         )
     }
 
-    /// Settles the operations whose time has come; their notifications.
     /// What the provider holds (`GET /_sim/state`): each order, what its `SUCCESS` refund
     /// operations add up to, those in order, and those still `PENDING`.
     pub(crate) fn view(&self) -> serde_json::Value {
@@ -275,11 +347,7 @@ impl Emulator {
             .orders
             .iter()
             .map(|o| {
-                let mine = || {
-                    self.operations
-                        .iter()
-                        .filter(|op| op.order_id == o.order_id)
-                };
+                let mine = || self.of_order(&o.order_id);
                 let refunded = mine()
                     .filter(|op| op.success)
                     .try_fold(Amount::ZERO, |sum, op| sum.checked_add(op.amount))
@@ -301,17 +369,36 @@ impl Emulator {
                 })
             })
             .collect();
-        json!({ "orders": orders })
+        json!({
+            "orders": orders,
+            "notifications": {
+                "attempts": self.deliveries.attempts,
+                "delivered": self.deliveries.delivered,
+                "undelivered": self.outbox.len(),
+                "given_up": self.deliveries.given_up,
+            }
+        })
     }
 
-    pub(crate) fn advance(&mut self, now: SystemTime) -> Vec<Request<Vec<u8>>> {
-        let mut out = Vec::new();
-        for op in &mut self.operations {
-            if op.success || unix(now) < unix(op.created).saturating_add(self.settle.as_secs()) {
+    /// Settles the operations whose time has come, queues their notifications, and returns
+    /// the notifications due at `now` (new ones and repeats), each marked in delivery until
+    /// [`Emulator::answered`] hears how it went.
+    pub(crate) fn advance(&mut self, now: SystemTime) -> Vec<crate::Notification> {
+        while let Some(&index) = self.unsettled.front() {
+            let Some(op) = self.operations.get_mut(index) else {
+                self.unsettled.pop_front();
                 continue;
+            };
+            if unix(now) < unix(op.created).saturating_add(self.settle.as_secs()) {
+                break;
             }
+            self.unsettled.pop_front();
             op.success = true;
-            if let Some(order) = self.orders.iter_mut().find(|o| o.order_id == op.order_id) {
+            if let Some(order) = self
+                .order_index
+                .get(&op.order_id)
+                .and_then(|i| self.orders.get_mut(*i))
+            {
                 order.status = if order.amount.is_zero() {
                     "REFUNDED".into()
                 } else {
@@ -340,13 +427,68 @@ impl Emulator {
                         .header(header::CONTENT_TYPE, "application/octet-stream")
                         .body(token.into_bytes())
                     {
-                        out.push(request);
+                        self.next_notification = self.next_notification.saturating_add(1);
+                        self.outbox.push(Outgoing {
+                            id: self.next_notification,
+                            attempts: 0,
+                            due: Some(now),
+                            request,
+                        });
                     }
                 }
             }
         }
+        let mut out = Vec::new();
+        for n in &mut self.outbox {
+            if n.due.is_some_and(|due| due <= now) {
+                n.due = None;
+                n.attempts = n.attempts.saturating_add(1);
+                self.deliveries.attempts = self.deliveries.attempts.saturating_add(1);
+                out.push(crate::Notification {
+                    id: n.id,
+                    attempt: n.attempts,
+                    request: clone_request(&n.request),
+                });
+            }
+        }
         out
     }
+
+    /// How the delivery of notification `id` went: `Some(status)` if the shop answered.
+    /// A 2xx ends it; anything else, or no answer, schedules the next attempt, until the
+    /// schedule is spent.
+    pub(crate) fn answered(&mut self, id: u64, status: Option<StatusCode>, now: SystemTime) {
+        let Some(at) = self.outbox.iter().position(|n| n.id == id) else {
+            return;
+        };
+        if status.is_some_and(|s| s.is_success()) {
+            self.outbox.remove(at);
+            self.deliveries.delivered = self.deliveries.delivered.saturating_add(1);
+            return;
+        }
+        let Some(n) = self.outbox.get_mut(at) else {
+            return;
+        };
+        let wait = usize::try_from(n.attempts)
+            .ok()
+            .and_then(|a| a.checked_sub(1))
+            .and_then(|a| self.retry.get(a));
+        match wait {
+            Some(wait) => n.due = now.checked_add(*wait),
+            None => {
+                self.outbox.remove(at);
+                self.deliveries.given_up = self.deliveries.given_up.saturating_add(1);
+            }
+        }
+    }
+}
+
+fn clone_request(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.headers_mut() = request.headers().clone();
+    copy
 }
 
 fn operation_json(op: &Operation) -> serde_json::Value {

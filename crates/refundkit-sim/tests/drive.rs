@@ -233,9 +233,7 @@ fn a_blind_repeat_refunds_twice_where_no_idempotency_key_exists_and_nowhere_else
                     "{text}"
                 );
                 let list = sim.handle(
-                    &Request::post(format!("{ORIGIN}/yookassa/webservice/mws/api/listReturns"))
-                        .body(Vec::new())
-                        .unwrap(),
+                    &list_returns("6689", start(), start() + Duration::from_secs(3600)),
                     start(),
                 );
                 let Reply::Answer(l) = list.reply else {
@@ -335,12 +333,13 @@ fn a_yandex_pay_notification_is_signed_under_the_emulators_jwks_and_decides_the_
     let notifications = sim.tick(later);
     assert_eq!(notifications.len(), 1);
     let n = &notifications[0];
-    assert_eq!(n.uri(), "http://127.0.0.1:2/v1/webhook");
+    assert_eq!(n.request.uri(), "http://127.0.0.1:2/v1/webhook");
+    assert_eq!(n.attempt, 1);
     let jwks =
         refundkit::yandex_pay::webhook::Jwks::from_json(sim.yandex_pay_jwks().unwrap().as_bytes())
             .unwrap();
     let verified = refundkit::yandex_pay::webhook::verify(
-        n.body(),
+        n.request.body(),
         &jwks,
         later,
         refundkit::yandex_pay::webhook::DEFAULT_LEEWAY,
@@ -348,6 +347,33 @@ fn a_yandex_pay_notification_is_signed_under_the_emulators_jwks_and_decides_the_
     .unwrap();
     assert!(refund.on_notification(&verified, later));
     assert_eq!(refund.status(), Status::Done);
+}
+
+/// `listReturns` for a shop's returns accepted within `from..=till`.
+fn list_returns(shop_id: &str, from: SystemTime, till: SystemTime) -> Request<Vec<u8>> {
+    use refundkit::yookassa::http::{Endpoint, list_returns_request};
+    use refundkit::yookassa::timing::format_request_dt;
+    let at = |t: SystemTime| {
+        format_request_dt(
+            i64::try_from(
+                t.duration_since(SystemTime::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis(),
+            )
+            .unwrap(),
+        )
+    };
+    let endpoint = Endpoint::custom(&format!("{ORIGIN}/yookassa/webservice/mws/api")).unwrap();
+    list_returns_request(
+        &endpoint,
+        &refundkit::yookassa::ListReturns {
+            request_dt: at(till),
+            shop_id: shop_id.into(),
+            from: at(from),
+            till: at(till),
+        },
+    )
+    .unwrap()
 }
 
 /// The member (or attribute) names of an answer: JSON object keys, or the root element's
@@ -418,4 +444,191 @@ fn the_emulators_answers_have_the_members_of_the_documented_examples() {
             );
         }
     }
+}
+
+/// Sends the planned Yandex Pay refund once at `start()` and returns the machine after its
+/// answer (PENDING: waiting).
+fn yandex_pay_refund_sent(sim: &mut Sim) -> Refund {
+    let credentials = sample::credentials();
+    let mut refund = sample::planned_refunds(&bases(), start())
+        .into_iter()
+        .find(|r| r.provider() == refundkit::ProviderId::YandexPay)
+        .unwrap();
+    let Action::Send(send) = refund.poll(start(), &credentials).unwrap() else {
+        panic!()
+    };
+    let Reply::Answer(r) = sim.handle(&send.request, start()).reply else {
+        panic!()
+    };
+    refund
+        .on_answer(
+            Answer::Received {
+                http_status: r.status().as_u16(),
+                body: r.body(),
+            },
+            &credentials,
+            start(),
+        )
+        .unwrap();
+    refund
+}
+
+fn notifications_state(sim: &Sim) -> serde_json::Value {
+    sim.state(start())["yandex_pay"]["notifications"].clone()
+}
+
+#[test]
+fn an_unanswered_yandex_pay_notification_is_posted_again_on_the_schedule_until_a_2xx() {
+    let mut sim = scenario(|s| {
+        s["yandex_pay"]["notify_url"] = serde_json::json!("http://127.0.0.1:2/v1/webhook");
+        s["yandex_pay"]["notify_retry_ms"] = serde_json::json!([100, 200]);
+    });
+    yandex_pay_refund_sent(&mut sim);
+    let settled = start() + Duration::from_secs(10);
+    let first = sim.tick(settled);
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].attempt, 1);
+    // Nothing more is posted while an attempt is out.
+    assert!(sim.tick(settled + Duration::from_secs(60)).is_empty());
+    sim.notification_answered(
+        first[0].id,
+        Some(http::StatusCode::INTERNAL_SERVER_ERROR),
+        settled,
+    );
+    assert!(sim.tick(settled + Duration::from_millis(99)).is_empty());
+    let second = sim.tick(settled + Duration::from_millis(100));
+    assert_eq!(second.len(), 1);
+    assert_eq!((second[0].id, second[0].attempt), (first[0].id, 2));
+    assert_eq!(second[0].request.body(), first[0].request.body());
+    // No answer at all counts as a failure too.
+    let t = settled + Duration::from_millis(100);
+    sim.notification_answered(second[0].id, None, t);
+    let third = sim.tick(t + Duration::from_millis(200));
+    assert_eq!(third[0].attempt, 3);
+    sim.notification_answered(third[0].id, Some(http::StatusCode::OK), t);
+    assert!(sim.tick(t + Duration::from_secs(3600)).is_empty());
+    assert_eq!(
+        notifications_state(&sim),
+        serde_json::json!({"attempts": 3, "delivered": 1, "undelivered": 0, "given_up": 0})
+    );
+}
+
+#[test]
+fn a_yandex_pay_notification_is_given_up_once_its_schedule_is_spent() {
+    let mut sim = scenario(|s| {
+        s["yandex_pay"]["notify_url"] = serde_json::json!("http://127.0.0.1:2/v1/webhook");
+        s["yandex_pay"]["notify_retry_ms"] = serde_json::json!([100]);
+    });
+    yandex_pay_refund_sent(&mut sim);
+    let mut t = start() + Duration::from_secs(10);
+    let mut attempts = 0;
+    loop {
+        let due = sim.tick(t);
+        if due.is_empty() {
+            break;
+        }
+        attempts += due.len();
+        for n in due {
+            sim.notification_answered(n.id, Some(http::StatusCode::BAD_REQUEST), t);
+        }
+        t += Duration::from_secs(1);
+    }
+    assert_eq!(attempts, 2, "the first attempt and one repeat");
+    assert_eq!(
+        notifications_state(&sim),
+        serde_json::json!({"attempts": 2, "delivered": 0, "undelivered": 0, "given_up": 1})
+    );
+}
+
+fn yandex_pay_driven_with(fault: &str) -> (Refund, Vec<&'static str>, serde_json::Value) {
+    let mut sim = scenario(|s| {
+        s["faults"] = serde_json::json!([
+            {"provider": "yandex-pay", "path": "/refund", "nth": 1, "fault": fault}
+        ]);
+    });
+    let refund = sample::planned_refunds(&bases(), start())
+        .into_iter()
+        .find(|r| r.provider() == refundkit::ProviderId::YandexPay)
+        .unwrap();
+    let (refund, sent) = drive(&mut sim, refund);
+    let order = sim.state(start() + Duration::from_secs(3600))["yandex_pay"]["orders"][0].clone();
+    (refund, sent, order)
+}
+
+#[test]
+fn a_yandex_pay_refund_whose_request_was_lost_is_sent_again_under_its_id_and_refunds_once() {
+    let (refund, sent, order) = yandex_pay_driven_with("request-lost");
+    assert_eq!(refund.status(), Status::Done);
+    assert_eq!(sent[..2], ["orders/{orderId}/refund"; 2], "{sent:?}");
+    assert_eq!(order["refunds"].as_array().unwrap().len(), 1, "{order}");
+    assert_eq!(order["refunded"], "509.76");
+}
+
+#[test]
+fn a_yandex_pay_refund_that_never_registered_is_not_found_by_id_and_sent_again() {
+    // A proxy's page states nothing: refundkit asks for the operation by its id, Yandex Pay
+    // has none (404), so the refund never registered and is sent again.
+    let (refund, sent, order) = yandex_pay_driven_with("challenge-page");
+    assert_eq!(refund.status(), Status::Done);
+    assert_eq!(
+        sent[..3],
+        [
+            "orders/{orderId}/refund",
+            "operations/{externalOperationId}",
+            "orders/{orderId}/refund"
+        ],
+        "{sent:?}"
+    );
+    assert_eq!(order["refunds"].as_array().unwrap().len(), 1, "{order}");
+    assert_eq!(order["refunded"], "509.76");
+}
+
+#[test]
+fn list_returns_lists_the_shops_applied_returns_accepted_within_from_and_till() {
+    let mut sim = scenario(|_| {});
+    let refund = sample::planned_refunds(&bases(), start())
+        .into_iter()
+        .find(|r| r.provider() == refundkit::ProviderId::Yookassa)
+        .unwrap();
+    let (refund, _) = drive(&mut sim, refund);
+    assert_eq!(refund.status(), Status::Done);
+    let count = |sim: &mut Sim, shop: &str, from: SystemTime, till: SystemTime| {
+        let Reply::Answer(r) = sim.handle(&list_returns(shop, from, till), start()).reply else {
+            panic!()
+        };
+        let list = refundkit::yookassa::read_list_returns(r.body()).unwrap();
+        assert_eq!(list.root.status, refundkit::yookassa::Status::Done);
+        list.entries.len()
+    };
+    let hour = Duration::from_secs(3600);
+    assert_eq!(count(&mut sim, "6689", start() - hour, start() + hour), 1);
+    assert_eq!(
+        count(&mut sim, "6689", start() + hour, start() + hour * 2),
+        0,
+        "after"
+    );
+    assert_eq!(
+        count(&mut sim, "6689", start() - hour * 2, start() - hour),
+        0,
+        "before"
+    );
+    assert_eq!(
+        count(&mut sim, "7000", start() - hour, start() + hour),
+        0,
+        "another shop"
+    );
+}
+
+#[test]
+fn list_returns_without_a_period_is_refused_naming_the_field() {
+    let mut sim = scenario(|_| {});
+    let request = Request::post(format!("{ORIGIN}/yookassa/webservice/mws/api/listReturns"))
+        .body(b"requestDT=2026-11-22T16%3A00%3A00.000Z&outputFormat=XML&shopId=6689".to_vec())
+        .unwrap();
+    let Reply::Answer(r) = sim.handle(&request, start()).reply else {
+        panic!()
+    };
+    let list = refundkit::yookassa::read_list_returns(r.body()).unwrap();
+    assert_eq!(list.root.status, refundkit::yookassa::Status::Refused);
+    assert_eq!(list.root.tech_message.as_deref(), Some("from"));
 }

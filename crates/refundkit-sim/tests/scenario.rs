@@ -136,6 +136,10 @@ fn a_fault_flag_reads_provider_path_nth_kind_and_ms() {
     );
     let f = Fault::parse("robokassa:Refund/Create:2:delay:250").unwrap();
     assert_eq!((f.nth, f.fault, f.ms), (2, FaultKind::Delay, 250));
+    let f = Fault::parse("yandex-pay:/refund:1:request-lost").unwrap();
+    assert_eq!(f.fault, FaultKind::RequestLost);
+    let f = Fault::parse("yandex-pay:/refund:1:challenge-page").unwrap();
+    assert_eq!(f.fault, FaultKind::ChallengePage);
     for bad in [
         "rbs:refund.do",
         "rbs:refund.do:x:answer-lost",
