@@ -57,3 +57,16 @@ for op in sorted(groups):
         parts.append(part)
     instr = fmt_count(ours_n) if ours_n else "-"
     print(f"{op:<34} {fmt(ours):>11} {instr:>7}  " + ", ".join(parts))
+
+# benches/benches/serve_load.rs: requests per second (higher is better), beside a bare hyper
+# server measured in the same run.
+load_path = root / "load.json"
+if load_path.exists():
+    print()
+    print(f"{'load (requests/s)':<34} {'refundkit':>11}  others: req/s (refundkit/other)")
+    for op, row in sorted(json.loads(load_path.read_text()).items()):
+        ours = row.get("refundkit")
+        others = ", ".join(
+            f"{k} {v:,.0f} ({ours / v:.2f}x)" for k, v in sorted(row.items()) if k != "refundkit"
+        )
+        print(f"{op:<34} {ours:>11,.0f}  {others}")
