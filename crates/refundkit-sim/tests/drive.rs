@@ -305,29 +305,7 @@ fn a_yandex_pay_notification_is_signed_under_the_emulators_jwks_and_decides_the_
     let mut sim = scenario(|s| {
         s["yandex_pay"]["notify_url"] = serde_json::json!("http://127.0.0.1:2/v1/webhook");
     });
-    let credentials = sample::credentials();
-    let mut refund = sample::planned_refunds(&bases(), start())
-        .into_iter()
-        .find(|r| r.provider() == refundkit::ProviderId::YandexPay)
-        .unwrap();
-    let Action::Send(send) = refund.poll(start(), &credentials).unwrap() else {
-        panic!()
-    };
-    let handled = sim.handle(&send.request, start());
-    assert!(handled.notifications.is_empty());
-    let Reply::Answer(r) = handled.reply else {
-        panic!()
-    };
-    refund
-        .on_answer(
-            Answer::Received {
-                http_status: r.status().as_u16(),
-                body: r.body(),
-            },
-            &credentials,
-            start(),
-        )
-        .unwrap();
+    let mut refund = yandex_pay_refund_sent(&mut sim);
     assert_eq!(refund.status(), Status::Waiting);
     let later = start() + Duration::from_secs(10);
     let notifications = sim.tick(later);
@@ -447,7 +425,7 @@ fn the_emulators_answers_have_the_members_of_the_documented_examples() {
 }
 
 /// Sends the planned Yandex Pay refund once at `start()` and returns the machine after its
-/// answer (PENDING: waiting).
+/// answer (PENDING: waiting; no notification yet).
 fn yandex_pay_refund_sent(sim: &mut Sim) -> Refund {
     let credentials = sample::credentials();
     let mut refund = sample::planned_refunds(&bases(), start())
@@ -457,7 +435,12 @@ fn yandex_pay_refund_sent(sim: &mut Sim) -> Refund {
     let Action::Send(send) = refund.poll(start(), &credentials).unwrap() else {
         panic!()
     };
-    let Reply::Answer(r) = sim.handle(&send.request, start()).reply else {
+    let handled = sim.handle(&send.request, start());
+    assert!(
+        handled.notifications.is_empty(),
+        "none before the refund settles"
+    );
+    let Reply::Answer(r) = handled.reply else {
         panic!()
     };
     refund
