@@ -244,6 +244,10 @@ impl Lifecycle for Refund {
         (self.amount > 0).then(|| Amount::from_minor_units(self.amount))
     }
 
+    fn payment(&self) -> String {
+        self.order_id.clone()
+    }
+
     fn identity(&self) -> Vec<(&'static str, String)> {
         vec![("orderId", self.order_id.clone())]
     }

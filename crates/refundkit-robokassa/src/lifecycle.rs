@@ -217,6 +217,10 @@ impl Lifecycle for Refund {
         self.amount
     }
 
+    fn payment(&self) -> String {
+        self.op_key.clone()
+    }
+
     fn identity(&self) -> Vec<(&'static str, String)> {
         let mut fields = vec![("OpKey", self.op_key.clone())];
         if let Some(id) = &self.request_id {

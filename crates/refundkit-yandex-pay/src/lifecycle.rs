@@ -290,6 +290,10 @@ impl Lifecycle for Refund {
         Some(self.amount)
     }
 
+    fn payment(&self) -> String {
+        self.order_id.clone()
+    }
+
     fn identity(&self) -> Vec<(&'static str, String)> {
         let mut fields = vec![("orderId", self.order_id.clone())];
         if let Some(id) = &self.external_operation_id {

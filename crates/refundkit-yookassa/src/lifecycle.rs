@@ -368,6 +368,10 @@ impl Lifecycle for Refund {
         Some(self.amount)
     }
 
+    fn payment(&self) -> String {
+        self.invoice_id.clone()
+    }
+
     fn identity(&self) -> Vec<(&'static str, String)> {
         vec![
             ("clientOrderId", self.client_order_id.clone()),

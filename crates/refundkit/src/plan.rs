@@ -23,7 +23,7 @@ use refundkit_core::{
     Amount, DecodeError, DecodeErrorKind as Kind, Path, PaymentMethod, PaymentSubject, Quantity,
     Report, VatRate, codes,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::providers;
 
@@ -40,7 +40,7 @@ pub mod plan_codes {
 }
 
 /// The whole description (JSON).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RefundDescription {
     /// The original order.
@@ -61,7 +61,7 @@ pub struct RefundDescription {
 /// ```json
 /// {"environment": "test", "<provider>": {"<setting>": "<value>"}}
 /// ```
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct Settings {
     /// Production (the default) or each provider's test host.
     #[serde(default)]
@@ -96,7 +96,7 @@ impl Settings {
 }
 
 /// Which of a provider's hosts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Environment {
@@ -124,7 +124,7 @@ impl std::str::FromStr for Environment {
 }
 
 /// The original order.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Order {
     /// Its lines.
@@ -135,7 +135,7 @@ pub struct Order {
 }
 
 /// One order line.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Line {
     /// The shop's product id (unique in the order).
@@ -155,7 +155,7 @@ pub struct Line {
 }
 
 /// The order's shipping.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShippingLine {
     /// The name on the receipt.
@@ -170,7 +170,7 @@ pub struct ShippingLine {
 }
 
 /// What is refunded.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Selection {
     /// Lines and quantities (`[{"id": "tea", "quantity": "2"}]`).
@@ -188,7 +188,7 @@ pub struct Selection {
 }
 
 /// A refunded line.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SelectedLine {
     /// The line's id.

@@ -263,6 +263,22 @@ impl Refund {
         each!(&self.0, m => refundkit_core::lifecycle::Lifecycle::identity(m.refund()))
     }
 
+    /// The payment it gives money back from, by the provider's id of it (OpKey, the Yandex Pay
+    /// or RBS order, the MWS invoice): a journal makes the refunds of one payment one after
+    /// another.
+    pub fn payment(&self) -> String {
+        each!(&self.0, m => refundkit_core::lifecycle::Lifecycle::payment(m.refund()))
+    }
+
+    /// Its provider's own schedule (what [`Refund::start`] uses): what a worker scales from,
+    /// so that scaling never compounds on a stored, already scaled, timing.
+    pub fn default_timing(&self) -> Timing {
+        fn of<L: refundkit_core::lifecycle::Lifecycle>(_: &Machine<L>) -> Timing {
+            L::timing()
+        }
+        each!(&self.0, m => of(m))
+    }
+
     /// A hex SHA-256 of everything that defines the refund as sent: the same for the same
     /// refund, different for any other.
     pub fn fingerprint(&self) -> &str {

@@ -69,6 +69,10 @@ pub trait Lifecycle: Clone + fmt::Debug + PartialEq + Serialize + DeserializeOwn
     fn amount(&self) -> Option<Amount>;
     /// The refund's identifying fields, in the provider's spelling, for logs and lists.
     fn identity(&self) -> Vec<(&'static str, String)>;
+    /// The payment this refund gives money back from, by the provider's own id of it
+    /// (Robokassa's OpKey, the Yandex Pay or RBS order, the MWS invoice): refunds of one
+    /// payment are made one after another, never side by side (a journal serializes them).
+    fn payment(&self) -> String;
     /// Everything that defines the refund as it is sent, without a credential: what its
     /// fingerprint is taken of.
     fn fingerprint_input(&self) -> Vec<u8>;

@@ -95,6 +95,16 @@ pub(crate) trait Keyed: refundkit_core::lifecycle::Lifecycle {
     fn keys(credentials: &Credentials) -> Self::Keys<'_>;
 }
 
+/// What fills a reference a description leaves out ([`Provider::fillable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fill {
+    /// The shop's id of the refund.
+    RefundId,
+    /// The next number of a sequence shared by every instance of the shop.
+    Sequence,
+}
+
 /// One provider, as the facade sees it.
 pub trait Provider: Sync {
     /// Its name: the CLI's provider argument and its `testdata/` directory (`yandex-pay`).
@@ -105,6 +115,13 @@ pub trait Provider: Sync {
 
     /// The names of the references to the payment it reads from a description.
     fn references(&self) -> &'static [&'static str];
+
+    /// The references a journal fills when a description has none, and with what: the
+    /// shop's id of the refund (an idempotency key the provider honours), or a number from
+    /// the journal's sequence (unique and increasing across every instance sharing it).
+    fn fillable(&self) -> &'static [(&'static str, Fill)] {
+        &[]
+    }
 
     /// Its settings in a description, each with what it chooses.
     fn settings(&self) -> &'static [(&'static str, &'static str)];

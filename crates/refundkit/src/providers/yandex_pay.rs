@@ -42,6 +42,10 @@ impl Provider for YandexPay {
         &["yandex_order_id", "refund_id"]
     }
 
+    fn fillable(&self) -> &'static [(&'static str, super::Fill)] {
+        &[("refund_id", super::Fill::RefundId)]
+    }
+
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
         &[
             (

@@ -47,6 +47,10 @@ impl Provider for Yookassa {
         ]
     }
 
+    fn fillable(&self) -> &'static [(&'static str, super::Fill)] {
+        &[("yookassa_client_order_id", super::Fill::Sequence)]
+    }
+
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
         &[(
             "base_url",

@@ -107,6 +107,10 @@ impl Lifecycle for Toy {
         vec![("body", self.body.clone())]
     }
 
+    fn payment(&self) -> String {
+        "toy".into()
+    }
+
     fn fingerprint_input(&self) -> Vec<u8> {
         self.body.clone().into_bytes()
     }
