@@ -1,0 +1,124 @@
+//! Each refund exactly once, across crashes, restarts and any number of instances.
+//!
+//! The journal stores each refund's state machine ([`refundkit::Refund`], whose state holds no
+//! secret) in SQLite (a file, the default) or PostgreSQL (a fleet), and the [`worker`] drives
+//! it: it claims a refund that is due under a lease, builds its request with the shop's
+//! credentials, records that the request is about to leave (**write-ahead**: durable before a
+//! byte is sent), sends it through the shop's [`worker::Transport`], and records the answer.
+//!
+//! - A request recorded as leaving and never answered (the worker was killed) is *lost*: the
+//!   next worker to claim the refund, once the lease has run out, tells the state machine so,
+//!   and the machine decides (the provider's safe repeat under its key, the refund's status,
+//!   or a person). Memory is never trusted over the journal.
+//! - A claim raises the refund's **fence**; every write names the fence it was claimed with, so
+//!   a worker whose lease ran out can never write over newer state.
+//! - The refunds of one **payment** go one after another in the order submitted (RBS's
+//!   `refundedAmount` comparison, partial refunds of one order), never side by side.
+//! - **Submission is idempotent**: the shop's refund id, the same request again adds nothing,
+//!   another request under that id is refused. MWS clientOrderIds are allocated from a
+//!   sequence shared by every instance.
+//!
+//! ```
+//! use std::time::SystemTime;
+//! use refundkit_journal::{Journal, Submitted};
+//! # let dir = std::env::temp_dir().join(format!("refundkit-journal-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir)?;
+//! let mut journal = Journal::open(&format!("sqlite:{}", dir.join("refunds.db").display()))?;
+//! let description: refundkit::plan::RefundDescription = serde_json::from_str(r#"{
+//!   "order": {"lines": [{"id": "tea", "name": "Чай", "unit_price": "100.00", "quantity": "3",
+//!     "vat": "22", "payment_method": "full_payment", "payment_subject": "commodity"}]},
+//!   "refund": {"lines": [{"id": "tea", "quantity": "1"}]},
+//!   "references": {"rbs_order_id": "148a2a67-25ff-7d1b-b28d-391800a7dca8"}
+//! }"#)?;
+//! // The request is validated as it will be sent, so the plan needs the credentials; none is
+//! // stored (the worker is given them again).
+//! let mut credentials = refundkit::Credentials::new();
+//! credentials.insert(refundkit::rbs::Auth::Password {
+//!     user_name: "shop-api".into(),
+//!     password: refundkit::rbs::types::Password("secret".to_owned().into()),
+//! });
+//! let now = SystemTime::now();
+//! let first = journal.submit_description("refund-42", refundkit::ProviderId::Rbs,
+//!     &description, &credentials, now)?;
+//! assert!(matches!(first, Submitted::Added(_)));
+//! // The same request under the same id: nothing added.
+//! let again = journal.submit_description("refund-42", refundkit::ProviderId::Rbs,
+//!     &description, &credentials, now)?;
+//! assert!(matches!(again, Submitted::Existing(_)));
+//! let entry = journal.get("refund-42")?.ok_or("recorded")?;
+//! assert_eq!((entry.amount.as_deref(), entry.status.as_str()), (Some("100.00"), "pending"));
+//! assert!(!format!("{:?}", journal.refund("refund-42")?).contains("secret"));
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod backend;
+mod journal;
+#[cfg(feature = "postgres")]
+mod postgres;
+pub mod schema;
+mod sqlite;
+#[cfg(feature = "worker")]
+pub mod worker;
+
+pub use journal::{
+    Attempt, Claim, Entry, Journal, Location, Outcome, Resolution, Sending, SubmitError, Submitted,
+};
+
+use refundkit::core::lifecycle::Status;
+
+/// What went wrong in the journal.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JournalError {
+    /// The database failed. `retryable`: it lost a race (a busy database, a serialization
+    /// failure), and the journal already ran the transaction again as often as it would.
+    #[error("database: {detail}")]
+    Storage {
+        /// Whether running the transaction again may succeed.
+        retryable: bool,
+        /// The database's message (never a URL or a credential).
+        detail: String,
+    },
+    /// The journal URL is not one.
+    #[error("journal URL: {0}")]
+    Url(String),
+    /// The database's schema is newer than this refundkit.
+    #[error("the journal's schema is version {found}, newer than this refundkit's ({max})")]
+    SchemaVersion {
+        /// The database's version.
+        found: i64,
+        /// The newest this refundkit knows.
+        max: i64,
+    },
+    /// Another claim raised the refund's fence (this worker's lease ran out and another
+    /// worker took the refund over), or the lease ran out before a request left: this
+    /// worker's write is refused, and it must not send.
+    #[error("refund {id}: the claim with fence {fence} is stale; another worker holds it")]
+    Stale {
+        /// The refund.
+        id: String,
+        /// The fence that was stale.
+        fence: i64,
+    },
+    /// No refund has this id.
+    #[error("no refund {0} in the journal")]
+    NotFound(String),
+    /// A resolution was given for a refund that is not in review.
+    #[error("refund {id} is {status}, not in review: there is nothing to resolve")]
+    NotInReview {
+        /// The refund.
+        id: String,
+        /// Where it stands.
+        status: Status,
+    },
+    /// A stored refund does not load (changed by hand, or written by a newer refundkit).
+    #[error("refund {id}: the stored state does not load: {detail}")]
+    Corrupt {
+        /// The refund.
+        id: String,
+        /// Why.
+        detail: String,
+    },
+}

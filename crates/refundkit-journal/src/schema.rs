@@ -1,0 +1,109 @@
+//! The journal's tables, as numbered migrations applied in order, each in the transaction
+//! that records it. The DDL is the same for both backends (`BIGINT` is SQLite's INTEGER
+//! affinity, `TEXT` is text in both; partial indexes and `RETURNING` exist in both).
+
+use crate::JournalError;
+#[cfg(feature = "postgres")]
+use crate::backend::Dialect;
+use crate::backend::{Tx, Value};
+
+/// The newest schema this refundkit writes. A database of a newer one is refused rather than
+/// misread; an older one is brought up to date when the journal opens.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const MIGRATIONS: &[(i64, &[&str])] = &[(
+    1,
+    &[
+        // One row per refund: who it is (the shop's id, provider, payment), what was
+        // submitted (a digest of it: the same id with another request is refused), the state
+        // machine's stored state (never a secret), where it stands, and who holds it.
+        //
+        // due_at: when it may be claimed (Unix ms); NULL once it is final (done, refused,
+        // review). A refund in flight is due from the moment it left: it is claimed again
+        // only when its worker's lease has run out, and then its request counts as lost.
+        // fence: raised by every claim; a worker writes only with the fence it claimed with,
+        // so a worker whose lease ran out can never write over a newer one's work.
+        "CREATE TABLE refundkit_refunds (
+            id TEXT PRIMARY KEY,
+            seq BIGINT NOT NULL,
+            provider TEXT NOT NULL,
+            payment TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            amount TEXT,
+            state TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reason TEXT,
+            attempts BIGINT NOT NULL,
+            sends BIGINT NOT NULL,
+            due_at BIGINT,
+            lease_owner TEXT,
+            lease_until BIGINT,
+            fence BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            resolution TEXT,
+            note TEXT,
+            resolved_at BIGINT
+        )",
+        "CREATE UNIQUE INDEX refundkit_refunds_seq ON refundkit_refunds (seq)",
+        "CREATE INDEX refundkit_refunds_due ON refundkit_refunds (due_at) WHERE due_at IS NOT NULL",
+        "CREATE INDEX refundkit_refunds_payment ON refundkit_refunds (provider, payment, seq)",
+        // Every request that left (or was about to: written before it leaves), and how it
+        // ended. n counts the refund's requests of every kind, from 1.
+        "CREATE TABLE refundkit_attempts (
+            refund_id TEXT NOT NULL,
+            n BIGINT NOT NULL,
+            method TEXT NOT NULL,
+            moves_money BIGINT NOT NULL,
+            worker TEXT NOT NULL,
+            fence BIGINT NOT NULL,
+            sent_at BIGINT NOT NULL,
+            answered_at BIGINT,
+            outcome TEXT,
+            http_status BIGINT,
+            PRIMARY KEY (refund_id, n)
+        )",
+        // Numbers handed out across every instance: submission order, MWS clientOrderIds.
+        "CREATE TABLE refundkit_sequences (
+            name TEXT PRIMARY KEY,
+            value BIGINT NOT NULL
+        )",
+    ],
+)];
+
+/// Brings the database to [`SCHEMA_VERSION`], in one transaction (PostgreSQL: under an
+/// advisory lock, so two workers starting at once migrate once).
+pub(crate) fn migrate(tx: &mut dyn Tx) -> Result<(), JournalError> {
+    #[cfg(feature = "postgres")]
+    if tx.dialect() == Dialect::Postgres {
+        // The number is refundkit's own (ASCII "rkjl"): any constant both sides agree on.
+        tx.execute("SELECT pg_advisory_xact_lock(1919642220)", &[])?;
+    }
+    // SQLite: nothing to take; the transaction began IMMEDIATE, holding the write lock.
+    tx.execute(
+        "CREATE TABLE IF NOT EXISTS refundkit_schema (version BIGINT NOT NULL)",
+        &[],
+    )?;
+    let found = tx
+        .query("SELECT MAX(version) FROM refundkit_schema", &[])?
+        .first()
+        .and_then(|r| r.first())
+        .and_then(Value::int)
+        .unwrap_or(0);
+    if found > SCHEMA_VERSION {
+        return Err(JournalError::SchemaVersion {
+            found,
+            max: SCHEMA_VERSION,
+        });
+    }
+    for (version, statements) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
+        for sql in *statements {
+            tx.execute(sql, &[])?;
+        }
+        tx.execute(
+            "INSERT INTO refundkit_schema (version) VALUES ($1)",
+            &[Value::from(*version)],
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,391 @@
+//! The worker: claims a refund that is due, builds its request with the shop's credentials,
+//! records it write-ahead, sends it through the shop's [`Transport`], records the answer, and
+//! gives the refund back to the journal, due again when the state machine says. Any number of
+//! workers, in any number of processes, may share one journal.
+//!
+//! The worker is a blocking loop: run it on a thread of its own (or several, each with its
+//! own [`Journal`]). Time comes from a [`Clock`]: [`SystemClock`] in a service, a clock of the
+//! test's own in a test.
+//!
+//! What it logs (with `tracing`): a span per refund (`id`, `provider`, `fence`) and per
+//! request (`method`, `n`, `step`), the outcome and the state machine's reason; never a
+//! request, a body, a header or a credential.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime};
+
+use refundkit::core::lifecycle::{Action, Answer, Status};
+use refundkit::{Credentials, ProviderId, Refund};
+use tracing::{info, info_span, warn};
+
+use crate::journal::{Claim, Outcome, Sending};
+use crate::{Journal, JournalError};
+
+#[cfg(feature = "reqwest")]
+mod reqwest_transport;
+#[cfg(feature = "reqwest")]
+pub use reqwest_transport::{ReqwestTransport, TransportError, TransportOptions};
+
+/// Where the worker's time comes from.
+pub trait Clock: Send + Sync {
+    /// Now.
+    fn now(&self) -> SystemTime;
+    /// Waits `duration`.
+    fn sleep(&self, duration: Duration);
+}
+
+/// The system's clock: the one place this crate reads the time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+    }
+}
+
+/// What became of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// An answer: its HTTP status and body.
+    Answered {
+        /// The HTTP status.
+        http_status: u16,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// It left (or may have), and nothing usable came back: a timeout, a reset.
+    Lost,
+    /// It never left: no connection could be made (refused, a name that did not resolve, a
+    /// TLS handshake that failed before anything was written).
+    NotSent,
+}
+
+/// How requests reach the providers: the shop's HTTP client.
+pub trait Transport: Send + Sync {
+    /// Sends `request` to `provider` (MWS wants the shop's client certificate).
+    fn send(&self, provider: ProviderId, request: &http::Request<Vec<u8>>) -> Delivery;
+    /// The longest [`Transport::send`] may take: a worker sends only while its lease has at
+    /// least this long left, so no other worker can take the refund over mid-request.
+    fn timeout(&self) -> Duration;
+}
+
+/// How a worker runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The worker's name, in leases and attempts (unique per worker: host and process id).
+    pub name: String,
+    /// How long a claim holds: longer than the transport's timeout.
+    pub lease: Duration,
+    /// The retry budget: a refund that has sent this many requests without settling goes to
+    /// review rather than sending more.
+    pub max_sends: u32,
+    /// Every wait of the providers' schedules multiplied by `numerator / denominator` (for
+    /// tests against `refundkit serve`); `None` for the schedules as they are.
+    pub time_scale: Option<(u32, u32)>,
+    /// The longest the worker sleeps when nothing is due (it also wakes when the soonest
+    /// refund falls due).
+    pub idle: Duration,
+    /// When a request cannot be built (a credential this worker was not given), how long
+    /// before the refund is tried again.
+    pub unbuildable_retry: Duration,
+}
+
+impl Config {
+    /// A worker named `name` with refundkit's defaults: a 60 s lease, 50 requests per refund,
+    /// 1 s idle, 5 min before retrying a refund whose request could not be built.
+    pub fn new(name: impl Into<String>) -> Self {
+        Config {
+            name: name.into(),
+            lease: Duration::from_secs(60),
+            max_sends: 50,
+            time_scale: None,
+            idle: Duration::from_secs(1),
+            unbuildable_retry: Duration::from_secs(300),
+        }
+    }
+}
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stepped {
+    /// Nothing was due.
+    Idle,
+    /// A refund was stepped: where it stands now.
+    Refund {
+        /// Its id.
+        id: String,
+        /// Where it stands.
+        status: Status,
+    },
+    /// Another worker took the refund over mid-step; this worker's work was not recorded.
+    Stale {
+        /// Its id.
+        id: String,
+    },
+}
+
+/// When [`Worker::run`] returns.
+#[derive(Debug, Default)]
+pub struct Until<'a> {
+    /// Once no refund is open (pending, waiting or in flight).
+    pub settled: bool,
+    /// At this instant, whatever is open.
+    pub deadline: Option<SystemTime>,
+    /// When this is set.
+    pub stop: Option<&'a AtomicBool>,
+}
+
+/// Why [`Worker::run`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ended {
+    /// No refund is open.
+    Settled,
+    /// The deadline passed with refunds still open.
+    Deadline,
+    /// Asked to stop.
+    Stopped,
+}
+
+/// A worker over one journal connection.
+pub struct Worker<'a> {
+    journal: Journal,
+    transport: &'a dyn Transport,
+    credentials: &'a Credentials,
+    clock: &'a dyn Clock,
+    config: Config,
+}
+
+impl std::fmt::Debug for Worker<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Worker({})", self.config.name)
+    }
+}
+
+/// Why a worker cannot start.
+#[derive(Debug, thiserror::Error)]
+#[error("the lease ({lease:?}) must be longer than the transport's timeout ({timeout:?})")]
+pub struct LeaseTooShort {
+    lease: Duration,
+    timeout: Duration,
+}
+
+impl<'a> Worker<'a> {
+    /// A worker over `journal`, sending through `transport` with `credentials`.
+    pub fn new(
+        journal: Journal,
+        transport: &'a dyn Transport,
+        credentials: &'a Credentials,
+        clock: &'a dyn Clock,
+        config: Config,
+    ) -> Result<Self, LeaseTooShort> {
+        if config.lease <= transport.timeout() {
+            return Err(LeaseTooShort {
+                lease: config.lease,
+                timeout: transport.timeout(),
+            });
+        }
+        Ok(Worker {
+            journal,
+            transport,
+            credentials,
+            clock,
+            config,
+        })
+    }
+
+    /// The journal it works on.
+    pub fn journal(&mut self) -> &mut Journal {
+        &mut self.journal
+    }
+
+    /// Claims the refund that is due soonest and drives it until it has sent one request and
+    /// recorded the answer, sleeps, or settles.
+    pub fn step(&mut self) -> Result<Stepped, JournalError> {
+        let now = self.clock.now();
+        let Some(claim) = self
+            .journal
+            .claim(&self.config.name, now, self.config.lease)?
+        else {
+            return Ok(Stepped::Idle);
+        };
+        let span =
+            info_span!("refund", id = %claim.id, provider = %claim.provider, fence = claim.fence);
+        let _entered = span.enter();
+        match self.drive(&claim) {
+            Err(JournalError::Stale { id, .. }) => {
+                warn!("another worker took the refund over: this worker's step is not recorded");
+                Ok(Stepped::Stale { id })
+            }
+            other => other,
+        }
+    }
+
+    fn drive(&mut self, claim: &Claim) -> Result<Stepped, JournalError> {
+        let now = self.clock.now();
+        let mut refund = match Refund::from_json(claim.state.as_bytes()) {
+            Ok(r) => r,
+            Err(e) => {
+                let why = format!("the stored state does not load ({e}): check it by hand");
+                warn!(%why);
+                self.journal.to_review(claim, &why, now)?;
+                return Ok(self.stepped(claim, Status::Review));
+            }
+        };
+        if let Some((numerator, denominator)) = self.config.time_scale {
+            // From the provider's own schedule each time: never compounding on a stored one.
+            refund.set_timing(refund.default_timing().scaled(numerator, denominator));
+        }
+        let provider: ProviderId = refund.provider();
+        loop {
+            let now = self.clock.now();
+            let before = refund.clone();
+            let action = match refund.poll(now, self.credentials) {
+                Ok(a) => a,
+                Err(e) => {
+                    let why = format!("the request cannot be built: {e}");
+                    warn!(%why);
+                    let due = now
+                        .checked_add(self.config.unbuildable_retry)
+                        .unwrap_or(now);
+                    self.journal.postpone(claim, due, &why, now)?;
+                    return Ok(self.stepped(claim, before.status()));
+                }
+            };
+            match action {
+                Action::Awaiting { method, .. } => {
+                    warn!(
+                        method,
+                        "a request left and its answer was never recorded (its worker stopped): it counts as lost"
+                    );
+                    refund
+                        .on_answer(Answer::Lost, self.credentials, now)
+                        .map_err(|e| corrupt(claim, &e))?;
+                    self.journal
+                        .record(claim, &refund, Outcome::WorkerStopped, now, false)?;
+                }
+                Action::Send(out) => {
+                    if refund.progress().sends > self.config.max_sends {
+                        let why = format!(
+                            "the retry budget is spent: {} requests sent and no final answer; \
+                             last: {}",
+                            self.config.max_sends,
+                            before.reason()
+                        );
+                        warn!(%why);
+                        self.journal.to_review(claim, &why, now)?;
+                        return Ok(self.stepped(claim, Status::Review));
+                    }
+                    let left = claim.lease_until.duration_since(now).unwrap_or_default();
+                    if left <= self.transport.timeout() {
+                        // Not enough lease to cover the request: give it back unsent.
+                        self.journal.release(claim, &before, now)?;
+                        return Ok(self.stepped(claim, before.status()));
+                    }
+                    let n = refund.progress().sends;
+                    let step = out.step.map_or("first", |s| s.as_str());
+                    let attempt = info_span!("request", method = out.method, n, step);
+                    let _entered = attempt.enter();
+                    self.journal.write_ahead(
+                        claim,
+                        &refund,
+                        &Sending {
+                            method: out.method,
+                            moves_money: out.moves_money,
+                        },
+                        now,
+                    )?;
+                    info!(moves_money = out.moves_money, "sending");
+                    let delivery = self.transport.send(provider, &out.request);
+                    let now = self.clock.now();
+                    let (answer, outcome) = match &delivery {
+                        Delivery::Answered { http_status, body } => (
+                            Answer::Received {
+                                http_status: *http_status,
+                                body,
+                            },
+                            Outcome::Answered(*http_status),
+                        ),
+                        Delivery::Lost => (Answer::Lost, Outcome::Lost),
+                        Delivery::NotSent => (Answer::NotSent, Outcome::NotSent),
+                    };
+                    refund
+                        .on_answer(answer, self.credentials, now)
+                        .map_err(|e| corrupt(claim, &e))?;
+                    info!(
+                        outcome = ?outcome,
+                        status = %refund.status(),
+                        reason = %refund.reason(),
+                        "recorded"
+                    );
+                    self.journal.record(claim, &refund, outcome, now, true)?;
+                    return Ok(self.stepped(claim, refund.status()));
+                }
+                Action::Sleep { .. }
+                | Action::Done { .. }
+                | Action::Refused { .. }
+                | Action::Review(_) => {
+                    self.journal.release(claim, &refund, now)?;
+                    if refund.status().is_final() {
+                        info!(status = %refund.status(), reason = %refund.reason(), "settled");
+                    }
+                    return Ok(self.stepped(claim, refund.status()));
+                }
+            }
+        }
+    }
+
+    fn stepped(&self, claim: &Claim, status: Status) -> Stepped {
+        Stepped::Refund {
+            id: claim.id.clone(),
+            status,
+        }
+    }
+
+    /// Steps refunds until `until` says stop, sleeping while nothing is due.
+    pub fn run(&mut self, until: &Until<'_>) -> Result<Ended, JournalError> {
+        loop {
+            if until.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                return Ok(Ended::Stopped);
+            }
+            let now = self.clock.now();
+            if until.deadline.is_some_and(|d| now >= d) {
+                return Ok(if self.journal.open_count()? == 0 {
+                    Ended::Settled
+                } else {
+                    Ended::Deadline
+                });
+            }
+            if self.step()? != Stepped::Idle {
+                continue;
+            }
+            if until.settled && self.journal.open_count()? == 0 {
+                return Ok(Ended::Settled);
+            }
+            let now = self.clock.now();
+            let mut wait = self
+                .journal
+                .next_due()?
+                .and_then(|due| due.duration_since(now).ok())
+                .unwrap_or(self.config.idle)
+                .min(self.config.idle);
+            if let Some(left) = until.deadline.and_then(|d| d.duration_since(now).ok()) {
+                wait = wait.min(left);
+            }
+            self.clock.sleep(wait.max(Duration::from_millis(5)));
+        }
+    }
+}
+
+fn corrupt(claim: &Claim, e: &dyn std::fmt::Display) -> JournalError {
+    JournalError::Corrupt {
+        id: claim.id.clone(),
+        detail: e.to_string(),
+    }
+}

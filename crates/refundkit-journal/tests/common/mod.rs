@@ -1,0 +1,186 @@
+//! What the journal's tests share: a fresh journal on each backend, descriptions, a clock
+//! the test moves, and the emulator in process as a transport.
+#![allow(dead_code)]
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use refundkit::plan::RefundDescription;
+use refundkit_journal::worker::{Clock, Delivery, Transport};
+use refundkit_sim::{Reply, Sim};
+
+#[path = "../../../refundkit-sim/tests/common/sample.rs"]
+pub mod sample;
+
+pub mod fleet;
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+fn unique(prefix: &str) -> String {
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{prefix}_{}_{n}_{nanos}", std::process::id())
+}
+
+/// A new, empty SQLite journal file's URL.
+pub fn sqlite() -> String {
+    let dir = std::env::temp_dir().join(unique("refundkit-journal"));
+    std::fs::create_dir_all(&dir).unwrap();
+    format!("sqlite:{}", dir.join("journal.db").display())
+}
+
+/// A new, empty PostgreSQL database's URL, on the server of `REFUNDKIT_TEST_POSTGRES` (what
+/// `.ci/postgres.sh start` exports). Without it, `None`: the PostgreSQL half of a test is
+/// skipped and says so, unless `REFUNDKIT_REQUIRE_POSTGRES=1` (CI), where that is a failure.
+pub fn postgres() -> Option<String> {
+    let Ok(base) = std::env::var("REFUNDKIT_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("REFUNDKIT_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "REFUNDKIT_REQUIRE_POSTGRES=1 but REFUNDKIT_TEST_POSTGRES is not set"
+        );
+        eprintln!("REFUNDKIT_TEST_POSTGRES is not set: the PostgreSQL half is skipped");
+        return None;
+    };
+    let name = unique("rk");
+    let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let (server, _) = base.rsplit_once('/').unwrap();
+    Some(format!("{server}/{name}"))
+}
+
+/// A new journal URL on every backend there is: `(name, url)`.
+pub fn backends() -> Vec<(&'static str, String)> {
+    let mut out = vec![("sqlite", sqlite())];
+    if let Some(url) = postgres() {
+        out.push(("postgres", url));
+    }
+    out
+}
+
+/// An instant in 2026.
+pub fn start() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_428_000)
+}
+
+/// A refund of `sum` on RBS order `order`, through `base` when given.
+pub fn rbs(order: &str, sum: &str, base: Option<&str>) -> RefundDescription {
+    let mut json = serde_json::json!({
+        "order": {"lines": [{"id": "x", "name": "Товар", "unit_price": "1110.76", "quantity": "1",
+            "vat": "22", "payment_method": "full_payment", "payment_subject": "commodity"}]},
+        "refund": {"sum": sum},
+        "references": {"rbs_order_id": order}
+    });
+    if let Some(base) = base {
+        json["settings"] = serde_json::json!({"rbs": {"base_url": base}});
+    }
+    serde_json::from_value(json).unwrap()
+}
+
+/// The sample order's description (every provider's references), its base URLs set.
+pub fn sample_description(bases: &[(&str, String)]) -> RefundDescription {
+    let mut desc: RefundDescription =
+        refundkit::core::json::decode(&sample::read("plan/sample-order.json")).unwrap();
+    for (provider, base) in bases {
+        desc.settings
+            .set(&format!("{provider}.base_url={base}"))
+            .unwrap();
+    }
+    desc
+}
+
+/// A clock the test moves: `sleep` moves it forward at once.
+pub struct ManualClock(Mutex<SystemTime>);
+
+impl ManualClock {
+    pub fn at(t: SystemTime) -> Self {
+        ManualClock(Mutex::new(t))
+    }
+
+    pub fn advance(&self, d: Duration) {
+        let mut t = self.0.lock().unwrap();
+        *t += d;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap()
+    }
+
+    fn sleep(&self, d: Duration) {
+        self.advance(d);
+    }
+}
+
+/// The emulator in process, answering at the clock's time.
+pub struct SimTransport<'a> {
+    pub sim: Mutex<Sim>,
+    pub clock: &'a dyn Clock,
+    pub sent: Mutex<Vec<String>>,
+}
+
+impl<'a> SimTransport<'a> {
+    pub fn new(sim: Sim, clock: &'a dyn Clock) -> Self {
+        SimTransport {
+            sim: Mutex::new(sim),
+            clock,
+            sent: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        self.sim.lock().unwrap().state(self.clock.now())
+    }
+}
+
+impl Transport for SimTransport<'_> {
+    fn send(&self, _: refundkit::ProviderId, request: &http::Request<Vec<u8>>) -> Delivery {
+        self.sent
+            .lock()
+            .unwrap()
+            .push(request.uri().path().to_owned());
+        let handled = self.sim.lock().unwrap().handle(request, self.clock.now());
+        match handled.reply {
+            Reply::Answer(r) | Reply::Delayed(_, r) => Delivery::Answered {
+                http_status: r.status().as_u16(),
+                body: r.body().clone(),
+            },
+            Reply::Lost => Delivery::Lost,
+            _ => Delivery::Lost,
+        }
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::from_secs(10)
+    }
+}
+
+/// The emulator's sample scenario (refundkit's sample order), edited.
+pub fn sim(edit: impl FnOnce(&mut serde_json::Value)) -> Sim {
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&sample::read("sim/sample-scenario.json")).unwrap();
+    edit(&mut json);
+    sim_from(json)
+}
+
+/// The emulator of a scenario whose files are named relative to `testdata/sim`.
+pub fn sim_from(json: serde_json::Value) -> Sim {
+    let scenario =
+        refundkit_sim::Scenario::from_json(json.to_string().as_bytes(), &sample::testdata("sim"))
+            .unwrap();
+    Sim::new(&scenario).unwrap()
+}
+
+/// Each provider's base URL under the emulator's prefixes, on a made-up origin (the
+/// transport is in process).
+pub fn sim_bases() -> Vec<(&'static str, String)> {
+    refundkit_sim::PREFIXES
+        .iter()
+        .map(|(provider, prefix)| (*provider, format!("http://127.0.0.1:1{prefix}")))
+        .collect()
+}

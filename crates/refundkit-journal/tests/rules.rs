@@ -1,0 +1,430 @@
+//! The journal's rules, each on SQLite and on PostgreSQL: idempotent submission, leases and
+//! fences, one refund at a time per payment, sequences across instances, reviews and their
+//! resolution, the schema's version.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::{backends, rbs, sample, start};
+use refundkit::ProviderId;
+use refundkit::core::lifecycle::{Action, Status};
+use refundkit_journal::{
+    Journal, JournalError, Outcome, Resolution, Sending, SubmitError, Submitted,
+};
+
+const ORDER_A: &str = "148a2a67-25ff-7d1b-b28d-391800a7dca8";
+const ORDER_B: &str = "248a2a67-25ff-7d1b-b28d-391800a7dca8";
+const LEASE: Duration = Duration::from_secs(30);
+
+fn submit(journal: &mut Journal, id: &str, order: &str, sum: &str) -> Submitted {
+    journal
+        .submit_description(
+            id,
+            ProviderId::Rbs,
+            &rbs(order, sum, None),
+            &sample::credentials(),
+            start(),
+        )
+        .unwrap()
+}
+
+#[test]
+fn the_same_id_with_the_same_request_adds_nothing_and_returns_the_refund() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        let first = submit(&mut j, "r-1", ORDER_A, "10.00");
+        assert!(matches!(first, Submitted::Added(_)), "{backend}");
+        let again = submit(&mut j, "r-1", ORDER_A, "10.00");
+        assert_eq!(
+            again,
+            Submitted::Existing(first.entry().clone()),
+            "{backend}"
+        );
+        assert_eq!(j.list().unwrap().len(), 1, "{backend}");
+    }
+}
+
+#[test]
+fn the_same_id_with_another_request_is_refused_and_nothing_changes() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        let first = submit(&mut j, "r-1", ORDER_A, "10.00");
+        let other = j.submit_description(
+            "r-1",
+            ProviderId::Rbs,
+            &rbs(ORDER_A, "11.00", None),
+            &sample::credentials(),
+            start(),
+        );
+        assert!(
+            matches!(other, Err(SubmitError::Conflict { ref id }) if id == "r-1"),
+            "{backend}: {other:?}"
+        );
+        assert_eq!(j.list().unwrap(), vec![first.entry().clone()], "{backend}");
+    }
+}
+
+#[test]
+fn a_description_submitted_again_later_is_the_same_request_whatever_was_filled_in() {
+    // MWS: the clientOrderId comes from the journal's sequence and requestDT from the
+    // instant; neither makes a second submission of the same description another request.
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        let desc = common::sample_description(&[]);
+        let credentials = sample::credentials();
+        let first = j
+            .submit_description("mws-1", ProviderId::Yookassa, &desc, &credentials, start())
+            .unwrap();
+        let later = start() + Duration::from_secs(3600);
+        let again = j
+            .submit_description("mws-1", ProviderId::Yookassa, &desc, &credentials, later)
+            .unwrap();
+        assert_eq!(
+            again,
+            Submitted::Existing(first.entry().clone()),
+            "{backend}"
+        );
+    }
+}
+
+#[test]
+fn a_refund_that_does_not_validate_is_refused_with_its_violations_and_not_recorded() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        // A fraction of a kopeck: RBS has no way to write it.
+        let refused = j.submit_description(
+            "r-1",
+            ProviderId::Rbs,
+            &rbs(ORDER_A, "10.005", None),
+            &sample::credentials(),
+            start(),
+        );
+        let Err(SubmitError::Invalid(report)) = refused else {
+            panic!("{backend}: {refused:?}")
+        };
+        assert!(report.has_errors(), "{backend}");
+        assert!(j.list().unwrap().is_empty(), "{backend}");
+    }
+}
+
+#[test]
+fn mws_client_order_ids_are_allocated_from_the_sequence_when_the_description_has_none() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        let mut desc = common::sample_description(&[]);
+        desc.references.remove("yookassa_client_order_id");
+        let credentials = sample::credentials();
+        let mut ids = Vec::new();
+        for id in ["mws-1", "mws-2"] {
+            j.submit_description(id, ProviderId::Yookassa, &desc, &credentials, start())
+                .unwrap();
+            let refund = j.refund(id).unwrap().unwrap();
+            let client_order_id = refund
+                .identity()
+                .into_iter()
+                .find(|(name, _)| *name == "clientOrderId")
+                .unwrap()
+                .1;
+            ids.push(client_order_id.parse::<i64>().unwrap());
+        }
+        // At least the instant in milliseconds, then one more each time.
+        assert!(
+            ids[0] >= refundkit_journal_ms(start()),
+            "{backend}: {ids:?}"
+        );
+        assert_eq!(ids[1], ids[0] + 1, "{backend}");
+    }
+}
+
+fn refundkit_journal_ms(t: std::time::SystemTime) -> i64 {
+    i64::try_from(t.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap()
+}
+
+#[test]
+fn the_refund_id_fills_the_providers_idempotency_key_when_the_description_has_none() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        let mut desc = common::sample_description(&[]);
+        desc.references.remove("refund_id");
+        j.submit_description(
+            "shop-refund-7",
+            ProviderId::YandexPay,
+            &desc,
+            &sample::credentials(),
+            start(),
+        )
+        .unwrap();
+        let refund = j.refund("shop-refund-7").unwrap().unwrap();
+        assert!(
+            refund
+                .identity()
+                .contains(&("externalOperationId", "shop-refund-7".into())),
+            "{backend}: {:?}",
+            refund.identity()
+        );
+    }
+}
+
+#[test]
+fn sequences_are_unique_and_increasing_across_concurrent_instances() {
+    for (backend, url) in backends() {
+        Journal::open(&url).unwrap();
+        let threads: Vec<_> = (0..6)
+            .map(|_| {
+                let url = url.clone();
+                std::thread::spawn(move || {
+                    let mut j = Journal::open(&url).unwrap();
+                    (0..40)
+                        .map(|_| {
+                            j.next_in_sequence("yookassa.client-order-id", 1000)
+                                .unwrap()
+                        })
+                        .collect::<Vec<i64>>()
+                })
+            })
+            .collect();
+        let mut all = BTreeSet::new();
+        for t in threads {
+            let mine = t.join().unwrap();
+            assert!(mine.windows(2).all(|w| w[0] < w[1]), "{backend}: {mine:?}");
+            all.extend(mine);
+        }
+        assert_eq!(all.len(), 240, "{backend}: a number handed out twice");
+        assert_eq!(all.first(), Some(&1000), "{backend}");
+    }
+}
+
+#[test]
+fn a_claimed_refund_is_not_claimed_again_while_its_lease_holds() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        submit(&mut j, "r-1", ORDER_A, "10.00");
+        let first = j.claim("w1", start(), LEASE).unwrap().unwrap();
+        assert!(
+            j.claim("w2", start() + LEASE / 2, LEASE).unwrap().is_none(),
+            "{backend}"
+        );
+        let entry = j.get("r-1").unwrap().unwrap();
+        assert_eq!(entry.lease.map(|(w, _)| w).as_deref(), Some("w1"));
+        // Once the lease has run out, another worker takes it, under a higher fence.
+        let second = j.claim("w2", start() + LEASE, LEASE).unwrap().unwrap();
+        assert!(second.fence > first.fence, "{backend}");
+    }
+}
+
+#[test]
+fn a_stale_workers_write_is_refused_once_another_worker_took_the_refund_over() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        submit(&mut j, "r-1", ORDER_A, "10.00");
+        let credentials = sample::credentials();
+        let stale = j.claim("w1", start(), LEASE).unwrap().unwrap();
+        let mut refund = j.refund("r-1").unwrap().unwrap();
+        let later = start() + LEASE + Duration::from_secs(1);
+        let fresh = j.claim("w2", later, LEASE).unwrap().unwrap();
+        let Action::Send(out) = refund.poll(later, &credentials).unwrap() else {
+            panic!()
+        };
+        let sending = Sending {
+            method: out.method,
+            moves_money: out.moves_money,
+        };
+        // The stale worker can neither record a request as leaving, nor an answer, nor give
+        // the refund back.
+        for result in [
+            j.write_ahead(&stale, &refund, &sending, start()),
+            j.record(&stale, &refund, Outcome::Answered(200), later, true),
+            j.release(&stale, &refund, later),
+            j.to_review(&stale, "stale", later),
+        ] {
+            assert!(
+                matches!(result, Err(JournalError::Stale { .. })),
+                "{backend}: {result:?}"
+            );
+        }
+        assert!(j.attempts("r-1").unwrap().is_empty(), "{backend}");
+        // The worker holding it now can.
+        j.write_ahead(&fresh, &refund, &sending, later).unwrap();
+        assert_eq!(j.attempts("r-1").unwrap().len(), 1, "{backend}");
+        assert_eq!(j.get("r-1").unwrap().unwrap().status, Status::InFlight);
+    }
+}
+
+#[test]
+fn nothing_is_sent_once_the_lease_has_run_out() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        submit(&mut j, "r-1", ORDER_A, "10.00");
+        let claim = j.claim("w1", start(), LEASE).unwrap().unwrap();
+        let mut refund = j.refund("r-1").unwrap().unwrap();
+        let late = start() + LEASE;
+        let Action::Send(out) = refund.poll(late, &sample::credentials()).unwrap() else {
+            panic!()
+        };
+        let result = j.write_ahead(
+            &claim,
+            &refund,
+            &Sending {
+                method: out.method,
+                moves_money: out.moves_money,
+            },
+            late,
+        );
+        assert!(
+            matches!(result, Err(JournalError::Stale { .. })),
+            "{backend}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn the_refunds_of_one_payment_go_one_after_another_in_the_order_submitted() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        submit(&mut j, "a-1", ORDER_A, "10.00");
+        submit(&mut j, "a-2", ORDER_A, "20.00");
+        submit(&mut j, "b-1", ORDER_B, "30.00");
+        let first = j.claim("w1", start(), LEASE).unwrap().unwrap();
+        assert_eq!(first.id, "a-1", "{backend}");
+        // Order B's refund goes side by side; order A's second waits for its first.
+        let second = j.claim("w2", start(), LEASE).unwrap().unwrap();
+        assert_eq!(second.id, "b-1", "{backend}");
+        assert!(
+            j.claim("w3", start(), LEASE).unwrap().is_none(),
+            "{backend}"
+        );
+        // Even with a-1's lease given back: a-1 is still open.
+        let refund = j.refund("a-1").unwrap().unwrap();
+        j.release(&first, &refund, start()).unwrap();
+        let again = j.claim("w3", start(), LEASE).unwrap().unwrap();
+        assert_eq!(again.id, "a-1", "{backend}");
+        // Once a-1 is final (here: with a person), a-2 may start.
+        j.to_review(&again, "checked by hand", start()).unwrap();
+        let next = j.claim("w3", start(), LEASE).unwrap().unwrap();
+        assert_eq!(next.id, "a-2", "{backend}");
+    }
+}
+
+#[test]
+fn concurrent_workers_never_hold_one_refund_at_once() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        for i in 0..30 {
+            submit(
+                &mut j,
+                &format!("r-{i}"),
+                &format!("{i:08}-25ff-7d1b-b28d-391800a7dca8"),
+                "10.00",
+            );
+        }
+        let threads: Vec<_> = (0..6)
+            .map(|w| {
+                let url = url.clone();
+                std::thread::spawn(move || {
+                    let mut j = Journal::open(&url).unwrap();
+                    let mut mine = Vec::new();
+                    while let Some(c) = j.claim(&format!("w{w}"), start(), LEASE).unwrap() {
+                        mine.push(c.id);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        let mut claimed: Vec<String> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        claimed.sort();
+        let distinct: BTreeSet<&String> = claimed.iter().collect();
+        assert_eq!(claimed.len(), 30, "{backend}: {claimed:?}");
+        assert_eq!(distinct.len(), 30, "{backend}: a refund claimed twice");
+    }
+}
+
+#[test]
+fn a_person_resolves_a_review_as_done_or_as_not_refunded() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        submit(&mut j, "a-1", ORDER_A, "10.00");
+        submit(&mut j, "b-1", ORDER_B, "10.00");
+        for id in ["a-1", "b-1"] {
+            let c = j.claim("w1", start(), LEASE).unwrap().unwrap();
+            assert_eq!(c.id, id);
+            j.to_review(&c, "the answer named another order", start())
+                .unwrap();
+        }
+        let done = j
+            .resolve(
+                "a-1",
+                Resolution::Done,
+                "seen in the bank's console",
+                start(),
+            )
+            .unwrap();
+        assert_eq!(done.status, Status::Done, "{backend}");
+        assert_eq!(
+            done.resolution,
+            Some(("done".into(), "seen in the bank's console".into()))
+        );
+        let not = j
+            .resolve(
+                "b-1",
+                Resolution::NotRefunded,
+                "no refund in the console",
+                start(),
+            )
+            .unwrap();
+        assert_eq!(not.status, Status::Refused, "{backend}");
+        assert!(not.reason.unwrap().contains("not refunded"), "{backend}");
+        // Only a review can be resolved, and only an existing refund.
+        assert!(matches!(
+            j.resolve("a-1", Resolution::NotRefunded, "changed my mind", start()),
+            Err(JournalError::NotInReview { .. })
+        ));
+        assert!(matches!(
+            j.resolve("nope", Resolution::Done, "-", start()),
+            Err(JournalError::NotFound(_))
+        ));
+    }
+}
+
+#[test]
+fn a_journal_written_by_a_newer_refundkit_is_refused_rather_than_misread() {
+    for (backend, url) in backends() {
+        Journal::open(&url).unwrap();
+        match url.strip_prefix("sqlite:") {
+            Some(path) => {
+                let db = rusqlite::Connection::open(path).unwrap();
+                db.execute("INSERT INTO refundkit_schema (version) VALUES (99)", [])
+                    .unwrap();
+            }
+            None => {
+                let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                db.execute("INSERT INTO refundkit_schema (version) VALUES (99)", &[])
+                    .unwrap();
+            }
+        }
+        let reopened = Journal::open(&url);
+        assert!(
+            matches!(reopened, Err(JournalError::SchemaVersion { found: 99, .. })),
+            "{backend}: {reopened:?}"
+        );
+    }
+}
+
+#[test]
+fn a_journal_url_is_sqlite_or_postgres_and_never_echoed() {
+    for bad in ["mysql://root:hunter2@db/x", "sqlite:", "hunter2"] {
+        let e = Journal::open(bad).unwrap_err().to_string();
+        assert!(!e.contains("hunter2"), "{e}");
+    }
+}
