@@ -9,6 +9,7 @@
 
 mod conform;
 mod io;
+mod journal;
 mod lifecycle;
 mod plan;
 mod rbs;
@@ -124,6 +125,13 @@ enum Provider {
     /// with a client certificate), answering from a scenario's state: prints each provider's
     /// base URL; Ctrl-C stops it.
     Serve(serve::ServeArgs),
+    /// Each refund exactly once, across crashes, restarts and any number of workers: refunds
+    /// submitted to a journal (SQLite or PostgreSQL), workers that send them write-ahead, and
+    /// a person's answer to a review.
+    Journal {
+        #[command(subcommand)]
+        verb: journal::Verb,
+    },
     /// RBS refund.do: Sberbank, Alfa-Bank (form-encoded).
     Rbs {
         #[command(subcommand)]
@@ -169,6 +177,7 @@ fn main() -> ExitCode {
         } => plan::run(provider, &credentials, &settings, input),
         Provider::Inspect { input } => inspect(input),
         Provider::Serve(args) => serve::run(&args),
+        Provider::Journal { verb } => journal::run(verb),
     };
     match exit {
         Ok(exit) => exit.into(),

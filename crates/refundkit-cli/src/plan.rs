@@ -61,19 +61,29 @@ pub struct CredentialArgs {
     rbs_password_file: Option<PathBuf>,
 }
 
+/// A credential file's bytes: the flag's (or its environment variable's) file, else the
+/// sample's when samples are allowed (noting that one was used), else nothing.
 fn file_or(
     path: &Option<PathBuf>,
     sample: &[u8],
-    used_sample: &mut bool,
-) -> Result<Vec<u8>, CliError> {
+    samples: &mut Samples,
+) -> Result<Option<Vec<u8>>, CliError> {
     match path {
         Some(p) => std::fs::read(p)
+            .map(Some)
             .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", p.display()))),
-        None => {
-            *used_sample = true;
-            Ok(sample.to_vec())
+        None if samples.allowed => {
+            samples.used = true;
+            Ok(Some(sample.to_vec()))
         }
+        None => Ok(None),
     }
+}
+
+/// Whether the sample credentials may stand in for missing ones, and whether one did.
+struct Samples {
+    allowed: bool,
+    used: bool,
 }
 
 fn secret(bytes: Vec<u8>) -> Result<SecretString, CliError> {
@@ -81,56 +91,69 @@ fn secret(bytes: Vec<u8>) -> Result<SecretString, CliError> {
         .map_err(|_| CliError::Usage("a credential file is not UTF-8".into()))
 }
 
-fn credentials(args: &CredentialArgs) -> Result<(Credentials, bool), CliError> {
-    let mut sample = false;
+/// The credentials the flags (or their environment variables) give; with `samples`, the
+/// clearly marked sample ones stand in for those missing. Whether a sample was used.
+pub fn credentials(args: &CredentialArgs, samples: bool) -> Result<(Credentials, bool), CliError> {
+    let mut samples = Samples {
+        allowed: samples,
+        used: false,
+    };
     let mut credentials = Credentials::new();
-    credentials.insert(
-        refundkit_robokassa::Password3::new(secret(file_or(
-            &args.robokassa_password3_file,
-            sample::PASSWORD3,
-            &mut sample,
-        )?)?)
-        .map_err(|e| CliError::Usage(e.to_string()))?,
-    );
-    credentials.insert(refundkit_yandex_pay::types::ApiKey(secret(file_or(
+    if let Some(bytes) = file_or(
+        &args.robokassa_password3_file,
+        sample::PASSWORD3,
+        &mut samples,
+    )? {
+        credentials.insert(
+            refundkit_robokassa::Password3::new(secret(bytes)?)
+                .map_err(|e| CliError::Usage(e.to_string()))?,
+        );
+    }
+    if let Some(bytes) = file_or(
         &args.yandex_pay_api_key_file,
         sample::YANDEX_KEY,
-        &mut sample,
-    )?)?));
-    let key = refundkit_pkcs7::PrivateKey::from_pem_or_der(&file_or(
-        &args.yookassa_key,
-        sample::YOOKASSA_KEY,
-        &mut sample,
-    )?)
-    .map_err(|e| CliError::Usage(e.to_string()))?;
-    let cert = refundkit_pkcs7::Certificate::from_pem_or_der(&file_or(
-        &args.yookassa_cert,
-        sample::YOOKASSA_CERT,
-        &mut sample,
-    )?)
-    .map_err(|e| CliError::Usage(e.to_string()))?;
-    credentials.insert(
-        refundkit_pkcs7::Signer::new(key, cert).map_err(|e| CliError::Usage(e.to_string()))?,
-    );
+        &mut samples,
+    )? {
+        credentials.insert(refundkit_yandex_pay::types::ApiKey(secret(bytes)?));
+    }
+    let key = file_or(&args.yookassa_key, sample::YOOKASSA_KEY, &mut samples)?;
+    let cert = file_or(&args.yookassa_cert, sample::YOOKASSA_CERT, &mut samples)?;
+    if let (Some(key), Some(cert)) = (key, cert) {
+        let key = refundkit_pkcs7::PrivateKey::from_pem_or_der(&key)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        let cert = refundkit_pkcs7::Certificate::from_pem_or_der(&cert)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        credentials.insert(
+            refundkit_pkcs7::Signer::new(key, cert).map_err(|e| CliError::Usage(e.to_string()))?,
+        );
+    }
     let user_name = match &args.rbs_user_name {
-        Some(u) => u.clone(),
-        None => {
-            sample = true;
-            String::from_utf8_lossy(sample::RBS_USER)
-                .trim_end()
-                .to_owned()
+        Some(u) => Some(u.clone()),
+        None if samples.allowed => {
+            samples.used = true;
+            Some(
+                String::from_utf8_lossy(sample::RBS_USER)
+                    .trim_end()
+                    .to_owned(),
+            )
         }
+        None => None,
     };
-    let password = secret(file_or(
-        &args.rbs_password_file,
-        sample::RBS_PASSWORD,
-        &mut sample,
-    )?)?;
-    credentials.insert(refundkit_rbs::Auth::Password {
-        user_name,
-        password: refundkit_rbs::types::Password(password),
-    });
-    Ok((credentials, sample))
+    let password = file_or(&args.rbs_password_file, sample::RBS_PASSWORD, &mut samples)?;
+    if let (Some(user_name), Some(password)) = (user_name, password) {
+        credentials.insert(refundkit_rbs::Auth::Password {
+            user_name,
+            password: refundkit_rbs::types::Password(secret(password)?),
+        });
+    }
+    Ok((credentials, samples.used))
+}
+
+impl CredentialArgs {
+    /// The YooKassa key and certificate files given (for MWS's TLS identity).
+    pub fn yookassa_files(&self) -> Option<(&PathBuf, &PathBuf)> {
+        self.yookassa_key.as_ref().zip(self.yookassa_cert.as_ref())
+    }
 }
 
 /// Where the requests go: overrides of the description's `settings`.
@@ -151,6 +174,32 @@ pub enum EnvironmentArg {
     Test,
 }
 
+/// Applies the setting flags to a description.
+pub fn apply_settings(
+    desc: &mut RefundDescription,
+    settings: &SettingArgs,
+) -> Result<(), CliError> {
+    if let Some(environment) = settings.environment {
+        desc.settings.environment = match environment {
+            EnvironmentArg::Production => Environment::Production,
+            EnvironmentArg::Test => Environment::Test,
+        };
+    }
+    for assignment in &settings.setting {
+        desc.settings
+            .set(assignment)
+            .map_err(|e| CliError::Usage(format!("--setting {e}")))?;
+    }
+    Ok(())
+}
+
+/// Says on stderr that sample credentials were used.
+pub fn note_samples() {
+    io::diagnose(
+        "using SAMPLE credentials from testdata/sample-credentials (not real; see --help)",
+    );
+}
+
 pub fn run(
     which: Which,
     creds: &CredentialArgs,
@@ -163,22 +212,10 @@ pub fn run(
     };
     let mut desc: RefundDescription = refundkit_core::json::decode(&json)
         .map_err(|e| CliError::Rejected(format!("refund description: {e}")))?;
-    if let Some(environment) = settings.environment {
-        desc.settings.environment = match environment {
-            EnvironmentArg::Production => Environment::Production,
-            EnvironmentArg::Test => Environment::Test,
-        };
-    }
-    for assignment in &settings.setting {
-        desc.settings
-            .set(assignment)
-            .map_err(|e| CliError::Usage(format!("--setting {e}")))?;
-    }
-    let (credentials, sample) = credentials(creds)?;
+    apply_settings(&mut desc, settings)?;
+    let (credentials, sample) = credentials(creds, true)?;
     if sample {
-        io::diagnose(
-            "using SAMPLE credentials from testdata/sample-credentials (not real; see --help)",
-        );
+        note_samples();
     }
     use refundkit::ProviderId;
     let names: &[ProviderId] = match which {

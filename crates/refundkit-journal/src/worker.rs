@@ -81,9 +81,12 @@ pub struct Config {
     pub name: String,
     /// How long a claim holds: longer than the transport's timeout.
     pub lease: Duration,
-    /// The retry budget: a refund that has sent this many requests without settling goes to
-    /// review rather than sending more.
-    pub max_sends: u32,
+    /// The retry budget, in sends of the refund itself: a refund that would leave more often
+    /// than this (each lost or unanswered one counts) goes to review instead.
+    pub max_attempts: u32,
+    /// The retry budget, in time: a refund still open this long after it was submitted goes
+    /// to review rather than sending more (status requests of a refund under way included).
+    pub max_age: Duration,
     /// Every wait of the providers' schedules multiplied by `numerator / denominator` (for
     /// tests against `refundkit serve`); `None` for the schedules as they are.
     pub time_scale: Option<(u32, u32)>,
@@ -96,13 +99,15 @@ pub struct Config {
 }
 
 impl Config {
-    /// A worker named `name` with refundkit's defaults: a 60 s lease, 50 requests per refund,
-    /// 1 s idle, 5 min before retrying a refund whose request could not be built.
+    /// A worker named `name` with refundkit's defaults: a 60 s lease; 10 sends of a refund
+    /// and 7 days open before a person looks; 1 s idle; 5 min before retrying a refund whose
+    /// request could not be built.
     pub fn new(name: impl Into<String>) -> Self {
         Config {
             name: name.into(),
             lease: Duration::from_secs(60),
-            max_sends: 50,
+            max_attempts: 10,
+            max_age: Duration::from_secs(7 * 24 * 3600),
             time_scale: None,
             idle: Duration::from_secs(1),
             unbuildable_retry: Duration::from_secs(300),
@@ -271,13 +276,8 @@ impl<'a> Worker<'a> {
                         .record(claim, &refund, Outcome::WorkerStopped, now, false)?;
                 }
                 Action::Send(out) => {
-                    if refund.progress().sends > self.config.max_sends {
-                        let why = format!(
-                            "the retry budget is spent: {} requests sent and no final answer; \
-                             last: {}",
-                            self.config.max_sends,
-                            before.reason()
-                        );
+                    if let Some(why) = self.spent(&refund, out.moves_money, now) {
+                        let why = format!("{why}; last: {}", before.reason());
                         warn!(%why);
                         self.journal.to_review(claim, &why, now)?;
                         return Ok(self.stepped(claim, Status::Review));
@@ -339,6 +339,35 @@ impl<'a> Worker<'a> {
                 }
             }
         }
+    }
+
+    /// Why the retry budget is spent, when it is: the refund would leave once too often, or
+    /// has been open too long (`max_age`, scaled as the schedules are).
+    fn spent(&self, refund: &Refund, moves_money: bool, now: SystemTime) -> Option<String> {
+        if moves_money && refund.progress().attempts > self.config.max_attempts {
+            return Some(format!(
+                "the retry budget is spent: the refund left {} times and no answer settled it",
+                self.config.max_attempts
+            ));
+        }
+        let max_age = match self.config.time_scale {
+            Some((n, d)) => self
+                .config
+                .max_age
+                .checked_mul(n)
+                .and_then(|t| t.checked_div(d))
+                .unwrap_or(self.config.max_age),
+            None => self.config.max_age,
+        };
+        let age = now
+            .duration_since(refund.progress().created)
+            .unwrap_or_default();
+        (age > max_age).then(|| {
+            format!(
+                "the retry budget is spent: the refund has been open {} s without settling",
+                age.as_secs()
+            )
+        })
     }
 
     fn stepped(&self, claim: &Claim, status: Status) -> Stepped {

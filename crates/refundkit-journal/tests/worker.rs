@@ -218,35 +218,70 @@ impl Transport for Unavailable {
     }
 }
 
+fn run_against_unavailable(url: &str, clock: &ManualClock, config: Config) {
+    let credentials = sample::credentials();
+    let mut worker = Worker::new(
+        Journal::open(url).unwrap(),
+        &Unavailable,
+        &credentials,
+        clock,
+        config,
+    )
+    .unwrap();
+    worker
+        .run(&Until {
+            settled: true,
+            deadline: Some(start() + Duration::from_secs(30 * 86_400)),
+            stop: None,
+        })
+        .unwrap();
+}
+
 #[test]
-fn a_refund_that_spends_its_retry_budget_goes_to_review() {
+fn a_refund_open_longer_than_its_budget_goes_to_review() {
     for (backend, url) in backends() {
         let clock = ManualClock::at(start());
         let mut j = Journal::open(&url).unwrap();
         submit_sample(&mut j, ProviderId::Rbs);
-        let credentials = sample::credentials();
-        let mut worker = Worker::new(
-            Journal::open(&url).unwrap(),
-            &Unavailable,
-            &credentials,
+        // RBS asks the order's status first; a 503 is asked again, and again.
+        run_against_unavailable(
+            &url,
             &clock,
             Config {
-                max_sends: 3,
+                max_age: Duration::from_secs(3600),
                 ..config("w")
             },
-        )
-        .unwrap();
-        worker
-            .run(&Until {
-                settled: true,
-                deadline: Some(start() + Duration::from_secs(86_400)),
-                stop: None,
-            })
-            .unwrap();
+        );
         let entry = j.get("sample-rbs").unwrap().unwrap();
         assert_eq!(entry.status, Status::Review, "{backend}: {entry:?}");
         assert!(entry.reason.unwrap().contains("retry budget"), "{backend}");
-        assert_eq!(j.attempts("sample-rbs").unwrap().len(), 3, "{backend}");
+        let last = j.attempts("sample-rbs").unwrap().pop().unwrap();
+        assert!(
+            last.sent_at <= start() + Duration::from_secs(3600),
+            "{backend}"
+        );
+    }
+}
+
+#[test]
+fn a_refund_that_would_leave_more_often_than_its_budget_goes_to_review() {
+    for (backend, url) in backends() {
+        let clock = ManualClock::at(start());
+        let mut j = Journal::open(&url).unwrap();
+        // Yandex Pay: a 503 to the refund is a safe repeat under its externalOperationId.
+        submit_sample(&mut j, ProviderId::YandexPay);
+        run_against_unavailable(
+            &url,
+            &clock,
+            Config {
+                max_attempts: 3,
+                ..config("w")
+            },
+        );
+        let entry = j.get("sample-yandex-pay").unwrap().unwrap();
+        assert_eq!(entry.status, Status::Review, "{backend}: {entry:?}");
+        assert!(entry.reason.unwrap().contains("left 3 times"), "{backend}");
+        assert_eq!(entry.attempts, 3, "{backend}");
     }
 }
 

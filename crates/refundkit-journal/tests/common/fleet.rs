@@ -30,9 +30,15 @@ fn rbs_order(p: usize) -> String {
     format!("{p:08x}-25ff-7d1b-b28d-391800a7dca8")
 }
 
+/// The refund that asks more than the payment holds.
+const TOO_MUCH: usize = 9;
+
 /// Refund `k` of payment `p`: a sum distinct within the payment, so the emulator's record
 /// of a refund can be told by its amount.
 fn sum(p: usize, k: usize) -> String {
+    if k == TOO_MUCH {
+        return format!("5000.{p:02}");
+    }
     format!("{}.{p:02}", 10 * (k + 1))
 }
 
@@ -81,7 +87,8 @@ fn cents(decimal: &str) -> u64 {
 }
 
 /// Faults on every provider's refund and status methods: answers lost (the provider acted),
-/// requests lost (it did not), 500s, proxy pages and delays, at requests spread over the run.
+/// requests lost (it did not), 500s and proxy pages, and between them delays of `delay_ms`
+/// (a worker killed then dies with its request in flight).
 pub fn faults(delay_ms: u64) -> serde_json::Value {
     let mut out = Vec::new();
     let mut add = |provider: &str, path: &str, nth: u32, fault: &str| {
@@ -93,14 +100,55 @@ pub fn faults(delay_ms: u64) -> serde_json::Value {
         ("yookassa", "returnPayment", "returnPayment"),
         ("rbs", "refund.do", "getOrderStatusExtended.do"),
     ] {
-        add(provider, refund, 2, "answer-lost");
-        add(provider, refund, 4, "http-500");
-        add(provider, refund, 5, "delay");
-        add(provider, refund, 6, "request-lost");
-        add(provider, refund, 8, "answer-lost");
-        add(provider, status, 3, "answer-lost");
-        add(provider, status, 5, "proxy-html");
-        add(provider, status, 9, "http-500");
+        let mut on_refund = [
+            "delay",
+            "answer-lost",
+            "delay",
+            "http-500",
+            "delay",
+            "request-lost",
+            "delay",
+            "answer-lost",
+            "delay",
+        ];
+        if provider == "robokassa" {
+            // A Create cut off in flight can only go to review (no key, no lookup without its
+            // answer): most Creates are left clean, so that done Robokassa refunds are checked
+            // too.
+            on_refund = [
+                "none",
+                "answer-lost",
+                "none",
+                "http-500",
+                "none",
+                "request-lost",
+                "none",
+                "answer-lost",
+                "delay",
+            ];
+        }
+        let on_status = [
+            "delay",
+            "delay",
+            "answer-lost",
+            "delay",
+            "proxy-html",
+            "delay",
+            "delay",
+            "delay",
+            "http-500",
+        ];
+        // MWS's status is its refund's identical repeat: one list for the one method.
+        let lists: &[(&str, [&str; 9])] = if refund == status {
+            &[(refund, on_refund)]
+        } else {
+            &[(refund, on_refund), (status, on_status)]
+        };
+        for (path, list) in lists {
+            for (nth, fault) in (1..).zip(list.iter()).filter(|(_, f)| **f != "none") {
+                add(provider, path, nth, fault);
+            }
+        }
     }
     serde_json::Value::Array(out)
 }
@@ -113,7 +161,8 @@ pub struct Submission {
 }
 
 /// Every refund of the day, each payment's in the order they are to be made, with each
-/// provider's `base_url` from `bases` (`(provider, base)`).
+/// provider's `base_url` from `bases` (`(provider, base)`). The last refund of payment 0 at
+/// each provider (`…-0-9`) asks more than remains: the provider refuses it.
 pub fn submissions(bases: &[(&str, String)]) -> Vec<Submission> {
     let base = |provider: &str| {
         bases
@@ -128,54 +177,54 @@ pub fn submissions(bases: &[(&str, String)]) -> Vec<Submission> {
     };
     let one_line = serde_json::json!({"lines": [line("x".into(), "1000.00")]});
     let mut out = Vec::new();
-    for k in 0..REFUNDS {
-        for p in 0..PAYMENTS {
-            let settings =
-                |provider: &str| serde_json::json!({ provider: {"base_url": base(provider)} });
-            out.push(Submission {
-                id: format!("robokassa-{p}-{k}"),
-                provider: "robokassa",
-                description: serde_json::json!({
-                    "order": one_line, "refund": {"sum": sum(p, k)},
-                    "references": {"robokassa_op_key": op_key(p)},
-                    "settings": settings("robokassa")
-                }),
-            });
-            // What remains of the Yandex Pay order when refund k is made: lines k.. and the
-            // one kept.
-            let mut lines: Vec<serde_json::Value> = (k..REFUNDS)
-                .map(|i| line(format!("l{i}"), &sum(p, i)))
-                .collect();
-            lines.push(line("kept".into(), "1000.00"));
-            out.push(Submission {
-                id: format!("yandex-pay-{p}-{k}"),
-                provider: "yandex-pay",
-                description: serde_json::json!({
-                    "order": {"lines": lines},
-                    "refund": {"lines": [{"id": format!("l{k}"), "quantity": "1"}]},
-                    "references": {"yandex_order_id": yandex_order(p)},
-                    "settings": settings("yandex-pay")
-                }),
-            });
-            out.push(Submission {
-                id: format!("yookassa-{p}-{k}"),
-                provider: "yookassa",
-                description: serde_json::json!({
-                    "order": one_line, "refund": {"sum": sum(p, k), "cause": "returned"},
-                    "references": {"yookassa_invoice_id": invoice(p), "yookassa_shop_id": "6689"},
-                    "settings": settings("yookassa")
-                }),
-            });
-            out.push(Submission {
-                id: format!("rbs-{p}-{k}"),
-                provider: "rbs",
-                description: serde_json::json!({
-                    "order": one_line, "refund": {"sum": sum(p, k)},
-                    "references": {"rbs_order_id": rbs_order(p)},
-                    "settings": settings("rbs")
-                }),
-            });
-        }
+    let refunds = (0..REFUNDS).flat_map(|k| (0..PAYMENTS).map(move |p| (p, k)));
+    for (p, k) in refunds.chain([(0, TOO_MUCH)]) {
+        let settings =
+            |provider: &str| serde_json::json!({ provider: {"base_url": base(provider)} });
+        out.push(Submission {
+            id: format!("robokassa-{p}-{k}"),
+            provider: "robokassa",
+            description: serde_json::json!({
+                "order": one_line, "refund": {"sum": sum(p, k)},
+                "references": {"robokassa_op_key": op_key(p)},
+                "settings": settings("robokassa")
+            }),
+        });
+        // What remains of the Yandex Pay order when refund k is made: lines k.. and the
+        // one kept.
+        let mut lines: Vec<serde_json::Value> = (k..REFUNDS)
+            .chain((k == TOO_MUCH).then_some(TOO_MUCH))
+            .map(|i| line(format!("l{i}"), &sum(p, i)))
+            .collect();
+        lines.push(line("kept".into(), "1000.00"));
+        out.push(Submission {
+            id: format!("yandex-pay-{p}-{k}"),
+            provider: "yandex-pay",
+            description: serde_json::json!({
+                "order": {"lines": lines},
+                "refund": {"lines": [{"id": format!("l{k}"), "quantity": "1"}]},
+                "references": {"yandex_order_id": yandex_order(p)},
+                "settings": settings("yandex-pay")
+            }),
+        });
+        out.push(Submission {
+            id: format!("yookassa-{p}-{k}"),
+            provider: "yookassa",
+            description: serde_json::json!({
+                "order": one_line, "refund": {"sum": sum(p, k), "cause": "returned"},
+                "references": {"yookassa_invoice_id": invoice(p), "yookassa_shop_id": "6689"},
+                "settings": settings("yookassa")
+            }),
+        });
+        out.push(Submission {
+            id: format!("rbs-{p}-{k}"),
+            provider: "rbs",
+            description: serde_json::json!({
+                "order": one_line, "refund": {"sum": sum(p, k)},
+                "references": {"rbs_order_id": rbs_order(p)},
+                "settings": settings("rbs")
+            }),
+        });
     }
     out
 }

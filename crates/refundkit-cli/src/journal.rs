@@ -1,0 +1,491 @@
+//! `refundkit journal submit|run|show|resolve`: each refund exactly once, through the journal
+//! (refundkit-journal) in SQLite or PostgreSQL.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use clap::{Args, Subcommand, ValueEnum};
+use refundkit::ProviderId;
+use refundkit::core::lifecycle::Status;
+use refundkit::plan::RefundDescription;
+use refundkit_journal::worker::{
+    Config, Ended, ReqwestTransport, SystemClock, TransportOptions, Until, Worker,
+};
+use refundkit_journal::{Entry, Journal, JournalError, Resolution, SubmitError, Submitted};
+
+use crate::Exit;
+use crate::io::{self, CliError};
+use crate::plan::{self, CredentialArgs, SettingArgs};
+
+/// Where the journal is.
+#[derive(Args)]
+pub struct DbArg {
+    /// The journal: `sqlite:PATH` (a file, created when missing) or `postgres://…` /
+    /// `postgresql://…` (a fleet). The environment variable keeps a password out of the
+    /// process list.
+    #[arg(
+        long,
+        env = "REFUNDKIT_JOURNAL_DB",
+        default_value = "sqlite:refundkit.db",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    db: String,
+}
+
+impl DbArg {
+    fn open(&self) -> Result<Journal, CliError> {
+        Journal::open(&self.db).map_err(|e| match e {
+            JournalError::Url(_) => CliError::Usage(format!("--db: {e}")),
+            e => CliError::Rejected(format!("the journal: {e}")),
+        })
+    }
+}
+
+/// A provider, by its name.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    Robokassa,
+    YandexPay,
+    Yookassa,
+    Rbs,
+}
+
+impl From<ProviderArg> for ProviderId {
+    fn from(p: ProviderArg) -> Self {
+        match p {
+            ProviderArg::Robokassa => ProviderId::Robokassa,
+            ProviderArg::YandexPay => ProviderId::YandexPay,
+            ProviderArg::Yookassa => ProviderId::Yookassa,
+            ProviderArg::Rbs => ProviderId::Rbs,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Verb {
+    /// Plan a refund description (plan's format) at one provider, validate it and record it
+    /// under the shop's id: prints the id. The same id with the same request again adds
+    /// nothing (exit 0); with another request, exit 1. References the description leaves out
+    /// are filled: refund_id with --id, MWS's clientOrderId from the journal's sequence.
+    Submit {
+        #[command(flatten)]
+        db: DbArg,
+        /// The provider.
+        #[arg(long, value_enum)]
+        provider: ProviderArg,
+        /// The shop's id of this refund (1 to 256 bytes): what makes a submission idempotent.
+        #[arg(long)]
+        id: String,
+        #[command(flatten)]
+        credentials: CredentialArgs,
+        #[command(flatten)]
+        settings: SettingArgs,
+        /// The refund description; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// A worker: claims the refunds that are due, sends their requests and records the
+    /// answers, write-ahead; any number may run at once on one journal. Credentials by
+    /// plan's flags and environment variables; never the samples unless
+    /// --sample-credentials.
+    Run(RunArgs),
+    /// One line per refund (or only ID): id, provider, state, amount, attempts, reason.
+    Show {
+        #[command(flatten)]
+        db: DbArg,
+        /// One JSON object per line: id, provider, payment, state (pending, in-flight,
+        /// waiting, done, refused, review), amount (a decimal string), attempts, sends,
+        /// reason (for refused and review), detail, created_at, updated_at, due_at,
+        /// resolution, note.
+        #[arg(long)]
+        json: bool,
+        /// Only this refund.
+        id: Option<String>,
+    },
+    /// A person's answer to a refund in review: --done (the money went back) or
+    /// --not-refunded (it did not: refused, and a new refund may be submitted).
+    Resolve {
+        #[command(flatten)]
+        db: DbArg,
+        /// The refund.
+        id: String,
+        /// The money went back.
+        #[arg(
+            long,
+            conflicts_with = "not_refunded",
+            required_unless_present = "not_refunded"
+        )]
+        done: bool,
+        /// No money moved for this refund.
+        #[arg(long)]
+        not_refunded: bool,
+        /// What the person checked, and where (kept with the refund).
+        #[arg(long)]
+        note: String,
+    },
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    db: DbArg,
+    #[command(flatten)]
+    credentials: CredentialArgs,
+    /// Stand the clearly marked sample credentials in for missing ones (tests against
+    /// `refundkit serve`; never against a real provider).
+    #[arg(long)]
+    sample_credentials: bool,
+    /// Return once no refund is pending, waiting or in flight (exit 0).
+    #[arg(long)]
+    until_settled: bool,
+    /// Return after this many seconds; with refunds still open, exit 4.
+    #[arg(long, value_name = "N")]
+    max_seconds: Option<u64>,
+    /// Multiply every wait of the providers' schedules by F (0 < F <= 1), for tests against
+    /// `refundkit serve`.
+    #[arg(long, value_name = "F")]
+    time_scale: Option<String>,
+    /// A trust root to add (PEM): the emulator's test CA.
+    #[arg(long, value_name = "PEM")]
+    ca: Vec<PathBuf>,
+    /// MWS's TLS client certificate (PEM); default: the YooKassa signing certificate.
+    #[arg(long, value_name = "PEM", requires = "yookassa_tls_key")]
+    yookassa_tls_cert: Option<PathBuf>,
+    /// Its private key (PEM); default: the YooKassa signing key.
+    #[arg(long, value_name = "PEM", requires = "yookassa_tls_cert")]
+    yookassa_tls_key: Option<PathBuf>,
+    /// How long a worker holds a refund it claimed, in seconds (longer than --timeout).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    lease: u64,
+    /// The longest a request may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    timeout: u64,
+    /// The retry budget: sends of a refund (each lost or unanswered one counts) before it
+    /// goes to review instead.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    max_attempts: u32,
+    /// The retry budget in time: seconds a refund may stay open (scaled by --time-scale)
+    /// before it goes to review.
+    #[arg(long, value_name = "SECONDS", default_value_t = 7 * 24 * 3600)]
+    max_age: u64,
+    /// Workers in this process (threads, a journal connection each).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    workers: u32,
+}
+
+pub fn run(verb: Verb) -> Result<Exit, CliError> {
+    match verb {
+        Verb::Submit {
+            db,
+            provider,
+            id,
+            credentials,
+            settings,
+            input,
+        } => submit(&db, provider.into(), &id, &credentials, &settings, input),
+        Verb::Run(args) => work(&args),
+        Verb::Show { db, json, id } => show(&db, json, id.as_deref()),
+        Verb::Resolve {
+            db,
+            id,
+            done,
+            not_refunded: _,
+            note,
+        } => {
+            let resolution = if done {
+                Resolution::Done
+            } else {
+                Resolution::NotRefunded
+            };
+            let entry = db
+                .open()?
+                .resolve(&id, resolution, &note, SystemTime::now())
+                .map_err(|e| CliError::Rejected(e.to_string()))?;
+            io::emit(format!("{}\n", line(&entry)).as_bytes())?;
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+fn submit(
+    db: &DbArg,
+    provider: ProviderId,
+    id: &str,
+    credentials: &CredentialArgs,
+    settings: &SettingArgs,
+    input: Option<PathBuf>,
+) -> Result<Exit, CliError> {
+    let json = io::read_input(input.as_deref())?;
+    let mut desc: RefundDescription = refundkit::core::json::decode(&json)
+        .map_err(|e| CliError::Rejected(format!("refund description: {e}")))?;
+    plan::apply_settings(&mut desc, settings)?;
+    let (credentials, sample) = plan::credentials(credentials, true)?;
+    if sample {
+        plan::note_samples();
+    }
+    let mut journal = db.open()?;
+    match journal.submit_description(id, provider, &desc, &credentials, SystemTime::now()) {
+        Ok(submitted) => {
+            if let Submitted::Existing(_) = submitted {
+                io::diagnose(&format!(
+                    "{id}: submitted before with the same request: nothing added"
+                ));
+            }
+            io::emit(format!("{id}\n").as_bytes())?;
+            Ok(Exit::Ok)
+        }
+        Err(SubmitError::Invalid(report)) => {
+            io::report(&report);
+            Err(CliError::Rejected(format!(
+                "{id}: the refund does not validate: nothing recorded"
+            )))
+        }
+        Err(SubmitError::Journal(e)) => Err(CliError::Rejected(format!("the journal: {e}"))),
+        Err(e) => Err(CliError::Rejected(e.to_string())),
+    }
+}
+
+/// `F` (`0.01`) as an exact fraction: no float ever touches it.
+fn time_scale(text: &str) -> Result<(u32, u32), CliError> {
+    let bad = || CliError::Usage(format!("--time-scale {text:?}: a decimal F, 0 < F <= 1"));
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || fraction.len() > 9
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let denominator = 10u32.pow(u32::try_from(fraction.len()).map_err(|_| bad())?);
+    let whole: u32 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
+    let fraction: u32 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().map_err(|_| bad())?
+    };
+    let numerator = whole
+        .checked_mul(denominator)
+        .and_then(|w| w.checked_add(fraction))
+        .ok_or_else(bad)?;
+    if numerator == 0 || numerator > denominator {
+        return Err(bad());
+    }
+    Ok((numerator, denominator))
+}
+
+fn read(path: &PathBuf, what: &str) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path)
+        .map_err(|e| CliError::Usage(format!("cannot read {what} {}: {e}", path.display())))
+}
+
+fn work(args: &RunArgs) -> Result<Exit, CliError> {
+    let scale = args.time_scale.as_deref().map(time_scale).transpose()?;
+    if args.lease <= args.timeout {
+        return Err(CliError::Usage(format!(
+            "--lease ({} s) must be longer than --timeout ({} s)",
+            args.lease, args.timeout
+        )));
+    }
+    let (credentials, sample) = plan::credentials(&args.credentials, args.sample_credentials)?;
+    if sample {
+        plan::note_samples();
+    }
+    let mws_identity = match (&args.yookassa_tls_cert, &args.yookassa_tls_key) {
+        (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+        _ => args
+            .credentials
+            .yookassa_files()
+            .map(|(key, cert)| (cert.clone(), key.clone())),
+    };
+    let mws_identity_pem = mws_identity
+        .map(|(cert, key)| {
+            let mut pem = zeroize::Zeroizing::new(read(&cert, "the MWS TLS certificate")?);
+            pem.push(b'\n');
+            pem.extend_from_slice(&zeroize::Zeroizing::new(read(&key, "the MWS TLS key")?));
+            Ok::<_, CliError>(pem)
+        })
+        .transpose()?;
+    let transport = ReqwestTransport::new(TransportOptions {
+        timeout: Some(Duration::from_secs(args.timeout)),
+        extra_roots_pem: args
+            .ca
+            .iter()
+            .map(|p| read(p, "the trust root"))
+            .collect::<Result<_, _>>()?,
+        mws_identity_pem,
+    })
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    init_tracing();
+    let deadline = args
+        .max_seconds
+        .and_then(|s| SystemTime::now().checked_add(Duration::from_secs(s)));
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "host".into());
+    let clock = SystemClock;
+    let results: Vec<Result<Ended, CliError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..args.workers.max(1))
+            .map(|i| {
+                let (transport, credentials, clock) = (&transport, &credentials, &clock);
+                let name = format!("{host}-{}-{i}", std::process::id());
+                scope.spawn(move || {
+                    let journal = args.db.open()?;
+                    let config = Config {
+                        lease: Duration::from_secs(args.lease),
+                        max_attempts: args.max_attempts,
+                        max_age: Duration::from_secs(args.max_age),
+                        time_scale: scale,
+                        idle: if scale.is_some() {
+                            Duration::from_millis(50)
+                        } else {
+                            Duration::from_secs(1)
+                        },
+                        ..Config::new(name)
+                    };
+                    let mut worker = Worker::new(journal, transport, credentials, clock, config)
+                        .map_err(|e| CliError::Usage(e.to_string()))?;
+                    worker
+                        .run(&Until {
+                            settled: args.until_settled,
+                            deadline,
+                            stop: None,
+                        })
+                        .map_err(|e| CliError::Rejected(format!("the journal: {e}")))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(CliError::Rejected("a worker panicked".into())))
+            })
+            .collect()
+    });
+    let mut exit = Exit::Ok;
+    for result in results {
+        match result? {
+            Ended::Settled => {}
+            _ => exit = Exit::InProgress,
+        }
+    }
+    if exit == Exit::InProgress {
+        io::diagnose("refunds are still open: run again (exit 4)");
+    }
+    Ok(exit)
+}
+
+fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(false)
+        .try_init();
+}
+
+fn show(db: &DbArg, json: bool, id: Option<&str>) -> Result<Exit, CliError> {
+    let mut journal = db.open()?;
+    let entries = match id {
+        Some(id) => vec![
+            journal
+                .get(id)
+                .map_err(|e| CliError::Rejected(e.to_string()))?
+                .ok_or_else(|| CliError::Rejected(format!("no refund {id} in the journal")))?,
+        ],
+        None => journal
+            .list()
+            .map_err(|e| CliError::Rejected(e.to_string()))?,
+    };
+    let mut out = String::new();
+    for entry in &entries {
+        out.push_str(&if json {
+            object(entry).to_string()
+        } else {
+            line(entry)
+        });
+        out.push('\n');
+    }
+    io::emit(out.as_bytes())?;
+    Ok(Exit::Ok)
+}
+
+fn timestamp(t: SystemTime) -> String {
+    let millis = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    refundkit_yookassa::timing::format_request_dt(millis)
+}
+
+fn settled_reason(entry: &Entry) -> Option<&str> {
+    matches!(entry.status, Status::Refused | Status::Review)
+        .then_some(entry.reason.as_deref())
+        .flatten()
+}
+
+fn object(entry: &Entry) -> serde_json::Value {
+    serde_json::json!({
+        "id": entry.id,
+        "provider": entry.provider,
+        "payment": entry.payment,
+        "state": entry.status.as_str(),
+        "amount": entry.amount,
+        "attempts": entry.attempts,
+        "sends": entry.sends,
+        "reason": settled_reason(entry),
+        "detail": entry.reason,
+        "created_at": timestamp(entry.created_at),
+        "updated_at": timestamp(entry.updated_at),
+        "due_at": entry.due_at.map(timestamp),
+        "resolution": entry.resolution.as_ref().map(|(r, _)| r),
+        "note": entry.resolution.as_ref().map(|(_, n)| n),
+    })
+}
+
+fn line(entry: &Entry) -> String {
+    let mut line = format!(
+        "{}  {}  {}  {}  attempts={}",
+        entry.id,
+        entry.provider,
+        entry.status,
+        entry.amount.as_deref().unwrap_or("-"),
+        entry.attempts
+    );
+    if let Some(reason) = settled_reason(entry) {
+        // One line per refund: a reason's own line breaks are not kept.
+        line.push_str("  ");
+        line.push_str(&reason.replace(['\n', '\r'], " "));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::time_scale;
+
+    #[test]
+    fn a_time_scale_is_an_exact_fraction_above_0_and_at_most_1() {
+        assert_eq!(time_scale("0.01").ok(), Some((1, 100)));
+        assert_eq!(time_scale("1").ok(), Some((1, 1)));
+        assert_eq!(time_scale(".5").ok(), Some((5, 10)));
+        assert_eq!(time_scale("0.005").ok(), Some((5, 1000)));
+        for bad in [
+            "0",
+            "0.0",
+            "1.5",
+            "2",
+            "-0.1",
+            "1e-3",
+            "",
+            ".",
+            "0.0000000001",
+        ] {
+            assert!(time_scale(bad).is_err(), "{bad}");
+        }
+    }
+}
