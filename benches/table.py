@@ -70,3 +70,20 @@ if load_path.exists():
             f"{k} {v:,.0f} ({ours / v:.2f}x)" for k, v in sorted(row.items()) if k != "refundkit"
         )
         print(f"{op:<34} {ours:>11,.0f}  {others}")
+
+# benches/benches/journal.rs: refunds per second from submission to done, through the journal
+# on each backend, beside the emulator alone (the floor) measured in the same run.
+journal_path = root / "journal.json"
+if journal_path.exists():
+    rows = json.loads(journal_path.read_text())
+    floor = rows.get("floor", {})
+    print()
+    print(f"{'journal (refunds/s)':<34} {'refunds/s':>11}  floor/row, the journal's own cost per request")
+    for name, row in rows.items():
+        rate = row["refunds_per_second"]
+        if name == "floor":
+            print(f"{'journal/floor (the emulator alone)':<34} {rate:>11,.0f}")
+            continue
+        own = (row["seconds"] - floor.get("seconds", 0)) * 1e6 / row["requests"]
+        ratio = floor.get("refunds_per_second", 0) / rate
+        print(f"{'journal/' + name:<34} {rate:>11,.0f}  {ratio:,.0f}x, {own:,.0f} µs")

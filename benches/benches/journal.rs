@@ -1,0 +1,250 @@
+//! Refunds per second through the journal, beside the emulator's own round trip, in one run:
+//!
+//! - `floor`: the emulator alone: each RBS refund's two requests (the order's status, then
+//!   refund.do) built by the state machine and answered by `refundkit-sim` in process, nothing
+//!   stored.
+//! - `sqlite-xN`, `postgres-xN`: the same refunds submitted to a journal and driven to done
+//!   by N workers (`refundkit-journal`, a thread and a connection each), every request
+//!   recorded write-ahead and answered durably: SQLite in a file (WAL, `synchronous=FULL`),
+//!   PostgreSQL on the server of `REFUNDKIT_TEST_POSTGRES` (skipped without it;
+//!   `.ci/postgres.sh start` makes one).
+//!
+//! Besides refunds per second, the journal's own cost per request: the time per refund less
+//! the floor's, over the requests each refund sends. Written where `benches/table.py` prints
+//! it.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use refundkit::core::lifecycle::{Action, Answer};
+use refundkit::plan::{Credentials, RefundDescription};
+use refundkit::{ProviderId, Refund};
+use refundkit_journal::Journal;
+use refundkit_journal::worker::{Config, Delivery, SystemClock, Transport, Until, Worker};
+use refundkit_sim::{Reply, Scenario, Sim};
+
+const REFUNDS: usize = 300;
+const BASE: &str = "http://127.0.0.1:1/rbs/payment/rest";
+
+fn order(i: usize) -> String {
+    format!("{i:08x}-25ff-7d1b-b28d-391800a7dca8")
+}
+
+fn sim() -> Sim {
+    let orders: Vec<serde_json::Value> = (0..REFUNDS)
+        .map(|i| serde_json::json!({"order_id": order(i), "deposited": 100_000}))
+        .collect();
+    let scenario = serde_json::json!({"rbs": {"user_name": "bench-api", "password": "bench-password",
+        "orders": orders}});
+    Sim::new(
+        &Scenario::from_json(scenario.to_string().as_bytes(), std::path::Path::new(".")).unwrap(),
+    )
+    .unwrap()
+}
+
+fn credentials() -> Credentials {
+    let mut c = Credentials::new();
+    c.insert(refundkit::rbs::Auth::Password {
+        user_name: "bench-api".into(),
+        password: refundkit::rbs::types::Password("bench-password".to_owned().into()),
+    });
+    c
+}
+
+fn description(i: usize) -> RefundDescription {
+    serde_json::from_value(serde_json::json!({
+        "order": {"lines": [{"id": "x", "name": "Товар", "unit_price": "1000.00", "quantity": "1",
+            "vat": "22", "payment_method": "full_payment", "payment_subject": "commodity"}]},
+        "refund": {"sum": "10.00"},
+        "references": {"rbs_order_id": order(i)},
+        "settings": {"rbs": {"base_url": BASE}}
+    }))
+    .unwrap()
+}
+
+struct InProcess(Mutex<Sim>);
+
+impl Transport for InProcess {
+    fn send(&self, _: ProviderId, request: &http::Request<Vec<u8>>) -> Delivery {
+        match self
+            .0
+            .lock()
+            .unwrap()
+            .handle(request, SystemTime::now())
+            .reply
+        {
+            Reply::Answer(r) | Reply::Delayed(_, r) => Delivery::Answered {
+                http_status: r.status().as_u16(),
+                body: r.body().clone(),
+            },
+            _ => Delivery::Lost,
+        }
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::from_secs(5)
+    }
+}
+
+/// The floor: every refund driven by the state machine against the emulator, nothing
+/// stored. Seconds, and requests sent.
+fn floor() -> (f64, usize) {
+    let mut sim = sim();
+    let credentials = credentials();
+    let started = Instant::now();
+    let mut sent = 0;
+    for i in 0..REFUNDS {
+        let plan = refundkit::plan::build(
+            &description(i),
+            &credentials,
+            &[ProviderId::Rbs],
+            SystemTime::now(),
+        )
+        .unwrap();
+        let mut refund: Refund = plan.providers.into_iter().next().unwrap().refund.unwrap();
+        loop {
+            let now = SystemTime::now();
+            match refund.poll(now, &credentials).unwrap() {
+                Action::Send(out) => {
+                    sent += 1;
+                    let Reply::Answer(r) = sim.handle(&out.request, now).reply else {
+                        panic!()
+                    };
+                    refund
+                        .on_answer(
+                            Answer::Received {
+                                http_status: r.status().as_u16(),
+                                body: r.body(),
+                            },
+                            &credentials,
+                            now,
+                        )
+                        .unwrap();
+                }
+                Action::Done { .. } => break,
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    (started.elapsed().as_secs_f64(), sent)
+}
+
+/// Submit to done through a journal at `url` with `workers` workers (threads, a connection
+/// each): seconds, and requests sent.
+fn through(url: &str, workers: usize) -> (f64, usize) {
+    let transport = InProcess(Mutex::new(sim()));
+    let credentials = credentials();
+    let started = Instant::now();
+    let mut journal = Journal::open(url).unwrap();
+    for i in 0..REFUNDS {
+        journal
+            .submit_description(
+                &format!("r-{i}"),
+                ProviderId::Rbs,
+                &description(i),
+                &credentials,
+                SystemTime::now(),
+            )
+            .unwrap();
+    }
+    std::thread::scope(|scope| {
+        for w in 0..workers {
+            let (transport, credentials) = (&transport, &credentials);
+            scope.spawn(move || {
+                let journal = Journal::open(url).unwrap();
+                // A worker with nothing to claim (the last refunds leased by the others) waits
+                // `idle` before it looks again: short here, so the run's end is not a wait.
+                let config = Config {
+                    idle: Duration::from_millis(5),
+                    ..Config::new(format!("bench-{w}"))
+                };
+                let mut worker =
+                    Worker::new(journal, transport, credentials, &SystemClock, config).unwrap();
+                let ended = worker
+                    .run(&Until {
+                        settled: true,
+                        deadline: None,
+                        stop: None,
+                    })
+                    .unwrap();
+                assert_eq!(ended, refundkit_journal::worker::Ended::Settled);
+            });
+        }
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let sent = journal
+        .list()
+        .unwrap()
+        .iter()
+        .map(|e| usize::try_from(e.sends).unwrap())
+        .sum();
+    (seconds, sent)
+}
+
+fn postgres_url(workers: usize) -> Option<String> {
+    let base = std::env::var("REFUNDKIT_TEST_POSTGRES").ok()?;
+    let name = format!("rk_bench_{}_{workers}", std::process::id());
+    let mut client = postgres::Client::connect(&base, postgres::NoTls).ok()?;
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .ok()?;
+    let (server, _) = base.rsplit_once('/')?;
+    Some(format!("{server}/{name}"))
+}
+
+fn main() {
+    // benches/instructions.py's count mode: a loop over a database has nothing to count.
+    if std::env::var_os("REFUNDKIT_COUNT").is_some() {
+        return;
+    }
+    let filter = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .unwrap_or_default();
+    if !"journal".contains(&filter) && !filter.contains("journal") {
+        return;
+    }
+    let (floor_s, floor_sent) = floor();
+    let mut rows = vec![("floor".to_owned(), floor_s, floor_sent)];
+    let dir = std::env::temp_dir().join(format!("refundkit-bench-journal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for workers in [1, 4] {
+        let file = dir.join(format!("journal-{workers}.db"));
+        let (s, sent) = through(&format!("sqlite:{}", file.display()), workers);
+        rows.push((format!("sqlite-x{workers}"), s, sent));
+        match postgres_url(workers) {
+            Some(url) => {
+                let (s, sent) = through(&url, workers);
+                rows.push((format!("postgres-x{workers}"), s, sent));
+            }
+            None => println!("journal: REFUNDKIT_TEST_POSTGRES is not set: PostgreSQL skipped"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut results = serde_json::Map::new();
+    for (name, seconds, sent) in &rows {
+        let per_second = REFUNDS as f64 / seconds;
+        let per_request_us = (seconds - floor_s) * 1e6 / *sent as f64;
+        println!(
+            "journal/{name:<12} {per_second:>9.0} refunds/s   {sent} requests   {}",
+            if name == "floor" {
+                "(the emulator alone)".to_owned()
+            } else {
+                format!("the journal's own cost: {per_request_us:.0} µs per request")
+            }
+        );
+        results.insert(
+            name.clone(),
+            serde_json::json!({"refunds_per_second": per_second, "requests": sent, "seconds": seconds}),
+        );
+    }
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(
+        out.join("journal.json"),
+        serde_json::Value::Object(results).to_string(),
+    )
+    .unwrap();
+}
