@@ -66,7 +66,7 @@ impl Tx for SqliteTx<'_> {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, JournalError> {
         let mut statement = self
             .0
-            .prepare_cached(&sqlite_placeholders(sql))
+            .prepare(&sqlite_placeholders(sql))
             .map_err(storage)?;
         let n = statement
             .execute(rusqlite::params_from_iter(params))
@@ -77,7 +77,7 @@ impl Tx for SqliteTx<'_> {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, JournalError> {
         let mut statement = self
             .0
-            .prepare_cached(&sqlite_placeholders(sql))
+            .prepare(&sqlite_placeholders(sql))
             .map_err(storage)?;
         let columns = statement.column_count();
         let mut rows = statement
