@@ -64,10 +64,7 @@ struct SqliteTx<'a>(rusqlite::Transaction<'a>);
 
 impl Tx for SqliteTx<'_> {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, JournalError> {
-        let mut statement = self
-            .0
-            .prepare(&sqlite_placeholders(sql))
-            .map_err(storage)?;
+        let mut statement = self.0.prepare(&sqlite_placeholders(sql)).map_err(storage)?;
         let n = statement
             .execute(rusqlite::params_from_iter(params))
             .map_err(storage)?;
@@ -75,10 +72,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, JournalError> {
-        let mut statement = self
-            .0
-            .prepare(&sqlite_placeholders(sql))
-            .map_err(storage)?;
+        let mut statement = self.0.prepare(&sqlite_placeholders(sql)).map_err(storage)?;
         let columns = statement.column_count();
         let mut rows = statement
             .query(rusqlite::params_from_iter(params))
