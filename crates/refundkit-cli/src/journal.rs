@@ -164,8 +164,8 @@ pub struct RunArgs {
     /// goes to review instead.
     #[arg(long, value_name = "N", default_value_t = 10)]
     max_attempts: u32,
-    /// The retry budget in time: seconds a refund may stay open (scaled by --time-scale)
-    /// before it goes to review.
+    /// The retry budget in time: seconds since a refund's first request (scaled by
+    /// --time-scale) before it goes to review.
     #[arg(long, value_name = "SECONDS", default_value_t = 7 * 24 * 3600)]
     max_age: u64,
     /// Workers in this process (threads, a journal connection each).

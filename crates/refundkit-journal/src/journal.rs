@@ -162,6 +162,10 @@ pub struct Claim {
     pub worker: String,
     /// Until when the lease holds.
     pub lease_until: SystemTime,
+    /// When the refund's first request left (`None`: none has): its retry budget in time
+    /// counts from here, not from a submission that may have waited behind its payment's
+    /// other refunds.
+    pub started_at: Option<SystemTime>,
     /// The stored state.
     pub state: String,
 }
@@ -634,12 +638,22 @@ impl Journal {
                 .and_then(|r| r.first())
                 .and_then(Value::int)
                 .unwrap_or(0);
+            let started_at = tx
+                .query(
+                    "SELECT MIN(sent_at) FROM refundkit_attempts WHERE refund_id = $1",
+                    &[Value::from(id.as_str())],
+                )?
+                .first()
+                .and_then(|r| r.first())
+                .and_then(Value::int)
+                .map(instant);
             Ok(Some(Claim {
                 id,
                 provider,
                 fence,
                 worker: worker.to_owned(),
                 lease_until: until,
+                started_at,
                 state,
             }))
         })

@@ -84,8 +84,9 @@ pub struct Config {
     /// The retry budget, in sends of the refund itself: a refund that would leave more often
     /// than this (each lost or unanswered one counts) goes to review instead.
     pub max_attempts: u32,
-    /// The retry budget, in time: a refund still open this long after it was submitted goes
-    /// to review rather than sending more (status requests of a refund under way included).
+    /// The retry budget, in time: a refund still open this long after its first request left
+    /// goes to review rather than sending more (status requests of a refund under way
+    /// included). Time spent waiting for its turn is not counted.
     pub max_age: Duration,
     /// Every wait of the providers' schedules multiplied by `numerator / denominator` (for
     /// tests against `refundkit serve`); `None` for the schedules as they are.
@@ -277,7 +278,7 @@ impl<'a> Worker<'a> {
                         .record(claim, &refund, Outcome::WorkerStopped, now, false)?;
                 }
                 Action::Send(out) => {
-                    if let Some(why) = self.spent(&refund, out.moves_money, now) {
+                    if let Some(why) = self.spent(claim, &refund, out.moves_money, now) {
                         let why = format!("{why}; last: {}", before.reason());
                         warn!(%why);
                         self.journal.to_review(claim, &why, now)?;
@@ -350,8 +351,14 @@ impl<'a> Worker<'a> {
     }
 
     /// Why the retry budget is spent, when it is: the refund would leave once too often, or
-    /// has been open too long (`max_age`, scaled as the schedules are).
-    fn spent(&self, refund: &Refund, moves_money: bool, now: SystemTime) -> Option<String> {
+    /// its first request left too long ago (`max_age`, scaled as the schedules are).
+    fn spent(
+        &self,
+        claim: &Claim,
+        refund: &Refund,
+        moves_money: bool,
+        now: SystemTime,
+    ) -> Option<String> {
         if moves_money && refund.progress().attempts > self.config.max_attempts {
             return Some(format!(
                 "the retry budget is spent: the refund left {} times and no answer settled it",
@@ -367,12 +374,14 @@ impl<'a> Worker<'a> {
                 .unwrap_or(self.config.max_age),
             None => self.config.max_age,
         };
-        let age = now
-            .duration_since(refund.progress().created)
+        let age = claim
+            .started_at
+            .and_then(|started| now.duration_since(started).ok())
             .unwrap_or_default();
         (age > max_age).then(|| {
             format!(
-                "the retry budget is spent: the refund has been open {} s without settling",
+                "the retry budget is spent: the refund's first request left {} s ago and \
+                 nothing has settled it",
                 age.as_secs()
             )
         })

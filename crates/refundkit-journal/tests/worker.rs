@@ -264,6 +264,33 @@ fn a_refund_open_longer_than_its_budget_goes_to_review() {
 }
 
 #[test]
+fn a_refund_that_waited_for_its_turn_longer_than_the_age_budget_is_still_tried() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        submit_sample(&mut j, ProviderId::Rbs);
+        // Eight days later (its payment's earlier refunds, or no worker running), a worker
+        // whose age budget is one hour takes it up: the budget counts from its first request.
+        let clock = ManualClock::at(start() + Duration::from_secs(8 * 86_400));
+        let transport = SimTransport::new(sim(|_| {}), &clock);
+        let credentials = sample::credentials();
+        let mut worker = Worker::new(
+            Journal::open(&url).unwrap(),
+            &transport,
+            &credentials,
+            &clock,
+            Config {
+                max_age: Duration::from_secs(3600),
+                ..config("w")
+            },
+        )
+        .unwrap();
+        worker.step().unwrap();
+        let entry = j.get("sample-rbs").unwrap().unwrap();
+        assert_eq!(entry.status, Status::Done, "{backend}: {entry:?}");
+    }
+}
+
+#[test]
 fn a_refund_that_would_leave_more_often_than_its_budget_goes_to_review() {
     for (backend, url) in backends() {
         let clock = ManualClock::at(start());
