@@ -659,6 +659,27 @@ impl Journal {
         })
     }
 
+    /// Runs `sql`, an UPDATE of the refund ending `WHERE id = $N AND fence = $N+1` (the
+    /// claim's id and fence are appended to `params`): refused when another claim has raised
+    /// the fence since, so a stale worker's write never lands.
+    fn fenced(
+        tx: &mut dyn Tx,
+        claim: &Claim,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<(), JournalError> {
+        let mut params = params.to_vec();
+        params.push(Value::from(claim.id.as_str()));
+        params.push(Value::from(claim.fence));
+        if tx.execute(sql, &params)? == 0 {
+            return Err(JournalError::Stale {
+                id: claim.id.clone(),
+                fence: claim.fence,
+            });
+        }
+        Ok(())
+    }
+
     /// The refund's new state under `claim`, refused when another claim has raised its
     /// fence since: the caller's work is stale and must stop.
     fn save(
@@ -674,7 +695,9 @@ impl Journal {
         } else {
             ""
         };
-        let changed = tx.execute(
+        Journal::fenced(
+            tx,
+            claim,
             &format!(
                 "UPDATE refundkit_refunds SET state = $1, status = $2, reason = $3,
                      attempts = $4, sends = $5, due_at = $6, updated_at = $7{lease}
@@ -688,17 +711,8 @@ impl Journal {
                 Value::from(s.sends),
                 Value::from(s.due_at),
                 Value::from(ms(now)),
-                Value::from(claim.id.as_str()),
-                Value::from(claim.fence),
             ],
-        )?;
-        if changed == 0 {
-            return Err(JournalError::Stale {
-                id: claim.id.clone(),
-                fence: claim.fence,
-            });
-        }
-        Ok(())
+        )
     }
 
     /// The write-ahead record, before a request leaves: the refund's state as `poll` left it
@@ -787,25 +801,14 @@ impl Journal {
         now: SystemTime,
     ) -> Result<(), JournalError> {
         self.tx(|tx| {
-            let changed = tx.execute(
+            Journal::fenced(
+                tx,
+                claim,
                 "UPDATE refundkit_refunds SET due_at = $1, reason = $2, updated_at = $3,
                      lease_owner = NULL, lease_until = NULL
                  WHERE id = $4 AND fence = $5",
-                &[
-                    Value::from(ms(due)),
-                    Value::from(why),
-                    Value::from(ms(now)),
-                    Value::from(claim.id.as_str()),
-                    Value::from(claim.fence),
-                ],
-            )?;
-            if changed == 0 {
-                return Err(JournalError::Stale {
-                    id: claim.id.clone(),
-                    fence: claim.fence,
-                });
-            }
-            Ok(())
+                &[Value::from(ms(due)), Value::from(why), Value::from(ms(now))],
+            )
         })
     }
 
@@ -818,24 +821,14 @@ impl Journal {
         now: SystemTime,
     ) -> Result<(), JournalError> {
         self.tx(|tx| {
-            let changed = tx.execute(
+            Journal::fenced(
+                tx,
+                claim,
                 "UPDATE refundkit_refunds SET status = 'review', reason = $1, due_at = NULL,
                      updated_at = $2, lease_owner = NULL, lease_until = NULL
                  WHERE id = $3 AND fence = $4",
-                &[
-                    Value::from(why),
-                    Value::from(ms(now)),
-                    Value::from(claim.id.as_str()),
-                    Value::from(claim.fence),
-                ],
-            )?;
-            if changed == 0 {
-                return Err(JournalError::Stale {
-                    id: claim.id.clone(),
-                    fence: claim.fence,
-                });
-            }
-            Ok(())
+                &[Value::from(why), Value::from(ms(now))],
+            )
         })
     }
 

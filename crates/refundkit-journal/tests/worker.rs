@@ -29,6 +29,24 @@ fn config(name: &str) -> Config {
     }
 }
 
+/// A worker on a connection of its own to the journal at `url`.
+fn worker<'a>(
+    url: &str,
+    transport: &'a dyn Transport,
+    credentials: &'a Credentials,
+    clock: &'a dyn Clock,
+    config: Config,
+) -> Worker<'a> {
+    Worker::new(
+        Journal::open(url).unwrap(),
+        transport,
+        credentials,
+        clock,
+        config,
+    )
+    .unwrap()
+}
+
 fn submit_sample(journal: &mut Journal, provider: ProviderId) {
     journal
         .submit_description(
@@ -43,14 +61,7 @@ fn submit_sample(journal: &mut Journal, provider: ProviderId) {
 
 /// Drives the journal's refunds with one worker until none is open.
 fn settle(url: &str, transport: &dyn Transport, clock: &dyn Clock, credentials: &Credentials) {
-    let mut worker = Worker::new(
-        Journal::open(url).unwrap(),
-        transport,
-        credentials,
-        clock,
-        config("settler"),
-    )
-    .unwrap();
+    let mut worker = worker(url, transport, credentials, clock, config("settler"));
     let deadline = clock.now() + Duration::from_secs(30 * 24 * 3600);
     let ended = worker
         .run(&Until {
@@ -220,14 +231,7 @@ impl Transport for Unavailable {
 
 fn run_against_unavailable(url: &str, clock: &ManualClock, config: Config) {
     let credentials = sample::credentials();
-    let mut worker = Worker::new(
-        Journal::open(url).unwrap(),
-        &Unavailable,
-        &credentials,
-        clock,
-        config,
-    )
-    .unwrap();
+    let mut worker = worker(url, &Unavailable, &credentials, clock, config);
     worker
         .run(&Until {
             settled: true,
@@ -273,8 +277,8 @@ fn a_refund_that_waited_for_its_turn_longer_than_the_age_budget_is_still_tried()
         let clock = ManualClock::at(start() + Duration::from_secs(8 * 86_400));
         let transport = SimTransport::new(sim(|_| {}), &clock);
         let credentials = sample::credentials();
-        let mut worker = Worker::new(
-            Journal::open(&url).unwrap(),
+        let mut worker = worker(
+            &url,
             &transport,
             &credentials,
             &clock,
@@ -282,8 +286,7 @@ fn a_refund_that_waited_for_its_turn_longer_than_the_age_budget_is_still_tried()
                 max_age: Duration::from_secs(3600),
                 ..config("w")
             },
-        )
-        .unwrap();
+        );
         worker.step().unwrap();
         let entry = j.get("sample-rbs").unwrap().unwrap();
         assert_eq!(entry.status, Status::Done, "{backend}: {entry:?}");
@@ -320,14 +323,7 @@ fn a_request_that_cannot_be_built_waits_for_a_worker_with_the_credential() {
         let mut j = Journal::open(&url).unwrap();
         submit_sample(&mut j, ProviderId::Rbs);
         let none = Credentials::new();
-        let mut worker = Worker::new(
-            Journal::open(&url).unwrap(),
-            &transport,
-            &none,
-            &clock,
-            config("w"),
-        )
-        .unwrap();
+        let mut worker = worker(&url, &transport, &none, &clock, config("w"));
         assert!(matches!(worker.step().unwrap(), Stepped::Refund { .. }));
         let entry = j.get("sample-rbs").unwrap().unwrap();
         assert_eq!(entry.status, Status::Pending, "{backend}");
@@ -423,14 +419,13 @@ fn every_refund_ends_done_refused_or_in_review_and_applied_once_whatever_stops_t
         }
         let mut workers: Vec<Worker<'_>> = (0..3)
             .map(|i| {
-                Worker::new(
-                    Journal::open(&url).unwrap(),
+                worker(
+                    &url,
                     &transport,
                     &credentials,
                     &clock,
                     config(&format!("w{i}")),
                 )
-                .unwrap()
             })
             .collect();
         let mut rng = Rng(0x5eed_1234_5678_9abc);
