@@ -15,6 +15,7 @@ mod plan;
 mod rbs;
 mod robokassa;
 mod serve;
+mod vectors;
 mod yandex_pay;
 mod yookassa;
 
@@ -132,6 +133,12 @@ enum Provider {
         #[command(subcommand)]
         verb: journal::Verb,
     },
+    /// The golden vectors as a suite any implementation can run (one JSON file per provider
+    /// and operation, Wycheproof's shape), and a runner of an external implementation over it.
+    Vectors {
+        #[command(subcommand)]
+        verb: vectors::Verb,
+    },
     /// RBS refund.do: Sberbank, Alfa-Bank (form-encoded).
     Rbs {
         #[command(subcommand)]
@@ -178,6 +185,7 @@ fn main() -> ExitCode {
         Provider::Inspect { input } => inspect(input),
         Provider::Serve(args) => serve::run(&args),
         Provider::Journal { verb } => journal::run(verb),
+        Provider::Vectors { verb } => vectors::run(verb),
     };
     match exit {
         Ok(exit) => exit.into(),

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+pub mod export;
+
 /// One vector's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VectorResult {

@@ -11,7 +11,7 @@ use std::path::Path;
 use refundkit_core::Outcome;
 use refundkit_core::conformance::{
     Error, Failure, VectorResult, expect_decoded, expect_eq, expect_summary, expect_violations,
-    read, read_manifest, run_all,
+    export, read, read_manifest, run_all,
 };
 use serde::Deserialize;
 
@@ -206,4 +206,91 @@ fn run_encode(
         return Err("the body decodes to another request".into());
     }
     expect_violations(&check_for(&request, api.dialect()), violations)
+}
+
+/// The vectors of `dir/vectors.json` as the portable suite's tests (`refundkit vectors
+/// export`): operations `encode` (a request's fields, JSON, to its form body: `rest`, or Sber's
+/// ecom JSON body: `ecom`), `decode` (a form body read, or refused) and `response`.
+pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
+    let file: File = read_manifest(dir, "rbs")?;
+    let api_name = |api: Api| match api {
+        Api::Rest => "rest",
+        Api::Ecom => "ecom",
+    };
+    let mut out = Vec::new();
+    for vector in &file.vectors {
+        out.push(match vector {
+            Vector::Encode {
+                name,
+                api,
+                input,
+                form,
+                violations,
+            } => {
+                let (result, flag) = export::validation(false, violations);
+                let mut expected = serde_json::json!({ "violations": violations });
+                let mut flags = vec![export::origin(input)];
+                flags.extend(flag);
+                if let Some(form) = form {
+                    export::set(&mut expected, "form", export::wire(&strip_newline(refundkit_core::conformance::read_fixture(
+                            dir, form,
+                        )?)));
+                    flags.push("ByteExact");
+                }
+                export::Exported {
+                    operation: "encode",
+                    comment: name.clone(),
+                    flags,
+                    input: serde_json::json!({
+                        "api": api_name(*api),
+                        "fields": export::wire(export::without_newline(
+                            &refundkit_core::conformance::read_fixture(dir, input)?
+                        )),
+                    }),
+                    expected,
+                    result,
+                    source: export::source_of(dir, "rbs", input),
+                }
+            }
+            Vector::Decode {
+                name,
+                api,
+                form,
+                decode_error,
+            } => {
+                let (result, flag) = export::validation(decode_error.is_some(), &[]);
+                export::Exported {
+                    operation: "decode",
+                    comment: name.clone(),
+                    flags: [Some(export::origin(form)), flag].into_iter().flatten().collect(),
+                    input: serde_json::json!({
+                        "api": api_name(*api),
+                        "form": export::wire(&strip_newline(
+                            refundkit_core::conformance::read_fixture(dir, form)?
+                        )),
+                    }),
+                    expected: serde_json::json!({ "decodeError": decode_error.is_some() }),
+                    result,
+                    source: export::source_of(dir, "rbs", form),
+                }
+            }
+            Vector::Response {
+                name, status, body, ..
+            } => {
+                let bytes = refundkit_core::conformance::read_fixture(dir, body)?;
+                let (expected, flag, result) =
+                    export::reading(*status, &parse_response(*status, &bytes));
+                export::Exported {
+                    operation: "response",
+                    comment: name.clone(),
+                    flags: vec![export::origin(body), flag],
+                    input: serde_json::json!({ "httpStatus": status, "body": export::wire(&bytes) }),
+                    expected,
+                    result,
+                    source: export::source_of(dir, "rbs", body),
+                }
+            }
+        });
+    }
+    Ok(out)
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use refundkit_core::conformance::{
     Error, Failure, VectorResult, expect_decoded, expect_eq, expect_summary, expect_violations,
-    read, read_fixture, read_manifest, run_all,
+    export, read, read_fixture, read_manifest, run_all,
 };
 use refundkit_core::{Outcome, SecretString};
 use serde::Deserialize;
@@ -227,4 +227,124 @@ fn run_request(
         expect_eq("encoded payload", &read(dir, file)?, &ours)?;
     }
     expect_violations(&check(&request), violations.unwrap_or_default())
+}
+
+/// The vectors of `dir/vectors.json` as the portable suite's tests (`refundkit vectors
+/// export`): operations `token`, `request`, `create_response`, `state_response`.
+pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
+    let file: File = read_manifest(dir, "robokassa")?;
+    let password3 = String::from_utf8_lossy(export::without_newline(&read_fixture(
+        dir,
+        &file.password3,
+    )?))
+    .into_owned();
+    let text = |name: &str| -> Result<serde_json::Value, Error> {
+        Ok(export::wire(export::without_newline(&read_fixture(
+            dir, name,
+        )?)))
+    };
+    let mut out = Vec::new();
+    for vector in &file.vectors {
+        out.push(match vector {
+            Vector::Token {
+                name,
+                payload,
+                token,
+                check,
+                alg,
+            } => {
+                let token = String::from_utf8_lossy(export::without_newline(&read_fixture(
+                    dir, token,
+                )?))
+                .into_owned();
+                let (expected, flag) = match check {
+                    TokenCheck::Full => (serde_json::json!({ "token": token }), "ByteExact"),
+                    TokenCheck::HeaderAndPayload => {
+                        let head: Vec<&str> = token.splitn(3, '.').take(2).collect();
+                        (
+                            serde_json::json!({ "headerAndPayload": head.join(".") }),
+                            "SignatureNotChecked",
+                        )
+                    }
+                };
+                export::Exported {
+                    operation: "token",
+                    comment: name.clone(),
+                    flags: vec![export::origin(payload), flag],
+                    input: serde_json::json!({
+                        "payload": text(payload)?, "alg": alg, "password3": password3
+                    }),
+                    expected,
+                    result: export::Expectation::Valid,
+                    source: export::source_of(dir, "robokassa", payload),
+                }
+            }
+            Vector::Request {
+                name,
+                input,
+                encoded,
+                decode_error,
+                violations,
+            } => {
+                let violations = violations.clone().unwrap_or_default();
+                let (result, flag) = export::validation(decode_error.is_some(), &violations);
+                let mut expected = serde_json::json!({
+                    "decodeError": decode_error.is_some(),
+                    "violations": if decode_error.is_some() { Vec::new() } else { violations },
+                });
+                if let Some(encoded) = encoded {
+                    export::set(&mut expected, "encoded", text(encoded)?);
+                }
+                export::Exported {
+                    operation: "request",
+                    comment: name.clone(),
+                    flags: [Some(export::origin(input)), flag].into_iter().flatten().collect(),
+                    input: serde_json::json!({ "payload": text(input)? }),
+                    expected,
+                    result,
+                    source: export::source_of(dir, "robokassa", input),
+                }
+            }
+            Vector::CreateResponse {
+                name, status, body, ..
+            }
+            | Vector::StateResponse {
+                name, status, body, ..
+            } => {
+                let bytes = read_fixture(dir, body)?;
+                let create = matches!(vector, Vector::CreateResponse { .. });
+                let (expected, flag, result) = if create {
+                    let outcome = parse_response(*status, &bytes);
+                    let (mut reading, flag, result) = export::reading(*status, &outcome);
+                    if let Outcome::Success(a) = &outcome {
+                        export::set(&mut reading, "requestId", serde_json::json!(a.request_id));
+                    }
+                    (reading, flag, result)
+                } else {
+                    let outcome = parse_state_response(*status, &bytes);
+                    let (mut reading, flag, result) = export::reading(*status, &outcome);
+                    if let Outcome::Success(s) = &outcome {
+                        export::set(&mut reading, "requestId", serde_json::json!(s.request_id));
+                        export::set(&mut reading, "amount", serde_json::json!(s.amount.map(|a| a.to_string())));
+                        export::set(&mut reading, "label", serde_json::json!(s.label.as_str()));
+                    }
+                    (reading, flag, result)
+                };
+                export::Exported {
+                    operation: if create {
+                        "create_response"
+                    } else {
+                        "state_response"
+                    },
+                    comment: name.clone(),
+                    flags: vec![export::origin(body), flag],
+                    input: serde_json::json!({ "httpStatus": status, "body": export::wire(&bytes) }),
+                    expected,
+                    result,
+                    source: export::source_of(dir, "robokassa", body),
+                }
+            }
+        });
+    }
+    Ok(out)
 }

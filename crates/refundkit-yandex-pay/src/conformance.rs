@@ -11,7 +11,7 @@ use std::path::Path;
 
 use refundkit_core::conformance::{
     Error, Failure, VectorResult, expect_decoded, expect_eq, expect_summary, expect_violations,
-    read, read_manifest, run_all,
+    export, read, read_fixture, read_manifest, run_all,
 };
 use refundkit_core::{Outcome, Quantity};
 use serde::Deserialize;
@@ -261,4 +261,102 @@ fn run_refund(
     .map_err(|e| e.to_string())?;
     ours.push(b'\n');
     expect_eq("refund body", &read(dir, expected)?, &ours)
+}
+
+/// The vectors of `dir/vectors.json` as the portable suite's tests (`refundkit vectors
+/// export`): operations `request` (a refund body validated, v1 or v2), `refund_helper` (the
+/// body the final-cart helper computes for an order and the products returned) and `response`.
+pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
+    let file: File = read_manifest(dir, "yandex-pay")?;
+    let text = |name: &str| -> Result<serde_json::Value, Error> {
+        Ok(export::wire(export::without_newline(&read_fixture(
+            dir, name,
+        )?)))
+    };
+    let api_name = |api: ApiName| if api == ApiName::V2 { "v2" } else { "v1" };
+    let mut out = Vec::new();
+    for vector in &file.vectors {
+        out.push(match vector {
+            Vector::Request {
+                name,
+                api,
+                input,
+                encoded,
+                decode_error,
+                payment_amount,
+                current,
+                violations,
+            } => {
+                let (result, flag) = export::validation(decode_error.is_some(), violations);
+                let mut expected = serde_json::json!({
+                    "decodeError": decode_error.is_some(),
+                    "violations": if decode_error.is_some() { Vec::new() } else { violations.clone() },
+                });
+                if let Some(encoded) = encoded {
+                    export::set(&mut expected, "encoded", text(encoded)?);
+                }
+                let current = current.as_deref().map(text).transpose()?;
+                export::Exported {
+                    operation: "request",
+                    comment: name.clone(),
+                    flags: [Some(export::origin(input)), flag].into_iter().flatten().collect(),
+                    input: serde_json::json!({
+                        "api": api_name(*api),
+                        "body": text(input)?,
+                        "paymentAmount": payment_amount,
+                        "currentOrder": current,
+                    }),
+                    expected,
+                    result,
+                    source: export::source_of(dir, "yandex-pay", input),
+                }
+            }
+            Vector::Refund {
+                name,
+                api,
+                external_amount,
+                order,
+                products,
+                shipping,
+                external_operation_id,
+                expected,
+            } => export::Exported {
+                operation: "refund_helper",
+                comment: name.clone(),
+                flags: vec![export::origin(order), "ByteExact"],
+                input: serde_json::json!({
+                    "api": api_name(*api),
+                    "order": text(order)?,
+                    "products": products,
+                    "shipping": shipping,
+                    "externalOperationId": external_operation_id,
+                    "externalAmount": external_amount,
+                }),
+                expected: serde_json::json!({ "body": text(expected)? }),
+                result: export::Expectation::Valid,
+                source: export::source_of(dir, "yandex-pay", order),
+            },
+            Vector::Response {
+                name, status, body, ..
+            } => {
+                let bytes = read_fixture(dir, body)?;
+                let outcome = parse_response(*status, &bytes);
+                let (mut expected, flag, result) = export::reading(*status, &outcome);
+                if let Outcome::Success(op) = &outcome {
+                    export::set(&mut expected, "operationId", serde_json::json!(op.operation_id));
+                    export::set(&mut expected, "status", serde_json::json!(op.status.as_str()));
+                }
+                export::Exported {
+                    operation: "response",
+                    comment: name.clone(),
+                    flags: vec![export::origin(body), flag],
+                    input: serde_json::json!({ "httpStatus": status, "body": export::wire(&bytes) }),
+                    expected,
+                    result,
+                    source: export::source_of(dir, "yandex-pay", body),
+                }
+            }
+        });
+    }
+    Ok(out)
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use refundkit_core::conformance::{
     Error, Failure, VectorResult, expect_decoded, expect_eq, expect_summary, expect_violations,
-    read, read_manifest, run_all,
+    export, read, read_manifest, run_all,
 };
 use refundkit_pkcs7::{Certificate, Trust};
 use serde::Deserialize;
@@ -177,4 +177,97 @@ fn run_pkcs7(
         (Err(got), Some(e)) if got.to_string().contains(e) => Ok(()),
         (Err(got), _) => Err(format!("open: {got}").into()),
     }
+}
+
+/// The vectors of `dir/vectors.json` as the portable suite's tests (`refundkit vectors
+/// export`): operations `request` (a returnPaymentRequest XML read, validated, and written
+/// canonically), `response` (an MWS answer, XML or PKCS#7, read without checking the
+/// signature) and `pkcs7` (a signed message opened, its content byte for byte, or refused).
+pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
+    let file: File = read_manifest(dir, "yookassa")?;
+    let fixture = |name: &str| refundkit_core::conformance::read_fixture(dir, name);
+    let mut out = Vec::new();
+    for vector in &file.vectors {
+        out.push(match vector {
+            Vector::Request {
+                name,
+                input,
+                canonical,
+                read_error,
+                violations,
+            } => {
+                let (result, flag) = export::validation(read_error.is_some(), violations);
+                let mut expected = serde_json::json!({
+                    "decodeError": read_error.is_some(),
+                    "violations": if read_error.is_some() { Vec::new() } else { violations.clone() },
+                });
+                let mut flags: Vec<&'static str> = vec![export::origin(input)];
+                flags.extend(flag);
+                if let Some(canonical) = canonical {
+                    export::set(&mut expected, "canonical", export::wire(&fixture(canonical)?));
+                    flags.push("ByteExact");
+                }
+                export::Exported {
+                    operation: "request",
+                    comment: name.clone(),
+                    flags,
+                    input: serde_json::json!({ "xml": export::wire(&fixture(input)?) }),
+                    expected,
+                    result,
+                    source: export::source_of(dir, "yookassa", input),
+                }
+            }
+            Vector::Response {
+                name, status, body, ..
+            } => {
+                let bytes = fixture(body)?;
+                let outcome = open_response(*status, &bytes, Trust::InsecureSkipSignature);
+                let (expected, flag, result) = export::reading(*status, &outcome);
+                let mut flags = vec![export::origin(body), flag];
+                if !bytes.trim_ascii_start().starts_with(b"<") {
+                    flags.push("SignatureNotChecked");
+                }
+                export::Exported {
+                    operation: "response",
+                    comment: name.clone(),
+                    flags,
+                    input: serde_json::json!({ "httpStatus": status, "body": export::wire(&bytes) }),
+                    expected,
+                    result,
+                    source: export::source_of(dir, "yookassa", body),
+                }
+            }
+            Vector::Pkcs7 {
+                name,
+                message,
+                certificate,
+                content,
+                error,
+            } => {
+                let (result, flag) = export::validation(error.is_some(), &[]);
+                let content = content.as_deref().map(fixture).transpose()?;
+                let mut flags: Vec<&'static str> = vec![export::origin(message)];
+                flags.extend(flag);
+                if certificate.is_none() {
+                    flags.push("SignatureNotChecked");
+                }
+                export::Exported {
+                    operation: "pkcs7",
+                    comment: name.clone(),
+                    flags,
+                    input: serde_json::json!({
+                        "message": export::wire(&fixture(message)?),
+                        "certificate": certificate.as_deref().map(fixture).transpose()?.map(|c| export::wire(&c)),
+                    }),
+                    expected: serde_json::json!({
+                        "error": error.is_some(),
+                        "content": content.map(|c| export::wire(&c)),
+                    }),
+                    result,
+                    source: export::source_of(dir, "yookassa", message),
+                }
+            }
+        });
+    }
+    Ok(out)
 }

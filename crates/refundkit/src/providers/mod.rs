@@ -139,6 +139,10 @@ pub trait Provider: Sync {
     /// Runs the golden vectors of `dir` (its `vectors.json`).
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error>;
 
+    /// The golden vectors of `dir` as the portable suite's tests (`refundkit vectors export`):
+    /// each with its operation, raw input, expected reading and source.
+    fn export(&self, dir: &Path) -> Result<Vec<conformance::export::Exported>, conformance::Error>;
+
     /// The next step after `sent` (the refund in `record`, or one of its status requests) got
     /// `answer`: the provider crate's `lifecycle::decide`.
     fn decide(

@@ -222,6 +222,10 @@ impl Provider for Rbs {
         refundkit_rbs::http::redacted(request)
     }
 
+    fn export(&self, dir: &Path) -> Result<Vec<conformance::export::Exported>, conformance::Error> {
+        refundkit_rbs::conformance::export_dir(dir)
+    }
+
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_rbs::conformance::run_dir(dir)
     }

@@ -214,6 +214,10 @@ impl Provider for Robokassa {
         refundkit_core::copy_request(request)
     }
 
+    fn export(&self, dir: &Path) -> Result<Vec<conformance::export::Exported>, conformance::Error> {
+        refundkit_robokassa::conformance::export_dir(dir)
+    }
+
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_robokassa::conformance::run_dir(dir)
     }

@@ -319,6 +319,10 @@ impl Provider for YandexPay {
         refundkit_yandex_pay::http::redacted(request)
     }
 
+    fn export(&self, dir: &Path) -> Result<Vec<conformance::export::Exported>, conformance::Error> {
+        refundkit_yandex_pay::conformance::export_dir(dir)
+    }
+
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_yandex_pay::conformance::run_dir(dir)
     }

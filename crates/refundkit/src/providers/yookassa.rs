@@ -242,6 +242,10 @@ impl Provider for Yookassa {
         refundkit_core::copy_request(request)
     }
 
+    fn export(&self, dir: &Path) -> Result<Vec<conformance::export::Exported>, conformance::Error> {
+        refundkit_yookassa::conformance::export_dir(dir)
+    }
+
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_yookassa::conformance::run_dir(dir)
     }
