@@ -246,6 +246,13 @@ def rbs_response(test):
     return done("invalid" if reading["verdict"] == "malformed" else "valid", reading)
 
 
+def rbs_transcript(test):
+    """A recorded exchange: its refund.do answers read as above; other methods skipped."""
+    if test["input"]["method"] != "refund.do":
+        return skip(f"{test['input']['method']} answers are not implemented here")
+    return rbs_response(test)
+
+
 # --- the contract ---------------------------------------------------------------------------
 
 def done(result, output):
@@ -263,6 +270,7 @@ OPERATIONS = {
     ("robokassa", "token"): robokassa_token,
     ("rbs", "encode"): rbs_encode,
     ("rbs", "response"): rbs_response,
+    ("rbs", "transcript"): rbs_transcript,
 }
 
 

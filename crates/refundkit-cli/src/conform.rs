@@ -48,9 +48,35 @@ pub fn run(dir: Option<PathBuf>) -> Result<Exit, CliError> {
             }
         }
     }
+    // Transcripts (`refundkit serve --record DIR`, or production traffic in that format):
+    // each recorded answer must still read as it was recorded.
+    let exchanges = exchange_files(&dir);
+    if !exchanges.is_empty() {
+        seen = seen.saturating_add(1);
+        let mut bad = Vec::new();
+        for path in &exchanges {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let name = name.unwrap_or_default();
+            let checked = std::fs::read(path)
+                .map_err(|e| e.to_string())
+                .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+                .and_then(|v: serde_json::Value| refundkit::transcript::check(&v));
+            if let Err(e) = checked {
+                bad.push(format!("  FAIL {name}: {e}\n"));
+            }
+        }
+        out.push_str(&format!(
+            "{:<11} {:>4} passed {:>4} failed\n",
+            "transcripts",
+            exchanges.len().saturating_sub(bad.len()),
+            bad.len()
+        ));
+        out.extend(bad.iter().map(String::as_str));
+        failed = failed.saturating_add(bad.len());
+    }
     if seen == 0 {
         return Err(CliError::Rejected(format!(
-            "no <provider>/vectors.json under {} (see testdata/README.md)",
+            "no <provider>/vectors.json and no *.exchange.json under {} (see testdata/README.md)",
             dir.display()
         )));
     }
@@ -60,4 +86,21 @@ pub fn run(dir: Option<PathBuf>) -> Result<Exit, CliError> {
     } else {
         Exit::Rejected
     })
+}
+
+/// The `*.exchange.json` files directly in `dir`, in name order.
+pub fn exchange_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".exchange.json"))
+        })
+        .collect();
+    files.sort();
+    files
 }

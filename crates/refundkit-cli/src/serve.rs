@@ -61,6 +61,11 @@ pub struct ServeArgs {
     /// Repeatable; added to the scenario's own.
     #[arg(long = "fault", value_name = "SPEC")]
     faults: Vec<String>,
+    /// Write each exchange with a provider (the request with its secrets redacted, the
+    /// answer or its loss, the timing, and refundkit's reading) as a file in DIR:
+    /// `NNNNNN-<provider>-<method>.exchange.json`, which `refundkit conform DIR` checks.
+    #[arg(long, value_name = "DIR")]
+    record: Option<PathBuf>,
     /// The HTTP port on 127.0.0.1 (0: any free one).
     #[arg(long, default_value_t = 8080)]
     port: u16,
@@ -288,6 +293,14 @@ pub fn run(args: &ServeArgs) -> Result<Exit, CliError> {
             .push(refundkit_sim::Fault::parse(spec).map_err(usage)?);
     }
     let sim = Sim::new(&scenario).map_err(usage)?;
+    if let Some(dir) = &args.record {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::Usage(format!("--record {}: {e}", dir.display())))?;
+        let _ = RECORDER.set(Recorder {
+            dir: dir.clone(),
+            next: AtomicU64::new(1),
+        });
+    }
     let tls_dir = match &args.tls {
         Some(dir) => dir.clone(),
         None => builtin_tls()?,
@@ -445,6 +458,57 @@ impl std::fmt::Display for AnswerLost {
 
 impl std::error::Error for AnswerLost {}
 
+/// Where `--record` writes, and the next exchange's number.
+struct Recorder {
+    dir: PathBuf,
+    next: AtomicU64,
+}
+
+static RECORDER: OnceLock<Recorder> = OnceLock::new();
+
+/// Records an exchange when `--record` asks for it, off the runtime thread; a file that
+/// cannot be written is logged, never a reason to stop answering.
+fn record(
+    request: &http::Request<Vec<u8>>,
+    answer: Option<(u16, &[u8])>,
+    at: SystemTime,
+    started: Instant,
+) {
+    let Some(recorder) = RECORDER.get() else {
+        return;
+    };
+    let Some(exchange) = refundkit::transcript::record(request, answer, at, started.elapsed())
+    else {
+        return;
+    };
+    let n = recorder.next.fetch_add(1, Ordering::Relaxed);
+    let slug = |v: &serde_json::Value| {
+        v.as_str()
+            .unwrap_or("")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+    };
+    let file = recorder.dir.join(format!(
+        "{n:06}-{}-{}.exchange.json",
+        slug(exchange.get("provider").unwrap_or_default()),
+        slug(exchange.get("method").unwrap_or_default())
+    ));
+    let mut text = serde_json::to_string_pretty(&exchange).unwrap_or_default();
+    text.push('\n');
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = std::fs::write(&file, text) {
+            note(format!("--record: {}: {e}", file.display()));
+        }
+    });
+}
+
 async fn handle(
     sim: Shared,
     request: Request<Incoming>,
@@ -484,8 +548,9 @@ async fn handle(
     if let Ok(uri) = format!("{scheme}://127.0.0.1{}", parts.uri).parse() {
         *request.uri_mut() = uri;
     }
+    let (at, started) = (SystemTime::now(), Instant::now());
     let handled = match sim.lock() {
-        Ok(mut s) => s.handle(&request, SystemTime::now()),
+        Ok(mut s) => s.handle(&request, at),
         Err(_) => return Ok(text(500, "emulator state poisoned")),
     };
     for n in handled.notifications {
@@ -499,10 +564,17 @@ async fn handle(
         }
         _ => {
             log("answer lost (connection closed)");
+            record(&request, None, at, started);
             return Err(AnswerLost);
         }
     };
     log(response.status().as_str());
+    record(
+        &request,
+        Some((response.status().as_u16(), response.body())),
+        at,
+        started,
+    );
     let (parts, body) = response.into_parts();
     Ok(Response::from_parts(parts, Full::new(Bytes::from(body))))
 }

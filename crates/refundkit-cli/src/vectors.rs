@@ -37,6 +37,10 @@ pub enum Verb {
         /// The golden vectors' root.
         #[arg(long, default_value = "testdata")]
         from: PathBuf,
+        /// Transcripts to add (`refundkit serve --record DIR`): each recorded answer becomes
+        /// a test of `<provider>_transcript_test.json`.
+        #[arg(long, value_name = "DIR")]
+        transcripts: Option<PathBuf>,
     },
     /// Run an external implementation over the suite in DIR: CMD (run by `sh -c`) reads a test
     /// file on stdin and writes `{"results": [{"tcId", "result", "output"} or {"tcId",
@@ -56,8 +60,12 @@ pub enum Verb {
 
 pub fn run(verb: Verb) -> Result<Exit, CliError> {
     match verb {
-        Verb::Export { dir, from } => {
-            let files = suite(&from)?;
+        Verb::Export {
+            dir,
+            from,
+            transcripts,
+        } => {
+            let files = suite(&from, transcripts.as_deref())?;
             std::fs::create_dir_all(&dir)
                 .map_err(|e| CliError::Usage(format!("{}: {e}", dir.display())))?;
             let mut tests: u64 = 0;
@@ -118,6 +126,10 @@ fn header(operation: &str) -> Vec<&'static str> {
             "input: the order as it stands and the products returned.",
             "output: body, the refund body byte for byte.",
         ],
+        "transcript" => vec![
+            "input: a recorded exchange's method, httpStatus and body.",
+            "output: the answer's reading, as for the operation's responses (verdict, code, text, the method's own fields).",
+        ],
         "lifecycle" => vec![
             "input: the refund request as sent (HTTP text), the request the answer is to (null: the refund itself), the answer (or lost), and what the shop recorded (attempts, refundedBefore, refundSentAt, now: Unix seconds).",
             "output: step (done, wait, resend, refused, reconcile, mismatch) and exit (the command line's code: 0, 3, 4, 5).",
@@ -127,7 +139,7 @@ fn header(operation: &str) -> Vec<&'static str> {
 }
 
 /// The suite: file name -> file.
-fn suite(from: &Path) -> Result<BTreeMap<String, Value>, CliError> {
+fn suite(from: &Path, transcripts: Option<&Path>) -> Result<BTreeMap<String, Value>, CliError> {
     let mut by_file: BTreeMap<(String, &'static str), Vec<Exported>> = BTreeMap::new();
     for provider in refundkit::providers::all() {
         let exported = provider
@@ -142,6 +154,14 @@ fn suite(from: &Path) -> Result<BTreeMap<String, Value>, CliError> {
     }
     for (provider, tests) in lifecycle(&from.join("lifecycle"))? {
         by_file.insert((provider, "lifecycle"), tests);
+    }
+    if let Some(dir) = transcripts {
+        for (provider, test) in recorded(dir)? {
+            by_file
+                .entry((provider, "transcript"))
+                .or_default()
+                .push(test);
+        }
     }
     let mut files = BTreeMap::new();
     for ((provider, operation), tests) in by_file {
@@ -268,6 +288,54 @@ fn lifecycle(dir: &Path) -> Result<Vec<(String, Vec<Exported>)>, CliError> {
 /// A member of a JSON object (`Null` when absent, or when `value` is not an object).
 fn field<'a>(value: &'a Value, key: &str) -> &'a Value {
     value.get(key).unwrap_or(&Value::Null)
+}
+
+/// The recorded answers of `dir`'s exchange files, as tests per provider.
+fn recorded(dir: &Path) -> Result<Vec<(String, Exported)>, CliError> {
+    let mut out = Vec::new();
+    for path in crate::conform::exchange_files(dir) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let exchange: Value = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+            .map_err(|e| CliError::Rejected(format!("{name}: {e}")))?;
+        refundkit::transcript::check(&exchange)
+            .map_err(|e| CliError::Rejected(format!("{name}: {e}")))?;
+        let answer = field(&exchange, "answer");
+        let Some(status) = field(answer, "httpStatus").as_u64() else {
+            // No answer came: nothing to read.
+            continue;
+        };
+        let status = u16::try_from(status).unwrap_or(0);
+        let reading = field(&exchange, "reading").clone();
+        let (flag, result) = export::judged(status, &reading);
+        out.push((
+            field(&exchange, "provider")
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+            Exported {
+                operation: "transcript",
+                comment: format!(
+                    "{name}: {}",
+                    field(&exchange, "method").as_str().unwrap_or("")
+                ),
+                flags: vec!["Recorded", flag],
+                input: json!({
+                    "method": field(&exchange, "method"),
+                    "httpStatus": status,
+                    "body": field(answer, "body"),
+                }),
+                expected: reading,
+                result,
+                source: format!("recorded ({name})"),
+            },
+        ));
+    }
+    Ok(out)
 }
 
 /// One file's tally.

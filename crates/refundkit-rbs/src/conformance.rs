@@ -232,9 +232,13 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
                 let mut flags = vec![export::origin(input)];
                 flags.extend(flag);
                 if let Some(form) = form {
-                    export::set(&mut expected, "form", export::wire(&strip_newline(refundkit_core::conformance::read_fixture(
+                    export::set(
+                        &mut expected,
+                        "form",
+                        export::wire(&strip_newline(refundkit_core::conformance::read_fixture(
                             dir, form,
-                        )?)));
+                        )?)),
+                    );
                     flags.push("ByteExact");
                 }
                 export::Exported {
@@ -262,7 +266,10 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
                 export::Exported {
                     operation: "decode",
                     comment: name.clone(),
-                    flags: [Some(export::origin(form)), flag].into_iter().flatten().collect(),
+                    flags: [Some(export::origin(form)), flag]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
                     input: serde_json::json!({
                         "api": api_name(*api),
                         "form": export::wire(&strip_newline(
@@ -278,19 +285,59 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
                 name, status, body, ..
             } => {
                 let bytes = refundkit_core::conformance::read_fixture(dir, body)?;
-                let (expected, flag, result) =
-                    export::reading(*status, &parse_response(*status, &bytes));
-                export::Exported {
-                    operation: "response",
-                    comment: name.clone(),
-                    flags: vec![export::origin(body), flag],
-                    input: serde_json::json!({ "httpStatus": status, "body": export::wire(&bytes) }),
-                    expected,
-                    result,
-                    source: export::source_of(dir, "rbs", body),
-                }
+                let (_, reading) =
+                    answer_reading("/refund.do", *status, &bytes).unwrap_or_default();
+                export::answer_test(
+                    "response",
+                    name,
+                    (dir, "rbs", body),
+                    *status,
+                    &bytes,
+                    reading,
+                )
             }
         });
     }
     Ok(out)
+}
+
+/// What an answer to the request at `path` reads as, by its method (`refund.do`,
+/// `getOrderStatusExtended.do`, on the REST API or Sber's ecom one): the verdict, code and
+/// text, and for the status its `orderStatus`, `depositedAmount` and `refundedAmount` (minor
+/// units). `None` for a path that is none of them.
+pub fn answer_reading(
+    path: &str,
+    http_status: u16,
+    body: &[u8],
+) -> Option<(&'static str, serde_json::Value)> {
+    if path.ends_with("/refund.do") {
+        Some((
+            "refund.do",
+            export::reading(&parse_response(http_status, body)),
+        ))
+    } else if path.ends_with("/getOrderStatusExtended.do") {
+        let outcome = crate::codec::parse_status_response(http_status, body);
+        let mut reading = export::reading(&outcome);
+        if let Outcome::Success(order) = &outcome {
+            let info = order.payment_amount_info.clone().unwrap_or_default();
+            export::set(
+                &mut reading,
+                "orderStatus",
+                serde_json::json!(order.order_status.as_str()),
+            );
+            export::set(
+                &mut reading,
+                "depositedAmount",
+                serde_json::json!(info.deposited_amount),
+            );
+            export::set(
+                &mut reading,
+                "refundedAmount",
+                serde_json::json!(info.refunded_amount),
+            );
+        }
+        Some(("getOrderStatusExtended.do", reading))
+    } else {
+        None
+    }
 }

@@ -253,10 +253,9 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
                 check,
                 alg,
             } => {
-                let token = String::from_utf8_lossy(export::without_newline(&read_fixture(
-                    dir, token,
-                )?))
-                .into_owned();
+                let token =
+                    String::from_utf8_lossy(export::without_newline(&read_fixture(dir, token)?))
+                        .into_owned();
                 let (expected, flag) = match check {
                     TokenCheck::Full => (serde_json::json!({ "token": token }), "ByteExact"),
                     TokenCheck::HeaderAndPayload => {
@@ -298,7 +297,10 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
                 export::Exported {
                     operation: "request",
                     comment: name.clone(),
-                    flags: [Some(export::origin(input)), flag].into_iter().flatten().collect(),
+                    flags: [Some(export::origin(input)), flag]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
                     input: serde_json::json!({ "payload": text(input)? }),
                     expected,
                     result,
@@ -312,39 +314,63 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
                 name, status, body, ..
             } => {
                 let bytes = read_fixture(dir, body)?;
-                let create = matches!(vector, Vector::CreateResponse { .. });
-                let (expected, flag, result) = if create {
-                    let outcome = parse_response(*status, &bytes);
-                    let (mut reading, flag, result) = export::reading(*status, &outcome);
-                    if let Outcome::Success(a) = &outcome {
-                        export::set(&mut reading, "requestId", serde_json::json!(a.request_id));
-                    }
-                    (reading, flag, result)
+                let (operation, path) = if matches!(vector, Vector::CreateResponse { .. }) {
+                    ("create_response", "/Refund/Create")
                 } else {
-                    let outcome = parse_state_response(*status, &bytes);
-                    let (mut reading, flag, result) = export::reading(*status, &outcome);
-                    if let Outcome::Success(s) = &outcome {
-                        export::set(&mut reading, "requestId", serde_json::json!(s.request_id));
-                        export::set(&mut reading, "amount", serde_json::json!(s.amount.map(|a| a.to_string())));
-                        export::set(&mut reading, "label", serde_json::json!(s.label.as_str()));
-                    }
-                    (reading, flag, result)
+                    ("state_response", "/Refund/GetState")
                 };
-                export::Exported {
-                    operation: if create {
-                        "create_response"
-                    } else {
-                        "state_response"
-                    },
-                    comment: name.clone(),
-                    flags: vec![export::origin(body), flag],
-                    input: serde_json::json!({ "httpStatus": status, "body": export::wire(&bytes) }),
-                    expected,
-                    result,
-                    source: export::source_of(dir, "robokassa", body),
-                }
+                let (_, reading) = answer_reading(path, *status, &bytes).unwrap_or_default();
+                export::answer_test(
+                    operation,
+                    name,
+                    (dir, "robokassa", body),
+                    *status,
+                    &bytes,
+                    reading,
+                )
             }
         });
     }
     Ok(out)
+}
+
+/// What an answer to the request at `path` reads as, by its method (`Refund/Create`,
+/// `Refund/GetState`, `OpStateExt`): the verdict, code and text, and the method's own fields
+/// (`requestId`; GetState's `amount` and `label`; OpStateExt's state `code` and `opKey`).
+/// `None` for a path that is none of Robokassa's refund methods.
+pub fn answer_reading(
+    path: &str,
+    http_status: u16,
+    body: &[u8],
+) -> Option<(&'static str, serde_json::Value)> {
+    if path.ends_with("/Refund/Create") {
+        let outcome = parse_response(http_status, body);
+        let mut reading = export::reading(&outcome);
+        if let Outcome::Success(a) = &outcome {
+            export::set(&mut reading, "requestId", serde_json::json!(a.request_id));
+        }
+        Some(("Refund/Create", reading))
+    } else if path.ends_with("/Refund/GetState") {
+        let outcome = parse_state_response(http_status, body);
+        let mut reading = export::reading(&outcome);
+        if let Outcome::Success(s) = &outcome {
+            export::set(&mut reading, "requestId", serde_json::json!(s.request_id));
+            export::set(
+                &mut reading,
+                "amount",
+                serde_json::json!(s.amount.map(|a| a.to_string())),
+            );
+            export::set(&mut reading, "label", serde_json::json!(s.label.as_str()));
+        }
+        Some(("Refund/GetState", reading))
+    } else if path.ends_with("/OpStateExt") {
+        let outcome = crate::codec::parse_op_state_response(http_status, body);
+        let mut reading = export::reading(&outcome);
+        if let Outcome::Success(s) = &outcome {
+            export::set(&mut reading, "opKey", serde_json::json!(s.op_key));
+        }
+        Some(("OpStateExt", reading))
+    } else {
+        None
+    }
 }

@@ -340,23 +340,65 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
                 name, status, body, ..
             } => {
                 let bytes = read_fixture(dir, body)?;
-                let outcome = parse_response(*status, &bytes);
-                let (mut expected, flag, result) = export::reading(*status, &outcome);
-                if let Outcome::Success(op) = &outcome {
-                    export::set(&mut expected, "operationId", serde_json::json!(op.operation_id));
-                    export::set(&mut expected, "status", serde_json::json!(op.status.as_str()));
-                }
-                export::Exported {
-                    operation: "response",
-                    comment: name.clone(),
-                    flags: vec![export::origin(body), flag],
-                    input: serde_json::json!({ "httpStatus": status, "body": export::wire(&bytes) }),
-                    expected,
-                    result,
-                    source: export::source_of(dir, "yandex-pay", body),
-                }
+                let (_, reading) =
+                    answer_reading("/orders/x/refund", *status, &bytes).unwrap_or_default();
+                export::answer_test(
+                    "response",
+                    name,
+                    (dir, "yandex-pay", body),
+                    *status,
+                    &bytes,
+                    reading,
+                )
             }
         });
     }
     Ok(out)
+}
+
+/// What an answer to the request at `path` reads as, by its method (the refund,
+/// `operations/{externalOperationId}`, `orders/{orderId}`): the verdict, code and text, and an
+/// operation's `operationId` and `status`, or the order's `orderId`. `None` for a path that
+/// is none of them.
+pub fn answer_reading(
+    path: &str,
+    http_status: u16,
+    body: &[u8],
+) -> Option<(&'static str, serde_json::Value)> {
+    let segments: Vec<&str> = path.trim_end_matches('/').rsplit('/').take(3).collect();
+    let operation = |outcome: &Outcome<Operation, ReasonCode>| {
+        let mut reading = export::reading(outcome);
+        if let Outcome::Success(op) = outcome {
+            export::set(
+                &mut reading,
+                "operationId",
+                serde_json::json!(op.operation_id),
+            );
+            export::set(
+                &mut reading,
+                "status",
+                serde_json::json!(op.status.as_str()),
+            );
+        }
+        reading
+    };
+    match segments.as_slice() {
+        ["refund", _, "orders"] => Some((
+            "orders/{orderId}/refund",
+            operation(&parse_response(http_status, body)),
+        )),
+        [_, "operations", ..] => Some((
+            "operations/{externalOperationId}",
+            operation(&crate::codec::parse_operation_response(http_status, body)),
+        )),
+        [_, "orders", ..] => {
+            let outcome = crate::codec::parse_order_response(http_status, body);
+            let mut reading = export::reading(&outcome);
+            if let Outcome::Success(order) = &outcome {
+                export::set(&mut reading, "orderId", serde_json::json!(order.order_id));
+            }
+            Some(("orders/{orderId}", reading))
+        }
+        _ => None,
+    }
 }

@@ -221,21 +221,20 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
                 name, status, body, ..
             } => {
                 let bytes = fixture(body)?;
-                let outcome = open_response(*status, &bytes, Trust::InsecureSkipSignature);
-                let (expected, flag, result) = export::reading(*status, &outcome);
-                let mut flags = vec![export::origin(body), flag];
+                let (_, reading) =
+                    answer_reading("/returnPayment", *status, &bytes).unwrap_or_default();
+                let mut test = export::answer_test(
+                    "response",
+                    name,
+                    (dir, "yookassa", body),
+                    *status,
+                    &bytes,
+                    reading,
+                );
                 if !bytes.trim_ascii_start().starts_with(b"<") {
-                    flags.push("SignatureNotChecked");
+                    test.flags.push("SignatureNotChecked");
                 }
-                export::Exported {
-                    operation: "response",
-                    comment: name.clone(),
-                    flags,
-                    input: serde_json::json!({ "httpStatus": status, "body": export::wire(&bytes) }),
-                    expected,
-                    result,
-                    source: export::source_of(dir, "yookassa", body),
-                }
+                test
             }
             Vector::Pkcs7 {
                 name,
@@ -270,4 +269,39 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
         });
     }
     Ok(out)
+}
+
+/// What an answer to the request at `path` reads as, by its method: `returnPayment` (XML or
+/// PKCS#7, read without checking the signature: a transcript or a test has no provider
+/// certificate to trust) reads as the verdict, MWS's `error` code and its `techMessage`;
+/// `listReturns` as the same and its `entries` (how many). `None` for another path.
+pub fn answer_reading(
+    path: &str,
+    http_status: u16,
+    body: &[u8],
+) -> Option<(&'static str, serde_json::Value)> {
+    if path.ends_with("/returnPayment") {
+        let outcome = open_response(http_status, body, Trust::InsecureSkipSignature);
+        Some(("returnPayment", export::reading(&outcome)))
+    } else if path.ends_with("/listReturns") {
+        let reading = match crate::codec::read_list_returns(body) {
+            Ok(list) if (200..300).contains(&http_status) => {
+                let (verdict, code) = match list.root.status {
+                    crate::types::Status::Done => ("success", None),
+                    crate::types::Status::InProgress => ("in-progress", None),
+                    _ => ("refused", list.root.error.as_ref().map(ToString::to_string)),
+                };
+                serde_json::json!({
+                    "verdict": verdict,
+                    "code": code,
+                    "text": if verdict == "refused" { list.root.tech_message.clone() } else { None },
+                    "entries": list.entries.len(),
+                })
+            }
+            _ => serde_json::json!({"verdict": "malformed", "code": null, "text": null}),
+        };
+        Some(("listReturns", reading))
+    } else {
+        None
+    }
 }

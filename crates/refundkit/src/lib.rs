@@ -27,6 +27,7 @@ pub mod lifecycle;
 pub mod plan;
 pub mod providers;
 pub mod refund;
+pub mod transcript;
 
 pub use plan::Credentials;
 pub use providers::ProviderId;

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::{Outcome, Verdict};
+use crate::Outcome;
 
 /// What an implementation must make of a test's input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,6 +99,10 @@ pub const FLAGS: &[(&str, &str)] = &[
         "the signing key is not public, or no certificate is given: a token's header and payload are compared without its signature; a PKCS#7 message is read without checking it",
     ),
     (
+        "Recorded",
+        "an exchange recorded by `refundkit serve --record`, or captured in production in the same format",
+    ),
+    (
         "Decision",
         "a refund's next step after an answer: `step` and the command line's exit code",
     ),
@@ -152,33 +156,54 @@ pub fn source_of(dir: &Path, provider: &str, file: &str) -> String {
     }
 }
 
-/// The reading of an answer: `{"verdict", "code", "text"}` (the provider's code and text
-/// verbatim, `null` when the answer has none), its flag, and whether it states anything.
-pub fn reading<T, C: fmt::Display>(
-    http_status: u16,
-    outcome: &Outcome<T, C>,
-) -> (Value, &'static str, Expectation) {
-    let verdict = outcome.verdict();
+/// The reading of an answer: `{"verdict", "code", "text"}`, the provider's code and text
+/// verbatim (`null` when the answer has none). Each provider crate adds its method's own
+/// fields (`requestId`, `operationId`, …) in its `conformance::answer_reading`.
+pub fn reading<T, C: fmt::Display>(outcome: &Outcome<T, C>) -> Value {
     let (code, text) = match outcome.refusal() {
         Some(r) => (r.code.as_ref().map(ToString::to_string), r.text.clone()),
         None => (None, None),
     };
+    json!({"verdict": outcome.verdict().as_str(), "code": code, "text": text})
+}
+
+/// A reading's flag, and whether the answer it reads states anything (valid) or not.
+pub fn judged(http_status: u16, reading: &Value) -> (&'static str, Expectation) {
+    let verdict = reading.get("verdict").and_then(Value::as_str).unwrap_or("");
     let flag = match verdict {
-        Verdict::Success => "Success",
-        Verdict::Refused => "Refusal",
-        Verdict::InProgress => "InProgress",
+        "success" => "Success",
+        "refused" => "Refusal",
+        "in-progress" => "InProgress",
         _ if http_status == 429 || (500..600).contains(&http_status) => "ServerFailure",
         _ => "Malformed",
     };
     let result = match verdict {
-        Verdict::Success | Verdict::Refused | Verdict::InProgress => Expectation::Valid,
+        "success" | "refused" | "in-progress" => Expectation::Valid,
         _ => Expectation::Invalid,
     };
-    (
-        json!({"verdict": verdict.as_str(), "code": code, "text": text}),
-        flag,
+    (flag, result)
+}
+
+/// An answer as a test of operation `operation`: the input as it came, the reading, its flag
+/// and result, the origin and source of its file.
+pub fn answer_test(
+    operation: &'static str,
+    comment: &str,
+    (dir, provider, file): (&Path, &str, &str),
+    http_status: u16,
+    body: &[u8],
+    reading: Value,
+) -> Exported {
+    let (flag, result) = judged(http_status, &reading);
+    Exported {
+        operation,
+        comment: comment.to_owned(),
+        flags: vec![origin(file), flag],
+        input: json!({ "httpStatus": http_status, "body": wire(body) }),
+        expected: reading,
         result,
-    )
+        source: source_of(dir, provider, file),
+    }
 }
 
 /// A request vector's expectation from its golden form: a decode error, or its violations

@@ -139,6 +139,16 @@ pub trait Provider: Sync {
     /// Runs the golden vectors of `dir` (its `vectors.json`).
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error>;
 
+    /// What an answer to one of this provider's requests reads as (the request's path tells
+    /// the method): the method's name and the reading (verdict, code, text, and the method's
+    /// own fields). `None` when the path is none of this provider's methods.
+    fn read_answer(
+        &self,
+        path: &str,
+        http_status: u16,
+        body: &[u8],
+    ) -> Option<(&'static str, serde_json::Value)>;
+
     /// The golden vectors of `dir` as the portable suite's tests (`refundkit vectors export`):
     /// each with its operation, raw input, expected reading and source.
     fn export(&self, dir: &Path) -> Result<Vec<conformance::export::Exported>, conformance::Error>;

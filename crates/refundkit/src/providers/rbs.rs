@@ -226,6 +226,15 @@ impl Provider for Rbs {
         refundkit_rbs::conformance::export_dir(dir)
     }
 
+    fn read_answer(
+        &self,
+        path: &str,
+        http_status: u16,
+        body: &[u8],
+    ) -> Option<(&'static str, serde_json::Value)> {
+        refundkit_rbs::conformance::answer_reading(path, http_status, body)
+    }
+
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_rbs::conformance::run_dir(dir)
     }

@@ -323,6 +323,15 @@ impl Provider for YandexPay {
         refundkit_yandex_pay::conformance::export_dir(dir)
     }
 
+    fn read_answer(
+        &self,
+        path: &str,
+        http_status: u16,
+        body: &[u8],
+    ) -> Option<(&'static str, serde_json::Value)> {
+        refundkit_yandex_pay::conformance::answer_reading(path, http_status, body)
+    }
+
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_yandex_pay::conformance::run_dir(dir)
     }

@@ -1,0 +1,152 @@
+//! Transcripts: each exchange with a provider (or with `refundkit serve`) as a file that
+//! `refundkit conform` checks and `refundkit vectors export --transcripts` turns into tests.
+//! A shop records a session against the emulator (`refundkit serve --record DIR`), or
+//! captures its production traffic in the same format, and keeps it as golden files.
+//!
+//! An exchange (`refundkit_exchange_v1`): `provider`, `method`, `atMs` (Unix milliseconds),
+//! `elapsedMs`, the `request` with its secrets replaced by its provider's own rule (`method`,
+//! `uri`, `headers` as `[name, value]` pairs, `body`), the `answer` (`httpStatus`, `body`; `null`
+//! when none came) and `reading`, what refundkit read the answer as (`null` without one).
+//! Bodies are text, or `{"base64": …}` for bytes that are not UTF-8.
+
+use std::time::{Duration, SystemTime};
+
+use refundkit_core::conformance::export;
+use serde_json::{Value, json};
+
+use crate::ProviderId;
+use crate::providers::{self, Provider};
+
+/// The format this refundkit writes.
+pub const FORMAT: &str = "refundkit_exchange_v1";
+
+/// The provider whose method `path` is, that method, and `answer` read by it.
+pub fn read_answer(
+    path: &str,
+    http_status: u16,
+    body: &[u8],
+) -> Option<(ProviderId, &'static str, Value)> {
+    providers::all().iter().find_map(|p| {
+        p.read_answer(path, http_status, body)
+            .map(|(method, reading)| (p.id(), method, reading))
+    })
+}
+
+fn provider_of(path: &str) -> Option<(&'static dyn Provider, &'static str)> {
+    providers::all().iter().find_map(|p| {
+        // Any answer tells the method; an empty one is enough to ask.
+        p.read_answer(path, 200, b"")
+            .map(|(method, _)| (*p, method))
+    })
+}
+
+/// One exchange as its file holds it: `None` when the request is none of the providers'
+/// methods (the emulator's `/_sim/state`, the JWKS).
+pub fn record(
+    request: &http::Request<Vec<u8>>,
+    answer: Option<(u16, &[u8])>,
+    at: SystemTime,
+    elapsed: Duration,
+) -> Option<Value> {
+    let (provider, method) = provider_of(request.uri().path())?;
+    let redacted = provider.redacted(request);
+    let headers: Vec<(String, String)> = redacted
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let reading = answer.and_then(|(status, body)| {
+        provider
+            .read_answer(request.uri().path(), status, body)
+            .map(|(_, r)| r)
+    });
+    let at_ms = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    Some(json!({
+        "format": FORMAT,
+        "provider": provider.name(),
+        "method": method,
+        "atMs": at_ms,
+        "elapsedMs": u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        "request": {
+            "method": redacted.method().as_str(),
+            "uri": redacted.uri().to_string(),
+            "headers": headers,
+            "body": export::wire(redacted.body()),
+        },
+        "answer": answer.map(|(status, body)| json!({"httpStatus": status, "body": export::wire(body)})),
+        "reading": reading,
+    }))
+}
+
+/// Why an exchange file does not hold: it is not one, or its answer no longer reads as it
+/// was recorded.
+pub fn check(exchange: &Value) -> Result<(), String> {
+    let field = |k: &str| exchange.get(k).unwrap_or(&Value::Null);
+    if field("format") != FORMAT {
+        return Err(format!("not a {FORMAT} exchange"));
+    }
+    let uri = field("request")
+        .get("uri")
+        .and_then(Value::as_str)
+        .ok_or("no request.uri")?;
+    let path = uri
+        .parse::<http::Uri>()
+        .map_err(|e| format!("request.uri: {e}"))?
+        .path()
+        .to_owned();
+    let answer = field("answer");
+    if answer.is_null() {
+        return if field("reading").is_null() {
+            Ok(())
+        } else {
+            Err("a reading without an answer".into())
+        };
+    }
+    let status = answer
+        .get("httpStatus")
+        .and_then(Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok())
+        .ok_or("no answer.httpStatus")?;
+    let body = bytes(answer.get("body").unwrap_or(&Value::Null))?;
+    let (provider, method, reading) = read_answer(&path, status, &body)
+        .ok_or_else(|| format!("{path} is no provider's method"))?;
+    if field("provider") != provider.name() || field("method") != method {
+        return Err(format!(
+            "recorded as {} {}, read as {provider} {method}",
+            field("provider"),
+            field("method")
+        ));
+    }
+    if &reading != field("reading") {
+        return Err(format!(
+            "the answer reads {reading}, recorded as {}",
+            field("reading")
+        ));
+    }
+    Ok(())
+}
+
+/// A body as a file holds it: text, or `{"base64": …}`.
+pub fn bytes(body: &Value) -> Result<Vec<u8>, String> {
+    match body {
+        Value::String(s) => Ok(s.as_bytes().to_vec()),
+        Value::Object(o) => {
+            use base64::Engine as _;
+            let text = o
+                .get("base64")
+                .and_then(Value::as_str)
+                .ok_or("a body object without base64")?;
+            base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map_err(|e| format!("body.base64: {e}"))
+        }
+        _ => Err("a body that is neither text nor base64".into()),
+    }
+}
