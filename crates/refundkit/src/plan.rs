@@ -406,6 +406,31 @@ impl RefundDescription {
     }
 }
 
+/// A credential a provider reads from [`Credentials`]: Robokassa's `Password3`, Yandex Pay's
+/// `ApiKey`, YooKassa's `Signer` (and `ProviderCertificates`, to trust its signed answers),
+/// RBS's `Auth`. Sealed: only these can be inserted, so that a value of another type (a
+/// `String` where an `ApiKey` was meant) fails to compile rather than being kept and ignored.
+///
+/// ```compile_fail
+/// let mut credentials = refundkit::Credentials::new();
+/// credentials.insert(String::from("my-yandex-pay-api-key")); // not a credential type
+/// ```
+pub trait Credential: Any + Send + Sync + sealed::Sealed {}
+
+pub(crate) mod sealed {
+    /// Implemented by each provider's adapter for the credentials it reads.
+    pub trait Sealed {}
+}
+
+/// Declares `$t` a credential (in the adapter of the provider that reads it).
+macro_rules! credential {
+    ($t:ty) => {
+        impl $crate::plan::sealed::Sealed for $t {}
+        impl $crate::plan::Credential for $t {}
+    };
+}
+pub(crate) use credential;
+
 /// What each provider needs to sign or authenticate, one value per type (each adapter in
 /// [`crate::providers`] names its own: a password, an API key, a signing key). A provider
 /// without its credential is planned without a request, and its report says so.
@@ -421,13 +446,13 @@ impl Credentials {
     }
 
     /// Adds (or replaces) the credential of type `C`.
-    pub fn insert<C: Any + Send + Sync>(&mut self, credential: C) -> &mut Self {
+    pub fn insert<C: Credential>(&mut self, credential: C) -> &mut Self {
         self.by_type.insert(TypeId::of::<C>(), Box::new(credential));
         self
     }
 
     /// The credential of type `C`, if given.
-    pub fn get<C: Any + Send + Sync>(&self) -> Option<&C> {
+    pub fn get<C: Credential>(&self) -> Option<&C> {
         self.by_type
             .get(&TypeId::of::<C>())
             .and_then(|c| c.downcast_ref::<C>())

@@ -24,6 +24,9 @@ use super::Provider;
 use crate::inspect::{Inspection, Message};
 use crate::plan::{Context, Environment, ProviderPlan, not_built};
 
+// The credentials this provider reads.
+crate::plan::credential!(refundkit_rbs::Auth);
+
 pub(super) struct Rbs;
 
 const NAME: &str = "rbs";

@@ -18,6 +18,9 @@ use super::Provider;
 use crate::inspect::{Inspection, Message};
 use crate::plan::{Context, Environment, ProviderPlan, not_built, note};
 
+// The credentials this provider reads.
+crate::plan::credential!(refundkit_robokassa::Password3);
+
 pub(super) struct Robokassa;
 
 const NAME: &str = "robokassa";

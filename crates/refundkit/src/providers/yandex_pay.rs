@@ -25,6 +25,9 @@ use super::Provider;
 use crate::inspect::{Inspection, Message};
 use crate::plan::{Context, Environment, ProviderPlan, not_built, note};
 
+// The credentials this provider reads.
+crate::plan::credential!(refundkit_yandex_pay::types::ApiKey);
+
 pub(super) struct YandexPay;
 
 const NAME: &str = "yandex-pay";

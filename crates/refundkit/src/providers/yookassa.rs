@@ -24,6 +24,10 @@ use super::Provider;
 use crate::inspect::{Inspection, Message};
 use crate::plan::{Context, Environment, ProviderPlan, not_built, note};
 
+// The credentials this provider reads.
+crate::plan::credential!(refundkit_pkcs7::Signer);
+crate::plan::credential!(refundkit_yookassa::lifecycle::ProviderCertificates);
+
 pub(super) struct Yookassa;
 
 const NAME: &str = "yookassa";
