@@ -416,10 +416,7 @@ fn show(db: &DbArg, json: bool, id: Option<&str>) -> Result<Exit, CliError> {
 }
 
 fn timestamp(t: SystemTime) -> String {
-    let millis = t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    refundkit_yookassa::timing::format_request_dt(millis)
+    refundkit_yookassa::timing::format_request_dt(t)
 }
 
 fn settled_reason(entry: &Entry) -> Option<&str> {

@@ -69,7 +69,9 @@ pub fn instant(flag: &str, text: &str) -> Result<SystemTime, CliError> {
         .parse::<u64>()
         .ok()
         .or_else(|| {
-            refundkit::yookassa::timing::parse_utc(text).and_then(|s| u64::try_from(s).ok())
+            refundkit::yookassa::timing::parse_utc(text)
+                .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+                .map(|d| d.as_secs())
         })
         .ok_or_else(|| {
             CliError::Usage(format!(

@@ -6,7 +6,7 @@
 //! its `shopId` within its `from`..`till`. Mutual TLS is the server's part.
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use http::{Method, Request, Response, StatusCode};
 use refundkit_core::Amount;
@@ -33,8 +33,8 @@ struct Return {
     request: ReturnPaymentRequest,
     repeats_left: u32,
     applied: bool,
-    /// When MWS accepted it (Unix seconds): what `listReturns`' period selects by.
-    accepted: i64,
+    /// When MWS accepted it: what `listReturns`' period selects by.
+    accepted: SystemTime,
 }
 
 #[derive(Debug)]
@@ -61,16 +61,13 @@ fn response(
     now: SystemTime,
     tech: Option<&str>,
 ) -> Response<Vec<u8>> {
-    let millis = now
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
     let tech = tech
         .map(|t| format!(r#" techMessage="{}""#, xml_attr(t)))
         .unwrap_or_default();
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<returnPaymentResponse clientOrderId=\"{}\" status=\"{status}\" error=\"{error}\" processedDT=\"{}\"{tech}/>\n",
         xml_attr(client_order_id),
-        format_request_dt(millis)
+        format_request_dt(now)
     );
     crate::answer(StatusCode::OK, "application/xml", body.into_bytes())
 }
@@ -222,7 +219,7 @@ impl Emulator {
             request,
             repeats_left: self.in_progress_repeats,
             applied: false,
-            accepted: i64::try_from(crate::unix(now)).unwrap_or(i64::MAX),
+            accepted: now,
         });
         self.progress(self.returns.len().saturating_sub(1), now)
     }
@@ -259,13 +256,10 @@ impl Emulator {
     /// otherwise 10 (MWS's "request could not be parsed"; which code MWS gives for a bad
     /// period is not documented where refundkit could read it).
     fn list_returns(&self, body: &[u8], now: SystemTime) -> Response<Vec<u8>> {
-        let millis = now
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         let refused = |error: u16, field: &str| {
             let body = format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<listReturnsResponse status=\"3\" error=\"{error}\" processedDT=\"{}\" techMessage=\"{}\"/>\n",
-                format_request_dt(millis),
+                format_request_dt(now),
                 xml_attr(field)
             );
             crate::answer(StatusCode::OK, "application/xml", body.into_bytes())
@@ -287,7 +281,7 @@ impl Emulator {
         };
         let mut body = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<listReturnsResponse status=\"0\" error=\"0\" processedDT=\"{}\">",
-            format_request_dt(millis)
+            format_request_dt(now)
         );
         let selected = self.returns.iter().filter(|r| {
             r.applied && r.request.shop_id == list.shop_id && (from..=till).contains(&r.accepted)

@@ -331,16 +331,7 @@ fn a_yandex_pay_notification_is_signed_under_the_emulators_jwks_and_decides_the_
 fn list_returns(shop_id: &str, from: SystemTime, till: SystemTime) -> Request<Vec<u8>> {
     use refundkit::yookassa::http::{Endpoint, list_returns_request};
     use refundkit::yookassa::timing::format_request_dt;
-    let at = |t: SystemTime| {
-        format_request_dt(
-            i64::try_from(
-                t.duration_since(SystemTime::UNIX_EPOCH)
-                    .unwrap()
-                    .as_millis(),
-            )
-            .unwrap(),
-        )
-    };
+    let at = format_request_dt;
     let endpoint = Endpoint::custom(&format!("{ORIGIN}/yookassa/webservice/mws/api")).unwrap();
     list_returns_request(
         &endpoint,

@@ -1,6 +1,8 @@
 //! clientOrderId is YooKassa's idempotency key: a repeat with identical data (requestDT aside)
 //! returns the first result; the same id with other data is refused with error 405.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use crate::types::ReturnPaymentRequest;
 
 /// A monotonic source of clientOrderIds: the current time in milliseconds, or one more than
@@ -17,8 +19,11 @@ impl ClientOrderIds {
         ClientOrderIds { last }
     }
 
-    /// The next id, given the current Unix time in milliseconds.
-    pub fn next(&mut self, now_millis: u64) -> u64 {
+    /// The next id at `now`: its Unix time in milliseconds, or one more than the last id.
+    pub fn next(&mut self, now: SystemTime) -> u64 {
+        let now_millis = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         self.last = now_millis.max(self.last.saturating_add(1));
         self.last
     }

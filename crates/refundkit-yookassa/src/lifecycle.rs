@@ -205,8 +205,8 @@ fn utc_time(text: &str) -> Option<SystemTime> {
         digits.get(8..10)?,
         digits.get(10..12)?
     );
-    let secs = u64::try_from(crate::timing::parse_utc(&iso)?).ok()?;
-    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
+    // Not before 1970: an answer's date that early is no answer's date.
+    crate::timing::parse_utc(&iso).filter(|t| *t >= UNIX_EPOCH)
 }
 
 impl Lifecycle for Refund {

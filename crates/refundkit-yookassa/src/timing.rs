@@ -4,7 +4,32 @@
 //! input's length, so none of the integer arithmetic below can overflow.
 #![allow(clippy::arithmetic_side_effects)]
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use refundkit_core::{Path, Report};
+
+/// Unix seconds of an instant (negative before 1970), clamped to the years 0000..=9999.
+fn secs_of(at: SystemTime) -> i64 {
+    clamp(millis_of(at).div_euclid(1000))
+}
+
+/// Unix milliseconds of an instant (negative before 1970), saturating.
+fn millis_of(at: SystemTime) -> i64 {
+    match at.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(e) => i64::try_from(e.duration().as_millis()).map_or(i64::MIN, |m| -m),
+    }
+}
+
+/// The instant of Unix seconds `secs`.
+fn at_secs(secs: i64) -> SystemTime {
+    let d = Duration::from_secs(secs.unsigned_abs());
+    if secs >= 0 {
+        UNIX_EPOCH + d
+    } else {
+        UNIX_EPOCH - d
+    }
+}
 
 /// Whether `s` is ISO 8601 date-time with an offset: `YYYY-MM-DDThh:mm:ss[.fff]` then `Z` or
 /// `±hh:mm`, naming a real date and time (no month 13, no 30 February, no hour 24).
@@ -114,9 +139,9 @@ fn clamp(unix_secs: i64) -> i64 {
     unix_secs.clamp(MIN_SECS, MAX_SECS)
 }
 
-/// `requestDT` for a Unix time in milliseconds, in UTC: `2011-07-02T20:38:00.000Z`.
-pub fn format_request_dt(unix_millis: i64) -> String {
-    let unix_millis = unix_millis.clamp(MIN_SECS * 1000, MAX_SECS * 1000 + 999);
+/// `requestDT` for an instant, in UTC with milliseconds: `2011-07-02T20:38:00.000Z`.
+pub fn format_request_dt(at: SystemTime) -> String {
+    let unix_millis = millis_of(at).clamp(MIN_SECS * 1000, MAX_SECS * 1000 + 999);
     let secs = unix_millis.div_euclid(1000);
     let millis = unix_millis.rem_euclid(1000);
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
@@ -129,8 +154,12 @@ pub fn format_request_dt(unix_millis: i64) -> String {
     )
 }
 
-/// Unix seconds of `YYYY-MM-DDThh:mm:ss[.fff]Z` (UTC only; `None` otherwise).
-pub fn parse_utc(s: &str) -> Option<i64> {
+/// The instant of `YYYY-MM-DDThh:mm:ss[.fff]Z` (UTC only, to the second; `None` otherwise).
+pub fn parse_utc(s: &str) -> Option<SystemTime> {
+    utc_secs(s).map(at_secs)
+}
+
+fn utc_secs(s: &str) -> Option<i64> {
     if !is_iso8601_with_offset(s) || !s.ends_with('Z') {
         return None;
     }
@@ -139,13 +168,17 @@ pub fn parse_utc(s: &str) -> Option<i64> {
     Some(days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?)
 }
 
-/// Unix seconds of any [`is_iso8601_with_offset`] instant: `Z` or `±hh:mm` (MWS's pages write
-/// Moscow's `+03:00`), the offset taken off; `None` for anything else.
-pub fn parse_instant(s: &str) -> Option<i64> {
+/// The instant of any [`is_iso8601_with_offset`] time, to the second: `Z` or `±hh:mm` (MWS's
+/// pages write Moscow's `+03:00`), the offset taken off; `None` for anything else.
+pub fn parse_instant(s: &str) -> Option<SystemTime> {
+    instant_secs(s).map(at_secs)
+}
+
+fn instant_secs(s: &str) -> Option<i64> {
     if !is_iso8601_with_offset(s) {
         return None;
     }
-    let local = parse_utc(&format!("{}Z", s.get(..19)?))?;
+    let local = utc_secs(&format!("{}Z", s.get(..19)?))?;
     if s.ends_with('Z') {
         return Some(local);
     }
@@ -197,9 +230,14 @@ fn add_months(unix_secs: i64, months: i64) -> i64 {
 }
 
 /// The returnPayment page's time rules, as warnings (and an info) on `invoiceId`: the order was registered
-/// at `registered` (orderCreatedDatetime), the refund is made at `refund_at` (Unix seconds).
-pub fn check_timing(report: &mut Report, registered: i64, refund_at: i64, kind: PaymentKind) {
-    let (registered, refund_at) = (clamp(registered), clamp(refund_at));
+/// at `registered` (orderCreatedDatetime), the refund is made at `refund_at`.
+pub fn check_timing(
+    report: &mut Report,
+    registered: SystemTime,
+    refund_at: SystemTime,
+    kind: PaymentKind,
+) {
+    let (registered, refund_at) = (secs_of(registered), secs_of(refund_at));
     let path = Path::ROOT;
     let path = path.field("invoiceId");
     if moscow_date(registered) == moscow_date(refund_at) {

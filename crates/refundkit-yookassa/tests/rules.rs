@@ -274,11 +274,19 @@ fn the_quantity_helper_follows_the_sum_rule() {
     assert_eq!(q.to_string(), "0.574");
 }
 
+fn secs(n: u64) -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(n)
+}
+
+fn ms(n: u64) -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_millis(n)
+}
+
 #[test]
 fn a_payment_older_than_three_years_is_warned_as_error_616() {
     let mut r = Report::new();
     let day = 86_400;
-    check_timing(&mut r, 0, 3 * 366 * day, PaymentKind::Other);
+    check_timing(&mut r, secs(0), secs(3 * 366 * day), PaymentKind::Other);
     assert!(r.contains("invoiceId", time_codes::OLDER_THAN_THREE_YEARS));
     assert!(!r.has_errors());
 }
@@ -286,10 +294,10 @@ fn a_payment_older_than_three_years_is_warned_as_error_616() {
 #[test]
 fn sberpay_is_refundable_for_one_year() {
     let mut r = Report::new();
-    check_timing(&mut r, 0, 366 * 86_400, PaymentKind::SberPay);
+    check_timing(&mut r, secs(0), secs(366 * 86_400), PaymentKind::SberPay);
     assert!(r.contains("invoiceId", time_codes::SBERPAY_OLDER_THAN_A_YEAR));
     let mut r = Report::new();
-    check_timing(&mut r, 0, 364 * 86_400, PaymentKind::SberPay);
+    check_timing(&mut r, secs(0), secs(364 * 86_400), PaymentKind::SberPay);
     assert!(r.is_empty());
 }
 
@@ -297,10 +305,10 @@ fn sberpay_is_refundable_for_one_year() {
 fn cards_and_mir_pay_may_be_refused_after_15_months() {
     for kind in [PaymentKind::BankCard, PaymentKind::MirPay] {
         let mut r = Report::new();
-        check_timing(&mut r, 0, 470 * 86_400, kind);
+        check_timing(&mut r, secs(0), secs(470 * 86_400), kind);
         assert!(r.contains("invoiceId", time_codes::CARD_OLDER_THAN_15_MONTHS));
         let mut r = Report::new();
-        check_timing(&mut r, 0, 440 * 86_400, kind);
+        check_timing(&mut r, secs(0), secs(440 * 86_400), kind);
         assert!(r.is_empty());
     }
 }
@@ -311,26 +319,31 @@ fn a_same_day_refund_is_a_cancellation() {
     let mut r = Report::new();
     check_timing(
         &mut r,
-        10 * 3600,
-        20 * 3600 + 59 * 60,
+        secs(10 * 3600),
+        secs(20 * 3600 + 59 * 60),
         PaymentKind::BankCard,
     );
     assert!(r.contains("invoiceId", time_codes::SAME_DAY_CANCELLATION));
     assert_eq!(r.violations()[0].severity, Severity::Info);
     // 21:00 UTC is already the next day in Moscow.
     let mut r = Report::new();
-    check_timing(&mut r, 10 * 3600, 21 * 3600, PaymentKind::BankCard);
+    check_timing(
+        &mut r,
+        secs(10 * 3600),
+        secs(21 * 3600),
+        PaymentKind::BankCard,
+    );
     assert!(r.is_empty());
 }
 
 #[test]
 fn client_order_ids_increase_monotonically() {
     let mut ids = ClientOrderIds::after(0);
-    let a = ids.next(1_000);
-    let b = ids.next(1_000);
-    let c = ids.next(500);
+    let a = ids.next(ms(1_000));
+    let b = ids.next(ms(1_000));
+    let c = ids.next(ms(500));
     assert!(a < b && b < c);
-    assert_eq!(ids.next(10_000), 10_000);
+    assert_eq!(ids.next(ms(10_000)), 10_000);
 }
 
 #[test]

@@ -406,14 +406,15 @@ impl RefundDescription {
     }
 }
 
-/// A credential a provider reads from [`Credentials`]: Robokassa's `Password3`, Yandex Pay's
-/// `ApiKey`, YooKassa's `Signer` (and `ProviderCertificates`, to trust its signed answers),
-/// RBS's `Auth`. Sealed: only these can be inserted, so that a value of another type (a
-/// `String` where an `ApiKey` was meant) fails to compile rather than being kept and ignored.
+/// A credential a provider reads from [`Credentials`]: each adapter in [`crate::providers`]
+/// declares its own (a password, an API key, a signing key, the certificates its signed
+/// answers are trusted by). Sealed: only these can be inserted, so that a value of another
+/// type (a `String` where an API key was meant) fails to compile rather than being kept and
+/// ignored.
 ///
 /// ```compile_fail
 /// let mut credentials = refundkit::Credentials::new();
-/// credentials.insert(String::from("my-yandex-pay-api-key")); // not a credential type
+/// credentials.insert(String::from("my-api-key")); // not a credential type
 /// ```
 pub trait Credential: Any + Send + Sync + sealed::Sealed {}
 

@@ -21,16 +21,24 @@ fn request_dt_format_is_iso8601_with_offset() {
     }
 }
 
+fn millis(ms: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(ms)
+}
+
 #[test]
 fn request_dt_is_formatted_in_utc_with_millis() {
     assert_eq!(
-        format_request_dt(1_309_639_080_000),
+        format_request_dt(millis(1_309_639_080_000)),
         "2011-07-02T20:38:00.000Z"
     );
-    assert_eq!(format_request_dt(0), "1970-01-01T00:00:00.000Z");
-    assert!(is_iso8601_with_offset(&format_request_dt(
+    assert_eq!(format_request_dt(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+    assert_eq!(
+        format_request_dt(UNIX_EPOCH - Duration::from_millis(1)),
+        "1969-12-31T23:59:59.999Z"
+    );
+    assert!(is_iso8601_with_offset(&format_request_dt(millis(
         1_795_000_000_123
-    )));
+    ))));
 }
 
 #[test]
@@ -66,7 +74,14 @@ fn an_impossible_date_or_time_is_not_a_date_time_and_never_shifted() {
         assert_eq!(parse_utc(s), None, "{s}");
     }
     assert!(is_iso8601_with_offset("2024-02-29T23:59:59.999+03:00"));
-    assert_eq!(parse_utc("2026-12-01T00:00:00Z"), Some(1_796_083_200));
+    assert_eq!(
+        parse_utc("2026-12-01T00:00:00Z"),
+        Some(millis(1_796_083_200_000))
+    );
+    assert_eq!(
+        parse_utc("1969-12-31T23:59:59Z"),
+        Some(UNIX_EPOCH - Duration::from_secs(1))
+    );
 }
 
 #[test]

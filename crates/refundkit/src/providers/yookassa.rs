@@ -7,7 +7,7 @@
 //! [`refundkit_pkcs7::Signer`].
 
 use std::path::Path;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use refundkit_core::conformance::{self, VectorResult};
 use refundkit_core::lifecycle::{Lifecycle as _, Progress};
@@ -140,20 +140,12 @@ impl Provider for Yookassa {
                 amount = total;
             }
         }
-        let request_dt = context.reference("request_dt").map_or_else(
-            || {
-                let millis = context
-                    .now
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis());
-                format_request_dt(i64::try_from(millis).unwrap_or(i64::MAX))
-            },
-            str::to_owned,
-        );
+        let request_dt = context
+            .reference("request_dt")
+            .map_or_else(|| format_request_dt(context.now), str::to_owned);
         // The signature's signingTime is the request's own time, so that the two agree.
         let signing_time = parse_utc(&request_dt)
-            .and_then(|s| u64::try_from(s).ok())
-            .and_then(|s| UNIX_EPOCH.checked_add(Duration::from_secs(s)))
+            .filter(|t| *t >= UNIX_EPOCH)
             .unwrap_or(context.now);
         let request = ReturnPaymentRequest {
             client_order_id: context
