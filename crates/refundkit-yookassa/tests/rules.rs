@@ -275,11 +275,15 @@ fn the_quantity_helper_follows_the_sum_rule() {
 }
 
 fn secs(n: u64) -> std::time::SystemTime {
-    std::time::UNIX_EPOCH + std::time::Duration::from_secs(n)
+    std::time::UNIX_EPOCH
+        .checked_add(std::time::Duration::from_secs(n))
+        .unwrap()
 }
 
 fn ms(n: u64) -> std::time::SystemTime {
-    std::time::UNIX_EPOCH + std::time::Duration::from_millis(n)
+    std::time::UNIX_EPOCH
+        .checked_add(std::time::Duration::from_millis(n))
+        .unwrap()
 }
 
 #[test]
