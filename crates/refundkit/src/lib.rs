@@ -10,6 +10,9 @@
 //! which all of them go.
 #![forbid(unsafe_code)]
 
+/// The `http` crate, whose `Request` every provider's request is: a shop names it through
+/// refundkit, with nothing else to depend on.
+pub use http;
 pub use refundkit_core as core;
 #[cfg(feature = "yookassa")]
 pub use refundkit_pkcs7 as pkcs7;
@@ -27,6 +30,7 @@ pub mod lifecycle;
 pub mod plan;
 pub mod providers;
 pub mod refund;
+pub mod samples;
 pub mod transcript;
 
 pub use plan::Credentials;

@@ -299,6 +299,12 @@ fn name<T: std::str::FromStr<Err = refundkit_core::fiscal::UnknownName>>(
 }
 
 impl RefundDescription {
+    /// A description from its JSON (the README has the format): unknown fields refused, the
+    /// error naming the field's path.
+    pub fn from_json(json: &[u8]) -> Result<RefundDescription, DecodeError> {
+        refundkit_core::json::decode(json)
+    }
+
     /// Types and checks the description: known names, quantities within the order, and the
     /// refunded sum. The error's path names the field.
     pub fn typed(&self) -> Result<Typed, DecodeError> {
