@@ -48,6 +48,22 @@ pub fn run(dir: Option<PathBuf>) -> Result<Exit, CliError> {
             }
         }
     }
+    // Lifecycle decisions and status answers: each command line of lifecycle/cases.json run
+    // as the command line runs it, its output and exit code compared with the golden ones.
+    if let Some(cases) = lifecycle(&dir.join("lifecycle"))? {
+        seen = seen.saturating_add(1);
+        let bad: Vec<&String> = cases.1.iter().collect();
+        out.push_str(&format!(
+            "{:<11} {:>4} passed {:>4} failed\n",
+            "lifecycle",
+            cases.0.saturating_sub(bad.len()),
+            bad.len()
+        ));
+        for b in &bad {
+            out.push_str(&format!("  FAIL {b}\n"));
+        }
+        failed = failed.saturating_add(bad.len());
+    }
     // Transcripts (`refundkit serve --record DIR`, or production traffic in that format):
     // each recorded answer must still read as it was recorded.
     let exchanges = exchange_files(&dir);
@@ -103,4 +119,56 @@ pub fn exchange_files(dir: &std::path::Path) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+#[derive(serde::Deserialize)]
+struct Cases {
+    cases: Vec<Case>,
+}
+
+#[derive(serde::Deserialize)]
+struct Case {
+    name: String,
+    args: Vec<String>,
+    exit: u8,
+    stdout: String,
+}
+
+/// Runs `dir/cases.json` (`None` when there is none): how many cases, and each failure.
+fn lifecycle(dir: &std::path::Path) -> Result<Option<(usize, Vec<String>)>, CliError> {
+    use clap::Parser as _;
+    let Ok(bytes) = std::fs::read(dir.join("cases.json")) else {
+        return Ok(None);
+    };
+    let cases: Cases = serde_json::from_slice(&bytes)
+        .map_err(|e| CliError::Rejected(format!("lifecycle/cases.json: {e}")))?;
+    // The cases name their files relative to their directory, as the command line is run
+    // from there.
+    let back = std::env::current_dir().map_err(|e| CliError::Usage(e.to_string()))?;
+    std::env::set_current_dir(dir)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", dir.display())))?;
+    let mut failures = Vec::new();
+    for case in &cases.cases {
+        let argv = std::iter::once("refundkit").chain(case.args.iter().map(String::as_str));
+        let (code, out) = match crate::Cli::try_parse_from(argv) {
+            Ok(cli) => {
+                let (result, out) = io::captured(|| crate::dispatch(cli.provider));
+                (result.map_or_else(|e| e.exit(), |exit| exit).code(), out)
+            }
+            Err(e) => (crate::Exit::Usage.code(), e.to_string().into_bytes()),
+        };
+        let expected = std::fs::read(&case.stdout).unwrap_or_default();
+        if code != case.exit {
+            failures.push(format!(
+                "{}: exit {code}, expected {}",
+                case.name, case.exit
+            ));
+        } else if out != expected {
+            let difference =
+                refundkit_core::conformance::first_difference(&expected, &out).unwrap_or_default();
+            failures.push(format!("{}: output: {difference}", case.name));
+        }
+    }
+    std::env::set_current_dir(back).map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok(Some((cases.cases.len(), failures)))
 }

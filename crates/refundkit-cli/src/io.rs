@@ -70,16 +70,44 @@ pub fn read_secret(path: &PathBuf, what: &str) -> Result<SecretString, CliError>
         .map_err(|_| CliError::Usage(format!("{what} file {} is not UTF-8", path.display())))
 }
 
+thread_local! {
+    /// Where `emit` writes while a command runs inside `conform` (its output compared with a
+    /// golden file) rather than on stdout.
+    static CAPTURED: std::cell::RefCell<Option<Vec<u8>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with everything it emits kept, not written: its result and its output.
+pub fn captured<T>(f: impl FnOnce() -> T) -> (T, Vec<u8>) {
+    CAPTURED.with(|c| *c.borrow_mut() = Some(Vec::new()));
+    let result = f();
+    let out = CAPTURED.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    (result, out)
+}
+
 /// Writes to stdout; a closed pipe is not a panic.
 pub fn emit(bytes: &[u8]) -> Result<(), CliError> {
+    let kept = CAPTURED.with(|c| match c.borrow_mut().as_mut() {
+        Some(buffer) => {
+            buffer.extend_from_slice(bytes);
+            true
+        }
+        None => false,
+    });
+    if kept {
+        return Ok(());
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
         .map_err(|e| CliError::Rejected(format!("cannot write output: {e}")))
 }
 
-/// One diagnostic line on stderr.
+/// One diagnostic line on stderr (none while a command's output is captured: `conform`
+/// reports its cases itself).
 pub fn diagnose(line: &str) {
+    if CAPTURED.with(|c| c.borrow().is_some()) {
+        return;
+    }
     let _ = writeln!(std::io::stderr().lock(), "refundkit: {line}");
 }
 

@@ -54,16 +54,23 @@ impl Exit {
     }
 }
 
-impl From<Exit> for ExitCode {
-    fn from(e: Exit) -> Self {
-        ExitCode::from(match e {
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
             Exit::Ok => 0,
             Exit::Rejected => 1,
             Exit::Usage => 2,
             Exit::Refused => 3,
             Exit::InProgress => 4,
             Exit::Reconcile => 5,
-        })
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e.code())
     }
 }
 
@@ -170,7 +177,18 @@ fn main() -> ExitCode {
             .into();
         }
     };
-    let exit = match cli.provider {
+    match dispatch(cli.provider) {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            io::diagnose(&e.to_string());
+            e.exit().into()
+        }
+    }
+}
+
+/// Runs a parsed command (what `conform` also does with each lifecycle case's command line).
+fn dispatch(provider: Provider) -> Result<Exit, io::CliError> {
+    match provider {
         Provider::Robokassa { verb } => robokassa::run(verb),
         Provider::YandexPay { verb } => yandex_pay::run(verb),
         Provider::Yookassa { verb } => yookassa::run(verb),
@@ -186,12 +204,5 @@ fn main() -> ExitCode {
         Provider::Serve(args) => serve::run(&args),
         Provider::Journal { verb } => journal::run(verb),
         Provider::Vectors { verb } => vectors::run(verb),
-    };
-    match exit {
-        Ok(exit) => exit.into(),
-        Err(e) => {
-            io::diagnose(&e.to_string());
-            e.exit().into()
-        }
     }
 }

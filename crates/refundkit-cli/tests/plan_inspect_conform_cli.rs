@@ -138,6 +138,38 @@ fn conform_runs_every_vector_and_prints_a_table() {
 }
 
 #[test]
+fn conform_runs_the_lifecycle_decisions_and_status_answers_of_cases_json() {
+    let out = run(&["conform", &testdata("")]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row: Vec<&str> = text
+        .lines()
+        .find(|l| l.starts_with("lifecycle"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(row, ["lifecycle", "36", "passed", "0", "failed"], "{text}");
+    // A golden output that no longer holds fails, naming the case.
+    let copy = std::env::temp_dir().join(format!("refundkit-conform-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(testdata("lifecycle"))
+        .arg(copy.join("lifecycle"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::write(copy.join("lifecycle/expected/00.out"), "done\n").unwrap();
+    let out = run(&["conform", &copy.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("FAIL rbs: a lost refund.do is reconciled through getOrderStatusExtended.do (5): output:"),
+        "{text}"
+    );
+}
+
+#[test]
 fn providers_without_references_are_skipped_unless_asked_for() {
     let file = std::env::temp_dir().join(format!("refundkit-plan-rbs-{}.json", std::process::id()));
     std::fs::write(&file, r#"{"order":{"lines":[{"id":"a","name":"A","unit_price":"10.00","quantity":"1","vat":"20","payment_method":"full_payment","payment_subject":"commodity"}]},"refund":{"lines":[{"id":"a","quantity":"1"}]},"references":{"rbs_order_id":"148a2a67-25ff-7d1b-b28d-391800a7dca8"}}"#).unwrap();
