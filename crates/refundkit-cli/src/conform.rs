@@ -153,7 +153,7 @@ fn lifecycle(dir: &std::path::Path) -> Result<Option<(usize, Vec<String>)>, CliE
         let (code, out) = match crate::Cli::try_parse_from(argv) {
             Ok(cli) => {
                 let (result, out) = io::captured(|| crate::dispatch(cli.provider));
-                (result.map_or_else(|e| e.exit(), |exit| exit).code(), out)
+                (result.unwrap_or_else(|e| e.exit()).code(), out)
             }
             Err(e) => (crate::Exit::Usage.code(), e.to_string().into_bytes()),
         };
