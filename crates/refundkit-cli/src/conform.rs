@@ -106,19 +106,7 @@ pub fn run(dir: Option<PathBuf>) -> Result<Exit, CliError> {
 
 /// The `*.exchange.json` files directly in `dir`, in name order.
 pub fn exchange_files(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(".exchange.json"))
-        })
-        .collect();
-    files.sort();
-    files
+    io::files_ending(dir, ".exchange.json")
 }
 
 #[derive(serde::Deserialize)]

@@ -153,3 +153,21 @@ pub fn one_line(text: &str) -> String {
     }
     out
 }
+
+/// The files directly in `dir` whose names end with `suffix`, in name order (none when `dir`
+/// does not read).
+pub fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(suffix))
+        })
+        .collect();
+    files.sort();
+    files
+}

@@ -349,17 +349,13 @@ struct Tally {
 }
 
 fn check(harness: &str, dir: &Path, verbose: bool) -> Result<Exit, CliError> {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", dir.display())))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with("_test.json"))
-        })
-        .collect();
-    names.sort();
+    if !dir.is_dir() {
+        return Err(CliError::Usage(format!(
+            "{} is not a directory",
+            dir.display()
+        )));
+    }
+    let names = io::files_ending(dir, "_test.json");
     if names.is_empty() {
         return Err(CliError::Usage(format!(
             "{}: no *_test.json files (write them with `refundkit vectors export`)",

@@ -283,19 +283,9 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
             }
             Vector::Response {
                 name, status, body, ..
-            } => {
-                let bytes = refundkit_core::conformance::read_fixture(dir, body)?;
-                let (_, reading) =
-                    answer_reading("/refund.do", *status, &bytes).unwrap_or_default();
-                export::answer_test(
-                    "response",
-                    name,
-                    (dir, "rbs", body),
-                    *status,
-                    &bytes,
-                    reading,
-                )
-            }
+            } => export::answer_test((dir, "rbs", "response"), name, *status, body, |s, b| {
+                answer_reading("/refund.do", s, b).unwrap_or_default().1
+            })?,
         });
     }
     Ok(out)

@@ -313,21 +313,18 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
             | Vector::StateResponse {
                 name, status, body, ..
             } => {
-                let bytes = read_fixture(dir, body)?;
                 let (operation, path) = if matches!(vector, Vector::CreateResponse { .. }) {
                     ("create_response", "/Refund/Create")
                 } else {
                     ("state_response", "/Refund/GetState")
                 };
-                let (_, reading) = answer_reading(path, *status, &bytes).unwrap_or_default();
                 export::answer_test(
-                    operation,
+                    (dir, "robokassa", operation),
                     name,
-                    (dir, "robokassa", body),
                     *status,
-                    &bytes,
-                    reading,
-                )
+                    body,
+                    |s, b| answer_reading(path, s, b).unwrap_or_default().1,
+                )?
             }
         });
     }

@@ -338,19 +338,13 @@ pub fn export_dir(dir: &Path) -> Result<Vec<export::Exported>, Error> {
             },
             Vector::Response {
                 name, status, body, ..
-            } => {
-                let bytes = read_fixture(dir, body)?;
-                let (_, reading) =
-                    answer_reading("/orders/x/refund", *status, &bytes).unwrap_or_default();
-                export::answer_test(
-                    "response",
-                    name,
-                    (dir, "yandex-pay", body),
-                    *status,
-                    &bytes,
-                    reading,
-                )
-            }
+            } => export::answer_test(
+                (dir, "yandex-pay", "response"),
+                name,
+                *status,
+                body,
+                |s, b| answer_reading("/orders/x/refund", s, b).unwrap_or_default().1,
+            )?,
         });
     }
     Ok(out)

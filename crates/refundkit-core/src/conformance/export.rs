@@ -184,26 +184,28 @@ pub fn judged(http_status: u16, reading: &Value) -> (&'static str, Expectation) 
     (flag, result)
 }
 
-/// An answer as a test of operation `operation`: the input as it came, the reading, its flag
-/// and result, the origin and source of its file.
+/// The answer in `dir/file`, received with `http_status`, as a test of `operation`: the input
+/// as it came, `read`'s reading of it (the provider crate's `answer_reading`), its flag and
+/// result, the file's origin and source.
 pub fn answer_test(
-    operation: &'static str,
+    (dir, provider, operation): (&Path, &str, &'static str),
     comment: &str,
-    (dir, provider, file): (&Path, &str, &str),
     http_status: u16,
-    body: &[u8],
-    reading: Value,
-) -> Exported {
+    file: &str,
+    read: impl FnOnce(u16, &[u8]) -> Value,
+) -> Result<Exported, super::Error> {
+    let body = super::read_fixture(dir, file)?;
+    let reading = read(http_status, &body);
     let (flag, result) = judged(http_status, &reading);
-    Exported {
+    Ok(Exported {
         operation,
         comment: comment.to_owned(),
         flags: vec![origin(file), flag],
-        input: json!({ "httpStatus": http_status, "body": wire(body) }),
+        input: json!({ "httpStatus": http_status, "body": wire(&body) }),
         expected: reading,
         result,
         source: source_of(dir, provider, file),
-    }
+    })
 }
 
 /// A request vector's expectation from its golden form: a decode error, or its violations
