@@ -126,6 +126,10 @@ fn header(operation: &str) -> Vec<&'static str> {
             "input: the order as it stands and the products returned.",
             "output: body, the refund body byte for byte.",
         ],
+        "notification" => vec![
+            "input: a notification as posted (a compact JWS), the JWKS, the instant (now, Unix seconds) and the leeway in seconds.",
+            "output: verified (true only for ES256 under a key of the JWKS named by kid, with iat and exp within the leeway).",
+        ],
         "transcript" => vec![
             "input: a recorded exchange's method, httpStatus and body.",
             "output: the answer's reading, as for the operation's responses (verdict, code, text, the method's own fields).",
@@ -138,9 +142,12 @@ fn header(operation: &str) -> Vec<&'static str> {
     }
 }
 
+/// Which file a test goes to: its provider and operation.
+type FileKey = (String, &'static str);
+
 /// The suite: file name -> file.
 fn suite(from: &Path, transcripts: Option<&Path>) -> Result<BTreeMap<String, Value>, CliError> {
-    let mut by_file: BTreeMap<(String, &'static str), Vec<Exported>> = BTreeMap::new();
+    let mut by_file: BTreeMap<FileKey, Vec<Exported>> = BTreeMap::new();
     for provider in refundkit::providers::all() {
         let exported = provider
             .export(&from.join(provider.name()))
@@ -152,8 +159,8 @@ fn suite(from: &Path, transcripts: Option<&Path>) -> Result<BTreeMap<String, Val
                 .push(test);
         }
     }
-    for (provider, tests) in lifecycle(&from.join("lifecycle"))? {
-        by_file.insert((provider, "lifecycle"), tests);
+    for (key, test) in lifecycle(&from.join("lifecycle"))? {
+        by_file.entry(key).or_default().push(test);
     }
     if let Some(dir) = transcripts {
         for (provider, test) in recorded(dir)? {
@@ -219,22 +226,25 @@ struct Case {
     stdout: String,
 }
 
-/// The lifecycle decisions of `testdata/lifecycle/cases.json` (each `next` command line)
-/// as tests, per provider.
-fn lifecycle(dir: &Path) -> Result<Vec<(String, Vec<Exported>)>, CliError> {
+/// The lifecycle decisions of `testdata/lifecycle/cases.json` (each `next` command line), and
+/// its notifications (each `webhook` one), as tests: `((provider, operation), test)`.
+fn lifecycle(dir: &Path) -> Result<Vec<(FileKey, Exported)>, CliError> {
     let read = |name: &str| {
         std::fs::read(dir.join(name))
             .map_err(|e| CliError::Rejected(format!("lifecycle/{name}: {e}")))
     };
     let cases: Cases = serde_json::from_slice(&read("cases.json")?)
         .map_err(|e| CliError::Rejected(format!("lifecycle/cases.json: {e}")))?;
-    let mut by_provider: BTreeMap<String, Vec<Exported>> = BTreeMap::new();
+    let mut out = Vec::new();
     for case in &cases.cases {
-        let (Some(provider), Some("next")) =
+        let (Some(provider), Some(verb)) =
             (case.args.first(), case.args.get(1).map(String::as_str))
         else {
             continue;
         };
+        if !["next", "webhook"].contains(&verb) {
+            continue;
+        }
         let mut flags: BTreeMap<&str, &str> = BTreeMap::new();
         let mut positional = None;
         let mut lost = false;
@@ -251,6 +261,34 @@ fn lifecycle(dir: &Path) -> Result<Vec<(String, Vec<Exported>)>, CliError> {
         }
         let text = |name: &str| -> Result<Value, CliError> { Ok(export::wire(&read(name)?)) };
         let number = |flag: &str| flags.get(flag).and_then(|v| v.parse::<u64>().ok());
+        if verb == "webhook" {
+            let token = positional.unwrap_or("");
+            out.push((
+                (provider.clone(), "notification"),
+                Exported {
+                    operation: "notification",
+                    comment: case.name.clone(),
+                    flags: vec!["Notification", "Authored"],
+                    input: json!({
+                        "token": text(token)?,
+                        "jwks": text(flags.get("--jwks").copied().unwrap_or(""))?,
+                        "now": number("--now"),
+                        // `refundkit yandex-pay webhook`'s default.
+                        "leewaySeconds": number("--leeway").unwrap_or(60),
+                    }),
+                    expected: json!({ "verified": case.exit == 0 }),
+                    result: if case.exit == 0 {
+                        Expectation::Valid
+                    } else {
+                        Expectation::Invalid
+                    },
+                    source: format!(
+                        "signed ES256 by the openssl CLI under the test key (testdata/yandex-pay/webhook/make.py; {token})"
+                    ),
+                },
+            ));
+            continue;
+        }
         let answer = match positional {
             Some(body) if !lost => json!({
                 "httpStatus": number("--status").unwrap_or(200),
@@ -260,7 +298,9 @@ fn lifecycle(dir: &Path) -> Result<Vec<(String, Vec<Exported>)>, CliError> {
         };
         let expected_text = String::from_utf8_lossy(&read(&case.stdout)?).into_owned();
         let step = expected_text.lines().next().unwrap_or("").to_owned();
-        by_provider.entry(provider.clone()).or_default().push(Exported {
+        out.push((
+            (provider.clone(), "lifecycle"),
+            Exported {
             operation: "lifecycle",
             comment: case.name.clone(),
             flags: vec!["Decision", "Authored"],
@@ -280,9 +320,10 @@ fn lifecycle(dir: &Path) -> Result<Vec<(String, Vec<Exported>)>, CliError> {
                 "refundkit's authors, from the provider's documented behaviour (testdata/lifecycle/cases.json: {:?})",
                 case.name
             ),
-        });
+        },
+        ));
     }
-    Ok(by_provider.into_iter().collect())
+    Ok(out)
 }
 
 /// A member of a JSON object (`Null` when absent, or when `value` is not an object).

@@ -103,6 +103,10 @@ pub const FLAGS: &[(&str, &str)] = &[
         "an exchange recorded by `refundkit serve --record`, or captured in production in the same format",
     ),
     (
+        "Notification",
+        "a provider's notification: verified against its JWKS at `now` (the algorithm pinned, the key by kid, the signature, iat and exp within the leeway), or refused",
+    ),
+    (
         "Decision",
         "a refund's next step after an answer: `step` and the command line's exit code",
     ),
