@@ -28,8 +28,21 @@ impl BaseUrl {
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://"))
             .ok_or_else(|| bad("must start with https:// or http://"))?;
-        let host = rest.split('/').next().unwrap_or_default();
-        if host.is_empty() {
+        let authority = rest.split('/').next().unwrap_or_default();
+        if let Some((_, host)) = authority.rsplit_once('@') {
+            // A user and password in the URL would travel into every stored refund and log
+            // line that names where it was sent: refused, and not echoed.
+            let scheme = url.len().saturating_sub(rest.len());
+            return Err(EndpointError {
+                url: format!(
+                    "{}…@{host}{}",
+                    url.get(..scheme).unwrap_or_default(),
+                    rest.get(authority.len()..).unwrap_or_default()
+                ),
+                why: "must carry no user or password (userinfo): give credentials as credentials",
+            });
+        }
+        if authority.is_empty() {
             return Err(bad("has no host"));
         }
         if url.contains(['?', '#']) {
@@ -81,6 +94,26 @@ pub fn copy_request(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_url_with_a_user_or_password_is_refused_without_echoing_them() {
+        for url in [
+            "http://u:PW@127.0.0.1:8080/rbs",
+            "https://PW@host",
+            "https://u:p%40W@host/x",
+        ] {
+            let e = BaseUrl::parse(url).unwrap_err();
+            assert!(!e.to_string().contains("PW"), "{e}");
+            assert!(!e.to_string().contains("p%40W"), "{e}");
+            assert!(e.to_string().contains("userinfo"), "{e}");
+        }
+        assert!(
+            BaseUrl::parse("http://u:PW@h/x")
+                .unwrap_err()
+                .to_string()
+                .contains("http://…@h/x")
+        );
+    }
 
     #[test]
     fn a_base_url_is_absolute_http_and_loses_its_trailing_slash() {

@@ -176,11 +176,11 @@ fn rules(request: &RefundRequest, dialect: Dialect, report: &mut Report) {
     let n = request.order_id.chars().count();
     if n == 0 {
         report.error(&order_id, codes::REQUIRED, "must not be empty");
-    } else if n > 36 || !request.order_id.is_ascii() {
+    } else if n > 36 || !request.order_id.bytes().all(|b| (b' '..=b'~').contains(&b)) {
         report.error(
             &order_id,
             codes::FORMAT,
-            "ANS36: at most 36 ASCII characters",
+            "ANS36: at most 36 printable ASCII characters",
         );
     } else if n != 36 {
         report.warning(

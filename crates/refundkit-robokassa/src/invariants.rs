@@ -22,6 +22,29 @@ pub const AMOUNT: AmountRule = AmountRule {
     max_integer_digits: 8,
 };
 
+/// Whether `op_key` has the form OpStateExt and Result2 give an OpKey in: a GUID
+/// (`8-4-4-4-12` hex digits), a `-` and an alphanumeric suffix, as in Robokassa's refund page
+/// example `0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF`. The refund API itself types
+/// `OpKey` as a string, so a request is not refused for another form ([`check`]); a refund
+/// the shop describes (refundkit's plan) is, since its OpKey
+/// comes from one of those two.
+pub fn is_op_key_form(op_key: &str) -> bool {
+    let mut parts = op_key.splitn(6, '-');
+    let hex = |part: Option<&str>, len: usize| {
+        part.is_some_and(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    hex(parts.next(), 8)
+        && hex(parts.next(), 4)
+        && hex(parts.next(), 4)
+        && hex(parts.next(), 4)
+        && hex(parts.next(), 12)
+        && parts.next().is_some_and(|suffix| {
+            !suffix.is_empty()
+                && suffix.len() <= 64
+                && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
 /// Every violation of Robokassa's rules in `request`.
 ///
 /// Errors: an empty `OpKey`; a `RefundSum` or `Cost` that is zero, has more than 2 decimals or

@@ -298,7 +298,69 @@ fn name<T: std::str::FromStr<Err = refundkit_core::fiscal::UnknownName>>(
     text.parse().map_err(|e| value_error(path, e))
 }
 
+/// Refuses a control character (a line break, a NUL, a terminal escape) in text of the
+/// description: none belongs in an id, a name or a reference, and each would reach a
+/// provider's form or a person's terminal as something else than it looks.
+fn plain(text: &str, path: impl FnOnce() -> String) -> Result<(), DecodeError> {
+    match text.chars().position(char::is_control) {
+        None => Ok(()),
+        Some(at) => Err(DecodeError::new(
+            Kind::Value,
+            path(),
+            format_args!(
+                "a control character at character {at}: ids, names and references are plain text"
+            ),
+        )),
+    }
+}
+
 impl RefundDescription {
+    /// Every text of the description, checked to be plain (no control character), naming the
+    /// field of the first that is not.
+    fn check_text(&self) -> Result<(), DecodeError> {
+        for (i, l) in self.order.lines.iter().enumerate() {
+            for (field, text) in [
+                ("id", &l.id),
+                ("name", &l.name),
+                ("unit_price", &l.unit_price),
+                ("quantity", &l.quantity),
+                ("vat", &l.vat),
+                ("payment_method", &l.payment_method),
+                ("payment_subject", &l.payment_subject),
+            ] {
+                plain(text, || format!("order.lines[{i}].{field}"))?;
+            }
+        }
+        if let Some(s) = &self.order.shipping {
+            for (field, text) in [
+                ("name", &s.name),
+                ("amount", &s.amount),
+                ("vat", &s.vat),
+                ("method", &s.method),
+            ] {
+                plain(text, || format!("order.shipping.{field}"))?;
+            }
+        }
+        for (i, l) in self.refund.lines.iter().enumerate() {
+            plain(&l.id, || format!("refund.lines[{i}].id"))?;
+            plain(&l.quantity, || format!("refund.lines[{i}].quantity"))?;
+        }
+        for (field, text) in [("sum", &self.refund.sum), ("cause", &self.refund.cause)] {
+            if let Some(text) = text {
+                plain(text, || format!("refund.{field}"))?;
+            }
+        }
+        for (name, value) in &self.references {
+            plain(value, || format!("references.{name}"))?;
+        }
+        for (provider, settings) in &self.settings.providers {
+            for (name, value) in settings {
+                plain(value, || format!("settings.{provider}.{name}"))?;
+            }
+        }
+        Ok(())
+    }
+
     /// A description from its JSON (the README has the format): unknown fields refused, the
     /// error naming the field's path.
     pub fn from_json(json: &[u8]) -> Result<RefundDescription, DecodeError> {
@@ -308,6 +370,15 @@ impl RefundDescription {
     /// Types and checks the description: known names, quantities within the order, and the
     /// refunded sum. The error's path names the field.
     pub fn typed(&self) -> Result<Typed, DecodeError> {
+        self.check_text()?;
+        if self.order.lines.is_empty() {
+            return Err(DecodeError::new(
+                Kind::MissingField,
+                "order.lines",
+                "an order has at least one line: what was paid for is what a refund is \
+                 checked against",
+            ));
+        }
         let mut lines: Vec<TypedLine> = Vec::new();
         for (i, l) in self.order.lines.iter().enumerate() {
             let at = |field: &str| format!("order.lines[{i}].{field}");
@@ -400,6 +471,24 @@ impl RefundDescription {
         };
         if total.is_zero() {
             return Err(value_error("refund", "nothing to refund"));
+        }
+        let paid = lines
+            .iter()
+            .try_fold(Amount::ZERO, |acc, l| acc.checked_add(l.total()?))
+            .and_then(|lines| match &shipping {
+                Some(s) => lines.checked_add(s.amount),
+                None => Some(lines),
+            })
+            .ok_or_else(overflow)?;
+        if total > paid {
+            return Err(value_error(
+                if sum.is_some() {
+                    "refund.sum"
+                } else {
+                    "refund"
+                },
+                format_args!("refunds {total}, more than the order's {paid}"),
+            ));
         }
         Ok(Typed {
             lines,

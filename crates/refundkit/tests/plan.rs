@@ -88,7 +88,7 @@ fn description() -> impl Strategy<Value = String> {
             }
             let shipping_json = shipping.map_or(String::new(), |s| format!(r#","shipping":{{"name":"Доставка","amount":"{}.{:02}","vat":"20","method":"COURIER"}}"#, s / 100, s % 100));
             format!(
-                r#"{{"order":{{"lines":[{order}]{shipping_json}}},"refund":{{"lines":[{refund}],"shipping":{}}},"references":{{"robokassa_op_key":"K","yandex_order_id":"o","refund_id":"r","yookassa_invoice_id":"1","yookassa_shop_id":"2","yookassa_client_order_id":"3","request_dt":"2026-11-22T16:00:00.000Z","customer_email":"a@b.ru","rbs_order_id":"148a2a67-25ff-7d1b-b28d-391800a7dca8"}}}}"#,
+                r#"{{"order":{{"lines":[{order}]{shipping_json}}},"refund":{{"lines":[{refund}],"shipping":{}}},"references":{{"robokassa_op_key":"0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF","yandex_order_id":"o","refund_id":"r","yookassa_invoice_id":"1","yookassa_shop_id":"2","yookassa_client_order_id":"3","request_dt":"2026-11-22T16:00:00.000Z","customer_email":"a@b.ru","rbs_order_id":"148a2a67-25ff-7d1b-b28d-391800a7dca8"}}}}"#,
                 refund_shipping && shipping.is_some()
             )
         })
@@ -349,9 +349,11 @@ fn printed_requests_are_redacted_by_each_providers_own_rule() {
 
 #[test]
 fn a_valid_request_that_cannot_be_built_is_an_error_not_a_silent_gap() {
-    // A header cannot carry a line break: the request id is refused by `http`.
+    // A base URL just under `http`'s longest URI is one; with the refund's path after it, it
+    // is not, and the request cannot be built.
     let mut desc = sample();
-    desc["references"]["refund_id"] = "refund\n42".into();
+    let base = format!("http://127.0.0.1/{}", "a".repeat(65_500));
+    desc["settings"] = serde_json::json!({"yandex-pay": {"base_url": base}});
     let plan = plan_of(desc);
     let yandex = plan
         .providers
@@ -388,5 +390,113 @@ fn every_violation_code_of_the_core_and_the_plan_has_a_test_or_a_vector_that_exp
     ] {
         let missing = unexercised(table, &sources);
         assert!(missing.is_empty(), "codes no test exercises: {missing:?}");
+    }
+}
+
+/// The error `build` gives for the sample edited by `edit`: where and why.
+fn refusal(edit: impl FnOnce(&mut serde_json::Value)) -> refundkit::core::DecodeError {
+    let mut desc = sample();
+    edit(&mut desc);
+    let desc: RefundDescription = serde_json::from_value(desc).unwrap();
+    build(&desc, &credentials(), &[], now()).unwrap_err()
+}
+
+#[test]
+fn a_refund_sum_larger_than_the_order_is_refused_naming_refund_sum() {
+    let e = refusal(|d| {
+        d["order"] = serde_json::json!({"lines": [{"id": "x", "name": "Товар", "unit_price": "1000.00",
+            "quantity": "1", "vat": "22", "payment_method": "full_payment", "payment_subject": "commodity"}]});
+        d["refund"] = serde_json::json!({"sum": "1000.01"});
+    });
+    assert_eq!(e.path, "refund.sum", "{e}");
+    assert!(
+        e.to_string().contains("more than the order's 1000.00"),
+        "{e}"
+    );
+    // The whole order is fine.
+    let mut desc = sample();
+    desc["refund"] = serde_json::json!({"sum": "1110.76"});
+    let desc: RefundDescription = serde_json::from_value(desc).unwrap();
+    assert!(build(&desc, &credentials(), &[], now()).is_ok());
+}
+
+#[test]
+fn an_order_without_lines_is_refused_even_with_a_sum() {
+    let e = refusal(|d| {
+        d["order"] = serde_json::json!({"lines": []});
+        d["refund"] = serde_json::json!({"sum": "10.00"});
+    });
+    assert_eq!(e.path, "order.lines", "{e}");
+}
+
+#[test]
+fn a_control_character_in_any_text_of_the_description_is_refused_naming_the_field() {
+    for (path, edit) in [
+        (
+            "order.lines[0].id",
+            Box::new(|d: &mut serde_json::Value| {
+                d["order"]["lines"][0]["id"] = "te\u{0}a".into();
+                d["refund"]["lines"][0]["id"] = "te\u{0}a".into();
+            }) as Box<dyn FnOnce(&mut serde_json::Value)>,
+        ),
+        (
+            "references.rbs_order_id",
+            Box::new(|d: &mut serde_json::Value| {
+                d["references"]["rbs_order_id"] = "148a2a67-25ff-7d1b-b28d-391800a7\r\nX: y".into();
+            }),
+        ),
+        (
+            "order.lines[1].name",
+            Box::new(|d: &mut serde_json::Value| {
+                d["order"]["lines"][1]["name"] = "Сыр \u{1b}[31mкрасный".into();
+            }),
+        ),
+        (
+            "refund.cause",
+            Box::new(|d: &mut serde_json::Value| d["refund"]["cause"] = "a\nb".into()),
+        ),
+        (
+            "settings.rbs.base_url",
+            Box::new(|d: &mut serde_json::Value| {
+                d["settings"] = serde_json::json!({"rbs": {"base_url": "http://127.0.0.1:1/\n"}});
+            }),
+        ),
+    ] {
+        let e = refusal(edit);
+        assert_eq!(e.path, path, "{e}");
+        assert!(e.to_string().contains("control character"), "{e}");
+    }
+}
+
+#[test]
+fn a_robokassa_op_key_not_in_the_form_opstateext_gives_is_refused_naming_the_reference() {
+    for op_key in [
+        "x",
+        "A-1",
+        "0005F891-8CCD-434B-8455-816AFFFDBF37",
+        "0005F891-8CCD-434B-8455-816AFFFDBF37-",
+        "0005F891-8CCD-434B-8455-816AFFFDBF3Z-0VOisWikFF",
+    ] {
+        let mut desc = sample();
+        desc["references"]["robokassa_op_key"] = op_key.into();
+        let plan = plan_of(desc);
+        let robokassa = plan
+            .providers
+            .iter()
+            .find(|p| p.provider == "robokassa")
+            .unwrap();
+        assert!(robokassa.report.has_errors(), "{op_key}");
+        assert!(
+            robokassa
+                .report
+                .to_string()
+                .contains("references.robokassa_op_key"),
+            "{op_key}: {}",
+            robokassa.report
+        );
+        assert!(
+            robokassa.request.is_none() && robokassa.refund.is_none(),
+            "{op_key}"
+        );
     }
 }

@@ -52,6 +52,15 @@ impl Provider for Robokassa {
         let Some(op_key) = context.reference("robokassa_op_key") else {
             return ProviderPlan::skipped(NAME, "no references.robokassa_op_key");
         };
+        if !refundkit_robokassa::invariants::is_op_key_form(op_key) {
+            return ProviderPlan::failed(
+                NAME,
+                "references.robokassa_op_key",
+                refundkit_core::report::codes::FORMAT,
+                "not an OpKey as OpStateExt or Result2 give it: a GUID, '-' and a suffix \
+                 (0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF)",
+            );
+        }
         let settings = (|| {
             context.only_settings(&["alg", "base_url"])?;
             let algs = Alg::ALL.map(|a| (a.name(), a));
@@ -215,6 +224,10 @@ impl Provider for Robokassa {
         // A signed token holds no secret (its signature does not reveal Password3), and
         // Robokassa's requests carry no credential header.
         refundkit_core::copy_request(request)
+    }
+
+    fn recorded(&self, request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+        refundkit_robokassa::http::unsigned(request)
     }
 
     fn export(&self, dir: &Path) -> Result<Vec<conformance::export::Exported>, conformance::Error> {
