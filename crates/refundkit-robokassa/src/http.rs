@@ -167,5 +167,33 @@ pub fn redacted(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
     copy
 }
 
+/// A copy of a `Refund/Create` request for keeping (a transcript, a journal's record): its
+/// token without the signature (`header.payload.REDACTED`), the rest as [`redacted`] leaves it.
+/// A Create token carries no `exp`, `iat` or `jti`, so whoever holds a signed one could post
+/// it again and refund again; the payload says everything a reader needs.
+pub fn unsigned(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
+    let mut copy = redacted(request);
+    let body = request.body();
+    // The token travels as a JSON string (the official plugin's form) or bare.
+    let (open, token, close): (&[u8], &[u8], &[u8]) = match body.as_slice() {
+        [b'"', inner @ .., b'"'] => (b"\"", inner, b"\""),
+        bare => (b"", bare, b""),
+    };
+    let mut dots = token
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'.')
+        .map(|(i, _)| i);
+    if let (Some(_), Some(second), None) = (dots.next(), dots.next(), dots.next()) {
+        let mut out = Vec::with_capacity(body.len());
+        out.extend_from_slice(open);
+        out.extend_from_slice(token.get(..=second).unwrap_or_default());
+        out.extend_from_slice(b"REDACTED");
+        out.extend_from_slice(close);
+        *copy.body_mut() = out;
+    }
+    copy
+}
+
 #[cfg(test)]
 mod tests;

@@ -49,7 +49,7 @@ pub fn record(
     elapsed: Duration,
 ) -> Option<Value> {
     let (provider, method) = provider_of(request.uri().path())?;
-    let redacted = provider.redacted(request);
+    let redacted = provider.recorded(request);
     let headers: Vec<(String, String)> = redacted
         .headers()
         .iter()

@@ -221,3 +221,27 @@ fn a_state_edited_by_hand_is_refused() {
     let err = Refund::from_json(newer.as_bytes()).unwrap_err().to_string();
     assert!(err.contains("newer"), "{err}");
 }
+
+#[test]
+fn a_transcript_keeps_a_robokassa_create_without_the_signature_that_would_replay_it() {
+    let plan = plan();
+    let robokassa = plan
+        .providers
+        .iter()
+        .find(|p| p.provider == "robokassa")
+        .unwrap();
+    let request = robokassa.request.as_ref().unwrap();
+    let body = String::from_utf8(request.body().clone()).unwrap();
+    let signature = body
+        .trim_matches('"')
+        .rsplit('.')
+        .next()
+        .unwrap()
+        .to_owned();
+    let payload = body.trim_matches('"').split('.').nth(1).unwrap().to_owned();
+    let kept = refundkit::transcript::record(request, Some((200, b"{}")), now(), Duration::ZERO)
+        .unwrap()
+        .to_string();
+    assert!(!kept.contains(&signature), "{kept}");
+    assert!(kept.contains(&format!("{payload}.REDACTED")), "{kept}");
+}

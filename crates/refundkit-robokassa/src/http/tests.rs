@@ -49,3 +49,15 @@ fn endpoint_base_must_be_an_absolute_http_url() {
     assert!(Endpoint::custom("not a url").is_err());
     assert!(refundkit_core::BaseUrl::parse(Endpoint::PRODUCTION).is_ok());
 }
+
+#[test]
+fn a_create_request_kept_on_record_loses_its_signature_and_keeps_its_payload() {
+    for body in [CreateBody::default(), CreateBody::BareJwt] {
+        let r = create_request(&Endpoint::production(), &token(), body).unwrap();
+        let kept = unsigned(&r);
+        let text = String::from_utf8(kept.body().clone()).unwrap();
+        assert!(text.contains("aaa.bbb.REDACTED"), "{text}");
+        assert!(!text.contains("ccc"), "{text}");
+        assert_eq!(kept.uri(), r.uri());
+    }
+}

@@ -136,6 +136,13 @@ pub trait Provider: Sync {
     /// A copy of a request this provider's crate built, its secrets replaced, for logs.
     fn redacted(&self, request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>>;
 
+    /// A copy of a request for keeping (a transcript, a journal's record of what was sent):
+    /// [`Provider::redacted`], and without what would let whoever holds the copy send the
+    /// request again (a signed token that never expires loses its signature).
+    fn recorded(&self, request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+        self.redacted(request)
+    }
+
     /// Runs the golden vectors of `dir` (its `vectors.json`).
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error>;
 
