@@ -168,9 +168,18 @@ pub fn decode_list_returns_request(body: &[u8]) -> Result<ListReturns, DecodeErr
             ));
         }
     }
+    let shop_id = required(shop_id)?;
+    if !crate::invariants::is_long(&shop_id) {
+        // As MWS reads it (error 113): a shop's number, never text a form could grow.
+        return Err(DecodeError::new(
+            DecodeErrorKind::Value,
+            "shopId",
+            "not a decimal integer (a long)",
+        ));
+    }
     Ok(ListReturns {
         request_dt: date(request_dt)?,
-        shop_id: required(shop_id)?,
+        shop_id,
         from: date(from)?,
         till: date(till)?,
     })

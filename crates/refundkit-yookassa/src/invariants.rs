@@ -37,6 +37,12 @@ impl Validate for ReturnPaymentRequest {
     }
 }
 
+/// Whether `value` is what MWS calls a long (`shopId`, `invoiceId`, `clientOrderId`): decimal
+/// digits only, and within a signed 64-bit integer.
+pub(crate) fn is_long(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) && value.parse::<i64>().is_ok()
+}
+
 fn rules(request: &ReturnPaymentRequest) -> Report {
     let mut report = Report::new();
     let root = Path::ROOT;
@@ -44,7 +50,7 @@ fn rules(request: &ReturnPaymentRequest) -> Report {
         let path = root.field(field);
         if value.is_empty() {
             report.error(&path, codes::REQUIRED, "must not be empty");
-        } else if !value.bytes().all(|b| b.is_ascii_digit()) || value.parse::<i64>().is_err() {
+        } else if !is_long(value) {
             report.error(&path, codes::FORMAT, "must be a decimal integer (a long)");
         }
     };

@@ -89,3 +89,23 @@ fn a_list_returns_form_asks_for_xml_or_nothing() {
         ("outputFormat", DecodeErrorKind::Value)
     );
 }
+
+#[test]
+fn a_list_returns_shop_id_is_a_long_as_mws_reads_it() {
+    // Found by the yookassa_list_returns fuzz target: a shopId of text was taken, and its
+    // form, percent-encoded again, grew past what the decoder reads.
+    let regression =
+        include_bytes!("../../../../fuzz/corpus/yookassa_list_returns/shop-id-not-a-long");
+    let e = decode_list_returns_request(regression).unwrap_err();
+    assert_eq!(
+        (e.path.as_str(), e.kind),
+        ("shopId", DecodeErrorKind::Value)
+    );
+    for bad in ["x", "66 89", "-6689", "99999999999999999999", ""] {
+        let form = format!(
+            "requestDT=2026-11-22T16:00:00.000Z&shopId={bad}&from=2026-11-01T00:00:00.000Z&till=2026-11-30T00:00:00.000Z"
+        );
+        let e = decode_list_returns_request(form.as_bytes()).unwrap_err();
+        assert_eq!(e.path, "shopId", "{bad}");
+    }
+}
