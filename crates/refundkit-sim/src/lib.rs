@@ -140,6 +140,22 @@ impl Sim {
         if let Some(e) = &self.rbs {
             out.insert("rbs".into(), e.view());
         }
+        // Each fault, with the requests it counted and whether it fired: a scenario whose
+        // fault names no request that comes tests nothing, and a test can tell.
+        let faults: Vec<serde_json::Value> = self
+            .faults
+            .iter()
+            .map(|(f, seen)| {
+                serde_json::json!({
+                    "provider": f.provider,
+                    "path": f.path,
+                    "nth": f.nth,
+                    "seen": seen,
+                    "fired": *seen >= f.nth,
+                })
+            })
+            .collect();
+        out.insert("faults".into(), serde_json::Value::Array(faults));
         serde_json::Value::Object(out)
     }
 
@@ -255,7 +271,7 @@ impl Sim {
         // Every matching fault counts this request, whichever of them fires.
         let mut fired = None;
         for (fault, seen) in &mut self.faults {
-            if fault.provider == provider && path.ends_with(fault.path.as_str()) {
+            if fault.provider == provider && fault.names(path) {
                 *seen = seen.saturating_add(1);
                 if *seen == fault.nth && fired.is_none() {
                     fired = Some((fault.fault, fault.ms));

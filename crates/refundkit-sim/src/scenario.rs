@@ -182,14 +182,15 @@ pub struct RbsOrder {
     pub deposited: u64,
 }
 
-/// A fault: the `nth` request (from 1) whose path ends with `path` at `provider` is answered
-/// so.
+/// A fault: the `nth` request (from 1) at `provider` whose path ends with the segments of
+/// `path` (`{id}` standing for any one segment) is answered so.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     /// `robokassa`, `yandex-pay`, `yookassa`, `rbs`.
     pub provider: String,
-    /// The end of the path (`refund.do`, `/refund`, `returnPayment`, `Refund/Create`).
+    /// The last segments of the path (`refund.do`, `/refund`, `returnPayment`,
+    /// `Refund/Create`, `operations/{id}`).
     pub path: String,
     /// Which matching request, from 1.
     #[serde(default = "one")]
@@ -317,7 +318,27 @@ const METHODS: &[(&str, &[&str])] = &[
     ("rbs", &["/refund.do", "/getOrderStatusExtended.do"]),
 ];
 
+/// Whether `path` ends with the segments of `pattern`, a pattern segment `{id}` standing for
+/// any one segment: how a fault names a method, the one rule for checking a scenario (against
+/// the methods' own paths, where `{id}` is only matched by `{id}`) and for serving (against the
+/// path a request came to).
+pub(crate) fn ends_with_segments(path: &str, pattern: &str) -> bool {
+    let path: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let pattern: Vec<&str> = pattern.trim_start_matches('/').split('/').collect();
+    pattern.len() <= path.len()
+        && path
+            .iter()
+            .rev()
+            .zip(pattern.iter().rev())
+            .all(|(segment, wanted)| *wanted == "{id}" || segment == wanted)
+}
+
 impl Fault {
+    /// Whether this fault names the method at `path` (a request's path).
+    pub(crate) fn names(&self, path: &str) -> bool {
+        ends_with_segments(path, &self.path)
+    }
+
     /// A fault from its flag form, `PROVIDER:PATH:NTH:KIND[:MS]`
     /// (`rbs:refund.do:1:answer-lost`, `robokassa:Refund/Create:2:delay:250`).
     pub fn parse(spec: &str) -> Result<Fault, ScenarioError> {
@@ -364,18 +385,7 @@ impl Fault {
                 ),
             ));
         };
-        // A path names a method by its last segments, `{id}` standing for any one.
-        let wanted: Vec<&str> = self.path.trim_start_matches('/').split('/').collect();
-        let matches = |method: &str| {
-            let segments: Vec<&str> = method.split('/').collect();
-            segments.len() >= wanted.len()
-                && segments
-                    .iter()
-                    .rev()
-                    .zip(wanted.iter().rev())
-                    .all(|(m, w)| *m == "{id}" || m == w)
-        };
-        if self.path.is_empty() || !methods.iter().any(|m| matches(m)) {
+        if self.path.is_empty() || !methods.iter().any(|m| self.names(m)) {
             return Err(invalid(
                 ".path",
                 format!(

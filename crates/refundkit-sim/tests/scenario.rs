@@ -80,7 +80,8 @@ fn a_fault_counts_from_1_and_names_a_provider_and_one_of_its_methods() {
     for (provider, path) in [
         ("robokassa", "Refund/Create"),
         ("yandex-pay", "/refund"),
-        ("yandex-pay", "operations/abc"),
+        ("yandex-pay", "operations/{id}"),
+        ("yandex-pay", "/api/merchant/v1/orders/{id}"),
         ("yookassa", "returnPayment"),
         ("rbs", "getOrderStatusExtended.do"),
     ] {
@@ -149,4 +150,46 @@ fn a_fault_flag_reads_provider_path_nth_kind_and_ms() {
     ] {
         assert!(Fault::parse(bad).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn a_fault_names_a_method_by_its_last_segments_and_only_faults_that_can_fire_are_taken() {
+    // `{id}` in a method's path is matched only by `{id}` in the fault: a fault naming a
+    // segment that only an id can stand in (Yandex Pay's status path ends with the operation's
+    // id, not with `operations`) would never fire, and is refused.
+    let mut s = sample();
+    for path in ["operations", "orders", "v1/operations"] {
+        s["faults"] =
+            serde_json::json!([{"provider": "yandex-pay", "path": path, "fault": "http-500"}]);
+        assert!(
+            error_of(&s).contains("faults[0].path"),
+            "{path}: {}",
+            error_of(&s)
+        );
+    }
+}
+
+#[test]
+fn a_fault_fires_on_the_requests_its_path_names_and_the_state_says_it_fired() {
+    use std::time::{Duration, SystemTime};
+    let mut s = sample();
+    s["faults"] = serde_json::json!([
+        {"provider": "yandex-pay", "path": "operations/{id}", "nth": 1, "fault": "http-500"},
+        {"provider": "rbs", "path": "refund.do", "nth": 5, "fault": "http-500"}
+    ]);
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/sim"));
+    let scenario = Scenario::from_json(s.to_string().as_bytes(), dir).unwrap();
+    let mut sim = refundkit_sim::Sim::new(&scenario).unwrap();
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_428_000);
+    let request = http::Request::get("http://127.0.0.1/yandex-pay/api/merchant/v1/operations/op-1")
+        .body(Vec::new())
+        .unwrap();
+    let handled = sim.handle(&request, now);
+    let refundkit_sim::Reply::Answer(answer) = handled.reply else {
+        panic!("an answer")
+    };
+    assert_eq!(answer.status(), 500);
+    let state = sim.state(now);
+    assert_eq!(state["faults"][0]["fired"], true, "{state}");
+    assert_eq!(state["faults"][1]["fired"], false, "{state}");
 }
