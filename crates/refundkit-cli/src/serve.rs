@@ -87,11 +87,16 @@ pub struct ServeArgs {
     /// Seconds a connection may sit idle between requests before it is closed.
     #[arg(long, default_value_t = 30)]
     idle_timeout: u64,
+    /// Seconds a client has to send a request's body, once its headers came (a client
+    /// trickling it is answered 408 and cut off).
+    #[arg(long, default_value_t = 10)]
+    body_timeout: u64,
     /// Seconds a TLS handshake may take.
     #[arg(long, default_value_t = 10)]
     tls_handshake_timeout: u64,
-    /// Connections served at once on both ports together; one more is closed at once (and
-    /// counted in the log).
+    /// Connections served at once on both ports together. One more closes the connection
+    /// idle the longest (between requests) to make room, or, when every one is in the middle
+    /// of a request, is itself closed at once (and counted in the log).
     #[arg(long, default_value_t = 512)]
     max_connections: usize,
 }
@@ -191,26 +196,111 @@ impl<T: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Watched<T> {
 struct Limits {
     header: Duration,
     idle: Duration,
+    body: Duration,
     handshake: Duration,
     max_body: usize,
 }
 
-/// Serves one connection: headers within `header`, closed after `idle` without a byte.
+/// One connection as the cap sees it: when it last moved a byte, how many of its requests are
+/// being served, and how to ask it to close.
+struct Conn {
+    last: Arc<Mutex<Instant>>,
+    serving: std::sync::atomic::AtomicUsize,
+    close: tokio::sync::Notify,
+}
+
+/// The connections being served, on both ports: when the cap is reached, the one idle the
+/// longest (no request being served) is asked to close, so that idle connections can never
+/// keep a working client out.
+#[derive(Default)]
+struct Conns {
+    next: AtomicU64,
+    live: Mutex<std::collections::HashMap<u64, Arc<Conn>>>,
+}
+
+impl Conns {
+    fn register(&self) -> (u64, Arc<Conn>) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let conn = Arc::new(Conn {
+            last: Arc::new(Mutex::new(Instant::now())),
+            serving: std::sync::atomic::AtomicUsize::new(0),
+            close: tokio::sync::Notify::new(),
+        });
+        if let Ok(mut live) = self.live.lock() {
+            live.insert(id, conn.clone());
+        }
+        (id, conn)
+    }
+
+    fn remove(&self, id: u64) {
+        if let Ok(mut live) = self.live.lock() {
+            live.remove(&id);
+        }
+    }
+
+    /// Asks the connection idle the longest to close; whether there was one.
+    fn evict_idle(&self) -> bool {
+        let Ok(live) = self.live.lock() else {
+            return false;
+        };
+        let idlest = live
+            .values()
+            .filter(|c| c.serving.load(Ordering::Relaxed) == 0)
+            .min_by_key(|c| c.last.lock().map(|l| *l).unwrap_or_else(|_| Instant::now()));
+        match idlest {
+            Some(conn) => {
+                conn.close.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Counts a request of a connection as being served until dropped.
+struct Serving(Arc<Conn>);
+
+impl Serving {
+    fn new(conn: &Arc<Conn>) -> Self {
+        conn.serving.fetch_add(1, Ordering::Relaxed);
+        Serving(conn.clone())
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.0.serving.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Serves one connection: headers within `header`, closed after `idle` without a byte, or
+/// when the cap needs its place while it is idle.
 async fn serve_connection<T>(
     stream: T,
     sim: Shared,
     scheme: &'static str,
     tls: bool,
     limits: Limits,
+    conns: Arc<Conns>,
 ) where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let last = Arc::new(Mutex::new(Instant::now()));
+    let (id, conn) = conns.register();
+    let last = conn.last.clone();
     let stream = Watched {
         inner: stream,
         last: last.clone(),
     };
-    let service = service_fn(move |r| handle(sim.clone(), r, scheme, tls, limits.max_body));
+    let serving = conn.clone();
+    let service = service_fn(move |r| {
+        let guard = Serving::new(&serving);
+        let sim = sim.clone();
+        async move {
+            let answer = handle(sim, r, scheme, tls, limits).await;
+            drop(guard);
+            answer
+        }
+    });
     let mut builder = http1::Builder::new();
     builder
         .timer(hyper_util::rt::TokioTimer::new())
@@ -233,14 +323,24 @@ async fn serve_connection<T>(
             // A request under way finishes (within the header timeout); an idle one closes.
             let _ = tokio::time::timeout(limits.header, connection).await;
         }
+        () = conn.close.notified() => {
+            note("idle connection closed: --max-connections reached".into());
+            connection.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(limits.header, connection).await;
+        }
     }
+    conns.remove(id);
 }
 
 /// Accepts on `listener` for ever: each connection under the cap is served by `serve`; an
 /// accept error (out of file descriptors) waits a little longer each time instead of
 /// spinning.
-async fn accept_loop<F, Fut>(listener: TcpListener, slots: Arc<tokio::sync::Semaphore>, serve: F)
-where
+async fn accept_loop<F, Fut>(
+    listener: TcpListener,
+    slots: Arc<tokio::sync::Semaphore>,
+    conns: Arc<Conns>,
+    serve: F,
+) where
     F: Fn(tokio::net::TcpStream) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
@@ -249,7 +349,19 @@ where
         match listener.accept().await {
             Ok((stream, _)) => {
                 backoff = Duration::from_millis(5);
-                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                let slot = match slots.clone().try_acquire_owned() {
+                    Ok(slot) => Some(slot),
+                    // Full: an idle connection makes room, if there is one (it closes within a
+                    // moment); a cap full of requests being served closes the newcomer.
+                    Err(_) if conns.evict_idle() => {
+                        tokio::time::timeout(Duration::from_secs(1), slots.clone().acquire_owned())
+                            .await
+                            .ok()
+                            .and_then(Result::ok)
+                    }
+                    Err(_) => None,
+                };
+                let Some(slot) = slot else {
                     note("connection refused: --max-connections reached".into());
                     drop(stream);
                     continue;
@@ -397,25 +509,29 @@ async fn serve(
     let limits = Limits {
         header: Duration::from_secs(args.header_timeout.max(1)),
         idle: Duration::from_secs(args.idle_timeout.max(1)),
+        body: Duration::from_secs(args.body_timeout.max(1)),
         handshake: Duration::from_secs(args.tls_handshake_timeout.max(1)),
         max_body: args.max_body,
     };
     let slots = Arc::new(tokio::sync::Semaphore::new(args.max_connections.max(1)));
+    let conns = Arc::new(Conns::default());
     let acceptor = tokio_rustls::TlsAcceptor::from(tls);
     let plain_loop = {
-        let sim = sim.clone();
-        accept_loop(plain, slots.clone(), move |stream| {
-            serve_connection(stream, sim.clone(), "http", false, limits)
+        let (sim, conns) = (sim.clone(), conns.clone());
+        accept_loop(plain, slots.clone(), conns.clone(), move |stream| {
+            serve_connection(stream, sim.clone(), "http", false, limits, conns.clone())
         })
     };
     let secure_loop = {
         let sim = sim.clone();
-        accept_loop(secure, slots, move |stream| {
-            let sim = sim.clone();
+        accept_loop(secure, slots, conns.clone(), move |stream| {
+            let (sim, conns) = (sim.clone(), conns.clone());
             let acceptor = acceptor.clone();
             async move {
                 match tokio::time::timeout(limits.handshake, acceptor.accept(stream)).await {
-                    Ok(Ok(stream)) => serve_connection(stream, sim, "https", true, limits).await,
+                    Ok(Ok(stream)) => {
+                        serve_connection(stream, sim, "https", true, limits, conns).await;
+                    }
                     Ok(Err(e)) => note(format!("TLS handshake refused: {e}")),
                     Err(_) => note("TLS handshake timed out".into()),
                 }
@@ -514,7 +630,7 @@ async fn handle(
     request: Request<Incoming>,
     scheme: &'static str,
     tls: bool,
-    max_body: usize,
+    limits: Limits,
 ) -> Result<Response<Full<Bytes>>, AnswerLost> {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
@@ -524,7 +640,22 @@ async fn handle(
         log("404");
         return Ok(text(404, "this provider is served on the other port"));
     }
-    let bytes = match Limited::new(body, max_body).collect().await {
+    let collected =
+        tokio::time::timeout(limits.body, Limited::new(body, limits.max_body).collect());
+    let Ok(collected) = collected.await else {
+        // A body trickled a byte at a time would hold its connection (and a slot) for ever.
+        log(&format!(
+            "408: the body did not come within {} s",
+            limits.body.as_secs()
+        ));
+        let mut answer = text(408, "request body not received in time");
+        answer.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+        return Ok(answer);
+    };
+    let bytes = match collected {
         Ok(b) => b.to_bytes().to_vec(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
             log("413");

@@ -480,21 +480,77 @@ fn a_client_trickling_its_headers_or_sitting_idle_is_cut_off() {
 }
 
 #[test]
-fn connections_beyond_the_cap_are_closed_and_the_others_still_served() {
+fn at_the_cap_the_connection_idle_the_longest_makes_room_for_a_new_one() {
     use std::io::Read;
     let (_server, addr) = start_unread(&["--max-connections", "2", "--idle-timeout", "30"]);
-    let _a = std::net::TcpStream::connect(&addr).unwrap();
-    let _b = std::net::TcpStream::connect(&addr).unwrap();
+    let mut a = std::net::TcpStream::connect(&addr).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut b = std::net::TcpStream::connect(&addr).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // Two idle connections hold the cap: a third is served, and the older of the two closed.
+    assert_eq!(state_status(&addr).as_deref(), Some("HTTP/1.1 200 OK"));
+    a.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(a.read(&mut buf).unwrap_or(1), 0, "the idlest is closed");
+    b.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    assert!(b.read(&mut buf).is_err(), "the younger one stays open");
+}
+
+#[test]
+fn at_the_cap_with_every_connection_mid_request_a_new_one_is_closed_at_once() {
+    use std::io::{Read, Write};
+    let (_server, addr) = start_unread(&["--max-connections", "2", "--body-timeout", "30"]);
+    let busy = || {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(b"POST /rbs/payment/rest/refund.do HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\nuserName=")
+            .unwrap();
+        s
+    };
+    let (_a, _b) = (busy(), busy());
     std::thread::sleep(Duration::from_millis(300));
     let mut c = std::net::TcpStream::connect(&addr).unwrap();
     c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut buf = [0u8; 16];
-    assert_eq!(
-        c.read(&mut buf).unwrap_or(0),
-        0,
-        "the third is closed at once"
+    assert_eq!(c.read(&mut buf).unwrap_or(0), 0, "the third is closed");
+}
+
+#[test]
+fn a_client_trickling_its_body_is_answered_408_and_cut_off() {
+    use std::io::{Read, Write};
+    let (_server, addr) = start_unread(&["--body-timeout", "1", "--idle-timeout", "30"]);
+    let started = std::time::Instant::now();
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.write_all(
+        b"POST /rbs/payment/rest/refund.do HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n",
+    )
+    .unwrap();
+    slow.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut out = Vec::new();
+    // A byte every 200 ms: each one would reset an idle timer.
+    for _ in 0..40 {
+        if slow.write_all(b"a").is_err() {
+            break;
+        }
+        let mut buf = [0u8; 512];
+        match slow.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(_) => {}
+        }
+        if !out.is_empty() {
+            break;
+        }
+    }
+    assert!(
+        String::from_utf8_lossy(&out).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&out)
     );
-    drop(_a);
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(state_status(&addr).as_deref(), Some("HTTP/1.1 200 OK"));
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
 }
