@@ -139,19 +139,9 @@ pub fn answer<T, C>(
     Ok(Exit::of(outcome.verdict()))
 }
 
-/// `text` as one printable line: every control character (CR, LF, tab, escape, ...) written as
-/// its Rust escape (`\r`, `\n`, `\u{1b}`), so that text from a provider cannot add lines, or
-/// terminal sequences, to what the command prints.
+/// `text` as one printable line ([`refundkit::core::text::one_line`]).
 pub fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    refundkit::core::text::one_line(text).into_owned()
 }
 
 /// The files directly in `dir` whose names end with `suffix`, in name order (none when `dir`

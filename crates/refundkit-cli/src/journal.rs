@@ -11,7 +11,9 @@ use refundkit::plan::RefundDescription;
 use refundkit_journal::worker::{
     Config, Ended, ReqwestTransport, SystemClock, TransportOptions, Until, Worker,
 };
-use refundkit_journal::{Entry, Journal, JournalError, Resolution, SubmitError, Submitted};
+use refundkit_journal::{
+    Entry, Journal, JournalError, Location, Resolution, SubmitError, Submitted,
+};
 
 use crate::Exit;
 use crate::io::{self, CliError};
@@ -33,12 +35,51 @@ pub struct DbArg {
     db: String,
 }
 
+/// What a command does with a journal it opens.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opening {
+    /// Records refunds: a journal that is not there yet is made.
+    Submit,
+    /// Works on the refunds there: a journal made now has none, which is said.
+    Work,
+}
+
+fn journal_error(e: JournalError) -> CliError {
+    match e {
+        JournalError::Url(_) => CliError::Usage(format!("--db: {e}")),
+        e => CliError::Rejected(format!("the journal: {e}")),
+    }
+}
+
 impl DbArg {
-    fn open(&self) -> Result<Journal, CliError> {
-        Journal::open(&self.db).map_err(|e| match e {
-            JournalError::Url(_) => CliError::Usage(format!("--db: {e}")),
-            e => CliError::Rejected(format!("the journal: {e}")),
-        })
+    /// Opens the journal to write it (made, or brought up to date, when needed), saying so
+    /// when it was made from nothing where the command expected one: an empty file a typo or
+    /// another program left, or no file at all for a worker.
+    fn open(&self, opening: Opening) -> Result<Journal, CliError> {
+        let location: Location = self.db.parse().map_err(journal_error)?;
+        let was_empty_file = match &location {
+            Location::Sqlite(path) => std::fs::metadata(path).ok().map(|m| m.len() == 0),
+            _ => None,
+        };
+        let journal = Journal::open_at(&location).map_err(journal_error)?;
+        if journal.created() {
+            match (was_empty_file, opening) {
+                (Some(true), _) => io::diagnose(&format!(
+                    "note: {location:?} was an empty file: it is now a new, empty journal"
+                )),
+                (_, Opening::Work) => io::diagnose(&format!(
+                    "note: there was no journal at {location:?}: a new, empty one was made \
+                     (is --db the journal refunds were submitted to?)"
+                )),
+                _ => {}
+            }
+        }
+        Ok(journal)
+    }
+
+    /// Opens the journal to read it only: nothing written, nothing made.
+    fn open_read_only(&self) -> Result<Journal, CliError> {
+        Journal::open_read_only(&self.db).map_err(journal_error)
     }
 }
 
@@ -154,22 +195,28 @@ pub struct RunArgs {
     /// Its private key (PEM); default: the YooKassa signing key.
     #[arg(long, value_name = "PEM", requires = "yookassa_tls_cert")]
     yookassa_tls_key: Option<PathBuf>,
-    /// How long a worker holds a refund it claimed, in seconds (longer than --timeout).
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    /// How long a worker holds a refund it claimed, in seconds (longer than --timeout; at
+    /// most a day).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(2..=86_400))]
     lease: u64,
-    /// The longest a request may take, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    /// The longest a request may take, in seconds (1 to 600).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
     timeout: u64,
     /// The retry budget: sends of a refund (each lost or unanswered one counts) before it
-    /// goes to review instead.
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    /// goes to review instead (1 to 1000).
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_attempts: u32,
     /// The retry budget in time: seconds since a refund's first request (scaled by
-    /// --time-scale) before it goes to review.
-    #[arg(long, value_name = "SECONDS", default_value_t = 7 * 24 * 3600)]
+    /// --time-scale) before it goes to review (at least 1; at most ten years).
+    #[arg(long, value_name = "SECONDS", default_value_t = 7 * 24 * 3600,
+          value_parser = clap::value_parser!(u64).range(1..=10 * 366 * 86_400))]
     max_age: u64,
-    /// Workers in this process (threads, a journal connection each).
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    /// Workers in this process (threads, a journal connection each; 1 to 256).
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=256))]
     workers: u32,
 }
 
@@ -197,8 +244,10 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             } else {
                 Resolution::NotRefunded
             };
+            // A journal that is not there is not made to resolve nothing in it.
+            drop(db.open_read_only()?);
             let entry = db
-                .open()?
+                .open(Opening::Submit)?
                 .resolve(&id, resolution, &note, SystemTime::now())
                 .map_err(|e| CliError::Rejected(e.to_string()))?;
             io::emit(format!("{}\n", line(&entry)).as_bytes())?;
@@ -223,12 +272,13 @@ fn submit(
     if sample {
         plan::note_samples();
     }
-    let mut journal = db.open()?;
+    let mut journal = db.open(Opening::Submit)?;
+    let shown = io::one_line(id);
     match journal.submit_description(id, provider, &desc, &credentials, SystemTime::now()) {
         Ok(submitted) => {
             if let Submitted::Existing(_) = submitted {
                 io::diagnose(&format!(
-                    "{id}: submitted before with the same request: nothing added"
+                    "{shown}: submitted before with the same request: nothing added"
                 ));
             }
             io::emit(format!("{id}\n").as_bytes())?;
@@ -237,7 +287,7 @@ fn submit(
         Err(SubmitError::Invalid(report)) => {
             io::report(&report);
             Err(CliError::Rejected(format!(
-                "{id}: the refund does not validate: nothing recorded"
+                "{shown}: the refund does not validate: nothing recorded"
             )))
         }
         Err(SubmitError::Journal(e)) => Err(CliError::Rejected(format!("the journal: {e}"))),
@@ -279,6 +329,38 @@ fn time_scale(text: &str) -> Result<(u32, u32), CliError> {
     Ok((numerator, denominator))
 }
 
+/// Refuses a file given as `flag` that holds no PEM certificate, or anything that is not one
+/// (a key given for a certificate, DER, a typo's empty file): said at start, naming the flag.
+fn pem_certificates(pem: &[u8], flag: &str, path: &std::path::Path) -> Result<(), CliError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let bad = |why: &str| CliError::Usage(format!("{flag} {}: {why}", path.display()));
+    let mut n = 0usize;
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        cert.map_err(|e| bad(&format!("not a PEM certificate ({e})")))?;
+        n = n.saturating_add(1);
+    }
+    if n == 0 {
+        return Err(bad(
+            "holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a file given as `flag` that holds no PEM private key (a certificate given for the
+/// key, most often), naming the flag; never the key's bytes.
+fn pem_private_key(pem: &[u8], flag: &str, path: &std::path::Path) -> Result<(), CliError> {
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::pki_types::pem::PemObject;
+    PrivateKeyDer::from_pem_slice(pem).map(drop).map_err(|_| {
+        CliError::Usage(format!(
+            "{flag} {}: holds no PEM private key (-----BEGIN PRIVATE KEY----- or RSA/EC)",
+            path.display()
+        ))
+    })
+}
+
 fn read(path: &PathBuf, what: &str) -> Result<Vec<u8>, CliError> {
     std::fs::read(path)
         .map_err(|e| CliError::Usage(format!("cannot read {what} {}: {e}", path.display())))
@@ -303,24 +385,37 @@ fn work(args: &RunArgs) -> Result<Exit, CliError> {
             .yookassa_files()
             .map(|(key, cert)| (cert.clone(), key.clone())),
     };
+    let (cert_flag, key_flag) = if args.yookassa_tls_cert.is_some() {
+        ("--yookassa-tls-cert", "--yookassa-tls-key")
+    } else {
+        ("--yookassa-cert", "--yookassa-key")
+    };
     let mws_identity_pem = mws_identity
         .map(|(cert, key)| {
-            let mut pem = zeroize::Zeroizing::new(read(&cert, "the MWS TLS certificate")?);
+            let cert_pem = read(&cert, cert_flag)?;
+            let key_pem = zeroize::Zeroizing::new(read(&key, key_flag)?);
+            pem_certificates(&cert_pem, cert_flag, &cert)?;
+            pem_private_key(&key_pem, key_flag, &key)?;
+            let mut pem = zeroize::Zeroizing::new(cert_pem);
             pem.push(b'\n');
-            pem.extend_from_slice(&zeroize::Zeroizing::new(read(&key, "the MWS TLS key")?));
+            pem.extend_from_slice(&key_pem);
             Ok::<_, CliError>(pem)
         })
         .transpose()?;
+    let mut extra_roots_pem = Vec::new();
+    for path in &args.ca {
+        let pem = read(path, "--ca")?;
+        pem_certificates(&pem, "--ca", path)?;
+        extra_roots_pem.push(pem);
+    }
     let transport = ReqwestTransport::new(TransportOptions {
         timeout: Some(Duration::from_secs(args.timeout)),
-        extra_roots_pem: args
-            .ca
-            .iter()
-            .map(|p| read(p, "the trust root"))
-            .collect::<Result<_, _>>()?,
+        extra_roots_pem,
         mws_identity_pem,
     })
     .map_err(|e| CliError::Usage(e.to_string()))?;
+    // Made or brought up to date once, before the workers start, saying so if it was made.
+    drop(args.db.open(Opening::Work)?);
     init_tracing();
     let deadline = args
         .max_seconds
@@ -335,7 +430,7 @@ fn work(args: &RunArgs) -> Result<Exit, CliError> {
                 let (transport, credentials, clock) = (&transport, &credentials, &clock);
                 let name = format!("{host}-{}-{i}", std::process::id());
                 scope.spawn(move || {
-                    let journal = args.db.open()?;
+                    let journal = args.db.open(Opening::Submit)?;
                     let config = Config {
                         lease: Duration::from_secs(args.lease),
                         max_attempts: args.max_attempts,
@@ -390,13 +485,15 @@ fn init_tracing() {
 }
 
 fn show(db: &DbArg, json: bool, id: Option<&str>) -> Result<Exit, CliError> {
-    let mut journal = db.open()?;
+    let mut journal = db.open_read_only()?;
     let entries = match id {
         Some(id) => vec![
             journal
                 .get(id)
                 .map_err(|e| CliError::Rejected(e.to_string()))?
-                .ok_or_else(|| CliError::Rejected(format!("no refund {id} in the journal")))?,
+                .ok_or_else(|| {
+                    CliError::Rejected(format!("no refund {} in the journal", io::one_line(id)))
+                })?,
         ],
         None => journal
             .list()
@@ -445,25 +542,52 @@ fn object(entry: &Entry) -> serde_json::Value {
 }
 
 fn line(entry: &Entry) -> String {
+    // One line per refund: text from outside (an id, a provider's reason, a person's note)
+    // has its control characters escaped, so it can neither break the line nor forge one.
     let mut line = format!(
         "{}  {}  {}  {}  attempts={}",
-        entry.id,
+        io::one_line(&entry.id),
         entry.provider,
         entry.status,
-        entry.amount.as_deref().unwrap_or("-"),
+        io::one_line(entry.amount.as_deref().unwrap_or("-")),
         entry.attempts
     );
     if let Some(reason) = settled_reason(entry) {
-        // One line per refund: a reason's own line breaks are not kept.
         line.push_str("  ");
-        line.push_str(&reason.replace(['\n', '\r'], " "));
+        line.push_str(&io::one_line(reason));
     }
     line
 }
 
 #[cfg(test)]
 mod tests {
-    use super::time_scale;
+    use super::{line, time_scale};
+
+    #[test]
+    fn a_line_of_show_escapes_control_characters_in_text_from_outside() {
+        let t = std::time::UNIX_EPOCH;
+        let entry = refundkit_journal::Entry {
+            id: "r-1\nr-2  rbs  done".into(),
+            provider: "rbs".into(),
+            payment: "p".into(),
+            status: refundkit::core::lifecycle::Status::Refused,
+            amount: Some("10.00".into()),
+            attempts: 1,
+            sends: 2,
+            reason: Some("HTTP 200 5 \u{1b}[2JДоступ\r\nзапрещён".into()),
+            created_at: t,
+            updated_at: t,
+            due_at: None,
+            lease: None,
+            resolution: None,
+        };
+        let shown = line(&entry);
+        assert!(!shown.contains(['\n', '\r', '\u{1b}']), "{shown}");
+        assert_eq!(
+            shown,
+            "r-1\\nr-2  rbs  done  rbs  refused  10.00  attempts=1  HTTP 200 5 \\u{1b}[2JДоступ\\r\\nзапрещён"
+        );
+    }
 
     #[test]
     fn a_time_scale_is_an_exact_fraction_above_0_and_at_most_1() {

@@ -268,6 +268,11 @@ fn crash_run(name: &str, db: &str) {
         disagreements.is_empty(),
         "{name} (REFUNDKIT_CRASH_SEED={seed}): {disagreements:#?}\n{state:#}"
     );
+    let unfired = fleet::unfired(&state);
+    assert!(
+        unfired.is_empty(),
+        "{name} (REFUNDKIT_CRASH_SEED={seed}): faults that never fired: {unfired:#?}"
+    );
     // How many requests a killed worker had recorded as leaving and never answered.
     let mut journal = refundkit_journal::Journal::open(db).unwrap();
     let cut_off = ended

@@ -18,6 +18,7 @@ pub mod money;
 pub mod outcome;
 pub mod report;
 pub mod secret;
+pub mod text;
 mod validated;
 mod wire;
 

@@ -89,6 +89,14 @@ pub(crate) trait Backend: Send {
         &mut self,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), JournalError>,
     ) -> Result<(), JournalError>;
+
+    /// Runs `f` in a transaction that only reads: it takes no write lock (SQLite `BEGIN
+    /// DEFERRED`, which under WAL never waits for a writer; PostgreSQL `READ ONLY`), so reading
+    /// a journal never writes it, nor waits for a worker that does.
+    fn read(
+        &mut self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), JournalError>,
+    ) -> Result<(), JournalError>;
 }
 
 /// `$1` placeholders as SQLite numbers them (`?1`): the statements are written once, in

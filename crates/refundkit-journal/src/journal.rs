@@ -22,6 +22,8 @@ const RETRIES: u32 = 5;
 /// The journal: open one per thread (a connection each); any number may share a database.
 pub struct Journal {
     backend: Box<dyn Backend>,
+    /// Whether this open made the journal (the database held none).
+    created: bool,
 }
 
 impl std::fmt::Debug for Journal {
@@ -141,6 +143,10 @@ pub enum SubmitError {
     /// The refund does not validate by its provider's rules: every violation.
     #[error("the refund does not validate:\n{0}")]
     Invalid(Report),
+    /// The shop's id of the refund is not one: empty, longer than 256 bytes, or holding a
+    /// control character.
+    #[error("refund id: {0}")]
+    InvalidId(String),
     /// The description does not plan a refund at this provider.
     #[error("{0}")]
     NotPlanned(String),
@@ -365,6 +371,23 @@ fn description_digest(provider: ProviderId, description: &RefundDescription) -> 
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A refund id: 1 to 256 bytes of text without a control character (an id is printed in
+/// tables and logs, where a line break or a terminal escape would forge a line).
+fn check_id(id: &str) -> Result<(), SubmitError> {
+    if id.is_empty() || id.len() > 256 {
+        return Err(SubmitError::InvalidId(format!(
+            "a refund id is 1 to 256 bytes, not {}",
+            id.len()
+        )));
+    }
+    if let Some(at) = id.chars().position(char::is_control) {
+        return Err(SubmitError::InvalidId(format!(
+            "a refund id is plain text: a control character at character {at}"
+        )));
+    }
+    Ok(())
+}
+
 /// What a submission records, once built.
 struct Built {
     refund: Refund,
@@ -385,23 +408,85 @@ impl Journal {
             #[cfg(feature = "postgres")]
             Location::Postgres(url) => Box::new(crate::postgres::Postgres::connect(url)?),
         };
-        let mut journal = Journal { backend };
-        journal.tx(|tx| schema::migrate(tx))?;
+        let mut journal = Journal {
+            backend,
+            created: false,
+        };
+        journal.created = journal.tx(|tx| schema::migrate(tx))?;
         Ok(journal)
+    }
+
+    /// Opens the journal at `url` to read it only ([`Journal::get`], [`Journal::list`],
+    /// [`Journal::attempts`]): nothing is created, migrated or locked for writing, so a
+    /// read-only file, a replica or a journal busy with workers reads as it stands. Refused
+    /// when there is no journal there (a missing or empty file, another program's database)
+    /// or when its schema is not this refundkit's.
+    pub fn open_read_only(url: &str) -> Result<Journal, JournalError> {
+        let location: Location = url.parse()?;
+        let backend: Box<dyn Backend> = match &location {
+            Location::Sqlite(path) => {
+                Box::new(crate::sqlite::Sqlite::open_read_only(Path::new(path))?)
+            }
+            #[cfg(feature = "postgres")]
+            Location::Postgres(url) => Box::new(crate::postgres::Postgres::connect(url)?),
+        };
+        let mut journal = Journal {
+            backend,
+            created: false,
+        };
+        match journal.read(|tx| schema::version(tx))? {
+            None => Err(JournalError::NoJournal(format!("{location:?}"))),
+            Some(found) if found > schema::SCHEMA_VERSION => Err(JournalError::SchemaVersion {
+                found,
+                max: schema::SCHEMA_VERSION,
+            }),
+            Some(found) if found < schema::SCHEMA_VERSION => Err(JournalError::SchemaBehind {
+                found,
+                current: schema::SCHEMA_VERSION,
+            }),
+            Some(_) => Ok(journal),
+        }
+    }
+
+    /// Whether opening made this journal: the database held none (a new file, an empty one,
+    /// an empty PostgreSQL database). A command that expected refunds there can say so.
+    pub fn created(&self) -> bool {
+        self.created
     }
 
     /// Runs `f` in a transaction, again from the start when it lost a race.
     fn tx<T>(
         &mut self,
+        f: impl FnMut(&mut dyn Tx) -> Result<T, JournalError>,
+    ) -> Result<T, JournalError> {
+        self.run(true, f)
+    }
+
+    /// Runs `f` in a transaction that only reads ([`Backend::read`]).
+    fn read<T>(
+        &mut self,
+        f: impl FnMut(&mut dyn Tx) -> Result<T, JournalError>,
+    ) -> Result<T, JournalError> {
+        self.run(false, f)
+    }
+
+    fn run<T>(
+        &mut self,
+        write: bool,
         mut f: impl FnMut(&mut dyn Tx) -> Result<T, JournalError>,
     ) -> Result<T, JournalError> {
         let mut tries = 0;
         loop {
             let mut out = None;
-            let result = self.backend.transaction(&mut |tx| {
+            let mut body = |tx: &mut dyn Tx| {
                 out = Some(f(tx)?);
                 Ok(())
-            });
+            };
+            let result = if write {
+                self.backend.transaction(&mut body)
+            } else {
+                self.backend.read(&mut body)
+            };
             match (result, out) {
                 (Ok(()), Some(value)) => return Ok(value),
                 (Ok(()), None) => {
@@ -511,11 +596,7 @@ impl Journal {
         now: SystemTime,
         build: &mut dyn FnMut(&mut dyn Tx) -> Result<Built, SubmitError>,
     ) -> Result<Submitted, SubmitError> {
-        if id.is_empty() || id.len() > 256 {
-            return Err(SubmitError::NotPlanned(
-                "a refund id is 1 to 256 bytes".into(),
-            ));
-        }
+        check_id(id)?;
         // The submission's own error travels out of the transaction beside it.
         let mut refused: Option<SubmitError> = None;
         let result = self.tx(|tx| {
@@ -733,13 +814,17 @@ impl Journal {
         }
         self.tx(|tx| {
             Journal::save(tx, claim, refund, now, false)?;
+            // The attempt's number is the journal's own, one more than the refund's last: a
+            // request that never left (no connection) takes its number back in the machine's
+            // counts, but its attempt stays on record, so the next one is numbered after it.
             tx.execute(
                 "INSERT INTO refundkit_attempts (refund_id, n, method, moves_money, worker, fence,
                      sent_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 SELECT CAST($1 AS TEXT), COALESCE(MAX(n), 0) + 1, CAST($2 AS TEXT),
+                     CAST($3 AS BIGINT), CAST($4 AS TEXT), CAST($5 AS BIGINT), CAST($6 AS BIGINT)
+                 FROM refundkit_attempts WHERE refund_id = $1",
                 &[
                     Value::from(claim.id.as_str()),
-                    Value::from(i64::from(refund.progress().sends)),
                     Value::from(sending.method),
                     Value::from(i64::from(sending.moves_money)),
                     Value::from(claim.worker.as_str()),
@@ -878,7 +963,7 @@ impl Journal {
 
     /// One refund as it stands.
     pub fn get(&mut self, id: &str) -> Result<Option<Entry>, JournalError> {
-        let rows = self.tx(|tx| {
+        let rows = self.read(|tx| {
             tx.query(
                 &format!("SELECT {ENTRY_COLUMNS} FROM refundkit_refunds WHERE id = $1"),
                 &[Value::from(id)],
@@ -889,7 +974,7 @@ impl Journal {
 
     /// Every refund, in the order submitted.
     pub fn list(&mut self) -> Result<Vec<Entry>, JournalError> {
-        let rows = self.tx(|tx| {
+        let rows = self.read(|tx| {
             tx.query(
                 &format!("SELECT {ENTRY_COLUMNS} FROM refundkit_refunds ORDER BY seq"),
                 &[],
@@ -900,7 +985,7 @@ impl Journal {
 
     /// The refund's stored state machine.
     pub fn refund(&mut self, id: &str) -> Result<Option<Refund>, JournalError> {
-        let rows = self.tx(|tx| {
+        let rows = self.read(|tx| {
             tx.query(
                 "SELECT state FROM refundkit_refunds WHERE id = $1",
                 &[Value::from(id)],
@@ -919,7 +1004,7 @@ impl Journal {
 
     /// Every request the refund sent, in order.
     pub fn attempts(&mut self, id: &str) -> Result<Vec<Attempt>, JournalError> {
-        let rows = self.tx(|tx| {
+        let rows = self.read(|tx| {
             tx.query(
                 "SELECT n, method, moves_money, worker, fence, sent_at, answered_at, outcome,
                      http_status
@@ -948,7 +1033,7 @@ impl Journal {
 
     /// How many refunds are open (pending, waiting or in flight).
     pub fn open_count(&mut self) -> Result<u64, JournalError> {
-        let rows = self.tx(|tx| {
+        let rows = self.read(|tx| {
             tx.query(
                 "SELECT COUNT(*) FROM refundkit_refunds WHERE due_at IS NOT NULL",
                 &[],
@@ -965,7 +1050,7 @@ impl Journal {
     /// When the soonest open refund may be claimed (its due time, or its lease's end if
     /// later); `None` when none is open.
     pub fn next_due(&mut self) -> Result<Option<SystemTime>, JournalError> {
-        let rows = self.tx(|tx| {
+        let rows = self.read(|tx| {
             tx.query(
                 "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > due_at
                              THEN lease_until ELSE due_at END)

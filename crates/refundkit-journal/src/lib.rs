@@ -92,6 +92,22 @@ pub enum JournalError {
         /// The newest this refundkit knows.
         max: i64,
     },
+    /// There is no journal at this location (a missing or empty file, a database without
+    /// refundkit's tables): reading found nothing to read.
+    #[error("no journal at {0}: a missing or empty file, or a database refundkit never wrote")]
+    NoJournal(String),
+    /// The journal's schema is older than this refundkit's, and the journal was opened to be
+    /// read only: a command that writes (a worker, a submission) brings it up to date.
+    #[error(
+        "the journal's schema is version {found}, older than this refundkit's ({current}): open \
+         it with a command that writes to bring it up to date"
+    )]
+    SchemaBehind {
+        /// The database's version.
+        found: i64,
+        /// This refundkit's.
+        current: i64,
+    },
     /// Another claim raised the refund's fence (this worker's lease ran out and another
     /// worker took the refund over), or the lease ran out before a request left: this
     /// worker's write is refused, and it must not send.

@@ -29,11 +29,43 @@ fn storage(e: &postgres::Error) -> JournalError {
             || *c == SqlState::T_R_SERIALIZATION_FAILURE
             || *c == SqlState::T_R_DEADLOCK_DETECTED
     });
-    // The error's own text names the server's message, never the URL it was given.
     JournalError::Storage {
         retryable,
-        detail: e.to_string(),
+        detail: describe(e),
     }
+}
+
+/// What went wrong, as the server said it: its severity, SQLSTATE and message (and detail and
+/// hint where it gave them), or, before the server said anything, the driver's error with its
+/// causes (a refused connection, a failed name lookup). The driver's own text for a server's
+/// error is only "db error". Never the URL: it may carry a password.
+fn describe(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut text = format!(
+            "PostgreSQL {} {}: {}",
+            db.severity(),
+            db.code().code(),
+            db.message()
+        );
+        if let Some(detail) = db.detail() {
+            text.push_str(&format!(" ({detail})"));
+        }
+        if let Some(hint) = db.hint() {
+            text.push_str(&format!("; hint: {hint}"));
+        }
+        return text;
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl Postgres {
@@ -126,6 +158,24 @@ impl Tx for PgTx<'_, '_> {
 }
 
 impl Backend for Postgres {
+    fn read(
+        &mut self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), JournalError>,
+    ) -> Result<(), JournalError> {
+        let tx = self
+            .client
+            .build_transaction()
+            .read_only(true)
+            .start()
+            .map_err(|e| storage(&e))?;
+        let mut tx = PgTx {
+            tx,
+            statements: &mut self.statements,
+        };
+        f(&mut tx)?;
+        tx.tx.commit().map_err(|e| storage(&e))
+    }
+
     fn transaction(
         &mut self,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), JournalError>,

@@ -71,9 +71,41 @@ const MIGRATIONS: &[(i64, &[&str])] = &[(
     ],
 )];
 
+/// The schema version the database holds: `None` when it holds no journal at all (a new file,
+/// an empty one, another program's database). Reads only.
+pub(crate) fn version(tx: &mut dyn Tx) -> Result<Option<i64>, JournalError> {
+    let exists = match tx.dialect() {
+        crate::backend::Dialect::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'refundkit_schema'"
+        }
+        #[cfg(feature = "postgres")]
+        crate::backend::Dialect::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_name = 'refundkit_schema'"
+        }
+    };
+    let count = tx
+        .query(exists, &[])?
+        .first()
+        .and_then(|r| r.first())
+        .and_then(Value::int)
+        .unwrap_or(0);
+    if count == 0 {
+        return Ok(None);
+    }
+    Ok(Some(
+        tx.query("SELECT MAX(version) FROM refundkit_schema", &[])?
+            .first()
+            .and_then(|r| r.first())
+            .and_then(Value::int)
+            .unwrap_or(0),
+    ))
+}
+
 /// Brings the database to [`SCHEMA_VERSION`], in one transaction (PostgreSQL: under an
 /// advisory lock, so two workers starting at once migrate once).
-pub(crate) fn migrate(tx: &mut dyn Tx) -> Result<(), JournalError> {
+/// Whether the database held no journal before (its schema was made now).
+pub(crate) fn migrate(tx: &mut dyn Tx) -> Result<bool, JournalError> {
     #[cfg(feature = "postgres")]
     if tx.dialect() == Dialect::Postgres {
         // The number is refundkit's own (ASCII "rkjl"): any constant both sides agree on.
@@ -105,5 +137,5 @@ pub(crate) fn migrate(tx: &mut dyn Tx) -> Result<(), JournalError> {
             &[Value::from(*version)],
         )?;
     }
-    Ok(())
+    Ok(found == 0)
 }

@@ -29,9 +29,21 @@ fn storage(e: rusqlite::Error) -> JournalError {
     }
 }
 
+/// An error opening the file at `path`, naming it ("unable to open database file" alone
+/// does not say which).
+fn at(path: &Path, e: rusqlite::Error) -> JournalError {
+    match storage(e) {
+        JournalError::Storage { retryable, detail } => JournalError::Storage {
+            retryable,
+            detail: format!("{}: {detail}", path.display()),
+        },
+        other => other,
+    }
+}
+
 impl Sqlite {
     pub(crate) fn open(path: &Path) -> Result<Self, JournalError> {
-        let conn = Connection::open(path).map_err(storage)?;
+        let conn = Connection::open(path).map_err(|e| at(path, e))?;
         conn.busy_timeout(Duration::from_secs(30))
             .map_err(storage)?;
         // journal_mode answers with the mode it set.
@@ -45,6 +57,31 @@ impl Sqlite {
             });
         }
         conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(storage)?;
+        Ok(Sqlite { conn })
+    }
+
+    /// Opens an existing file to read it only: nothing is created or set (WAL is the file's
+    /// own, recorded when it was made), and no statement can write (`query_only`).
+    pub(crate) fn open_read_only(path: &Path) -> Result<Self, JournalError> {
+        use rusqlite::OpenFlags;
+        if !path.exists() {
+            return Err(JournalError::Storage {
+                retryable: false,
+                detail: format!(
+                    "{}: no such file: there is no journal there",
+                    path.display()
+                ),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| at(path, e))?;
+        conn.busy_timeout(Duration::from_secs(30))
+            .map_err(storage)?;
+        conn.pragma_update(None, "query_only", true)
             .map_err(storage)?;
         Ok(Sqlite { conn })
     }
@@ -74,6 +111,10 @@ impl Tx for SqliteTx<'_> {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, JournalError> {
         let mut statement = self.0.prepare(&sqlite_placeholders(sql)).map_err(storage)?;
         let columns = statement.column_count();
+        let names: Vec<String> = statement
+            .column_names()
+            .map(str::to_owned)
+            .collect();
         let mut rows = statement
             .query(rusqlite::params_from_iter(params))
             .map_err(storage)?;
@@ -86,9 +127,20 @@ impl Tx for SqliteTx<'_> {
                     ValueRef::Integer(n) => Value::Int(Some(n)),
                     ValueRef::Text(t) => Value::Text(Some(String::from_utf8_lossy(t).into_owned())),
                     ValueRef::Real(_) | ValueRef::Blob(_) => {
+                        // Written by hand or by another program: name the column and the
+                        // row's first column (a refund's id), so a person can find it.
+                        let key = match row.get_ref(0) {
+                            Ok(ValueRef::Text(t)) => {
+                                format!(" of the row {:?}", String::from_utf8_lossy(t))
+                            }
+                            _ => String::new(),
+                        };
                         return Err(JournalError::Storage {
                             retryable: false,
-                            detail: format!("column {i} is neither an integer nor text"),
+                            detail: format!(
+                                "column {}{key} is neither an integer nor text",
+                                names.get(i).map_or("?", String::as_str)
+                            ),
                         });
                     }
                 });
@@ -103,17 +155,34 @@ impl Tx for SqliteTx<'_> {
     }
 }
 
+impl Sqlite {
+    fn run(
+        &mut self,
+        behavior: TransactionBehavior,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), JournalError>,
+    ) -> Result<(), JournalError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(behavior)
+            .map_err(storage)?;
+        let mut tx = SqliteTx(tx);
+        f(&mut tx)?;
+        tx.0.commit().map_err(storage)
+    }
+}
+
 impl Backend for Sqlite {
     fn transaction(
         &mut self,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), JournalError>,
     ) -> Result<(), JournalError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(storage)?;
-        let mut tx = SqliteTx(tx);
-        f(&mut tx)?;
-        tx.0.commit().map_err(storage)
+        self.run(TransactionBehavior::Immediate, f)
+    }
+
+    fn read(
+        &mut self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), JournalError>,
+    ) -> Result<(), JournalError> {
+        self.run(TransactionBehavior::Deferred, f)
     }
 }

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use refundkit::core::lifecycle::{Action, Answer, Status};
+use refundkit::core::text::one_line;
 use refundkit::{Credentials, ProviderId, Refund};
 use tracing::{info, info_span, warn};
 
@@ -174,12 +175,34 @@ impl std::fmt::Debug for Worker<'_> {
     }
 }
 
-/// Why a worker cannot start.
-#[derive(Debug, thiserror::Error)]
-#[error("the lease ({lease:?}) must be longer than the transport's timeout ({timeout:?})")]
-pub struct LeaseTooShort {
-    lease: Duration,
-    timeout: Duration,
+/// The longest lease a worker takes: a day. A worker that stops holds its refunds until its
+/// lease ends, so a longer one would keep them from every other worker for longer than a
+/// person would wait.
+pub const MAX_LEASE: Duration = Duration::from_secs(24 * 3600);
+
+/// Why a worker cannot start: its configuration would stop it, or every other worker, from
+/// making progress.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A lease that does not cover a request: another worker could take the refund over
+    /// while its request is out.
+    #[error("the lease ({lease:?}) must be longer than the transport's timeout ({timeout:?})")]
+    LeaseTooShort {
+        /// The lease.
+        lease: Duration,
+        /// The transport's timeout.
+        timeout: Duration,
+    },
+    /// A lease longer than [`MAX_LEASE`].
+    #[error("the lease ({0:?}) is longer than a day")]
+    LeaseTooLong(Duration),
+    /// A transport that gives a request no time: every request would be lost after it left.
+    #[error("the transport's timeout is zero: every request would be lost after it left")]
+    NoTimeout,
+    /// A retry budget of no sends: every refund would go to review unsent.
+    #[error("the retry budget (max_attempts) is 0: every refund would go to review unsent")]
+    NoAttempts,
 }
 
 impl<'a> Worker<'a> {
@@ -190,12 +213,21 @@ impl<'a> Worker<'a> {
         credentials: &'a Credentials,
         clock: &'a dyn Clock,
         config: Config,
-    ) -> Result<Self, LeaseTooShort> {
+    ) -> Result<Self, ConfigError> {
+        if transport.timeout().is_zero() {
+            return Err(ConfigError::NoTimeout);
+        }
         if config.lease <= transport.timeout() {
-            return Err(LeaseTooShort {
+            return Err(ConfigError::LeaseTooShort {
                 lease: config.lease,
                 timeout: transport.timeout(),
             });
+        }
+        if config.lease > MAX_LEASE {
+            return Err(ConfigError::LeaseTooLong(config.lease));
+        }
+        if config.max_attempts == 0 {
+            return Err(ConfigError::NoAttempts);
         }
         Ok(Worker {
             journal,
@@ -222,8 +254,7 @@ impl<'a> Worker<'a> {
         else {
             return Ok(Stepped::Idle);
         };
-        let span =
-            info_span!("refund", id = %claim.id, provider = %claim.provider, fence = claim.fence);
+        let span = info_span!("refund", id = %one_line(&claim.id), provider = %claim.provider, fence = claim.fence);
         let _entered = span.enter();
         match self.drive(&claim) {
             Err(JournalError::Stale { id, .. }) => {
@@ -240,7 +271,7 @@ impl<'a> Worker<'a> {
             Ok(r) => r,
             Err(e) => {
                 let why = format!("the stored state does not load ({e}): check it by hand");
-                warn!(%why);
+                warn!(why = %one_line(&why));
                 self.journal.to_review(claim, &why, now)?;
                 return Ok(self.stepped(claim, Status::Review));
             }
@@ -257,7 +288,7 @@ impl<'a> Worker<'a> {
                 Ok(a) => a,
                 Err(e) => {
                     let why = format!("the request cannot be built: {e}");
-                    warn!(%why);
+                    warn!(why = %one_line(&why));
                     let due = now
                         .checked_add(self.config.unbuildable_retry)
                         .unwrap_or(now);
@@ -280,7 +311,7 @@ impl<'a> Worker<'a> {
                 Action::Send(out) => {
                     if let Some(why) = self.spent(claim, &refund, out.moves_money, now) {
                         let why = format!("{why}; last: {}", before.reason());
-                        warn!(%why);
+                        warn!(why = %one_line(&why));
                         self.journal.to_review(claim, &why, now)?;
                         return Ok(self.stepped(claim, Status::Review));
                     }
@@ -323,7 +354,7 @@ impl<'a> Worker<'a> {
                     info!(
                         outcome = ?outcome,
                         status = %refund.status(),
-                        reason = %refund.reason(),
+                        reason = %one_line(&refund.reason()),
                         "recorded"
                     );
                     // The next request due at once (RBS's refund.do after its status) goes out
@@ -342,7 +373,7 @@ impl<'a> Worker<'a> {
                 | Action::Review(_) => {
                     self.journal.release(claim, &refund, now)?;
                     if refund.status().is_final() {
-                        info!(status = %refund.status(), reason = %refund.reason(), "settled");
+                        info!(status = %refund.status(), reason = %one_line(&refund.reason()), "settled");
                     }
                     return Ok(self.stepped(claim, refund.status()));
                 }

@@ -428,3 +428,96 @@ fn a_journal_url_is_sqlite_or_postgres_and_never_echoed() {
         assert!(!e.contains("hunter2"), "{e}");
     }
 }
+
+#[test]
+fn a_postgresql_failure_says_what_the_server_said_and_never_the_password() {
+    let Ok(base) = std::env::var("REFUNDKIT_TEST_POSTGRES") else {
+        assert!(std::env::var("REFUNDKIT_REQUIRE_POSTGRES").as_deref() != Ok("1"));
+        eprintln!("REFUNDKIT_TEST_POSTGRES is not set: skipped");
+        return;
+    };
+    let (server, _) = base.rsplit_once('/').unwrap();
+    let host = server.rsplit_once('@').unwrap().1;
+    for (url, sqlstate, words) in [
+        (
+            format!("postgres://no_such_role:s3cret-PW@{host}/postgres"),
+            "28000",
+            "no_such_role",
+        ),
+        (
+            format!("{server}/no_such_database"),
+            "3D000",
+            "no_such_database",
+        ),
+    ] {
+        let e = Journal::open(&url).unwrap_err().to_string();
+        assert!(e.contains(sqlstate) && e.contains(words), "{e}");
+        assert!(!e.contains("s3cret-PW") && e != "database: db error", "{e}");
+    }
+}
+
+#[test]
+fn a_sqlite_file_that_cannot_be_opened_is_named() {
+    let dir = std::env::temp_dir().join(format!("refundkit-no-such-dir-{}", std::process::id()));
+    let path = dir.join("deeper").join("journal.db");
+    let e = Journal::open(&format!("sqlite:{}", path.display()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(&path.display().to_string()), "{e}");
+}
+
+#[test]
+fn a_refund_id_that_is_empty_too_long_or_holds_a_control_character_is_refused() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        let long = "r".repeat(257);
+        for id in ["", long.as_str(), "r-1\nr-2", "r\u{1b}[31m", "r\0"] {
+            let e = j.submit_description(
+                id,
+                ProviderId::Rbs,
+                &rbs(ORDER_A, "10.00", None),
+                &sample::credentials(),
+                start(),
+            );
+            assert!(
+                matches!(e, Err(SubmitError::InvalidId(_))),
+                "{backend}: {id:?}: {e:?}"
+            );
+        }
+        assert!(j.list().unwrap().is_empty(), "{backend}");
+    }
+}
+
+#[test]
+fn a_submission_the_provider_could_not_take_is_refused_naming_the_field() {
+    for (backend, url) in backends() {
+        let mut j = Journal::open(&url).unwrap();
+        let mut crlf = rbs(ORDER_A, "10.00", None);
+        crlf.references
+            .insert("rbs_order_id".into(), "148a2a67-25ff\r\nX: y".into());
+        let mut userinfo = rbs(ORDER_A, "10.00", None);
+        userinfo
+            .settings
+            .set("rbs.base_url=http://u:PW@127.0.0.1:9/rbs/payment/rest")
+            .unwrap();
+        for (description, field) in [
+            (rbs(ORDER_A, "1110.77", None), "refund.sum"),
+            (crlf, "references.rbs_order_id"),
+            (userinfo, "settings.rbs.base_url"),
+        ] {
+            let e = j
+                .submit_description(
+                    "r-1",
+                    ProviderId::Rbs,
+                    &description,
+                    &sample::credentials(),
+                    start(),
+                )
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(field), "{backend}: {e}");
+            assert!(!e.contains("PW"), "{backend}: {e}");
+        }
+        assert!(j.list().unwrap().is_empty(), "{backend}");
+    }
+}

@@ -481,6 +481,11 @@ fn every_refund_ends_done_refused_or_in_review_and_applied_once_whatever_stops_t
         clock.advance(Duration::from_secs(3600));
         let disagreements = fleet::disagreements(&transport.state(), &ended);
         assert!(disagreements.is_empty(), "{backend}: {disagreements:#?}");
+        let unfired = fleet::unfired(&transport.state());
+        assert!(
+            unfired.is_empty(),
+            "{backend}: faults that never fired: {unfired:#?}"
+        );
         assert!(
             stopped >= 10,
             "{backend}: only {stopped} workers stopped mid-step"
@@ -525,4 +530,71 @@ fn stop_mid_step(
         transport.send(refund.provider(), &out.request);
     }
     true
+}
+
+/// A provider that cannot be reached (the connection refused) for its first `down` requests,
+/// then answers through `inner`.
+struct Unreachable<'a> {
+    inner: &'a dyn Transport,
+    down: std::sync::atomic::AtomicU32,
+}
+
+impl Transport for Unreachable<'_> {
+    fn send(&self, provider: ProviderId, request: &http::Request<Vec<u8>>) -> Delivery {
+        use std::sync::atomic::Ordering;
+        let unreachable = self
+            .down
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok();
+        if unreachable {
+            Delivery::NotSent
+        } else {
+            self.inner.send(provider, request)
+        }
+    }
+
+    fn timeout(&self) -> Duration {
+        self.inner.timeout()
+    }
+}
+
+#[test]
+fn a_request_that_never_left_does_not_poison_its_refund() {
+    // A provider down for a while (connection refused, three times in a row) and then back:
+    // the refund is sent once it is reachable and settles, each attempt numbered on its own.
+    for (backend, url) in backends() {
+        let clock = ManualClock::at(start());
+        let sim = SimTransport::new(sim(|_| {}), &clock);
+        let transport = Unreachable {
+            inner: &sim,
+            down: 3.into(),
+        };
+        let mut j = Journal::open(&url).unwrap();
+        submit_sample(&mut j, ProviderId::Rbs);
+        settle(&url, &transport, &clock, &sample::credentials());
+        let entry = j.get("sample-rbs").unwrap().unwrap();
+        assert_eq!(entry.status, Status::Done, "{backend}: {entry:?}");
+        let attempts = j.attempts("sample-rbs").unwrap();
+        assert_eq!(
+            attempts
+                .iter()
+                .map(|a| (a.n, a.outcome.as_deref().unwrap_or("open")))
+                .collect::<Vec<_>>(),
+            [
+                (1, "not-sent"),
+                (2, "not-sent"),
+                (3, "not-sent"),
+                (4, "answered"),
+                (5, "answered")
+            ],
+            "{backend}"
+        );
+        let booked: usize = sim.state()["rbs"]["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["refunds"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(booked, 1, "{backend}");
+    }
 }

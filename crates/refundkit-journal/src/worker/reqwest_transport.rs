@@ -63,6 +63,18 @@ impl std::fmt::Debug for ReqwestTransport {
     }
 }
 
+/// An error with its causes: reqwest's own text for a bad identity is only "builder error".
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 impl ReqwestTransport {
     /// Builds the clients. Redirects are not followed (a 3xx is an answer, and a payment
     /// request is never re-sent elsewhere).
@@ -71,8 +83,7 @@ impl ReqwestTransport {
         let mut roots = Vec::new();
         for pem in &options.extra_roots_pem {
             roots.push(
-                reqwest::Certificate::from_pem(pem)
-                    .map_err(|e| TransportError::Root(e.to_string()))?,
+                reqwest::Certificate::from_pem(pem).map_err(|e| TransportError::Root(chain(&e)))?,
             );
         }
         let builder = || {
@@ -84,16 +95,16 @@ impl ReqwestTransport {
         };
         let plain = builder()
             .build()
-            .map_err(|e| TransportError::Client(e.to_string()))?;
+            .map_err(|e| TransportError::Client(chain(&e)))?;
         let mws = match &options.mws_identity_pem {
             Some(pem) => builder().identity(
                 reqwest::Identity::from_pem(pem)
-                    .map_err(|e| TransportError::Identity(e.to_string()))?,
+                    .map_err(|e| TransportError::Identity(chain(&e)))?,
             ),
             None => builder(),
         }
         .build()
-        .map_err(|e| TransportError::Client(e.to_string()))?;
+        .map_err(|e| TransportError::Client(chain(&e)))?;
         Ok(ReqwestTransport {
             plain,
             mws,
