@@ -111,10 +111,7 @@ impl Tx for SqliteTx<'_> {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, JournalError> {
         let mut statement = self.0.prepare(&sqlite_placeholders(sql)).map_err(storage)?;
         let columns = statement.column_count();
-        let names: Vec<String> = statement
-            .column_names()
-            .map(str::to_owned)
-            .collect();
+        let names: Vec<String> = statement.column_names().map(str::to_owned).collect();
         let mut rows = statement
             .query(rusqlite::params_from_iter(params))
             .map_err(storage)?;
