@@ -99,37 +99,7 @@ fn is_iso8601_form(s: &str) -> bool {
     }
 }
 
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The civil date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
-}
+use refundkit_core::lifecycle::time::{civil_from_days, days_from_civil};
 
 /// Unix seconds of 0000-01-01T00:00:00Z and of 9999-12-31T23:59:59Z.
 const MIN_SECS: i64 = -62_167_219_200;
@@ -141,17 +111,7 @@ fn clamp(unix_secs: i64) -> i64 {
 
 /// `requestDT` for an instant, in UTC with milliseconds: `2011-07-02T20:38:00.000Z`.
 pub fn format_request_dt(at: SystemTime) -> String {
-    let unix_millis = millis_of(at).clamp(MIN_SECS * 1000, MAX_SECS * 1000 + 999);
-    let secs = unix_millis.div_euclid(1000);
-    let millis = unix_millis.rem_euclid(1000);
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        s / 3600,
-        s % 3600 / 60,
-        s % 60
-    )
+    refundkit_core::lifecycle::time::format_utc(at)
 }
 
 /// The instant of `YYYY-MM-DDThh:mm:ss[.fff]Z` (UTC only, to the second; `None` otherwise).
