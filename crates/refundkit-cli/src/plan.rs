@@ -5,29 +5,15 @@ use std::time::SystemTime;
 
 use clap::{Args, ValueEnum};
 use refundkit::plan::{Credentials, Environment, RefundDescription, build};
-use refundkit_core::SecretString;
+use std::ffi::OsString;
+
+use refundkit::credentials::{Input, InputKind};
 
 use crate::Exit;
 use crate::io::{self, CliError};
 
 /// The description used when no INPUT is given.
 const SAMPLE_ORDER: &str = include_str!("../../../testdata/plan/sample-order.json");
-
-/// Clearly marked sample credentials from testdata/sample-credentials (not real).
-mod sample {
-    pub const PASSWORD3: &[u8] =
-        include_bytes!("../../../testdata/sample-credentials/robokassa-password3.txt");
-    pub const YANDEX_KEY: &[u8] =
-        include_bytes!("../../../testdata/sample-credentials/yandex-pay-api-key.txt");
-    pub const YOOKASSA_KEY: &[u8] =
-        include_bytes!("../../../testdata/sample-credentials/yookassa-shop.key");
-    pub const YOOKASSA_CERT: &[u8] =
-        include_bytes!("../../../testdata/sample-credentials/yookassa-shop.crt");
-    pub const RBS_USER: &[u8] =
-        include_bytes!("../../../testdata/sample-credentials/rbs-user-name.txt");
-    pub const RBS_PASSWORD: &[u8] =
-        include_bytes!("../../../testdata/sample-credentials/rbs-password.txt");
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Which {
@@ -38,122 +24,83 @@ pub enum Which {
     All,
 }
 
-/// Credentials: a flag, else an environment variable, else the sample.
-#[derive(Args)]
+/// Credentials: a flag, else an environment variable, else (where the command allows) the
+/// sample. The flags are each provider adapter's own inputs
+/// ([`refundkit::credentials::inputs`]), with the variables beside them.
 pub struct CredentialArgs {
-    /// Robokassa Password3 file.
-    #[arg(long, env = "REFUNDKIT_ROBOKASSA_PASSWORD3_FILE", value_name = "PATH")]
-    robokassa_password3_file: Option<PathBuf>,
-    /// Yandex Pay API key file.
-    #[arg(long, env = "REFUNDKIT_YANDEX_PAY_API_KEY_FILE", value_name = "PATH")]
-    yandex_pay_api_key_file: Option<PathBuf>,
-    /// YooKassa private key (PEM).
-    #[arg(long, env = "REFUNDKIT_YOOKASSA_KEY", value_name = "KEY.pem")]
-    yookassa_key: Option<PathBuf>,
-    /// YooKassa certificate (PEM).
-    #[arg(long, env = "REFUNDKIT_YOOKASSA_CERT", value_name = "CERT.pem")]
-    yookassa_cert: Option<PathBuf>,
-    /// RBS userName.
-    #[arg(long, env = "REFUNDKIT_RBS_USER_NAME", value_name = "NAME")]
-    rbs_user_name: Option<String>,
-    /// RBS password file.
-    #[arg(long, env = "REFUNDKIT_RBS_PASSWORD_FILE", value_name = "PATH")]
-    rbs_password_file: Option<PathBuf>,
+    values: Vec<(&'static Input, Option<OsString>)>,
 }
 
-/// A credential file's bytes: the flag's (or its environment variable's) file, else the
-/// sample's when samples are allowed (noting that one was used), else nothing.
-fn file_or(
-    path: &Option<PathBuf>,
-    sample: &[u8],
-    samples: &mut Samples,
-) -> Result<Option<Vec<u8>>, CliError> {
-    match path {
-        Some(p) => std::fs::read(p)
-            .map(Some)
-            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", p.display()))),
-        None if samples.allowed => {
-            samples.used = true;
-            Ok(Some(sample.to_vec()))
+impl clap::FromArgMatches for CredentialArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Ok(CredentialArgs {
+            values: refundkit::credentials::inputs()
+                .map(|input| (input, matches.get_one::<OsString>(input.flag).cloned()))
+                .collect(),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for CredentialArgs {
+    fn augment_args(mut command: clap::Command) -> clap::Command {
+        for input in refundkit::credentials::inputs() {
+            let value_name = match input.kind {
+                InputKind::File => "PATH",
+                _ => "VALUE",
+            };
+            command = command.arg(
+                clap::Arg::new(input.flag)
+                    .long(input.flag)
+                    .env(input.env)
+                    .hide_env_values(true)
+                    .value_name(value_name)
+                    .value_parser(clap::value_parser!(OsString))
+                    .help(input.help),
+            );
         }
-        None => Ok(None),
+        command
     }
-}
 
-/// Whether the sample credentials may stand in for missing ones, and whether one did.
-struct Samples {
-    allowed: bool,
-    used: bool,
-}
-
-fn secret(bytes: Vec<u8>) -> Result<SecretString, CliError> {
-    SecretString::from_file_bytes(bytes)
-        .map_err(|_| CliError::Usage("a credential file is not UTF-8".into()))
-}
-
-/// The credentials the flags (or their environment variables) give; with `samples`, the
-/// clearly marked sample ones stand in for those missing. Whether a sample was used.
-pub fn credentials(args: &CredentialArgs, samples: bool) -> Result<(Credentials, bool), CliError> {
-    let mut samples = Samples {
-        allowed: samples,
-        used: false,
-    };
-    let mut credentials = Credentials::new();
-    if let Some(bytes) = file_or(
-        &args.robokassa_password3_file,
-        sample::PASSWORD3,
-        &mut samples,
-    )? {
-        credentials.insert(
-            refundkit_robokassa::Password3::new(secret(bytes)?)
-                .map_err(|e| CliError::Usage(e.to_string()))?,
-        );
+    fn augment_args_for_update(command: clap::Command) -> clap::Command {
+        Self::augment_args(command)
     }
-    if let Some(bytes) = file_or(
-        &args.yandex_pay_api_key_file,
-        sample::YANDEX_KEY,
-        &mut samples,
-    )? {
-        credentials.insert(refundkit_yandex_pay::types::ApiKey(secret(bytes)?));
-    }
-    let key = file_or(&args.yookassa_key, sample::YOOKASSA_KEY, &mut samples)?;
-    let cert = file_or(&args.yookassa_cert, sample::YOOKASSA_CERT, &mut samples)?;
-    if let (Some(key), Some(cert)) = (key, cert) {
-        let key = refundkit_pkcs7::PrivateKey::from_pem_or_der(&key)
-            .map_err(|e| CliError::Usage(e.to_string()))?;
-        let cert = refundkit_pkcs7::Certificate::from_pem_or_der(&cert)
-            .map_err(|e| CliError::Usage(e.to_string()))?;
-        credentials.insert(
-            refundkit_pkcs7::Signer::new(key, cert).map_err(|e| CliError::Usage(e.to_string()))?,
-        );
-    }
-    let user_name = match &args.rbs_user_name {
-        Some(u) => Some(u.clone()),
-        None if samples.allowed => {
-            samples.used = true;
-            Some(
-                String::from_utf8_lossy(sample::RBS_USER)
-                    .trim_end()
-                    .to_owned(),
-            )
-        }
-        None => None,
-    };
-    let password = file_or(&args.rbs_password_file, sample::RBS_PASSWORD, &mut samples)?;
-    if let (Some(user_name), Some(password)) = (user_name, password) {
-        credentials.insert(refundkit_rbs::Auth::Password {
-            user_name,
-            password: refundkit_rbs::types::Password(secret(password)?),
-        });
-    }
-    Ok((credentials, samples.used))
 }
 
 impl CredentialArgs {
-    /// The YooKassa key and certificate files given (for MWS's TLS identity).
-    pub fn yookassa_files(&self) -> Option<(&PathBuf, &PathBuf)> {
-        self.yookassa_key.as_ref().zip(self.yookassa_cert.as_ref())
+    /// The value of the input with `flag`, when given.
+    pub fn get(&self, flag: &str) -> Option<&OsString> {
+        self.values
+            .iter()
+            .find(|(input, _)| input.flag == flag)
+            .and_then(|(_, value)| value.as_ref())
     }
+
+    /// The YooKassa key and certificate files given (for MWS's TLS identity).
+    pub fn yookassa_files(&self) -> Option<(PathBuf, PathBuf)> {
+        self.get("yookassa-key")
+            .zip(self.get("yookassa-cert"))
+            .map(|(k, c)| (PathBuf::from(k), PathBuf::from(c)))
+    }
+}
+
+/// The credentials the flags (or their environment variables) give, through refundkit's one
+/// loader; with `samples`, the clearly marked sample ones stand in for each provider's that is
+/// missing. Whether a sample was used.
+pub fn credentials(args: &CredentialArgs, samples: bool) -> Result<(Credentials, bool), CliError> {
+    let mut credentials = Credentials::from_inputs(&|input| {
+        args.values
+            .iter()
+            .find(|(i, _)| *i == input)
+            .and_then(|(_, value)| value.clone())
+    })
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let used = samples && !credentials.fill_samples().is_empty();
+    Ok((credentials, used))
 }
 
 /// Where the requests go: overrides of the description's `settings`.

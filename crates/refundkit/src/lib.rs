@@ -25,6 +25,7 @@ pub use refundkit_yandex_pay as yandex_pay;
 #[cfg(feature = "yookassa")]
 pub use refundkit_yookassa as yookassa;
 
+pub mod credentials;
 pub mod inspect;
 pub mod lifecycle;
 pub mod plan;

@@ -530,9 +530,12 @@ pub(crate) use credential;
 /// What each provider needs to sign or authenticate, one value per type (each adapter in
 /// [`crate::providers`] names its own: a password, an API key, a signing key). A provider
 /// without its credential is planned without a request, and its report says so.
-#[derive(Default)]
+///
+/// Cloning is cheap and shares the values (a worker and a webhook handler can hold the same
+/// credentials).
+#[derive(Default, Clone)]
 pub struct Credentials {
-    by_type: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+    by_type: HashMap<TypeId, std::sync::Arc<dyn Any + Send + Sync>>,
 }
 
 impl Credentials {
@@ -543,7 +546,8 @@ impl Credentials {
 
     /// Adds (or replaces) the credential of type `C`.
     pub fn insert<C: Credential>(&mut self, credential: C) -> &mut Self {
-        self.by_type.insert(TypeId::of::<C>(), Box::new(credential));
+        self.by_type
+            .insert(TypeId::of::<C>(), std::sync::Arc::new(credential));
         self
     }
 

@@ -29,3 +29,48 @@ pub const YANDEX_PAY_JWKS: &str = include_str!("samples/jwks.json");
 /// of [`YANDEX_PAY_JWKS`] (issued for the instant 1795428100, Unix seconds).
 #[cfg(feature = "yandex-pay")]
 pub const YANDEX_PAY_NOTIFICATION: &str = include_str!("samples/operation-success.jwt");
+
+/// Robokassa's sample Password3 (the one `refundkit serve`'s built-in scenario takes). Not a
+/// real key.
+#[cfg(feature = "robokassa")]
+pub const ROBOKASSA_PASSWORD3: &str = include_str!("samples/robokassa-password3.txt");
+
+/// Yandex Pay's sample API key. Not a real key.
+#[cfg(feature = "yandex-pay")]
+pub const YANDEX_PAY_API_KEY: &str = include_str!("samples/yandex-pay-api-key.txt");
+
+/// The RBS sample userName.
+#[cfg(feature = "rbs")]
+pub const RBS_USER_NAME: &str = include_str!("samples/rbs-user-name.txt");
+
+/// The RBS sample password. Not a real password.
+#[cfg(feature = "rbs")]
+pub const RBS_PASSWORD: &str = include_str!("samples/rbs-password.txt");
+
+/// The CA of `refundkit serve`'s built-in TLS material (PEM): what a client trusts the
+/// emulated MWS by. A test CA, trusted by nothing else.
+pub const EMULATOR_CA: &str = include_str!("samples/emulator-ca.crt");
+
+/// A shop's TLS client certificate that `refundkit serve`'s emulated MWS accepts (PEM): the
+/// MWS TLS identity of the samples. Not a real certificate.
+pub const EMULATOR_CLIENT_CERT: &str = include_str!("samples/emulator-client.crt");
+
+/// The private key of [`EMULATOR_CLIENT_CERT`] (PEM). Not a real key.
+pub const EMULATOR_CLIENT_KEY: &str = include_str!("samples/emulator-client.key");
+
+/// Every provider's clearly marked sample credential: what `refundkit serve`'s built-in
+/// scenario takes, and what the README's examples run with. Never a real shop's.
+///
+/// ```
+/// let credentials = refundkit::samples::credentials();
+/// assert!(refundkit::ProviderId::ALL.iter().all(|p| {
+///     p.adapter().is_none_or(|a| a.has_credentials(&credentials))
+/// }));
+/// ```
+pub fn credentials() -> crate::Credentials {
+    let mut credentials = crate::Credentials::new();
+    for provider in crate::providers::all() {
+        provider.insert_samples(&mut credentials);
+    }
+    credentials
+}

@@ -23,6 +23,19 @@ fn the_samples_are_the_test_material_of_testdata() {
             YANDEX_PAY_NOTIFICATION,
             "yandex-pay/webhook/operation-success.jwt",
         ),
+        (
+            ROBOKASSA_PASSWORD3,
+            "sample-credentials/robokassa-password3.txt",
+        ),
+        (
+            YANDEX_PAY_API_KEY,
+            "sample-credentials/yandex-pay-api-key.txt",
+        ),
+        (RBS_USER_NAME, "sample-credentials/rbs-user-name.txt"),
+        (RBS_PASSWORD, "sample-credentials/rbs-password.txt"),
+        (EMULATOR_CA, "sim/tls/ca.crt"),
+        (EMULATOR_CLIENT_CERT, "sim/tls/client.crt"),
+        (EMULATOR_CLIENT_KEY, "sim/tls/client.key"),
     ] {
         assert_eq!(copy, testdata(original), "{original}");
     }

@@ -123,6 +123,24 @@ pub trait Provider: Sync {
         &[]
     }
 
+    /// The inputs its credential is read from: flags of the command line and the
+    /// `REFUNDKIT_*` variables beside them ([`crate::credentials`]).
+    fn credential_inputs(&self) -> &'static [crate::credentials::Input];
+
+    /// Turns what its inputs gave into its credential, inserted in `into`.
+    fn insert_credentials(
+        &self,
+        given: &crate::credentials::Given<'_>,
+        into: &mut Credentials,
+    ) -> Result<(), crate::credentials::CredentialError>;
+
+    /// Whether `credentials` hold what its requests need.
+    fn has_credentials(&self, credentials: &Credentials) -> bool;
+
+    /// Inserts its clearly marked sample credential (the one `refundkit serve`'s built-in
+    /// scenario takes; [`crate::samples`]).
+    fn insert_samples(&self, into: &mut Credentials);
+
     /// Its settings in a description, each with what it chooses.
     fn settings(&self) -> &'static [(&'static str, &'static str)];
 

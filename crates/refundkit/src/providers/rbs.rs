@@ -64,6 +64,66 @@ impl Provider for Rbs {
         &[("refund_id", super::Fill::RefundId)]
     }
 
+    fn credential_inputs(&self) -> &'static [crate::credentials::Input] {
+        use crate::credentials::{Input, InputKind};
+        &[
+            Input {
+                provider: super::ProviderId::Rbs,
+                flag: "rbs-user-name",
+                env: "REFUNDKIT_RBS_USER_NAME",
+                help: "RBS userName",
+                kind: InputKind::Value,
+            },
+            Input {
+                provider: super::ProviderId::Rbs,
+                flag: "rbs-password-file",
+                env: "REFUNDKIT_RBS_PASSWORD_FILE",
+                help: "RBS password file",
+                kind: InputKind::File,
+            },
+        ]
+    }
+
+    fn insert_credentials(
+        &self,
+        given: &crate::credentials::Given<'_>,
+        into: &mut crate::Credentials,
+    ) -> Result<(), crate::credentials::CredentialError> {
+        let provider = super::ProviderId::Rbs;
+        if given
+            .pair(provider, "rbs-user-name", "rbs-password-file")?
+            .is_none()
+        {
+            return Ok(());
+        }
+        let user_name = given
+            .secret("rbs-user-name")?
+            .map(|s| s.expose_secret().to_owned())
+            .unwrap_or_default();
+        if let Some(password) = given.secret("rbs-password-file")? {
+            into.insert(refundkit_rbs::Auth::Password {
+                user_name,
+                password: refundkit_rbs::types::Password(password),
+            });
+        }
+        Ok(())
+    }
+
+    fn has_credentials(&self, credentials: &crate::Credentials) -> bool {
+        credentials.get::<refundkit_rbs::Auth>().is_some()
+    }
+
+    fn insert_samples(&self, into: &mut crate::Credentials) {
+        if let Ok(password) = refundkit_core::SecretString::from_file_bytes(
+            crate::samples::RBS_PASSWORD.as_bytes().to_vec(),
+        ) {
+            into.insert(refundkit_rbs::Auth::Password {
+                user_name: crate::samples::RBS_USER_NAME.trim_end().to_owned(),
+                password: refundkit_rbs::types::Password(password),
+            });
+        }
+    }
+
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
         &[
             (

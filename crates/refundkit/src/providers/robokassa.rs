@@ -38,6 +38,43 @@ impl Provider for Robokassa {
         &["robokassa_op_key"]
     }
 
+    fn credential_inputs(&self) -> &'static [crate::credentials::Input] {
+        use crate::credentials::{Input, InputKind};
+        &[Input {
+            provider: super::ProviderId::Robokassa,
+            flag: "robokassa-password3-file",
+            env: "REFUNDKIT_ROBOKASSA_PASSWORD3_FILE",
+            help: "Robokassa Password3 file",
+            kind: InputKind::File,
+        }]
+    }
+
+    fn insert_credentials(
+        &self,
+        given: &crate::credentials::Given<'_>,
+        into: &mut crate::Credentials,
+    ) -> Result<(), crate::credentials::CredentialError> {
+        if let Some(secret) = given.secret("robokassa-password3-file")? {
+            into.insert(
+                Password3::new(secret).map_err(|e| given.invalid("robokassa-password3-file", e))?,
+            );
+        }
+        Ok(())
+    }
+
+    fn has_credentials(&self, credentials: &crate::Credentials) -> bool {
+        credentials.get::<Password3>().is_some()
+    }
+
+    fn insert_samples(&self, into: &mut crate::Credentials) {
+        let secret = refundkit_core::SecretString::from_file_bytes(
+            crate::samples::ROBOKASSA_PASSWORD3.as_bytes().to_vec(),
+        );
+        if let Some(key) = secret.ok().and_then(|s| Password3::new(s).ok()) {
+            into.insert(key);
+        }
+    }
+
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
         &[
             ("alg", "the JWT algorithm: HS256 (default), HS384, HS512"),

@@ -49,6 +49,42 @@ impl Provider for YandexPay {
         &[("refund_id", super::Fill::RefundId)]
     }
 
+    fn credential_inputs(&self) -> &'static [crate::credentials::Input] {
+        use crate::credentials::{Input, InputKind};
+        &[Input {
+            provider: super::ProviderId::YandexPay,
+            flag: "yandex-pay-api-key-file",
+            env: "REFUNDKIT_YANDEX_PAY_API_KEY_FILE",
+            help: "Yandex Pay API key file",
+            kind: InputKind::File,
+        }]
+    }
+
+    fn insert_credentials(
+        &self,
+        given: &crate::credentials::Given<'_>,
+        into: &mut crate::Credentials,
+    ) -> Result<(), crate::credentials::CredentialError> {
+        if let Some(secret) = given.secret("yandex-pay-api-key-file")? {
+            into.insert(refundkit_yandex_pay::types::ApiKey(secret));
+        }
+        Ok(())
+    }
+
+    fn has_credentials(&self, credentials: &crate::Credentials) -> bool {
+        credentials
+            .get::<refundkit_yandex_pay::types::ApiKey>()
+            .is_some()
+    }
+
+    fn insert_samples(&self, into: &mut crate::Credentials) {
+        if let Ok(secret) = refundkit_core::SecretString::from_file_bytes(
+            crate::samples::YANDEX_PAY_API_KEY.as_bytes().to_vec(),
+        ) {
+            into.insert(refundkit_yandex_pay::types::ApiKey(secret));
+        }
+    }
+
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
         &[
             (

@@ -55,6 +55,66 @@ impl Provider for Yookassa {
         &[("yookassa_client_order_id", super::Fill::Sequence)]
     }
 
+    fn credential_inputs(&self) -> &'static [crate::credentials::Input] {
+        use crate::credentials::{Input, InputKind};
+        &[
+            Input {
+                provider: super::ProviderId::Yookassa,
+                flag: "yookassa-key",
+                env: "REFUNDKIT_YOOKASSA_KEY",
+                help: "YooKassa private key (PEM): signs returnPayment",
+                kind: InputKind::File,
+            },
+            Input {
+                provider: super::ProviderId::Yookassa,
+                flag: "yookassa-cert",
+                env: "REFUNDKIT_YOOKASSA_CERT",
+                help: "YooKassa certificate (PEM) of that key",
+                kind: InputKind::File,
+            },
+        ]
+    }
+
+    fn insert_credentials(
+        &self,
+        given: &crate::credentials::Given<'_>,
+        into: &mut crate::Credentials,
+    ) -> Result<(), crate::credentials::CredentialError> {
+        let provider = super::ProviderId::Yookassa;
+        let Some((key, cert)) = given.pair(provider, "yookassa-key", "yookassa-cert")? else {
+            return Ok(());
+        };
+        let key = refundkit_pkcs7::PrivateKey::from_pem_or_der(key)
+            .map_err(|e| given.invalid("yookassa-key", e))?;
+        let cert = refundkit_pkcs7::Certificate::from_pem_or_der(cert)
+            .map_err(|e| given.invalid("yookassa-cert", e))?;
+        into.insert(
+            refundkit_pkcs7::Signer::new(key, cert)
+                .map_err(|e| given.invalid("yookassa-cert", e))?,
+        );
+        Ok(())
+    }
+
+    fn has_credentials(&self, credentials: &crate::Credentials) -> bool {
+        credentials.get::<refundkit_pkcs7::Signer>().is_some()
+    }
+
+    fn insert_samples(&self, into: &mut crate::Credentials) {
+        let key = refundkit_pkcs7::PrivateKey::from_pem_or_der(
+            crate::samples::YOOKASSA_SHOP_KEY.as_bytes(),
+        );
+        let cert = refundkit_pkcs7::Certificate::from_pem_or_der(
+            crate::samples::YOOKASSA_SHOP_CERT.as_bytes(),
+        );
+        if let Some(signer) = key
+            .ok()
+            .zip(cert.ok())
+            .and_then(|(k, c)| refundkit_pkcs7::Signer::new(k, c).ok())
+        {
+            into.insert(signer);
+        }
+    }
+
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
         &[(
             "base_url",
