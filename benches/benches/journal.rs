@@ -4,10 +4,12 @@
 //!   refund.do) built by the state machine and answered by `refundkit-sim` in process, nothing
 //!   stored.
 //! - `sqlite-xN`, `postgres-xN`: the same refunds submitted to a journal and driven to done
-//!   by N workers (`refundkit-journal`, a thread and a connection each), every request
-//!   recorded write-ahead and answered durably: SQLite in a file (WAL, `synchronous=FULL`),
-//!   PostgreSQL on the server of `REFUNDKIT_TEST_POSTGRES` (skipped without it;
-//!   `.ci/postgres.sh start` makes one).
+//!   by N workers (`refundkit-journal`'s async `Workers`, tasks of a multi-threaded tokio
+//!   runtime over the journal's pool of connections), every request recorded write-ahead and
+//!   answered durably: SQLite in a file (WAL, `synchronous=FULL`), PostgreSQL on the server of
+//!   `REFUNDKIT_TEST_POSTGRES` (skipped without it; `.ci/postgres.sh start` makes one).
+//! - `sqlite-x1-blocking`, `postgres-x1-blocking`: one `blocking::Worker` on a thread of its
+//!   own, the blocking API beside the async one.
 //!
 //! Besides refunds per second, the journal's own cost per request: the time per refund less
 //! the floor's, over the requests each refund sends. Written where `benches/table.py` prints
@@ -15,14 +17,16 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use refundkit::core::lifecycle::{Action, Answer};
 use refundkit::plan::{Credentials, RefundDescription};
 use refundkit::{ProviderId, Refund};
-use refundkit_journal::Journal;
-use refundkit_journal::worker::{Config, Delivery, SystemClock, Transport, Until, Worker};
+use refundkit_journal::blocking;
+use refundkit_journal::worker::{
+    BoxFuture, Config, Delivery, Ended, Stop, SystemClock, Transport, Until, Workers,
+};
 use refundkit_sim::{Reply, Scenario, Sim};
 
 const REFUNDS: usize = 300;
@@ -67,7 +71,22 @@ fn description(i: usize) -> RefundDescription {
 struct InProcess(Mutex<Sim>);
 
 impl Transport for InProcess {
-    fn send(&self, _: ProviderId, request: &http::Request<Vec<u8>>) -> Delivery {
+    fn send<'a>(
+        &'a self,
+        _: ProviderId,
+        request: &'a http::Request<Vec<u8>>,
+    ) -> BoxFuture<'a, Delivery> {
+        let delivery = self.deliver(request);
+        Box::pin(async move { delivery })
+    }
+
+    fn timeout(&self) -> Duration {
+        Duration::from_secs(5)
+    }
+}
+
+impl InProcess {
+    fn deliver(&self, request: &http::Request<Vec<u8>>) -> Delivery {
         match self
             .0
             .lock()
@@ -81,10 +100,6 @@ impl Transport for InProcess {
             },
             _ => Delivery::Lost,
         }
-    }
-
-    fn timeout(&self) -> Duration {
-        Duration::from_secs(5)
     }
 }
 
@@ -131,16 +146,25 @@ fn floor() -> (f64, usize) {
     (started.elapsed().as_secs_f64(), sent)
 }
 
-/// Submit to done through a journal at `url` with `workers` workers (threads, a connection
-/// each): seconds, and requests sent.
-fn through(url: &str, workers: usize) -> (f64, usize) {
-    let transport = InProcess(Mutex::new(sim()));
+/// How the workers run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Api {
+    /// `Workers`: tasks on a multi-threaded tokio runtime.
+    Async,
+    /// `blocking::Worker`s: a thread each.
+    Blocking,
+}
+
+/// Submit to done through a journal at `url` with `workers` workers: seconds, and requests
+/// sent.
+fn through(url: &str, workers: usize, api: Api) -> (f64, usize) {
+    let transport = Arc::new(InProcess(Mutex::new(sim())));
     let credentials = credentials();
     let started = Instant::now();
-    let mut journal = Journal::open(url).unwrap();
+    let journal = blocking::Journal::open(url).unwrap();
     for i in 0..REFUNDS {
         journal
-            .submit_description(
+            .submit(
                 &format!("r-{i}"),
                 ProviderId::Rbs,
                 &description(i),
@@ -149,33 +173,57 @@ fn through(url: &str, workers: usize) -> (f64, usize) {
             )
             .unwrap();
     }
-    std::thread::scope(|scope| {
-        for w in 0..workers {
-            let (transport, credentials) = (&transport, &credentials);
-            scope.spawn(move || {
-                let journal = Journal::open(url).unwrap();
-                // A worker with nothing to claim (the last refunds leased by the others) waits
-                // `idle` before it looks again: short here, so the run's end is not a wait.
-                let config = Config {
-                    idle: Duration::from_millis(5),
-                    ..Config::new(format!("bench-{w}"))
-                };
-                let mut worker =
-                    Worker::new(journal, transport, credentials, &SystemClock, config).unwrap();
-                let ended = worker
-                    .run(&Until {
-                        settled: true,
-                        deadline: None,
-                        stop: None,
-                    })
-                    .unwrap();
-                assert_eq!(ended, refundkit_journal::worker::Ended::Settled);
-            });
+    // A worker with nothing to claim (the last refunds leased by the others) waits `idle`
+    // before it looks again: short here, so the run's end is not a wait.
+    let config = |name: String| Config {
+        idle: Duration::from_millis(5),
+        ..Config::new(name)
+    };
+    let until = Until {
+        settled: true,
+        deadline: None,
+    };
+    match api {
+        Api::Async => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            let ended = runtime.block_on(
+                Workers::new(
+                    journal.nonblocking().clone(),
+                    InProcessShared(transport.clone()),
+                    credentials.clone(),
+                )
+                .workers(workers)
+                .config(config("bench".into()))
+                .until(until)
+                .run(),
+            );
+            assert_eq!(ended.unwrap(), Ended::Settled);
         }
-    });
+        Api::Blocking => std::thread::scope(|scope| {
+            for w in 0..workers {
+                let (journal, transport, credentials) = (&journal, &transport, &credentials);
+                let until = until.clone();
+                scope.spawn(move || {
+                    let mut worker = blocking::Worker::new(
+                        journal,
+                        transport.clone(),
+                        credentials.clone(),
+                        Arc::new(SystemClock),
+                        config(format!("bench-blocking-{w}")),
+                    )
+                    .unwrap();
+                    assert_eq!(worker.run(&until, &Stop::new()).unwrap(), Ended::Settled);
+                });
+            }
+        }),
+    }
     let seconds = started.elapsed().as_secs_f64();
     let sent = journal
-        .list()
+        .list(&Default::default())
         .unwrap()
         .iter()
         .map(|e| usize::try_from(e.sends).unwrap())
@@ -183,13 +231,31 @@ fn through(url: &str, workers: usize) -> (f64, usize) {
     (seconds, sent)
 }
 
-fn postgres_url(workers: usize) -> Option<String> {
+/// The in-process transport, shared by the workers that own it.
+struct InProcessShared(Arc<InProcess>);
+
+impl Transport for InProcessShared {
+    fn send<'a>(
+        &'a self,
+        provider: ProviderId,
+        request: &'a http::Request<Vec<u8>>,
+    ) -> BoxFuture<'a, Delivery> {
+        self.0.send(provider, request)
+    }
+
+    fn timeout(&self) -> Duration {
+        self.0.timeout()
+    }
+}
+
+fn postgres_url(workers: &str) -> Option<String> {
     let base = std::env::var("REFUNDKIT_TEST_POSTGRES").ok()?;
     let name = format!("rk_bench_{}_{workers}", std::process::id());
     let mut client = postgres::Client::connect(&base, postgres::NoTls).ok()?;
     client
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .ok()?;
+    drop(client);
     let (server, _) = base.rsplit_once('/')?;
     Some(format!("{server}/{name}"))
 }
@@ -210,14 +276,18 @@ fn main() {
     let mut rows = vec![("floor".to_owned(), floor_s, floor_sent)];
     let dir = std::env::temp_dir().join(format!("refundkit-bench-journal-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for workers in [1, 4] {
-        let file = dir.join(format!("journal-{workers}.db"));
-        let (s, sent) = through(&format!("sqlite:{}", file.display()), workers);
-        rows.push((format!("sqlite-x{workers}"), s, sent));
-        match postgres_url(workers) {
+    for (workers, api, suffix) in [
+        (1, Api::Async, ""),
+        (1, Api::Blocking, "-blocking"),
+        (4, Api::Async, ""),
+    ] {
+        let file = dir.join(format!("journal-{workers}{suffix}.db"));
+        let (s, sent) = through(&format!("sqlite:{}", file.display()), workers, api);
+        rows.push((format!("sqlite-x{workers}{suffix}"), s, sent));
+        match postgres_url(&format!("{workers}{}", suffix.replace('-', "_"))) {
             Some(url) => {
-                let (s, sent) = through(&url, workers);
-                rows.push((format!("postgres-x{workers}"), s, sent));
+                let (s, sent) = through(&url, workers, api);
+                rows.push((format!("postgres-x{workers}{suffix}"), s, sent));
             }
             None => println!("journal: REFUNDKIT_TEST_POSTGRES is not set: PostgreSQL skipped"),
         }

@@ -6,13 +6,14 @@ use std::time::{Duration, SystemTime};
 
 use clap::{Args, Subcommand, ValueEnum};
 use refundkit::ProviderId;
-use refundkit::core::lifecycle::Status;
 use refundkit::plan::RefundDescription;
+use refundkit_journal::blocking::Journal;
 use refundkit_journal::worker::{
-    Config, Ended, ReqwestTransport, SystemClock, TransportOptions, Until, Worker,
+    Config, Ended, HostIdentity, ReqwestTransport, TlsIdentity, Transport, TransportOptions, Until,
+    Workers,
 };
 use refundkit_journal::{
-    Entry, Journal, JournalError, Location, Resolution, SubmitError, Submitted,
+    Entry, Filter, JournalError, Location, Resolution, SubmitError, Submitted,
 };
 
 use crate::Exit;
@@ -51,18 +52,36 @@ fn journal_error(e: JournalError) -> CliError {
     }
 }
 
+/// A journal this command opened, its connections closed (each on its thread) when the
+/// command is done with it: a process that exits leaves nothing half done.
+struct Opened(Journal);
+
+impl std::ops::Deref for Opened {
+    type Target = Journal;
+    fn deref(&self) -> &Journal {
+        &self.0
+    }
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
 impl DbArg {
     /// Opens the journal to write it (made, or brought up to date, when needed), saying so
     /// when it was made from nothing where the command expected one: an empty file a typo or
     /// another program left, or no file at all for a worker.
-    fn open(&self, opening: Opening) -> Result<Journal, CliError> {
+    fn open(&self, opening: Opening) -> Result<Opened, CliError> {
         let location: Location = self.db.parse().map_err(journal_error)?;
         let was_empty_file = match &location {
             Location::Sqlite(path) => std::fs::metadata(path).ok().map(|m| m.len() == 0),
             _ => None,
         };
-        let journal = Journal::open_at(&location).map_err(journal_error)?;
-        if journal.created() {
+        let journal = Journal::connect(&self.db).map_err(journal_error)?;
+        let migration = journal.migrate().map_err(journal_error)?;
+        if migration.created() {
             match (was_empty_file, opening) {
                 (Some(true), _) => io::diagnose(&format!(
                     "note: {location:?} was an empty file: it is now a new, empty journal"
@@ -74,12 +93,14 @@ impl DbArg {
                 _ => {}
             }
         }
-        Ok(journal)
+        Ok(Opened(journal))
     }
 
     /// Opens the journal to read it only: nothing written, nothing made.
-    fn open_read_only(&self) -> Result<Journal, CliError> {
-        Journal::open_read_only(&self.db).map_err(journal_error)
+    fn open_read_only(&self) -> Result<Opened, CliError> {
+        Journal::connect_read_only(&self.db)
+            .map(Opened)
+            .map_err(journal_error)
     }
 }
 
@@ -214,7 +235,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 7 * 24 * 3600,
           value_parser = clap::value_parser!(u64).range(1..=10 * 366 * 86_400))]
     max_age: u64,
-    /// Workers in this process (threads, a journal connection each; 1 to 256).
+    /// The workers' name (their identity in the journal: the same after a restart takes back
+    /// at once the refunds its earlier self held). Default: this host's first name no running
+    /// `journal run` holds (`{host}-{i}`, locked while it runs).
+    #[arg(long, value_name = "NAME")]
+    worker_id: Option<String>,
+    /// Workers in this process (tasks, named `{worker-id}-{i}`; 1 to 256).
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=256))]
     workers: u32,
@@ -248,7 +274,7 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             drop(db.open_read_only()?);
             let entry = db
                 .open(Opening::Submit)?
-                .resolve(&id, resolution, &note, SystemTime::now())
+                .resolve(&id, resolution, &note)
                 .map_err(|e| CliError::Rejected(e.to_string()))?;
             io::emit(format!("{}\n", line(&entry)).as_bytes())?;
             Ok(Exit::Ok)
@@ -272,9 +298,9 @@ fn submit(
     if sample {
         plan::note_samples();
     }
-    let mut journal = db.open(Opening::Submit)?;
+    let journal = db.open(Opening::Submit)?;
     let shown = io::one_line(id);
-    match journal.submit_description(id, provider, &desc, &credentials, SystemTime::now()) {
+    match journal.submit(id, provider, &desc, &credentials, SystemTime::now()) {
         Ok(submitted) => {
             if let Submitted::Existing(_) = submitted {
                 io::diagnose(&format!(
@@ -378,102 +404,142 @@ fn work(args: &RunArgs) -> Result<Exit, CliError> {
     if sample {
         plan::note_samples();
     }
-    let mws_identity = match (&args.yookassa_tls_cert, &args.yookassa_tls_key) {
-        (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
-        _ => args
-            .credentials
-            .yookassa_files()
-            .map(|(key, cert)| (cert.clone(), key.clone())),
-    };
-    let (cert_flag, key_flag) = if args.yookassa_tls_cert.is_some() {
-        ("--yookassa-tls-cert", "--yookassa-tls-key")
-    } else {
-        ("--yookassa-cert", "--yookassa-key")
-    };
-    let mws_identity_pem = mws_identity
-        .map(|(cert, key)| {
-            let cert_pem = read(&cert, cert_flag)?;
-            let key_pem = zeroize::Zeroizing::new(read(&key, key_flag)?);
-            pem_certificates(&cert_pem, cert_flag, &cert)?;
-            pem_private_key(&key_pem, key_flag, &key)?;
-            let mut pem = zeroize::Zeroizing::new(cert_pem);
-            pem.push(b'\n');
-            pem.extend_from_slice(&key_pem);
-            Ok::<_, CliError>(pem)
-        })
-        .transpose()?;
+    let mws_identity = mws_identity(args, sample)?;
     let mut extra_roots_pem = Vec::new();
     for path in &args.ca {
         let pem = read(path, "--ca")?;
         pem_certificates(&pem, "--ca", path)?;
         extra_roots_pem.push(pem);
     }
-    let transport = ReqwestTransport::new(TransportOptions {
-        timeout: Some(Duration::from_secs(args.timeout)),
-        extra_roots_pem,
-        mws_identity_pem,
-    })
-    .map_err(|e| CliError::Usage(e.to_string()))?;
+    if sample && args.ca.is_empty() {
+        // The samples are `refundkit serve`'s: trust its test CA as well.
+        extra_roots_pem.push(refundkit::samples::EMULATOR_CA.as_bytes().to_vec());
+    }
     // Made or brought up to date once, before the workers start, saying so if it was made.
-    drop(args.db.open(Opening::Work)?);
+    let journal = args.db.open(Opening::Work)?;
     init_tracing();
-    let deadline = args
-        .max_seconds
-        .and_then(|s| SystemTime::now().checked_add(Duration::from_secs(s)));
-    let host = std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_owned())
-        .unwrap_or_else(|_| "host".into());
-    let clock = SystemClock;
-    let results: Vec<Result<Ended, CliError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..args.workers.max(1))
-            .map(|i| {
-                let (transport, credentials, clock) = (&transport, &credentials, &clock);
-                let name = format!("{host}-{}-{i}", std::process::id());
-                scope.spawn(move || {
-                    let journal = args.db.open(Opening::Submit)?;
-                    let config = Config {
-                        lease: Duration::from_secs(args.lease),
-                        max_attempts: args.max_attempts,
-                        max_age: Duration::from_secs(args.max_age),
-                        time_scale: scale,
-                        idle: if scale.is_some() {
-                            Duration::from_millis(50)
-                        } else {
-                            Duration::from_secs(1)
-                        },
-                        ..Config::new(name)
-                    };
-                    let mut worker = Worker::new(journal, transport, credentials, clock, config)
-                        .map_err(|e| CliError::Usage(e.to_string()))?;
-                    worker
-                        .run(&Until {
-                            settled: args.until_settled,
-                            deadline,
-                            stop: None,
-                        })
-                        .map_err(|e| CliError::Rejected(format!("the journal: {e}")))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(CliError::Rejected("a worker panicked".into())))
-            })
-            .collect()
-    });
-    let mut exit = Exit::Ok;
-    for result in results {
-        match result? {
-            Ended::Settled => {}
-            _ => exit = Exit::InProgress,
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("the runtime: {e}")))?;
+    runtime.block_on(async {
+        let transport = ReqwestTransport::new(TransportOptions {
+            timeout: Some(Duration::from_secs(args.timeout)),
+            extra_roots_pem,
+            mws_identity,
+        })
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+        let journal = journal.nonblocking().clone();
+        // A worker that cannot send to a provider leaves its refunds to others; with refunds
+        // of it open and no other worker told, say so at start.
+        for provider in ProviderId::ALL {
+            if let Err(why) = transport.serves(provider) {
+                let open = journal
+                    .list(&Filter {
+                        provider: Some(provider),
+                        ..Filter::default()
+                    })
+                    .await
+                    .map_err(journal_error)?
+                    .iter()
+                    .any(|e| !e.status.is_final());
+                if open {
+                    return Err(CliError::Usage(format!(
+                        "--yookassa-tls-cert/--yookassa-tls-key: {provider} refunds are open and \
+                         {why}"
+                    )));
+                }
+            }
         }
-    }
-    if exit == Exit::InProgress {
-        io::diagnose("refunds are still open: run again (exit 4)");
-    }
-    Ok(exit)
+        // The workers' names: --worker-id, or this host's first free one (the same after a
+        // restart, so the refunds a killed worker held come back at once).
+        let identity = match &args.worker_id {
+            Some(_) => None,
+            None => Some(
+                HostIdentity::acquire(journal.location())
+                    .map_err(|e| CliError::Usage(format!("--worker-id: no free name: {e}")))?,
+            ),
+        };
+        let name = args
+            .worker_id
+            .clone()
+            .or_else(|| identity.as_ref().map(|i| i.name().to_owned()))
+            .unwrap_or_default();
+        let deadline = args
+            .max_seconds
+            .and_then(|s| SystemTime::now().checked_add(Duration::from_secs(s)));
+        let config = Config {
+            lease: Duration::from_secs(args.lease),
+            max_attempts: args.max_attempts,
+            max_age: Duration::from_secs(args.max_age),
+            time_scale: scale,
+            idle: if scale.is_some() {
+                Duration::from_millis(50)
+            } else {
+                Duration::from_secs(1)
+            },
+            ..Config::new(name)
+        };
+        let workers = Workers::new(journal.clone(), transport, credentials)
+            .workers(usize::try_from(args.workers).unwrap_or(1))
+            .config(config)
+            .until(Until {
+                settled: args.until_settled,
+                deadline,
+            })
+            .spawn()
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        let ended = tokio::select! {
+            ended = workers.join() => ended,
+            _ = tokio::signal::ctrl_c() => workers.shutdown().await.map(|()| Ended::Stopped),
+        }
+        .map_err(|e| CliError::Rejected(format!("the journal: {e}")))?;
+        drop(identity);
+        let open = journal.open_count().await.map_err(journal_error)?;
+        if matches!(ended, Ended::Settled) || open == 0 {
+            Ok(Exit::Ok)
+        } else {
+            io::diagnose("refunds are still open: run again (exit 4)");
+            Ok(Exit::InProgress)
+        }
+    })
+}
+
+/// MWS's TLS identity: --yookassa-tls-cert and --yookassa-tls-key, else the signing
+/// certificate and key, else (with the samples) the client certificate `refundkit serve`
+/// accepts. Each PEM checked, naming its flag.
+fn mws_identity(args: &RunArgs, sample: bool) -> Result<Option<TlsIdentity>, CliError> {
+    let files = match (&args.yookassa_tls_cert, &args.yookassa_tls_key) {
+        (Some(cert), Some(key)) => Some((
+            cert.clone(),
+            key.clone(),
+            "--yookassa-tls-cert",
+            "--yookassa-tls-key",
+        )),
+        _ => args
+            .credentials
+            .yookassa_files()
+            .map(|(key, cert)| (cert, key, "--yookassa-cert", "--yookassa-key")),
+    };
+    let Some((cert, key, cert_flag, key_flag)) = files else {
+        if !sample {
+            return Ok(None);
+        }
+        return TlsIdentity::from_pem(
+            refundkit::samples::EMULATOR_CLIENT_CERT.as_bytes(),
+            refundkit::samples::EMULATOR_CLIENT_KEY.as_bytes(),
+        )
+        .map(Some)
+        .map_err(|e| CliError::Usage(e.to_string()));
+    };
+    let cert_pem = read(&cert, cert_flag)?;
+    let key_pem = zeroize::Zeroizing::new(read(&key, key_flag)?);
+    pem_certificates(&cert_pem, cert_flag, &cert)?;
+    pem_private_key(&key_pem, key_flag, &key)?;
+    TlsIdentity::from_pem(&cert_pem, &key_pem)
+        .map(Some)
+        .map_err(|e| CliError::Usage(format!("{cert_flag}/{key_flag}: {e}")))
 }
 
 fn init_tracing() {
@@ -485,7 +551,7 @@ fn init_tracing() {
 }
 
 fn show(db: &DbArg, json: bool, id: Option<&str>) -> Result<Exit, CliError> {
-    let mut journal = db.open_read_only()?;
+    let journal = db.open_read_only()?;
     let entries = match id {
         Some(id) => vec![
             journal
@@ -496,13 +562,13 @@ fn show(db: &DbArg, json: bool, id: Option<&str>) -> Result<Exit, CliError> {
                 })?,
         ],
         None => journal
-            .list()
+            .list(&Filter::default())
             .map_err(|e| CliError::Rejected(e.to_string()))?,
     };
     let mut out = String::new();
     for entry in &entries {
         out.push_str(&if json {
-            object(entry).to_string()
+            serde_json::to_string(entry).map_err(|e| CliError::Rejected(e.to_string()))?
         } else {
             line(entry)
         });
@@ -510,35 +576,6 @@ fn show(db: &DbArg, json: bool, id: Option<&str>) -> Result<Exit, CliError> {
     }
     io::emit(out.as_bytes())?;
     Ok(Exit::Ok)
-}
-
-fn timestamp(t: SystemTime) -> String {
-    refundkit_yookassa::timing::format_request_dt(t)
-}
-
-fn settled_reason(entry: &Entry) -> Option<&str> {
-    matches!(entry.status, Status::Refused | Status::Review)
-        .then_some(entry.reason.as_deref())
-        .flatten()
-}
-
-fn object(entry: &Entry) -> serde_json::Value {
-    serde_json::json!({
-        "id": entry.id,
-        "provider": entry.provider,
-        "payment": entry.payment,
-        "state": entry.status.as_str(),
-        "amount": entry.amount,
-        "attempts": entry.attempts,
-        "sends": entry.sends,
-        "reason": settled_reason(entry),
-        "detail": entry.reason,
-        "created_at": timestamp(entry.created_at),
-        "updated_at": timestamp(entry.updated_at),
-        "due_at": entry.due_at.map(timestamp),
-        "resolution": entry.resolution.as_ref().map(|(r, _)| r),
-        "note": entry.resolution.as_ref().map(|(_, n)| n),
-    })
 }
 
 fn line(entry: &Entry) -> String {
@@ -549,10 +586,12 @@ fn line(entry: &Entry) -> String {
         io::one_line(&entry.id),
         entry.provider,
         entry.status,
-        io::one_line(entry.amount.as_deref().unwrap_or("-")),
+        entry
+            .amount
+            .map_or_else(|| "-".to_owned(), |a| a.to_string()),
         entry.attempts
     );
-    if let Some(reason) = settled_reason(entry) {
+    if let Some(reason) = entry.reason() {
         line.push_str("  ");
         line.push_str(&io::one_line(reason));
     }
@@ -568,13 +607,13 @@ mod tests {
         let t = std::time::UNIX_EPOCH;
         let entry = refundkit_journal::Entry {
             id: "r-1\nr-2  rbs  done".into(),
-            provider: "rbs".into(),
+            provider: refundkit::ProviderId::Rbs,
             payment: "p".into(),
             status: refundkit::core::lifecycle::Status::Refused,
-            amount: Some("10.00".into()),
+            amount: Some(refundkit::core::Amount::parse_decimal("10.00").unwrap()),
             attempts: 1,
             sends: 2,
-            reason: Some("HTTP 200 5 \u{1b}[2JДоступ\r\nзапрещён".into()),
+            detail: Some("HTTP 200 5 \u{1b}[2JДоступ\r\nзапрещён".into()),
             created_at: t,
             updated_at: t,
             due_at: None,

@@ -274,7 +274,7 @@ fn crash_run(name: &str, db: &str) {
         "{name} (REFUNDKIT_CRASH_SEED={seed}): faults that never fired: {unfired:#?}"
     );
     // How many requests a killed worker had recorded as leaving and never answered.
-    let mut journal = refundkit_journal::Journal::open(db).unwrap();
+    let journal = refundkit_journal::blocking::Journal::open(db).unwrap();
     let cut_off = ended
         .iter()
         .flat_map(|e| journal.attempts(&e.0).unwrap())

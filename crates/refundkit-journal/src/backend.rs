@@ -90,6 +90,12 @@ pub(crate) trait Backend: Send {
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), JournalError>,
     ) -> Result<(), JournalError>;
 
+    /// Whether the connection is gone for good (the server closed it, a failover): the pool
+    /// opens another instead of failing every statement after.
+    fn is_broken(&self) -> bool {
+        false
+    }
+
     /// Runs `f` in a transaction that only reads: it takes no write lock (SQLite `BEGIN
     /// DEFERRED`, which under WAL never waits for a writer; PostgreSQL `READ ONLY`), so reading
     /// a journal never writes it, nor waits for a worker that does.

@@ -18,43 +18,53 @@
 //!   another request under that id is refused. MWS clientOrderIds are allocated from a
 //!   sequence shared by every instance.
 //!
+//! The main API is async ([`Journal`]: `Clone + Send + Sync`, its calls answered by
+//! connections on threads of the journal's own, so nothing blocks or panics on a runtime);
+//! [`blocking::Journal`] is the same for threads.
+//!
 //! ```
 //! use std::time::SystemTime;
 //! use refundkit_journal::{Journal, Submitted};
+//! # #[tokio::main(flavor = "multi_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let dir = std::env::temp_dir().join(format!("refundkit-journal-doc-{}", std::process::id()));
 //! # std::fs::create_dir_all(&dir)?;
-//! let mut journal = Journal::open(&format!("sqlite:{}", dir.join("refunds.db").display()))?;
-//! let description: refundkit::plan::RefundDescription = serde_json::from_str(r#"{
+//! let journal = Journal::connect(&format!("sqlite:{}", dir.join("refunds.db").display())).await?;
+//! journal.migrate().await?;
+//! let description = refundkit::plan::RefundDescription::from_json(r#"{
 //!   "order": {"lines": [{"id": "tea", "name": "Чай", "unit_price": "100.00", "quantity": "3",
 //!     "vat": "22", "payment_method": "full_payment", "payment_subject": "commodity"}]},
 //!   "refund": {"lines": [{"id": "tea", "quantity": "1"}]},
 //!   "references": {"rbs_order_id": "148a2a67-25ff-7d1b-b28d-391800a7dca8"}
-//! }"#)?;
+//! }"#.as_bytes())?;
 //! // The request is validated as it will be sent, so the plan needs the credentials; none is
 //! // stored (the worker is given them again).
-//! let mut credentials = refundkit::Credentials::new();
-//! credentials.insert(refundkit::rbs::Auth::Password {
-//!     user_name: "shop-api".into(),
-//!     password: refundkit::rbs::types::Password("secret".to_owned().into()),
-//! });
+//! let credentials = refundkit::samples::credentials();
 //! let now = SystemTime::now();
-//! let first = journal.submit_description("refund-42", refundkit::ProviderId::Rbs,
-//!     &description, &credentials, now)?;
+//! let first = journal.submit("refund-42", refundkit::ProviderId::Rbs,
+//!     &description, &credentials, now).await?;
 //! assert!(matches!(first, Submitted::Added(_)));
 //! // The same request under the same id: nothing added.
-//! let again = journal.submit_description("refund-42", refundkit::ProviderId::Rbs,
-//!     &description, &credentials, now)?;
+//! let again = journal.submit("refund-42", refundkit::ProviderId::Rbs,
+//!     &description, &credentials, now).await?;
 //! assert!(matches!(again, Submitted::Existing(_)));
-//! let entry = journal.get("refund-42")?.ok_or("recorded")?;
-//! assert_eq!((entry.amount.as_deref(), entry.status.as_str()), (Some("100.00"), "pending"));
-//! assert!(!format!("{:?}", journal.refund("refund-42")?).contains("secret"));
+//! let entry = journal.get("refund-42").await?.ok_or("recorded")?;
+//! assert_eq!(entry.amount.map(|a| a.to_string()).as_deref(), Some("100.00"));
+//! assert_eq!(entry.status.as_str(), "pending");
+//! assert!(!format!("{:?}", journal.refund("refund-42").await?).contains("sample-rbs-password"));
 //! # std::fs::remove_dir_all(&dir)?;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
 
 mod backend;
+pub mod blocking;
+pub mod clock;
+mod conn;
 mod journal;
+mod location;
+mod model;
+mod pool;
 #[cfg(feature = "postgres")]
 mod postgres;
 pub mod schema;
@@ -62,8 +72,11 @@ mod sqlite;
 #[cfg(feature = "worker")]
 pub mod worker;
 
-pub use journal::{
-    Attempt, Claim, Entry, Journal, Location, Outcome, Resolution, Sending, SubmitError, Submitted,
+pub use journal::{Journal, Migration, Options};
+pub use location::Location;
+pub use model::{
+    Attempt, Claim, Entry, Filter, Lease, Outcome, Resolution, Resolved, Sending, SubmitError,
+    Submitted,
 };
 
 use refundkit::core::lifecycle::Status;
@@ -96,6 +109,21 @@ pub enum JournalError {
     /// refundkit's tables): reading found nothing to read.
     #[error("no journal at {0}: a missing or empty file, or a database refundkit never wrote")]
     NoJournal(String),
+    /// The journal's schema is not this refundkit's yet (0: the database holds no journal):
+    /// [`Journal::migrate`] brings it up to date.
+    #[error(
+        "the journal's schema is version {found}, this refundkit's is {current}: migrate it \
+         first (Journal::migrate)"
+    )]
+    NotMigrated {
+        /// The database's version.
+        found: i64,
+        /// This refundkit's.
+        current: i64,
+    },
+    /// A journal connected to read only was asked to write.
+    #[error("the journal was connected to read only")]
+    ReadOnly,
     /// The journal's schema is older than this refundkit's, and the journal was opened to be
     /// read only: a command that writes (a worker, a submission) brings it up to date.
     #[error(

@@ -158,6 +158,10 @@ impl Tx for PgTx<'_, '_> {
 }
 
 impl Backend for Postgres {
+    fn is_broken(&self) -> bool {
+        self.client.is_closed()
+    }
+
     fn read(
         &mut self,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), JournalError>,

@@ -3,51 +3,33 @@
 //! gives the refund back to the journal, due again when the state machine says. Any number of
 //! workers, in any number of processes, may share one journal.
 //!
-//! The worker is a blocking loop: run it on a thread of its own (or several, each with its
-//! own [`Journal`]). Time comes from a [`Clock`]: [`SystemClock`] in a service, a clock of the
-//! test's own in a test.
+//! Workers are tokio tasks ([`Workers`]: a builder that spawns them, and a handle whose
+//! [`WorkersHandle::shutdown`] stops them cleanly); each owns what it uses, so the handle can
+//! live in a service's state. Time comes from a [`Clock`]: [`SystemClock`] in a service, a
+//! clock of the test's own in a test.
 //!
 //! What it logs (with `tracing`): a span per refund (`id`, `provider`, `fence`) and per
 //! request (`method`, `n`, `step`), the outcome and the state machine's reason; never a
 //! request, a body, a header or a credential.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use refundkit::core::lifecycle::{Action, Answer, Status};
 use refundkit::core::text::one_line;
 use refundkit::{Credentials, ProviderId, Refund};
-use tracing::{info, info_span, warn};
+use tracing::{Instrument as _, info, info_span, warn};
 
-use crate::journal::{Claim, Outcome, Sending};
+use crate::model::{Claim, Outcome, Sending};
 use crate::{Journal, JournalError};
+
+pub use crate::clock::{BoxFuture, Clock, SystemClock};
 
 #[cfg(feature = "reqwest")]
 mod reqwest_transport;
 #[cfg(feature = "reqwest")]
-pub use reqwest_transport::{ReqwestTransport, TransportError, TransportOptions};
-
-/// Where the worker's time comes from.
-pub trait Clock: Send + Sync {
-    /// Now.
-    fn now(&self) -> SystemTime;
-    /// Waits `duration`.
-    fn sleep(&self, duration: Duration);
-}
-
-/// The system's clock: the one place this crate reads the time.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-
-    fn sleep(&self, duration: Duration) {
-        std::thread::sleep(duration);
-    }
-}
+pub use reqwest_transport::{ReqwestTransport, TlsIdentity, TransportError, TransportOptions};
 
 /// What became of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,35 +44,53 @@ pub enum Delivery {
     /// It left (or may have), and nothing usable came back: a timeout, a reset.
     Lost,
     /// It never left: no connection could be made (refused, a name that did not resolve, a
-    /// TLS handshake that failed before anything was written).
+    /// TLS handshake the provider refused before anything was written). A transport says why
+    /// in its log, at WARN.
     NotSent,
 }
 
 /// How requests reach the providers: the shop's HTTP client.
-pub trait Transport: Send + Sync {
+pub trait Transport: Send + Sync + 'static {
     /// Sends `request` to `provider` (MWS wants the shop's client certificate).
-    fn send(&self, provider: ProviderId, request: &http::Request<Vec<u8>>) -> Delivery;
+    fn send<'a>(
+        &'a self,
+        provider: ProviderId,
+        request: &'a http::Request<Vec<u8>>,
+    ) -> BoxFuture<'a, Delivery>;
+
     /// The longest [`Transport::send`] may take: a worker sends only while its lease has at
     /// least this long left, so no other worker can take the refund over mid-request.
     fn timeout(&self) -> Duration;
+
+    /// Whether it can send to `provider` (MWS needs a TLS client identity): a worker claims
+    /// only the refunds of providers its transport serves. Why not, when it cannot.
+    fn serves(&self, provider: ProviderId) -> Result<(), String> {
+        let _ = provider;
+        Ok(())
+    }
 }
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The worker's name, in leases and attempts (unique per worker: host and process id).
+    /// The worker's identity, in leases and attempts: unique per running worker, and the same
+    /// when it starts again (a host and a number, a pod's name), so that it takes back the
+    /// refunds its earlier self held at once ([`Journal::take_back`]). Two running workers
+    /// under one name cost a reconcile (or a person, for a Robokassa Create in flight), never
+    /// a second refund: every write is fenced.
     pub name: String,
-    /// How long a claim holds: longer than the transport's timeout.
+    /// How long a claim holds: longer than the transport's timeout. Scaled with
+    /// [`Config::time_scale`], never below the transport's timeout and a second.
     pub lease: Duration,
     /// The retry budget, in sends of the refund itself: a refund that would leave more often
     /// than this (each lost or unanswered one counts) goes to review instead.
     pub max_attempts: u32,
     /// The retry budget, in time: a refund still open this long after its first request left
-    /// goes to review rather than sending more (status requests of a refund under way
-    /// included). Time spent waiting for its turn is not counted.
+    /// goes to review rather than sending more (scaled as the schedules are).
     pub max_age: Duration,
-    /// Every wait of the providers' schedules multiplied by `numerator / denominator` (for
-    /// tests against `refundkit serve`); `None` for the schedules as they are.
+    /// Every wait of the providers' schedules, the lease and the age budget multiplied by
+    /// `numerator / denominator` (for tests against `refundkit serve`); `None` for them as
+    /// they are.
     pub time_scale: Option<(u32, u32)>,
     /// The longest the worker sleeps when nothing is due (it also wakes when the soonest
     /// refund falls due).
@@ -98,6 +98,9 @@ pub struct Config {
     /// When a request cannot be built (a credential this worker was not given), how long
     /// before the refund is tried again.
     pub unbuildable_retry: Duration,
+    /// The providers this worker is to serve (`None`: every one its transport can): one its
+    /// transport cannot serve is refused at start ([`ConfigError::CannotServe`]).
+    pub providers: Option<Vec<ProviderId>>,
 }
 
 impl Config {
@@ -113,71 +116,24 @@ impl Config {
             time_scale: None,
             idle: Duration::from_secs(1),
             unbuildable_retry: Duration::from_secs(300),
+            providers: None,
+        }
+    }
+
+    fn scaled(&self, d: Duration) -> Duration {
+        match self.time_scale {
+            Some((n, den)) => d
+                .checked_mul(n)
+                .and_then(|t| t.checked_div(den))
+                .unwrap_or(d),
+            None => d,
         }
     }
 }
 
-/// What one step did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Stepped {
-    /// Nothing was due.
-    Idle,
-    /// A refund was stepped: where it stands now.
-    Refund {
-        /// Its id.
-        id: String,
-        /// Where it stands.
-        status: Status,
-    },
-    /// Another worker took the refund over mid-step; this worker's work was not recorded.
-    Stale {
-        /// Its id.
-        id: String,
-    },
-}
-
-/// When [`Worker::run`] returns.
-#[derive(Debug, Default)]
-pub struct Until<'a> {
-    /// Once no refund is open (pending, waiting or in flight).
-    pub settled: bool,
-    /// At this instant, whatever is open.
-    pub deadline: Option<SystemTime>,
-    /// When this is set.
-    pub stop: Option<&'a AtomicBool>,
-}
-
-/// Why [`Worker::run`] returned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Ended {
-    /// No refund is open.
-    Settled,
-    /// The deadline passed with refunds still open.
-    Deadline,
-    /// Asked to stop.
-    Stopped,
-}
-
-/// A worker over one journal connection.
-pub struct Worker<'a> {
-    journal: Journal,
-    transport: &'a dyn Transport,
-    credentials: &'a Credentials,
-    clock: &'a dyn Clock,
-    config: Config,
-}
-
-impl std::fmt::Debug for Worker<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Worker({})", self.config.name)
-    }
-}
-
 /// The longest lease a worker takes: a day. A worker that stops holds its refunds until its
-/// lease ends, so a longer one would keep them from every other worker for longer than a
-/// person would wait.
+/// lease ends (unless it starts again under its name), so a longer one would keep them from
+/// every other worker for longer than a person would wait.
 pub const MAX_LEASE: Duration = Duration::from_secs(24 * 3600);
 
 /// Why a worker cannot start: its configuration would stop it, or every other worker, from
@@ -203,24 +159,139 @@ pub enum ConfigError {
     /// A retry budget of no sends: every refund would go to review unsent.
     #[error("the retry budget (max_attempts) is 0: every refund would go to review unsent")]
     NoAttempts,
+    /// The worker was asked to serve a provider its transport cannot send to.
+    #[error("{provider}: {why}")]
+    CannotServe {
+        /// The provider.
+        provider: ProviderId,
+        /// Why the transport cannot.
+        why: String,
+    },
+    /// A blocking worker's runtime could not be made.
+    #[error("the worker's runtime: {0}")]
+    Runtime(String),
+    /// No worker to run (`workers(0)`).
+    #[error("no worker to run: workers(0)")]
+    NoWorkers,
 }
 
-impl<'a> Worker<'a> {
-    /// A worker over `journal`, sending through `transport` with `credentials`.
+/// What one step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stepped {
+    /// Nothing was due.
+    Idle,
+    /// A refund was stepped: where it stands now.
+    Refund {
+        /// Its id.
+        id: String,
+        /// Where it stands.
+        status: Status,
+    },
+    /// Another worker took the refund over mid-step; this worker's work was not recorded.
+    Stale {
+        /// Its id.
+        id: String,
+    },
+}
+
+/// When [`Worker::run`] returns.
+#[derive(Debug, Clone, Default)]
+pub struct Until {
+    /// Once no refund is open (pending, waiting or in flight).
+    pub settled: bool,
+    /// At this instant, whatever is open.
+    pub deadline: Option<SystemTime>,
+}
+
+/// Why [`Worker::run`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ended {
+    /// No refund is open.
+    Settled,
+    /// The deadline passed with refunds still open.
+    Deadline,
+    /// Asked to stop.
+    Stopped,
+}
+
+/// A request to stop, shared by the workers it stops: set once, seen by every worker between
+/// two steps and in the middle of a sleep (never in the middle of a request).
+#[derive(Debug, Clone, Default)]
+pub struct Stop(Arc<StopInner>);
+
+#[derive(Debug, Default)]
+struct StopInner {
+    requested: AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+impl Stop {
+    /// A stop not yet requested.
+    pub fn new() -> Self {
+        Stop::default()
+    }
+
+    /// Asks every worker holding it to stop.
+    pub fn request(&self) {
+        self.0.requested.store(true, Ordering::SeqCst);
+        self.0.notify.notify_waiters();
+    }
+
+    /// Whether a stop was asked for.
+    pub fn is_requested(&self) -> bool {
+        self.0.requested.load(Ordering::SeqCst)
+    }
+
+    /// Waits until a stop is asked for.
+    pub async fn requested(&self) {
+        loop {
+            let notified = self.0.notify.notified();
+            if self.is_requested() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// One worker: a loop of steps over one journal handle.
+pub struct Worker {
+    journal: Journal,
+    transport: Arc<dyn Transport>,
+    credentials: Credentials,
+    clock: Arc<dyn Clock>,
+    config: Config,
+    /// The lease it takes: the configured one scaled, never below the transport's timeout.
+    lease: Duration,
+    /// The providers it claims (`None`: every one).
+    claims: Option<Vec<ProviderId>>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Worker({})", self.config.name)
+    }
+}
+
+impl Worker {
+    /// A worker over `journal`, sending through `transport` with `credentials`, on `clock`.
     pub fn new(
         journal: Journal,
-        transport: &'a dyn Transport,
-        credentials: &'a Credentials,
-        clock: &'a dyn Clock,
+        transport: Arc<dyn Transport>,
+        credentials: Credentials,
+        clock: Arc<dyn Clock>,
         config: Config,
     ) -> Result<Self, ConfigError> {
-        if transport.timeout().is_zero() {
+        let timeout = transport.timeout();
+        if timeout.is_zero() {
             return Err(ConfigError::NoTimeout);
         }
-        if config.lease <= transport.timeout() {
+        if config.lease <= timeout {
             return Err(ConfigError::LeaseTooShort {
                 lease: config.lease,
-                timeout: transport.timeout(),
+                timeout,
             });
         }
         if config.lease > MAX_LEASE {
@@ -229,51 +300,76 @@ impl<'a> Worker<'a> {
         if config.max_attempts == 0 {
             return Err(ConfigError::NoAttempts);
         }
+        let wanted = config
+            .providers
+            .clone()
+            .unwrap_or_else(|| ProviderId::ALL.to_vec());
+        let mut claims = Vec::new();
+        for provider in wanted {
+            match transport.serves(provider) {
+                Ok(()) => claims.push(provider),
+                Err(why) if config.providers.is_some() => {
+                    return Err(ConfigError::CannotServe { provider, why });
+                }
+                Err(why) => {
+                    warn!(%provider, %why, "this worker leaves the provider's refunds to others")
+                }
+            }
+        }
+        let claims = (claims.len() != ProviderId::ALL.len()).then_some(claims);
+        let floor = timeout.saturating_add(Duration::from_secs(1));
+        let lease = config.scaled(config.lease).max(floor);
         Ok(Worker {
             journal,
             transport,
             credentials,
             clock,
             config,
+            lease,
+            claims,
         })
     }
 
     /// The journal it works on.
-    pub fn journal(&mut self) -> &mut Journal {
-        &mut self.journal
+    pub fn journal(&self) -> &Journal {
+        &self.journal
     }
 
     /// Claims the refund that is due soonest and drives it: each request recorded before it
     /// leaves and after its answer, as long as the next one is due at once and the lease
     /// covers it; then the refund is given back, due when the state machine says, or settled.
-    pub fn step(&mut self) -> Result<Stepped, JournalError> {
+    pub async fn step(&mut self) -> Result<Stepped, JournalError> {
         let now = self.clock.now();
         let Some(claim) = self
             .journal
-            .claim(&self.config.name, now, self.config.lease)?
+            .claim(&self.config.name, now, self.lease, self.claims.as_deref())
+            .await?
         else {
             return Ok(Stepped::Idle);
         };
         let span = info_span!("refund", id = %one_line(&claim.id), provider = %claim.provider, fence = claim.fence);
-        let _entered = span.enter();
-        match self.drive(&claim) {
+        match self.drive(&claim).instrument(span.clone()).await {
             Err(JournalError::Stale { id, .. }) => {
-                warn!("another worker took the refund over: this worker's step is not recorded");
+                span.in_scope(|| {
+                    warn!(
+                        "another worker took the refund over: this worker's step is not recorded"
+                    );
+                });
                 Ok(Stepped::Stale { id })
             }
             other => other,
         }
     }
 
-    fn drive(&mut self, claim: &Claim) -> Result<Stepped, JournalError> {
+    async fn drive(&mut self, claim: &Claim) -> Result<Stepped, JournalError> {
         let now = self.clock.now();
         let mut refund = match Refund::from_json(claim.state.as_bytes()) {
             Ok(r) => r,
             Err(e) => {
                 let why = format!("the stored state does not load ({e}): check it by hand");
                 warn!(why = %one_line(&why));
-                self.journal.to_review(claim, &why, now)?;
-                return Ok(self.stepped(claim, Status::Review));
+                self.journal.hand_to_review(claim, &why, now).await?;
+                return Ok(stepped(claim, Status::Review));
             }
         };
         if let Some((numerator, denominator)) = self.config.time_scale {
@@ -284,7 +380,7 @@ impl<'a> Worker<'a> {
         loop {
             let now = self.clock.now();
             let before = refund.clone();
-            let action = match refund.poll(now, self.credentials) {
+            let action = match refund.poll(now, &self.credentials) {
                 Ok(a) => a,
                 Err(e) => {
                     let why = format!("the request cannot be built: {e}");
@@ -292,8 +388,8 @@ impl<'a> Worker<'a> {
                     let due = now
                         .checked_add(self.config.unbuildable_retry)
                         .unwrap_or(now);
-                    self.journal.postpone(claim, due, &why, now)?;
-                    return Ok(self.stepped(claim, before.status()));
+                    self.journal.postpone(claim, due, &why, now).await?;
+                    return Ok(stepped(claim, before.status()));
                 }
             };
             match action {
@@ -303,39 +399,42 @@ impl<'a> Worker<'a> {
                         "a request left and its answer was never recorded (its worker stopped): it counts as lost"
                     );
                     refund
-                        .on_answer(Answer::Lost, self.credentials, now)
+                        .on_answer(Answer::Lost, &self.credentials, now)
                         .map_err(|e| corrupt(claim, &e))?;
                     self.journal
-                        .record(claim, &refund, Outcome::WorkerStopped, now, false)?;
+                        .record(claim, &refund, Outcome::WorkerStopped, now, false)
+                        .await?;
                 }
                 Action::Send(out) => {
                     if let Some(why) = self.spent(claim, &refund, out.moves_money, now) {
                         let why = format!("{why}; last: {}", before.reason());
                         warn!(why = %one_line(&why));
-                        self.journal.to_review(claim, &why, now)?;
-                        return Ok(self.stepped(claim, Status::Review));
+                        self.journal.hand_to_review(claim, &why, now).await?;
+                        return Ok(stepped(claim, Status::Review));
                     }
                     let left = claim.lease_until.duration_since(now).unwrap_or_default();
                     if left <= self.transport.timeout() {
                         // Not enough lease to cover the request: give it back unsent.
-                        self.journal.release(claim, &before, now)?;
-                        return Ok(self.stepped(claim, before.status()));
+                        self.journal.release(claim, &before, now).await?;
+                        return Ok(stepped(claim, before.status()));
                     }
                     let n = refund.progress().sends;
                     let step = out.step.map_or("first", |s| s.as_str());
                     let attempt = info_span!("request", method = out.method, n, step);
-                    let _entered = attempt.enter();
-                    self.journal.write_ahead(
-                        claim,
-                        &refund,
-                        &Sending {
-                            method: out.method,
-                            moves_money: out.moves_money,
-                        },
-                        now,
-                    )?;
-                    info!(moves_money = out.moves_money, "sending");
-                    let delivery = self.transport.send(provider, &out.request);
+                    let sending = Sending {
+                        method: out.method,
+                        moves_money: out.moves_money,
+                    };
+                    self.journal
+                        .write_ahead(claim, &refund, &sending, now)
+                        .instrument(attempt.clone())
+                        .await?;
+                    attempt.in_scope(|| info!(moves_money = out.moves_money, "sending"));
+                    let delivery = self
+                        .transport
+                        .send(provider, &out.request)
+                        .instrument(attempt.clone())
+                        .await;
                     let now = self.clock.now();
                     let (answer, outcome) = match &delivery {
                         Delivery::Answered { http_status, body } => (
@@ -349,33 +448,37 @@ impl<'a> Worker<'a> {
                         Delivery::NotSent => (Answer::NotSent, Outcome::NotSent),
                     };
                     refund
-                        .on_answer(answer, self.credentials, now)
+                        .on_answer(answer, &self.credentials, now)
                         .map_err(|e| corrupt(claim, &e))?;
-                    info!(
-                        outcome = ?outcome,
-                        status = %refund.status(),
-                        reason = %one_line(&refund.reason()),
-                        "recorded"
-                    );
+                    attempt.in_scope(|| {
+                        info!(
+                            outcome = ?outcome,
+                            status = %refund.status(),
+                            reason = %one_line(&refund.reason()),
+                            "recorded"
+                        );
+                    });
                     // The next request due at once (RBS's refund.do after its status) goes out
                     // under the same claim while the lease covers it: one transaction fewer.
                     let due_now = refund.not_before().is_some_and(|t| t <= now);
                     let lease_left = claim.lease_until.duration_since(now).unwrap_or_default();
                     let go_on = due_now && lease_left > self.transport.timeout();
-                    self.journal.record(claim, &refund, outcome, now, !go_on)?;
+                    self.journal
+                        .record(claim, &refund, outcome, now, !go_on)
+                        .await?;
                     if !go_on {
-                        return Ok(self.stepped(claim, refund.status()));
+                        return Ok(stepped(claim, refund.status()));
                     }
                 }
                 Action::Sleep { .. }
                 | Action::Done { .. }
                 | Action::Refused { .. }
                 | Action::Review(_) => {
-                    self.journal.release(claim, &refund, now)?;
+                    self.journal.release(claim, &refund, now).await?;
                     if refund.status().is_final() {
                         info!(status = %refund.status(), reason = %one_line(&refund.reason()), "settled");
                     }
-                    return Ok(self.stepped(claim, refund.status()));
+                    return Ok(stepped(claim, refund.status()));
                 }
             }
         }
@@ -396,15 +499,7 @@ impl<'a> Worker<'a> {
                 self.config.max_attempts
             ));
         }
-        let max_age = match self.config.time_scale {
-            Some((n, d)) => self
-                .config
-                .max_age
-                .checked_mul(n)
-                .and_then(|t| t.checked_div(d))
-                .unwrap_or(self.config.max_age),
-            None => self.config.max_age,
-        };
+        let max_age = self.config.scaled(self.config.max_age);
         let age = claim
             .started_at
             .and_then(|started| now.duration_since(started).ok())
@@ -418,45 +513,117 @@ impl<'a> Worker<'a> {
         })
     }
 
-    fn stepped(&self, claim: &Claim, status: Status) -> Stepped {
-        Stepped::Refund {
-            id: claim.id.clone(),
-            status,
+    /// Steps refunds until `until` says, or `stop` is requested (between two steps, or in a
+    /// sleep; a request under way is finished and recorded first). It starts by taking back
+    /// the refunds its earlier self held under its name. A database that fails (a restart, a
+    /// failover) is waited out and tried again, never a reason to stop.
+    pub async fn run(&mut self, until: &Until, stop: &Stop) -> Result<Ended, JournalError> {
+        let mut backoff = FIRST_BACKOFF;
+        loop {
+            match self
+                .journal
+                .take_back(&self.config.name, self.clock.now())
+                .await
+            {
+                Ok(0) => break,
+                Ok(taken) => {
+                    info!(worker = %self.config.name, taken, "took back the refunds this worker held before it stopped");
+                    break;
+                }
+                Err(e) if transient(&e) => {
+                    warn!(error = %e, "the journal failed: trying again");
+                    if self.pause(backoff, stop).await {
+                        return Ok(Ended::Stopped);
+                    }
+                    backoff = backoff.saturating_mul(2).min(MAX_BACKOFF);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let mut backoff = FIRST_BACKOFF;
+        loop {
+            if stop.is_requested() {
+                return Ok(Ended::Stopped);
+            }
+            match self.round(until).await {
+                Ok(Round::Ended(ended)) => return Ok(ended),
+                Ok(Round::Stepped) => backoff = FIRST_BACKOFF,
+                Ok(Round::Idle(wait)) => {
+                    if self.pause(wait, stop).await {
+                        return Ok(Ended::Stopped);
+                    }
+                }
+                Err(e) if transient(&e) => {
+                    warn!(error = %e, "the journal failed: trying again");
+                    if self.pause(backoff, stop).await {
+                        return Ok(Ended::Stopped);
+                    }
+                    backoff = backoff.saturating_mul(2).min(MAX_BACKOFF);
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
 
-    /// Steps refunds until `until` says stop, sleeping while nothing is due.
-    pub fn run(&mut self, until: &Until<'_>) -> Result<Ended, JournalError> {
-        loop {
-            if until.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
-                return Ok(Ended::Stopped);
-            }
-            let now = self.clock.now();
-            if until.deadline.is_some_and(|d| now >= d) {
-                return Ok(if self.journal.open_count()? == 0 {
-                    Ended::Settled
-                } else {
-                    Ended::Deadline
-                });
-            }
-            if self.step()? != Stepped::Idle {
-                continue;
-            }
-            if until.settled && self.journal.open_count()? == 0 {
-                return Ok(Ended::Settled);
-            }
-            let now = self.clock.now();
-            let mut wait = self
-                .journal
-                .next_due()?
-                .and_then(|due| due.duration_since(now).ok())
-                .unwrap_or(self.config.idle)
-                .min(self.config.idle);
-            if let Some(left) = until.deadline.and_then(|d| d.duration_since(now).ok()) {
-                wait = wait.min(left);
-            }
-            self.clock.sleep(wait.max(Duration::from_millis(5)));
+    /// One round of the loop: a step, or (nothing due) whether to end, and how long to sleep.
+    async fn round(&mut self, until: &Until) -> Result<Round, JournalError> {
+        let now = self.clock.now();
+        if until.deadline.is_some_and(|d| now >= d) {
+            return Ok(Round::Ended(if self.journal.open_count().await? == 0 {
+                Ended::Settled
+            } else {
+                Ended::Deadline
+            }));
         }
+        if self.step().await? != Stepped::Idle {
+            return Ok(Round::Stepped);
+        }
+        if until.settled && self.journal.open_count().await? == 0 {
+            return Ok(Round::Ended(Ended::Settled));
+        }
+        let now = self.clock.now();
+        let mut wait = self
+            .journal
+            .next_due()
+            .await?
+            .and_then(|due| due.duration_since(now).ok())
+            .unwrap_or(self.config.idle)
+            .min(self.config.idle);
+        if let Some(left) = until.deadline.and_then(|d| d.duration_since(now).ok()) {
+            wait = wait.min(left);
+        }
+        Ok(Round::Idle(wait))
+    }
+
+    /// Sleeps `wait`, or until a stop is asked for; whether it was.
+    async fn pause(&self, wait: Duration, stop: &Stop) -> bool {
+        tokio::select! {
+            () = self.clock.sleep(wait.max(Duration::from_millis(5))) => stop.is_requested(),
+            () = stop.requested() => true,
+        }
+    }
+}
+
+/// What a round of [`Worker::run`] did.
+enum Round {
+    Stepped,
+    Idle(Duration),
+    Ended(Ended),
+}
+
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Whether an error of the journal is the database's passing failure (a restart, a lost
+/// connection, a lock held too long): the worker waits and tries again.
+fn transient(e: &JournalError) -> bool {
+    matches!(e, JournalError::Storage { .. })
+}
+
+fn stepped(claim: &Claim, status: Status) -> Stepped {
+    Stepped::Refund {
+        id: claim.id.clone(),
+        status,
     }
 }
 
@@ -465,4 +632,238 @@ fn corrupt(claim: &Claim, e: &dyn std::fmt::Display) -> JournalError {
         id: claim.id.clone(),
         detail: e.to_string(),
     }
+}
+
+/// Workers to spawn on the current tokio runtime: a builder.
+///
+/// ```no_run
+/// # async fn f(journal: refundkit_journal::Journal) -> Result<(), Box<dyn std::error::Error>> {
+/// use refundkit_journal::worker::{ReqwestTransport, Workers};
+/// let transport = ReqwestTransport::from_client(reqwest::Client::new());
+/// let workers = Workers::new(journal, transport, refundkit::Credentials::from_env()?)
+///     .workers(4)
+///     .spawn()?;
+/// // … at shutdown: no new claim, each request in flight finished and recorded.
+/// workers.shutdown().await?;
+/// # Ok(()) }
+/// ```
+pub struct Workers {
+    journal: Journal,
+    transport: Arc<dyn Transport>,
+    credentials: Credentials,
+    clock: Arc<dyn Clock>,
+    config: Config,
+    count: usize,
+    until: Until,
+}
+
+impl std::fmt::Debug for Workers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Workers({} × {})", self.count, self.config.name)
+    }
+}
+
+impl Workers {
+    /// One worker over `journal`, sending through `transport` with `credentials`, named after
+    /// this host ([`Config::new`]'s defaults otherwise).
+    pub fn new(journal: Journal, transport: impl Transport, credentials: Credentials) -> Self {
+        let clock = journal.clock().clone();
+        Workers {
+            journal,
+            transport: Arc::new(transport),
+            credentials,
+            clock,
+            config: Config::new(default_name()),
+            count: 1,
+            until: Until::default(),
+        }
+    }
+
+    /// How many workers (tasks) to run; each is named `{name}-{i}`.
+    pub fn workers(mut self, count: usize) -> Self {
+        self.count = count;
+        self
+    }
+
+    /// How they run.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Their clock (the journal's by default).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// When they return by themselves (by default, only when shut down).
+    pub fn until(mut self, until: Until) -> Self {
+        self.until = until;
+        self
+    }
+
+    /// Starts them on the current tokio runtime. Refused when the configuration would stop
+    /// them making progress ([`ConfigError`]), before anything runs.
+    pub fn spawn(self) -> Result<WorkersHandle, ConfigError> {
+        if self.count == 0 {
+            return Err(ConfigError::NoWorkers);
+        }
+        let stop = Stop::new();
+        let mut workers = Vec::with_capacity(self.count);
+        for i in 0..self.count {
+            let config = Config {
+                name: format!("{}-{i}", self.config.name),
+                ..self.config.clone()
+            };
+            workers.push(Worker::new(
+                self.journal.clone(),
+                self.transport.clone(),
+                self.credentials.clone(),
+                self.clock.clone(),
+                config,
+            )?);
+        }
+        let tasks = workers
+            .into_iter()
+            .map(|mut worker| {
+                let (until, stop) = (self.until.clone(), stop.clone());
+                tokio::spawn(async move { worker.run(&until, &stop).await })
+            })
+            .collect();
+        Ok(WorkersHandle {
+            stop,
+            tasks: tokio::sync::Mutex::new(tasks),
+        })
+    }
+
+    /// Starts them and waits until each has returned ([`Workers::until`]); why the last
+    /// returned.
+    pub async fn run(self) -> Result<Ended, RunError> {
+        let handle = self.spawn()?;
+        Ok(handle.join().await?)
+    }
+}
+
+/// Why [`Workers::run`] failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// They could not start.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A worker stopped on an error it cannot wait out (a journal not migrated, one of a
+    /// newer schema).
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+/// Running workers. [`WorkersHandle::shutdown`] stops them cleanly; dropping the handle asks
+/// them to stop too (without waiting).
+pub struct WorkersHandle {
+    stop: Stop,
+    tasks: tokio::sync::Mutex<Vec<tokio::task::JoinHandle<Result<Ended, JournalError>>>>,
+}
+
+impl std::fmt::Debug for WorkersHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WorkersHandle")
+    }
+}
+
+impl WorkersHandle {
+    /// Stops them: no new claim; each request in flight finishes and is recorded; returns
+    /// once every worker has. The first error a worker stopped on, if any.
+    pub async fn shutdown(&self) -> Result<(), JournalError> {
+        self.stop.request();
+        self.join().await.map(drop)
+    }
+
+    /// Waits until every worker has returned, without asking them to; why the last did.
+    pub async fn join(&self) -> Result<Ended, JournalError> {
+        let tasks: Vec<_> = std::mem::take(&mut *self.tasks.lock().await);
+        let mut ended = Ended::Stopped;
+        let mut failed = None;
+        for task in tasks {
+            match task.await {
+                Ok(Ok(e)) => ended = e,
+                Ok(Err(e)) => failed = failed.or(Some(e)),
+                Err(e) => {
+                    failed = failed.or(Some(JournalError::Storage {
+                        retryable: false,
+                        detail: format!("a worker task ended abnormally: {e}"),
+                    }));
+                }
+            }
+        }
+        failed.map_or(Ok(ended), Err)
+    }
+
+    /// The stop they share (to ask from elsewhere, a signal handler).
+    pub fn stopper(&self) -> Stop {
+        self.stop.clone()
+    }
+}
+
+impl Drop for WorkersHandle {
+    fn drop(&mut self) {
+        self.stop.request();
+    }
+}
+
+/// A worker name this process holds alone on this host, and gets again when it starts again
+/// after a crash: `{host}-{i}` with the smallest `i` whose lock file no running process holds
+/// (an exclusive lock the system releases when its holder dies). With it a restarted
+/// `refundkit journal run` takes back its refunds at once ([`Journal::take_back`]), and two
+/// running at once never share a name. Hold it for as long as the workers run.
+#[derive(Debug)]
+pub struct HostIdentity {
+    name: String,
+    _lock: std::fs::File,
+}
+
+impl HostIdentity {
+    /// The first free name for workers on `journal` on this host, locked; the lock files live
+    /// in `refundkit-workers/` under the system's temporary directory.
+    pub fn acquire(journal: &crate::Location) -> std::io::Result<HostIdentity> {
+        let dir = std::env::temp_dir().join("refundkit-workers");
+        std::fs::create_dir_all(&dir)?;
+        let host = default_name();
+        let key = journal.key();
+        for i in 0u32..1024 {
+            let path = dir.join(format!("{key}-{host}-{i}.lock"));
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            match file.try_lock() {
+                Ok(()) => {
+                    return Ok(HostIdentity {
+                        name: format!("{host}-{i}"),
+                        _lock: file,
+                    });
+                }
+                Err(std::fs::TryLockError::WouldBlock) => continue,
+                Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            }
+        }
+        Err(std::io::Error::other(
+            "1024 workers on this host already hold a name for this journal",
+        ))
+    }
+
+    /// The name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// `{host}`: the default worker name, the same each time this host starts it.
+fn default_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "refundkit".into())
 }

@@ -25,68 +25,81 @@ const ORDER_A: &str = "148a2a67-25ff-7d1b-b28d-391800a7dca8";
 const ORDER_B: &str = "248a2a67-25ff-7d1b-b28d-391800a7dca8";
 const LEASE: Duration = Duration::from_secs(30);
 
-fn submit(journal: &mut Journal, id: &str, order: &str, sum: &str) -> Submitted {
+async fn submit(journal: &Journal, id: &str, order: &str, sum: &str) -> Submitted {
     journal
-        .submit_description(
+        .submit(
             id,
             ProviderId::Rbs,
             &rbs(order, sum, None),
             &sample::credentials(),
             start(),
         )
+        .await
         .unwrap()
 }
 
-#[test]
-fn the_same_id_with_the_same_request_adds_nothing_and_returns_the_refund() {
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_id_with_the_same_request_adds_nothing_and_returns_the_refund() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
-        let first = submit(&mut j, "r-1", ORDER_A, "10.00");
+        let j = common::open(&url).await;
+        let first = submit(&j, "r-1", ORDER_A, "10.00").await;
         assert!(matches!(first, Submitted::Added(_)), "{backend}");
-        let again = submit(&mut j, "r-1", ORDER_A, "10.00");
+        let again = submit(&j, "r-1", ORDER_A, "10.00").await;
         assert_eq!(
             again,
             Submitted::Existing(first.entry().clone()),
             "{backend}"
         );
-        assert_eq!(j.list().unwrap().len(), 1, "{backend}");
+        assert_eq!(
+            j.list(&Default::default()).await.unwrap().len(),
+            1,
+            "{backend}"
+        );
     }
 }
 
-#[test]
-fn the_same_id_with_another_request_is_refused_and_nothing_changes() {
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_id_with_another_request_is_refused_and_nothing_changes() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
-        let first = submit(&mut j, "r-1", ORDER_A, "10.00");
-        let other = j.submit_description(
-            "r-1",
-            ProviderId::Rbs,
-            &rbs(ORDER_A, "11.00", None),
-            &sample::credentials(),
-            start(),
-        );
+        let j = common::open(&url).await;
+        let first = submit(&j, "r-1", ORDER_A, "10.00").await;
+        let other = j
+            .submit(
+                "r-1",
+                ProviderId::Rbs,
+                &rbs(ORDER_A, "11.00", None),
+                &sample::credentials(),
+                start(),
+            )
+            .await;
         assert!(
             matches!(other, Err(SubmitError::Conflict { ref id }) if id == "r-1"),
             "{backend}: {other:?}"
         );
-        assert_eq!(j.list().unwrap(), vec![first.entry().clone()], "{backend}");
+        assert_eq!(
+            j.list(&Default::default()).await.unwrap(),
+            vec![first.entry().clone()],
+            "{backend}"
+        );
     }
 }
 
-#[test]
-fn a_description_submitted_again_later_is_the_same_request_whatever_was_filled_in() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_description_submitted_again_later_is_the_same_request_whatever_was_filled_in() {
     // MWS: the clientOrderId comes from the journal's sequence and requestDT from the
     // instant; neither makes a second submission of the same description another request.
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
+        let j = common::open(&url).await;
         let desc = common::sample_description(&[]);
         let credentials = sample::credentials();
         let first = j
-            .submit_description("mws-1", ProviderId::Yookassa, &desc, &credentials, start())
+            .submit("mws-1", ProviderId::Yookassa, &desc, &credentials, start())
+            .await
             .unwrap();
         let later = start() + Duration::from_secs(3600);
         let again = j
-            .submit_description("mws-1", ProviderId::Yookassa, &desc, &credentials, later)
+            .submit("mws-1", ProviderId::Yookassa, &desc, &credentials, later)
+            .await
             .unwrap();
         assert_eq!(
             again,
@@ -96,38 +109,44 @@ fn a_description_submitted_again_later_is_the_same_request_whatever_was_filled_i
     }
 }
 
-#[test]
-fn a_refund_that_does_not_validate_is_refused_with_its_violations_and_not_recorded() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refund_that_does_not_validate_is_refused_with_its_violations_and_not_recorded() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
+        let j = common::open(&url).await;
         // A fraction of a kopeck: RBS has no way to write it.
-        let refused = j.submit_description(
-            "r-1",
-            ProviderId::Rbs,
-            &rbs(ORDER_A, "10.005", None),
-            &sample::credentials(),
-            start(),
-        );
+        let refused = j
+            .submit(
+                "r-1",
+                ProviderId::Rbs,
+                &rbs(ORDER_A, "10.005", None),
+                &sample::credentials(),
+                start(),
+            )
+            .await;
         let Err(SubmitError::Invalid(report)) = refused else {
             panic!("{backend}: {refused:?}")
         };
         assert!(report.has_errors(), "{backend}");
-        assert!(j.list().unwrap().is_empty(), "{backend}");
+        assert!(
+            j.list(&Default::default()).await.unwrap().is_empty(),
+            "{backend}"
+        );
     }
 }
 
-#[test]
-fn mws_client_order_ids_are_allocated_from_the_sequence_when_the_description_has_none() {
+#[tokio::test(flavor = "multi_thread")]
+async fn mws_client_order_ids_are_allocated_from_the_sequence_when_the_description_has_none() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
+        let j = common::open(&url).await;
         let mut desc = common::sample_description(&[]);
         desc.references.remove("yookassa_client_order_id");
         let credentials = sample::credentials();
         let mut ids = Vec::new();
         for id in ["mws-1", "mws-2"] {
-            j.submit_description(id, ProviderId::Yookassa, &desc, &credentials, start())
+            j.submit(id, ProviderId::Yookassa, &desc, &credentials, start())
+                .await
                 .unwrap();
-            let refund = j.refund(id).unwrap().unwrap();
+            let refund = j.refund(id).await.unwrap().unwrap();
             let client_order_id = refund
                 .identity()
                 .into_iter()
@@ -149,21 +168,22 @@ fn refundkit_journal_ms(t: std::time::SystemTime) -> i64 {
     i64::try_from(t.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap()
 }
 
-#[test]
-fn the_refund_id_fills_the_providers_idempotency_key_when_the_description_has_none() {
+#[tokio::test(flavor = "multi_thread")]
+async fn the_refund_id_fills_the_providers_idempotency_key_when_the_description_has_none() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
+        let j = common::open(&url).await;
         let mut desc = common::sample_description(&[]);
         desc.references.remove("refund_id");
-        j.submit_description(
+        j.submit(
             "shop-refund-7",
             ProviderId::YandexPay,
             &desc,
             &sample::credentials(),
             start(),
         )
+        .await
         .unwrap();
-        let refund = j.refund("shop-refund-7").unwrap().unwrap();
+        let refund = j.refund("shop-refund-7").await.unwrap().unwrap();
         assert!(
             refund
                 .identity()
@@ -174,27 +194,30 @@ fn the_refund_id_fills_the_providers_idempotency_key_when_the_description_has_no
     }
 }
 
-#[test]
-fn sequences_are_unique_and_increasing_across_concurrent_instances() {
+#[tokio::test(flavor = "multi_thread")]
+async fn sequences_are_unique_and_increasing_across_concurrent_instances() {
     for (backend, url) in backends() {
-        Journal::open(&url).unwrap();
-        let threads: Vec<_> = (0..6)
+        common::open(&url).await;
+        let tasks: Vec<_> = (0..6)
             .map(|_| {
                 let url = url.clone();
-                std::thread::spawn(move || {
-                    let mut j = Journal::open(&url).unwrap();
-                    (0..40)
-                        .map(|_| {
+                tokio::spawn(async move {
+                    let j = common::open(&url).await;
+                    let mut mine = Vec::new();
+                    for _ in 0..40 {
+                        mine.push(
                             j.next_in_sequence("yookassa.client-order-id", 1000)
-                                .unwrap()
-                        })
-                        .collect::<Vec<i64>>()
+                                .await
+                                .unwrap(),
+                        );
+                    }
+                    mine
                 })
             })
             .collect();
         let mut all = BTreeSet::new();
-        for t in threads {
-            let mine = t.join().unwrap();
+        for t in tasks {
+            let mine = t.await.unwrap();
             assert!(mine.windows(2).all(|w| w[0] < w[1]), "{backend}: {mine:?}");
             all.extend(mine);
         }
@@ -203,34 +226,41 @@ fn sequences_are_unique_and_increasing_across_concurrent_instances() {
     }
 }
 
-#[test]
-fn a_claimed_refund_is_not_claimed_again_while_its_lease_holds() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_claimed_refund_is_not_claimed_again_while_its_lease_holds() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
-        submit(&mut j, "r-1", ORDER_A, "10.00");
-        let first = j.claim("w1", start(), LEASE).unwrap().unwrap();
+        let j = common::open(&url).await;
+        submit(&j, "r-1", ORDER_A, "10.00").await;
+        let first = j.claim("w1", start(), LEASE, None).await.unwrap().unwrap();
         assert!(
-            j.claim("w2", start() + LEASE / 2, LEASE).unwrap().is_none(),
+            j.claim("w2", start() + LEASE / 2, LEASE, None)
+                .await
+                .unwrap()
+                .is_none(),
             "{backend}"
         );
-        let entry = j.get("r-1").unwrap().unwrap();
-        assert_eq!(entry.lease.map(|(w, _)| w).as_deref(), Some("w1"));
+        let entry = j.get("r-1").await.unwrap().unwrap();
+        assert_eq!(entry.lease.map(|l| l.owner).as_deref(), Some("w1"));
         // Once the lease has run out, another worker takes it, under a higher fence.
-        let second = j.claim("w2", start() + LEASE, LEASE).unwrap().unwrap();
+        let second = j
+            .claim("w2", start() + LEASE, LEASE, None)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(second.fence > first.fence, "{backend}");
     }
 }
 
-#[test]
-fn a_stale_workers_write_is_refused_once_another_worker_took_the_refund_over() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_workers_write_is_refused_once_another_worker_took_the_refund_over() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
-        submit(&mut j, "r-1", ORDER_A, "10.00");
+        let j = common::open(&url).await;
+        submit(&j, "r-1", ORDER_A, "10.00").await;
         let credentials = sample::credentials();
-        let stale = j.claim("w1", start(), LEASE).unwrap().unwrap();
-        let mut refund = j.refund("r-1").unwrap().unwrap();
+        let stale = j.claim("w1", start(), LEASE, None).await.unwrap().unwrap();
+        let mut refund = j.refund("r-1").await.unwrap().unwrap();
         let later = start() + LEASE + Duration::from_secs(1);
-        let fresh = j.claim("w2", later, LEASE).unwrap().unwrap();
+        let fresh = j.claim("w2", later, LEASE, None).await.unwrap().unwrap();
         let Action::Send(out) = refund.poll(later, &credentials).unwrap() else {
             panic!()
         };
@@ -241,44 +271,52 @@ fn a_stale_workers_write_is_refused_once_another_worker_took_the_refund_over() {
         // The stale worker can neither record a request as leaving, nor an answer, nor give
         // the refund back.
         for result in [
-            j.write_ahead(&stale, &refund, &sending, start()),
-            j.record(&stale, &refund, Outcome::Answered(200), later, true),
-            j.release(&stale, &refund, later),
-            j.to_review(&stale, "stale", later),
+            j.write_ahead(&stale, &refund, &sending, start()).await,
+            j.record(&stale, &refund, Outcome::Answered(200), later, true)
+                .await,
+            j.release(&stale, &refund, later).await,
+            j.hand_to_review(&stale, "stale", later).await,
         ] {
             assert!(
                 matches!(result, Err(JournalError::Stale { .. })),
                 "{backend}: {result:?}"
             );
         }
-        assert!(j.attempts("r-1").unwrap().is_empty(), "{backend}");
+        assert!(j.attempts("r-1").await.unwrap().is_empty(), "{backend}");
         // The worker holding it now can.
-        j.write_ahead(&fresh, &refund, &sending, later).unwrap();
-        assert_eq!(j.attempts("r-1").unwrap().len(), 1, "{backend}");
-        assert_eq!(j.get("r-1").unwrap().unwrap().status, Status::InFlight);
+        j.write_ahead(&fresh, &refund, &sending, later)
+            .await
+            .unwrap();
+        assert_eq!(j.attempts("r-1").await.unwrap().len(), 1, "{backend}");
+        assert_eq!(
+            j.get("r-1").await.unwrap().unwrap().status,
+            Status::InFlight
+        );
     }
 }
 
-#[test]
-fn nothing_is_sent_once_the_lease_has_run_out() {
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_is_sent_once_the_lease_has_run_out() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
-        submit(&mut j, "r-1", ORDER_A, "10.00");
-        let claim = j.claim("w1", start(), LEASE).unwrap().unwrap();
-        let mut refund = j.refund("r-1").unwrap().unwrap();
+        let j = common::open(&url).await;
+        submit(&j, "r-1", ORDER_A, "10.00").await;
+        let claim = j.claim("w1", start(), LEASE, None).await.unwrap().unwrap();
+        let mut refund = j.refund("r-1").await.unwrap().unwrap();
         let late = start() + LEASE;
         let Action::Send(out) = refund.poll(late, &sample::credentials()).unwrap() else {
             panic!()
         };
-        let result = j.write_ahead(
-            &claim,
-            &refund,
-            &Sending {
-                method: out.method,
-                moves_money: out.moves_money,
-            },
-            late,
-        );
+        let result = j
+            .write_ahead(
+                &claim,
+                &refund,
+                &Sending {
+                    method: out.method,
+                    moves_money: out.moves_money,
+                },
+                late,
+            )
+            .await;
         assert!(
             matches!(result, Err(JournalError::Stale { .. })),
             "{backend}: {result:?}"
@@ -286,63 +324,70 @@ fn nothing_is_sent_once_the_lease_has_run_out() {
     }
 }
 
-#[test]
-fn the_refunds_of_one_payment_go_one_after_another_in_the_order_submitted() {
+#[tokio::test(flavor = "multi_thread")]
+async fn the_refunds_of_one_payment_go_one_after_another_in_the_order_submitted() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
-        submit(&mut j, "a-1", ORDER_A, "10.00");
-        submit(&mut j, "a-2", ORDER_A, "20.00");
-        submit(&mut j, "b-1", ORDER_B, "30.00");
-        let first = j.claim("w1", start(), LEASE).unwrap().unwrap();
+        let j = common::open(&url).await;
+        submit(&j, "a-1", ORDER_A, "10.00").await;
+        submit(&j, "a-2", ORDER_A, "20.00").await;
+        submit(&j, "b-1", ORDER_B, "30.00").await;
+        let first = j.claim("w1", start(), LEASE, None).await.unwrap().unwrap();
         assert_eq!(first.id, "a-1", "{backend}");
         // Order B's refund goes side by side; order A's second waits for its first.
-        let second = j.claim("w2", start(), LEASE).unwrap().unwrap();
+        let second = j.claim("w2", start(), LEASE, None).await.unwrap().unwrap();
         assert_eq!(second.id, "b-1", "{backend}");
         assert!(
-            j.claim("w3", start(), LEASE).unwrap().is_none(),
+            j.claim("w3", start(), LEASE, None).await.unwrap().is_none(),
             "{backend}"
         );
         // Even with a-1's lease given back: a-1 is still open.
-        let refund = j.refund("a-1").unwrap().unwrap();
-        j.release(&first, &refund, start()).unwrap();
-        let again = j.claim("w3", start(), LEASE).unwrap().unwrap();
+        let refund = j.refund("a-1").await.unwrap().unwrap();
+        j.release(&first, &refund, start()).await.unwrap();
+        let again = j.claim("w3", start(), LEASE, None).await.unwrap().unwrap();
         assert_eq!(again.id, "a-1", "{backend}");
         // Once a-1 is final (here: with a person), a-2 may start.
-        j.to_review(&again, "checked by hand", start()).unwrap();
-        let next = j.claim("w3", start(), LEASE).unwrap().unwrap();
+        j.hand_to_review(&again, "checked by hand", start())
+            .await
+            .unwrap();
+        let next = j.claim("w3", start(), LEASE, None).await.unwrap().unwrap();
         assert_eq!(next.id, "a-2", "{backend}");
     }
 }
 
-#[test]
-fn concurrent_workers_never_hold_one_refund_at_once() {
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_workers_never_hold_one_refund_at_once() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
+        let j = common::open(&url).await;
         for i in 0..30 {
             submit(
-                &mut j,
+                &j,
                 &format!("r-{i}"),
                 &format!("{i:08}-25ff-7d1b-b28d-391800a7dca8"),
                 "10.00",
-            );
+            )
+            .await;
         }
-        let threads: Vec<_> = (0..6)
+        let tasks: Vec<_> = (0..6)
             .map(|w| {
                 let url = url.clone();
-                std::thread::spawn(move || {
-                    let mut j = Journal::open(&url).unwrap();
+                tokio::spawn(async move {
+                    let j = common::open(&url).await;
                     let mut mine = Vec::new();
-                    while let Some(c) = j.claim(&format!("w{w}"), start(), LEASE).unwrap() {
+                    while let Some(c) = j
+                        .claim(&format!("w{w}"), start(), LEASE, None)
+                        .await
+                        .unwrap()
+                    {
                         mine.push(c.id);
                     }
                     mine
                 })
             })
             .collect();
-        let mut claimed: Vec<String> = threads
-            .into_iter()
-            .flat_map(|t| t.join().unwrap())
-            .collect();
+        let mut claimed: Vec<String> = Vec::new();
+        for t in tasks {
+            claimed.extend(t.await.unwrap());
+        }
         claimed.sort();
         let distinct: BTreeSet<&String> = claimed.iter().collect();
         assert_eq!(claimed.len(), 30, "{backend}: {claimed:?}");
@@ -350,57 +395,52 @@ fn concurrent_workers_never_hold_one_refund_at_once() {
     }
 }
 
-#[test]
-fn a_person_resolves_a_review_as_done_or_as_not_refunded() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_person_resolves_a_review_as_done_or_as_not_refunded() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
-        submit(&mut j, "a-1", ORDER_A, "10.00");
-        submit(&mut j, "b-1", ORDER_B, "10.00");
+        let j = common::open(&url).await;
+        submit(&j, "a-1", ORDER_A, "10.00").await;
+        submit(&j, "b-1", ORDER_B, "10.00").await;
         for id in ["a-1", "b-1"] {
-            let c = j.claim("w1", start(), LEASE).unwrap().unwrap();
+            let c = j.claim("w1", start(), LEASE, None).await.unwrap().unwrap();
             assert_eq!(c.id, id);
-            j.to_review(&c, "the answer named another order", start())
+            j.hand_to_review(&c, "the answer named another order", start())
+                .await
                 .unwrap();
         }
         let done = j
-            .resolve(
-                "a-1",
-                Resolution::Done,
-                "seen in the bank's console",
-                start(),
-            )
+            .resolve("a-1", Resolution::Done, "seen in the bank's console")
+            .await
             .unwrap();
         assert_eq!(done.status, Status::Done, "{backend}");
+        let resolved = done.resolution.unwrap();
         assert_eq!(
-            done.resolution,
-            Some(("done".into(), "seen in the bank's console".into()))
+            (resolved.resolution, resolved.note.as_str()),
+            (Resolution::Done, "seen in the bank's console")
         );
         let not = j
-            .resolve(
-                "b-1",
-                Resolution::NotRefunded,
-                "no refund in the console",
-                start(),
-            )
+            .resolve("b-1", Resolution::NotRefunded, "no refund in the console")
+            .await
             .unwrap();
         assert_eq!(not.status, Status::Refused, "{backend}");
-        assert!(not.reason.unwrap().contains("not refunded"), "{backend}");
+        assert!(not.reason().unwrap().contains("not refunded"), "{backend}");
         // Only a review can be resolved, and only an existing refund.
         assert!(matches!(
-            j.resolve("a-1", Resolution::NotRefunded, "changed my mind", start()),
+            j.resolve("a-1", Resolution::NotRefunded, "changed my mind")
+                .await,
             Err(JournalError::NotInReview { .. })
         ));
         assert!(matches!(
-            j.resolve("nope", Resolution::Done, "-", start()),
+            j.resolve("nope", Resolution::Done, "-").await,
             Err(JournalError::NotFound(_))
         ));
     }
 }
 
-#[test]
-fn a_journal_written_by_a_newer_refundkit_is_refused_rather_than_misread() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_journal_written_by_a_newer_refundkit_is_refused_rather_than_misread() {
     for (backend, url) in backends() {
-        Journal::open(&url).unwrap();
+        common::open(&url).await;
         match url.strip_prefix("sqlite:") {
             Some(path) => {
                 let db = rusqlite::Connection::open(path).unwrap();
@@ -408,12 +448,10 @@ fn a_journal_written_by_a_newer_refundkit_is_refused_rather_than_misread() {
                     .unwrap();
             }
             None => {
-                let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-                db.execute("INSERT INTO refundkit_schema (version) VALUES (99)", &[])
-                    .unwrap();
+                common::postgres_batch(&url, "INSERT INTO refundkit_schema (version) VALUES (99)")
             }
         }
-        let reopened = Journal::open(&url);
+        let reopened = Journal::connect(&url).await;
         assert!(
             matches!(reopened, Err(JournalError::SchemaVersion { found: 99, .. })),
             "{backend}: {reopened:?}"
@@ -421,16 +459,16 @@ fn a_journal_written_by_a_newer_refundkit_is_refused_rather_than_misread() {
     }
 }
 
-#[test]
-fn a_journal_url_is_sqlite_or_postgres_and_never_echoed() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_journal_url_is_sqlite_or_postgres_and_never_echoed() {
     for bad in ["mysql://root:hunter2@db/x", "sqlite:", "hunter2"] {
-        let e = Journal::open(bad).unwrap_err().to_string();
+        let e = Journal::connect(bad).await.unwrap_err().to_string();
         assert!(!e.contains("hunter2"), "{e}");
     }
 }
 
-#[test]
-fn a_postgresql_failure_says_what_the_server_said_and_never_the_password() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_postgresql_failure_says_what_the_server_said_and_never_the_password() {
     let Ok(base) = std::env::var("REFUNDKIT_TEST_POSTGRES") else {
         assert!(std::env::var("REFUNDKIT_REQUIRE_POSTGRES").as_deref() != Ok("1"));
         eprintln!("REFUNDKIT_TEST_POSTGRES is not set: skipped");
@@ -450,48 +488,54 @@ fn a_postgresql_failure_says_what_the_server_said_and_never_the_password() {
             "no_such_database",
         ),
     ] {
-        let e = Journal::open(&url).unwrap_err().to_string();
+        let e = Journal::connect(&url).await.unwrap_err().to_string();
         assert!(e.contains(sqlstate) && e.contains(words), "{e}");
         assert!(!e.contains("s3cret-PW") && e != "database: db error", "{e}");
     }
 }
 
-#[test]
-fn a_sqlite_file_that_cannot_be_opened_is_named() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sqlite_file_that_cannot_be_opened_is_named() {
     let dir = std::env::temp_dir().join(format!("refundkit-no-such-dir-{}", std::process::id()));
     let path = dir.join("deeper").join("journal.db");
-    let e = Journal::open(&format!("sqlite:{}", path.display()))
+    let e = Journal::connect(&format!("sqlite:{}", path.display()))
+        .await
         .unwrap_err()
         .to_string();
     assert!(e.contains(&path.display().to_string()), "{e}");
 }
 
-#[test]
-fn a_refund_id_that_is_empty_too_long_or_holds_a_control_character_is_refused() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refund_id_that_is_empty_too_long_or_holds_a_control_character_is_refused() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
+        let j = common::open(&url).await;
         let long = "r".repeat(257);
         for id in ["", long.as_str(), "r-1\nr-2", "r\u{1b}[31m", "r\0"] {
-            let e = j.submit_description(
-                id,
-                ProviderId::Rbs,
-                &rbs(ORDER_A, "10.00", None),
-                &sample::credentials(),
-                start(),
-            );
+            let e = j
+                .submit(
+                    id,
+                    ProviderId::Rbs,
+                    &rbs(ORDER_A, "10.00", None),
+                    &sample::credentials(),
+                    start(),
+                )
+                .await;
             assert!(
                 matches!(e, Err(SubmitError::InvalidId(_))),
                 "{backend}: {id:?}: {e:?}"
             );
         }
-        assert!(j.list().unwrap().is_empty(), "{backend}");
+        assert!(
+            j.list(&Default::default()).await.unwrap().is_empty(),
+            "{backend}"
+        );
     }
 }
 
-#[test]
-fn a_submission_the_provider_could_not_take_is_refused_naming_the_field() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_submission_the_provider_could_not_take_is_refused_naming_the_field() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
+        let j = common::open(&url).await;
         let mut crlf = rbs(ORDER_A, "10.00", None);
         crlf.references
             .insert("rbs_order_id".into(), "148a2a67-25ff\r\nX: y".into());
@@ -506,18 +550,22 @@ fn a_submission_the_provider_could_not_take_is_refused_naming_the_field() {
             (userinfo, "settings.rbs.base_url"),
         ] {
             let e = j
-                .submit_description(
+                .submit(
                     "r-1",
                     ProviderId::Rbs,
                     &description,
                     &sample::credentials(),
                     start(),
                 )
+                .await
                 .unwrap_err()
                 .to_string();
             assert!(e.contains(field), "{backend}: {e}");
             assert!(!e.contains("PW"), "{backend}: {e}");
         }
-        assert!(j.list().unwrap().is_empty(), "{backend}");
+        assert!(
+            j.list(&Default::default()).await.unwrap().is_empty(),
+            "{backend}"
+        );
     }
 }

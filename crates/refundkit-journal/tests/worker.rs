@@ -1,7 +1,8 @@
-//! The worker against the emulator in process, on SQLite and PostgreSQL: refunds driven to a
-//! final state, workers stopped at the worst moments (after the write-ahead record, before or
-//! after the request left), the retry budget, a request that cannot be built, and no secret
-//! in what is stored.
+//! The worker against the emulator in process, on SQLite and PostgreSQL, inside a
+//! multi-threaded tokio runtime: refunds driven to a final state, workers stopped at the worst
+//! moments (after the write-ahead record, before or after the request left), the retry
+//! budget, a request that cannot be built, a worker taking back its own refunds when it starts
+//! again, and no secret in what is stored.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,12 +13,17 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use common::{ManualClock, SimTransport, backends, fleet, sample, sim, sim_bases, start};
+use common::{
+    ManualClock, Shared, SimTransport, backends, fleet, open, sample, sim, sim_bases, start,
+};
 use refundkit::core::lifecycle::{Action, Status};
 use refundkit::{Credentials, ProviderId};
-use refundkit_journal::worker::{Clock, Config, Delivery, Stepped, Transport, Until, Worker};
+use refundkit_journal::worker::{
+    BoxFuture, Clock, Config, Delivery, Ended, Stepped, Stop, Transport, Until, Worker,
+};
 use refundkit_journal::{Journal, Outcome, Sending};
 
 const LEASE: Duration = Duration::from_secs(30);
@@ -29,65 +35,79 @@ fn config(name: &str) -> Config {
     }
 }
 
-/// A worker on a connection of its own to the journal at `url`.
-fn worker<'a>(
-    url: &str,
-    transport: &'a dyn Transport,
-    credentials: &'a Credentials,
-    clock: &'a dyn Clock,
+/// A worker on `journal`, on the test's clock.
+fn worker(
+    journal: &Journal,
+    transport: Arc<dyn Transport>,
+    credentials: &Credentials,
+    clock: &Arc<ManualClock>,
     config: Config,
-) -> Worker<'a> {
+) -> Worker {
     Worker::new(
-        Journal::open(url).unwrap(),
+        journal.clone(),
         transport,
-        credentials,
-        clock,
+        credentials.clone(),
+        clock.clone(),
         config,
     )
     .unwrap()
 }
 
-fn submit_sample(journal: &mut Journal, provider: ProviderId) {
+async fn submit_sample(journal: &Journal, provider: ProviderId) {
     journal
-        .submit_description(
+        .submit(
             &format!("sample-{provider}"),
             provider,
             &common::sample_description(&sim_bases()),
             &sample::credentials(),
             start(),
         )
+        .await
         .unwrap();
 }
 
 /// Drives the journal's refunds with one worker until none is open.
-fn settle(url: &str, transport: &dyn Transport, clock: &dyn Clock, credentials: &Credentials) {
-    let mut worker = worker(url, transport, credentials, clock, config("settler"));
+async fn settle(
+    journal: &Journal,
+    transport: Arc<dyn Transport>,
+    clock: &Arc<ManualClock>,
+    credentials: &Credentials,
+) {
+    let mut worker = worker(journal, transport, credentials, clock, config("settler"));
     let deadline = clock.now() + Duration::from_secs(30 * 24 * 3600);
     let ended = worker
-        .run(&Until {
-            settled: true,
-            deadline: Some(deadline),
-            stop: None,
-        })
+        .run(
+            &Until {
+                settled: true,
+                deadline: Some(deadline),
+            },
+            &Stop::new(),
+        )
+        .await
         .unwrap();
-    assert_eq!(ended, refundkit_journal::worker::Ended::Settled);
+    assert_eq!(ended, Ended::Settled);
 }
 
-#[test]
-fn the_sample_refund_at_every_provider_is_driven_to_done() {
+fn shared(sim: &Arc<SimTransport>) -> Arc<dyn Transport> {
+    Arc::new(Shared(sim.clone()))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sample_refund_at_every_provider_is_driven_to_done() {
     for (backend, url) in backends() {
-        let clock = ManualClock::at(start());
-        let transport = SimTransport::new(sim(|_| {}), &clock);
-        let mut j = Journal::open(&url).unwrap();
+        let clock = Arc::new(ManualClock::at(start()));
+        let transport = SimTransport::new(sim(|_| {}), clock.clone());
+        let j = open(&url).await;
         for provider in ProviderId::ALL {
-            submit_sample(&mut j, provider);
+            submit_sample(&j, provider).await;
         }
-        settle(&url, &transport, &clock, &sample::credentials());
-        for entry in j.list().unwrap() {
+        settle(&j, shared(&transport), &clock, &sample::credentials()).await;
+        for entry in j.list(&Default::default()).await.unwrap() {
             assert_eq!(entry.status, Status::Done, "{backend}: {entry:?}");
         }
         assert_eq!(
             j.attempts("sample-rbs")
+                .await
                 .unwrap()
                 .iter()
                 .map(|a| a.method.as_str())
@@ -100,11 +120,11 @@ fn the_sample_refund_at_every_provider_is_driven_to_done() {
 
 /// A worker that stops right after recording the RBS refund.do as leaving: before it sends
 /// (`send == false`) or after (`send == true`), never recording the answer.
-fn stop_at_refund_do(j: &mut Journal, transport: &SimTransport<'_>, send: bool) {
+async fn stop_at_refund_do(j: &Journal, transport: &SimTransport, send: bool) {
     let credentials = sample::credentials();
     let now = start();
     // First the order's status (RBS asks it before refunding), answered and recorded.
-    let claim = j.claim("doomed", now, LEASE).unwrap().unwrap();
+    let claim = j.claim("doomed", now, LEASE, None).await.unwrap().unwrap();
     let mut refund = refundkit::Refund::from_json(claim.state.as_bytes()).unwrap();
     let Action::Send(status) = refund.poll(now, &credentials).unwrap() else {
         panic!()
@@ -113,9 +133,8 @@ fn stop_at_refund_do(j: &mut Journal, transport: &SimTransport<'_>, send: bool) 
         method: status.method,
         moves_money: status.moves_money,
     };
-    j.write_ahead(&claim, &refund, &sending, now).unwrap();
-    let Delivery::Answered { http_status, body } = transport.send(ProviderId::Rbs, &status.request)
-    else {
+    j.write_ahead(&claim, &refund, &sending, now).await.unwrap();
+    let Delivery::Answered { http_status, body } = transport.deliver(&status.request) else {
         panic!()
     };
     refund
@@ -129,6 +148,7 @@ fn stop_at_refund_do(j: &mut Journal, transport: &SimTransport<'_>, send: bool) 
         )
         .unwrap();
     j.record(&claim, &refund, Outcome::Answered(http_status), now, false)
+        .await
         .unwrap();
     // Then refund.do: recorded as leaving, and the worker is gone.
     let Action::Send(out) = refund.poll(now, &credentials).unwrap() else {
@@ -139,24 +159,24 @@ fn stop_at_refund_do(j: &mut Journal, transport: &SimTransport<'_>, send: bool) 
         method: out.method,
         moves_money: true,
     };
-    j.write_ahead(&claim, &refund, &sending, now).unwrap();
+    j.write_ahead(&claim, &refund, &sending, now).await.unwrap();
     if send {
-        transport.send(ProviderId::Rbs, &out.request);
+        transport.deliver(&out.request);
     }
 }
 
-#[test]
-fn a_refund_whose_worker_stopped_before_sending_it_is_reconciled_and_made_once() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refund_whose_worker_stopped_before_sending_it_is_reconciled_and_made_once() {
     for (backend, url) in backends() {
-        let clock = ManualClock::at(start());
-        let transport = SimTransport::new(sim(|_| {}), &clock);
-        let mut j = Journal::open(&url).unwrap();
-        submit_sample(&mut j, ProviderId::Rbs);
-        stop_at_refund_do(&mut j, &transport, false);
-        settle(&url, &transport, &clock, &sample::credentials());
-        let entry = j.get("sample-rbs").unwrap().unwrap();
+        let clock = Arc::new(ManualClock::at(start()));
+        let transport = SimTransport::new(sim(|_| {}), clock.clone());
+        let j = open(&url).await;
+        submit_sample(&j, ProviderId::Rbs).await;
+        stop_at_refund_do(&j, &transport, false).await;
+        settle(&j, shared(&transport), &clock, &sample::credentials()).await;
+        let entry = j.get("sample-rbs").await.unwrap().unwrap();
         assert_eq!(entry.status, Status::Done, "{backend}: {entry:?}");
-        let attempts = j.attempts("sample-rbs").unwrap();
+        let attempts = j.attempts("sample-rbs").await.unwrap();
         // The stopped worker's refund.do counts as lost; the status decides; refund.do again.
         assert_eq!(
             attempts[1].outcome.as_deref(),
@@ -180,22 +200,23 @@ fn a_refund_whose_worker_stopped_before_sending_it_is_reconciled_and_made_once()
     }
 }
 
-#[test]
-fn a_refund_whose_worker_stopped_after_sending_it_is_found_made_and_never_sent_again() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refund_whose_worker_stopped_after_sending_it_is_found_made_and_never_sent_again() {
     for (backend, url) in backends() {
-        let clock = ManualClock::at(start());
-        let transport = SimTransport::new(sim(|_| {}), &clock);
-        let mut j = Journal::open(&url).unwrap();
-        submit_sample(&mut j, ProviderId::Rbs);
-        stop_at_refund_do(&mut j, &transport, true);
-        settle(&url, &transport, &clock, &sample::credentials());
+        let clock = Arc::new(ManualClock::at(start()));
+        let transport = SimTransport::new(sim(|_| {}), clock.clone());
+        let j = open(&url).await;
+        submit_sample(&j, ProviderId::Rbs).await;
+        stop_at_refund_do(&j, &transport, true).await;
+        settle(&j, shared(&transport), &clock, &sample::credentials()).await;
         assert_eq!(
-            j.get("sample-rbs").unwrap().unwrap().status,
+            j.get("sample-rbs").await.unwrap().unwrap().status,
             Status::Done,
             "{backend}"
         );
         let methods: Vec<String> = j
             .attempts("sample-rbs")
+            .await
             .unwrap()
             .into_iter()
             .map(|a| a.method)
@@ -213,15 +234,78 @@ fn a_refund_whose_worker_stopped_after_sending_it_is_found_made_and_never_sent_a
     }
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_that_starts_again_under_its_name_takes_back_its_refunds_at_once() {
+    for (backend, url) in backends() {
+        let clock = Arc::new(ManualClock::at(start()));
+        let transport = SimTransport::new(sim(|_| {}), clock.clone());
+        let j = open(&url).await;
+        submit_sample(&j, ProviderId::Rbs).await;
+        // "w" claims the refund, records refund.do as leaving, and is killed.
+        let claim = j.claim("w-0", start(), LEASE, None).await.unwrap().unwrap();
+        let mut refund = refundkit::Refund::from_json(claim.state.as_bytes()).unwrap();
+        let Action::Send(out) = refund.poll(start(), &sample::credentials()).unwrap() else {
+            panic!()
+        };
+        let sending = Sending {
+            method: out.method,
+            moves_money: out.moves_money,
+        };
+        j.write_ahead(&claim, &refund, &sending, start())
+            .await
+            .unwrap();
+        // Started again a second later, long before the lease ends: it takes it back.
+        clock.advance(Duration::from_secs(1));
+        let mut again = worker(
+            &j,
+            shared(&transport),
+            &sample::credentials(),
+            &clock,
+            config("w-0"),
+        );
+        let ended = again
+            .run(
+                &Until {
+                    settled: true,
+                    deadline: Some(start() + Duration::from_secs(86_400)),
+                },
+                &Stop::new(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ended, Ended::Settled, "{backend}");
+        assert_eq!(
+            j.get("sample-rbs").await.unwrap().unwrap().status,
+            Status::Done,
+            "{backend}"
+        );
+        // The request its earlier self left in flight was taken up a second after it started
+        // again, not once the lease (30 s) ran out.
+        let attempts = j.attempts("sample-rbs").await.unwrap();
+        assert_eq!(
+            attempts[0].outcome.as_deref(),
+            Some("worker-stopped"),
+            "{backend}"
+        );
+        assert_eq!(
+            attempts[0].answered_at,
+            Some(start() + Duration::from_secs(1)),
+            "{backend}"
+        );
+    }
+}
+
 /// A provider that answers every request with a 503.
 struct Unavailable;
 
 impl Transport for Unavailable {
-    fn send(&self, _: ProviderId, _: &http::Request<Vec<u8>>) -> Delivery {
-        Delivery::Answered {
-            http_status: 503,
-            body: Vec::new(),
-        }
+    fn send<'a>(&'a self, _: ProviderId, _: &'a http::Request<Vec<u8>>) -> BoxFuture<'a, Delivery> {
+        Box::pin(async {
+            Delivery::Answered {
+                http_status: 503,
+                body: Vec::new(),
+            }
+        })
     }
 
     fn timeout(&self) -> Duration {
@@ -229,37 +313,44 @@ impl Transport for Unavailable {
     }
 }
 
-fn run_against_unavailable(url: &str, clock: &ManualClock, config: Config) {
+async fn run_against_unavailable(j: &Journal, clock: &Arc<ManualClock>, config: Config) {
     let credentials = sample::credentials();
-    let mut worker = worker(url, &Unavailable, &credentials, clock, config);
+    let mut worker = worker(j, Arc::new(Unavailable), &credentials, clock, config);
     worker
-        .run(&Until {
-            settled: true,
-            deadline: Some(start() + Duration::from_secs(30 * 86_400)),
-            stop: None,
-        })
+        .run(
+            &Until {
+                settled: true,
+                deadline: Some(start() + Duration::from_secs(30 * 86_400)),
+            },
+            &Stop::new(),
+        )
+        .await
         .unwrap();
 }
 
-#[test]
-fn a_refund_open_longer_than_its_budget_goes_to_review() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refund_open_longer_than_its_budget_goes_to_review() {
     for (backend, url) in backends() {
-        let clock = ManualClock::at(start());
-        let mut j = Journal::open(&url).unwrap();
-        submit_sample(&mut j, ProviderId::Rbs);
+        let clock = Arc::new(ManualClock::at(start()));
+        let j = open(&url).await;
+        submit_sample(&j, ProviderId::Rbs).await;
         // RBS asks the order's status first; a 503 is asked again, and again.
         run_against_unavailable(
-            &url,
+            &j,
             &clock,
             Config {
                 max_age: Duration::from_secs(3600),
                 ..config("w")
             },
-        );
-        let entry = j.get("sample-rbs").unwrap().unwrap();
+        )
+        .await;
+        let entry = j.get("sample-rbs").await.unwrap().unwrap();
         assert_eq!(entry.status, Status::Review, "{backend}: {entry:?}");
-        assert!(entry.reason.unwrap().contains("retry budget"), "{backend}");
-        let last = j.attempts("sample-rbs").unwrap().pop().unwrap();
+        assert!(
+            entry.reason().unwrap().contains("retry budget"),
+            "{backend}"
+        );
+        let last = j.attempts("sample-rbs").await.unwrap().pop().unwrap();
         assert!(
             last.sent_at <= start() + Duration::from_secs(3600),
             "{backend}"
@@ -267,19 +358,19 @@ fn a_refund_open_longer_than_its_budget_goes_to_review() {
     }
 }
 
-#[test]
-fn a_refund_that_waited_for_its_turn_longer_than_the_age_budget_is_still_tried() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refund_that_waited_for_its_turn_longer_than_the_age_budget_is_still_tried() {
     for (backend, url) in backends() {
-        let mut j = Journal::open(&url).unwrap();
-        submit_sample(&mut j, ProviderId::Rbs);
+        let j = open(&url).await;
+        submit_sample(&j, ProviderId::Rbs).await;
         // Eight days later (its payment's earlier refunds, or no worker running), a worker
         // whose age budget is one hour takes it up: the budget counts from its first request.
-        let clock = ManualClock::at(start() + Duration::from_secs(8 * 86_400));
-        let transport = SimTransport::new(sim(|_| {}), &clock);
+        let clock = Arc::new(ManualClock::at(start() + Duration::from_secs(8 * 86_400)));
+        let transport = SimTransport::new(sim(|_| {}), clock.clone());
         let credentials = sample::credentials();
         let mut worker = worker(
-            &url,
-            &transport,
+            &j,
+            shared(&transport),
             &credentials,
             &clock,
             Config {
@@ -287,48 +378,55 @@ fn a_refund_that_waited_for_its_turn_longer_than_the_age_budget_is_still_tried()
                 ..config("w")
             },
         );
-        worker.step().unwrap();
-        let entry = j.get("sample-rbs").unwrap().unwrap();
+        worker.step().await.unwrap();
+        let entry = j.get("sample-rbs").await.unwrap().unwrap();
         assert_eq!(entry.status, Status::Done, "{backend}: {entry:?}");
     }
 }
 
-#[test]
-fn a_refund_that_would_leave_more_often_than_its_budget_goes_to_review() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refund_that_would_leave_more_often_than_its_budget_goes_to_review() {
     for (backend, url) in backends() {
-        let clock = ManualClock::at(start());
-        let mut j = Journal::open(&url).unwrap();
+        let clock = Arc::new(ManualClock::at(start()));
+        let j = open(&url).await;
         // Yandex Pay: a 503 to the refund is a safe repeat under its externalOperationId.
-        submit_sample(&mut j, ProviderId::YandexPay);
+        submit_sample(&j, ProviderId::YandexPay).await;
         run_against_unavailable(
-            &url,
+            &j,
             &clock,
             Config {
                 max_attempts: 3,
                 ..config("w")
             },
-        );
-        let entry = j.get("sample-yandex-pay").unwrap().unwrap();
+        )
+        .await;
+        let entry = j.get("sample-yandex-pay").await.unwrap().unwrap();
         assert_eq!(entry.status, Status::Review, "{backend}: {entry:?}");
-        assert!(entry.reason.unwrap().contains("left 3 times"), "{backend}");
+        assert!(
+            entry.reason().unwrap().contains("left 3 times"),
+            "{backend}"
+        );
         assert_eq!(entry.attempts, 3, "{backend}");
     }
 }
 
-#[test]
-fn a_request_that_cannot_be_built_waits_for_a_worker_with_the_credential() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_that_cannot_be_built_waits_for_a_worker_with_the_credential() {
     for (backend, url) in backends() {
-        let clock = ManualClock::at(start());
-        let transport = SimTransport::new(sim(|_| {}), &clock);
-        let mut j = Journal::open(&url).unwrap();
-        submit_sample(&mut j, ProviderId::Rbs);
+        let clock = Arc::new(ManualClock::at(start()));
+        let transport = SimTransport::new(sim(|_| {}), clock.clone());
+        let j = open(&url).await;
+        submit_sample(&j, ProviderId::Rbs).await;
         let none = Credentials::new();
-        let mut worker = worker(&url, &transport, &none, &clock, config("w"));
-        assert!(matches!(worker.step().unwrap(), Stepped::Refund { .. }));
-        let entry = j.get("sample-rbs").unwrap().unwrap();
+        let mut worker = worker(&j, shared(&transport), &none, &clock, config("w"));
+        assert!(matches!(
+            worker.step().await.unwrap(),
+            Stepped::Refund { .. }
+        ));
+        let entry = j.get("sample-rbs").await.unwrap().unwrap();
         assert_eq!(entry.status, Status::Pending, "{backend}");
         assert!(
-            entry.reason.unwrap().contains("cannot be built"),
+            entry.detail.unwrap().contains("cannot be built"),
             "{backend}"
         );
         assert!(entry.due_at.unwrap() > start(), "{backend}");
@@ -336,8 +434,8 @@ fn a_request_that_cannot_be_built_waits_for_a_worker_with_the_credential() {
     }
 }
 
-#[test]
-fn no_credential_is_stored_anywhere_in_the_journal() {
+#[tokio::test(flavor = "multi_thread")]
+async fn no_credential_is_stored_anywhere_in_the_journal() {
     let secrets: Vec<String> = [
         "sample-credentials/robokassa-password3.txt",
         "sample-credentials/yandex-pay-api-key.txt",
@@ -354,18 +452,18 @@ fn no_credential_is_stored_anywhere_in_the_journal() {
     let key = String::from_utf8(sample::read("sample-credentials/yookassa-shop.key")).unwrap();
     let key_line = key.lines().nth(1).unwrap().to_owned();
     for (backend, url) in backends() {
-        let clock = ManualClock::at(start());
-        let transport = SimTransport::new(sim(|_| {}), &clock);
-        let mut j = Journal::open(&url).unwrap();
+        let clock = Arc::new(ManualClock::at(start()));
+        let transport = SimTransport::new(sim(|_| {}), clock.clone());
+        let j = open(&url).await;
         for provider in ProviderId::ALL {
-            submit_sample(&mut j, provider);
+            submit_sample(&j, provider).await;
         }
-        settle(&url, &transport, &clock, &sample::credentials());
+        settle(&j, shared(&transport), &clock, &sample::credentials()).await;
         let mut stored = String::new();
-        for entry in j.list().unwrap() {
+        for entry in j.list(&Default::default()).await.unwrap() {
             stored.push_str(&format!("{entry:?}"));
-            stored.push_str(&j.refund(&entry.id).unwrap().unwrap().to_json());
-            stored.push_str(&format!("{:?}", j.attempts(&entry.id).unwrap()));
+            stored.push_str(&j.refund(&entry.id).await.unwrap().unwrap().to_json());
+            stored.push_str(&format!("{:?}", j.attempts(&entry.id).await.unwrap()));
         }
         if let Some(path) = url.strip_prefix("sqlite:") {
             // The file itself, and its write-ahead log, byte for byte.
@@ -396,32 +494,33 @@ impl Rng {
     }
 }
 
-#[test]
-fn every_refund_ends_done_refused_or_in_review_and_applied_once_whatever_stops_the_workers() {
+#[tokio::test(flavor = "multi_thread")]
+async fn every_refund_ends_done_refused_or_in_review_and_applied_once_whatever_stops_the_workers() {
     for (backend, url) in backends() {
-        let clock = ManualClock::at(start());
+        let clock = Arc::new(ManualClock::at(start()));
         let transport = SimTransport::new(
             common::sim_from(fleet::scenario(2, fleet::faults(0))),
-            &clock,
+            clock.clone(),
         );
         let credentials = sample::credentials();
-        let mut j = Journal::open(&url).unwrap();
+        let j = open(&url).await;
         for s in fleet::submissions(&sim_bases()) {
             let description = serde_json::from_value(s.description).unwrap();
-            j.submit_description(
+            j.submit(
                 &s.id,
                 s.provider.parse().unwrap(),
                 &description,
                 &credentials,
                 start(),
             )
+            .await
             .unwrap();
         }
-        let mut workers: Vec<Worker<'_>> = (0..3)
+        let mut workers: Vec<Worker> = (0..3)
             .map(|i| {
                 worker(
-                    &url,
-                    &transport,
+                    &j,
+                    shared(&transport),
                     &credentials,
                     &clock,
                     config(&format!("w{i}")),
@@ -431,27 +530,21 @@ fn every_refund_ends_done_refused_or_in_review_and_applied_once_whatever_stops_t
         let mut rng = Rng(0x5eed_1234_5678_9abc);
         let mut stopped = 0;
         for _ in 0..20_000 {
-            if j.open_count().unwrap() == 0 {
+            if j.open_count().await.unwrap() == 0 {
                 break;
             }
             let w = usize::try_from(rng.next(3)).unwrap();
             // One step in five, the worker is killed mid-step: after its write-ahead record,
             // before or after the request left.
             if rng.next(5) == 0 {
-                if stop_mid_step(
-                    workers[w].journal(),
-                    &transport,
-                    &credentials,
-                    &clock,
-                    rng.next(2) == 0,
-                ) {
+                if stop_mid_step(&j, &transport, &credentials, &clock, rng.next(2) == 0).await {
                     stopped += 1;
                 }
                 continue;
             }
-            if workers[w].step().unwrap() == Stepped::Idle {
+            if workers[w].step().await.unwrap() == Stepped::Idle {
                 let now = clock.now();
-                let next = j.next_due().unwrap().unwrap_or(now);
+                let next = j.next_due().await.unwrap().unwrap_or(now);
                 clock.advance(
                     next.duration_since(now)
                         .unwrap_or_default()
@@ -460,15 +553,16 @@ fn every_refund_ends_done_refused_or_in_review_and_applied_once_whatever_stops_t
             }
         }
         let ended: Vec<fleet::Ended> = j
-            .list()
+            .list(&Default::default())
+            .await
             .unwrap()
             .into_iter()
             .map(|e| {
                 (
                     e.id,
-                    e.provider,
+                    e.provider.to_string(),
                     e.status.as_str().to_owned(),
-                    e.amount.unwrap_or_default(),
+                    e.amount.map(|a| a.to_string()).unwrap_or_default(),
                 )
             })
             .collect();
@@ -504,77 +598,82 @@ fn every_refund_ends_done_refused_or_in_review_and_applied_once_whatever_stops_t
 
 /// A worker that claims, records its request as leaving, perhaps sends it, and stops: its
 /// lease runs out. Whether it got that far.
-fn stop_mid_step(
-    j: &mut Journal,
-    transport: &dyn Transport,
+async fn stop_mid_step(
+    j: &Journal,
+    transport: &SimTransport,
     credentials: &Credentials,
-    clock: &dyn Clock,
+    clock: &Arc<ManualClock>,
     send: bool,
 ) -> bool {
     let now = clock.now();
-    let Some(claim) = j.claim("doomed", now, LEASE).unwrap() else {
+    let Some(claim) = j.claim("doomed", now, LEASE, None).await.unwrap() else {
         return false;
     };
     let mut refund = refundkit::Refund::from_json(claim.state.as_bytes()).unwrap();
     let before = refund.clone();
     let Ok(Action::Send(out)) = refund.poll(now, credentials) else {
-        j.release(&claim, &before, now).unwrap();
+        j.release(&claim, &before, now).await.unwrap();
         return false;
     };
     let sending = Sending {
         method: out.method,
         moves_money: out.moves_money,
     };
-    j.write_ahead(&claim, &refund, &sending, now).unwrap();
+    j.write_ahead(&claim, &refund, &sending, now).await.unwrap();
     if send {
-        transport.send(refund.provider(), &out.request);
+        transport.deliver(&out.request);
     }
     true
 }
 
 /// A provider that cannot be reached (the connection refused) for its first `down` requests,
 /// then answers through `inner`.
-struct Unreachable<'a> {
-    inner: &'a dyn Transport,
+struct Unreachable {
+    inner: Arc<SimTransport>,
     down: std::sync::atomic::AtomicU32,
 }
 
-impl Transport for Unreachable<'_> {
-    fn send(&self, provider: ProviderId, request: &http::Request<Vec<u8>>) -> Delivery {
+impl Transport for Unreachable {
+    fn send<'a>(
+        &'a self,
+        _: ProviderId,
+        request: &'a http::Request<Vec<u8>>,
+    ) -> BoxFuture<'a, Delivery> {
         use std::sync::atomic::Ordering;
         let unreachable = self
             .down
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
             .is_ok();
-        if unreachable {
+        let delivery = if unreachable {
             Delivery::NotSent
         } else {
-            self.inner.send(provider, request)
-        }
+            self.inner.deliver(request)
+        };
+        Box::pin(async move { delivery })
     }
 
     fn timeout(&self) -> Duration {
-        self.inner.timeout()
+        Duration::from_secs(10)
     }
 }
 
-#[test]
-fn a_request_that_never_left_does_not_poison_its_refund() {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_that_never_left_does_not_poison_its_refund() {
     // A provider down for a while (connection refused, three times in a row) and then back:
     // the refund is sent once it is reachable and settles, each attempt numbered on its own.
     for (backend, url) in backends() {
-        let clock = ManualClock::at(start());
-        let sim = SimTransport::new(sim(|_| {}), &clock);
-        let transport = Unreachable {
-            inner: &sim,
+        let clock = Arc::new(ManualClock::at(start()));
+        let sim = SimTransport::new(sim(|_| {}), clock.clone());
+        let transport = Arc::new(Unreachable {
+            inner: sim.clone(),
             down: 3.into(),
-        };
-        let mut j = Journal::open(&url).unwrap();
-        submit_sample(&mut j, ProviderId::Rbs);
-        settle(&url, &transport, &clock, &sample::credentials());
-        let entry = j.get("sample-rbs").unwrap().unwrap();
+        });
+        let j = open(&url).await;
+        submit_sample(&j, ProviderId::Rbs).await;
+        settle(&j, transport, &clock, &sample::credentials()).await;
+        let entry = j.get("sample-rbs").await.unwrap().unwrap();
         assert_eq!(entry.status, Status::Done, "{backend}: {entry:?}");
-        let attempts = j.attempts("sample-rbs").unwrap();
+        let attempts = j.attempts("sample-rbs").await.unwrap();
         assert_eq!(
             attempts
                 .iter()

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use refundkit::plan::RefundDescription;
-use refundkit_journal::worker::{Clock, Delivery, Transport};
+use std::sync::Arc;
+
+use refundkit_journal::worker::{BoxFuture, Clock, Delivery, Transport};
 use refundkit_sim::{Reply, Sim};
 
 #[path = "../../../refundkit-sim/tests/common/sample.rs"]
@@ -45,12 +47,28 @@ pub fn postgres() -> Option<String> {
         return None;
     };
     let name = unique("rk");
-    let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .unwrap();
+    postgres_batch(&base, &format!("CREATE DATABASE {name}"));
     let (server, _) = base.rsplit_once('/').unwrap();
     Some(format!("{server}/{name}"))
+}
+
+/// Runs `sql` on the PostgreSQL database at `url`, from a thread of its own (the blocking
+/// client runs a runtime inside, which a test's runtime thread must not start).
+pub fn postgres_batch(url: &str, sql: &str) {
+    let (url, sql) = (url.to_owned(), sql.to_owned());
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        client.batch_execute(&sql).unwrap();
+    })
+    .join()
+    .unwrap();
+}
+
+/// The journal at `url`, connected and migrated.
+pub async fn open(url: &str) -> refundkit_journal::Journal {
+    let journal = refundkit_journal::Journal::connect(url).await.unwrap();
+    journal.migrate().await.unwrap();
+    journal
 }
 
 /// A new journal URL on every backend there is: `(name, url)`.
@@ -112,34 +130,35 @@ impl Clock for ManualClock {
         *self.0.lock().unwrap()
     }
 
-    fn sleep(&self, d: Duration) {
+    fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
         self.advance(d);
+        // Time moved; let the other tasks run before this one goes on.
+        Box::pin(tokio::task::yield_now())
     }
 }
 
-/// The emulator in process, answering at the clock's time.
-pub struct SimTransport<'a> {
+/// The emulator in process, answering at the clock's time. Shared (`Arc`): a worker owns its
+/// transport, and the test reads the emulator's state beside it.
+pub struct SimTransport {
     pub sim: Mutex<Sim>,
-    pub clock: &'a dyn Clock,
+    pub clock: Arc<dyn Clock>,
     pub sent: Mutex<Vec<String>>,
 }
 
-impl<'a> SimTransport<'a> {
-    pub fn new(sim: Sim, clock: &'a dyn Clock) -> Self {
-        SimTransport {
+impl SimTransport {
+    pub fn new(sim: Sim, clock: Arc<dyn Clock>) -> Arc<Self> {
+        Arc::new(SimTransport {
             sim: Mutex::new(sim),
             clock,
             sent: Mutex::new(Vec::new()),
-        }
+        })
     }
 
     pub fn state(&self) -> serde_json::Value {
         self.sim.lock().unwrap().state(self.clock.now())
     }
-}
 
-impl Transport for SimTransport<'_> {
-    fn send(&self, _: refundkit::ProviderId, request: &http::Request<Vec<u8>>) -> Delivery {
+    pub fn deliver(&self, request: &http::Request<Vec<u8>>) -> Delivery {
         self.sent
             .lock()
             .unwrap()
@@ -153,6 +172,20 @@ impl Transport for SimTransport<'_> {
             Reply::Lost => Delivery::Lost,
             _ => Delivery::Lost,
         }
+    }
+}
+
+/// A transport over a shared one (the test keeps its own handle to read the emulator).
+pub struct Shared<T: ?Sized>(pub Arc<T>);
+
+impl Transport for Shared<SimTransport> {
+    fn send<'a>(
+        &'a self,
+        _: refundkit::ProviderId,
+        request: &'a http::Request<Vec<u8>>,
+    ) -> BoxFuture<'a, Delivery> {
+        let delivery = self.0.deliver(request);
+        Box::pin(async move { delivery })
     }
 
     fn timeout(&self) -> Duration {
