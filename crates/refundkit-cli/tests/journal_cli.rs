@@ -334,3 +334,86 @@ fn a_worker_whose_provider_cannot_be_reached_keeps_running_and_says_the_refund_i
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["state"], "pending", "{line}");
 }
+
+/// `refundkit serve` on free ports with its built-in scenario: the YooKassa base URL; killed
+/// on drop.
+struct Serve(std::process::Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve() -> (Serve, String) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_refundkit"))
+        .args(["serve", "--port", "0", "--tls-port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let yookassa = lines
+        .map(Result::unwrap)
+        .find_map(|l| {
+            l.strip_prefix("yookassa")
+                .map(|rest| rest.split_whitespace().next().unwrap().to_owned())
+        })
+        .unwrap();
+    (Serve(child), yookassa)
+}
+
+#[test]
+fn an_mws_handshake_the_provider_refused_is_not_sent_and_says_why() {
+    // A client certificate the emulated MWS does not trust (the shop's signing certificate,
+    // which chains to no CA of the emulator's): the TLS handshake is refused, so the request
+    // never reached MWS. It is recorded as not sent, its cause logged, and tried again later;
+    // never counted as a lost answer.
+    let (_serve, base) = serve();
+    let dir = scratch("mws-tls");
+    let (_, url) = db(&dir);
+    let description = serde_json::json!({
+        "order": {"lines": [{"id": "x", "name": "Товар", "unit_price": "1110.76", "quantity": "1",
+            "vat": "22", "payment_method": "full_payment", "payment_subject": "commodity"}]},
+        "refund": {"sum": "10.00", "cause": "returned"},
+        "references": {"yookassa_invoice_id": "2000000123", "yookassa_shop_id": "6689"},
+        "settings": {"yookassa": {"base_url": base}}
+    })
+    .to_string();
+    let out = submit(&url, "mws-1", &description, "yookassa");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cert = common::testdata("sample-credentials", "yookassa-shop.crt");
+    let key = common::testdata("sample-credentials", "yookassa-shop.key");
+    let out = run(
+        &[
+            "journal",
+            "run",
+            "--db",
+            &url,
+            "--sample-credentials",
+            "--yookassa-tls-cert",
+            &cert,
+            "--yookassa-tls-key",
+            &key,
+            "--time-scale",
+            "0.001",
+            "--max-seconds",
+            "2",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("never left"), "{}", stderr(&out));
+    let journal = refundkit_journal::blocking::Journal::connect_read_only(&url).unwrap();
+    let attempts = journal.attempts("mws-1").unwrap();
+    assert!(!attempts.is_empty());
+    assert!(
+        attempts
+            .iter()
+            .all(|a| a.outcome.as_deref() == Some("not-sent")),
+        "{attempts:?}"
+    );
+    journal.close();
+}

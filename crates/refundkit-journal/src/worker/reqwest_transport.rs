@@ -129,15 +129,26 @@ fn never_left(e: &reqwest::Error) -> bool {
     if e.is_connect() {
         return true;
     }
+    let refused = |tls: &rustls::Error| {
+        matches!(
+            tls,
+            rustls::Error::AlertReceived(_)
+                | rustls::Error::InvalidCertificate(_)
+                | rustls::Error::NoCertificatesPresented
+        )
+    };
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
         if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
-            return matches!(
-                tls,
-                rustls::Error::AlertReceived(_)
-                    | rustls::Error::InvalidCertificate(_)
-                    | rustls::Error::NoCertificatesPresented
-            );
+            return refused(tls);
+        }
+        // An io::Error's `source` skips the error it wraps (rustls' among them): look in it.
+        if let Some(tls) = cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return refused(tls);
         }
         source = cause.source();
     }
