@@ -96,6 +96,7 @@ impl InProcess {
         {
             Reply::Answer(r) | Reply::Delayed(_, r) => Delivery::Answered {
                 http_status: r.status().as_u16(),
+                headers: r.headers().clone(),
                 body: r.body().clone(),
             },
             _ => Delivery::Lost,
@@ -124,21 +125,20 @@ fn floor() -> (f64, usize) {
             match refund.poll(now, &credentials).unwrap() {
                 Action::Send(out) => {
                     sent += 1;
+                    refund.sent(&out, now).unwrap();
                     let Reply::Answer(r) = sim.handle(&out.request, now).reply else {
                         panic!()
                     };
                     refund
                         .on_answer(
-                            Answer::Received {
-                                http_status: r.status().as_u16(),
-                                body: r.body(),
-                            },
+                            out.seq,
+                            Answer::received(r.status().as_u16(), r.body()),
                             &credentials,
                             now,
                         )
                         .unwrap();
                 }
-                Action::Done { .. } => break,
+                Action::Done(_) => break,
                 other => panic!("{other:?}"),
             }
         }

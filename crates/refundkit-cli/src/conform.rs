@@ -136,8 +136,21 @@ fn lifecycle(dir: &std::path::Path) -> Result<Option<(usize, Vec<String>)>, CliE
     std::env::set_current_dir(dir)
         .map_err(|e| CliError::Usage(format!("{}: {e}", dir.display())))?;
     let mut failures = Vec::new();
-    for case in &cases.cases {
-        let argv = std::iter::once("refundkit").chain(case.args.iter().map(String::as_str));
+    // `next --state FILE` writes the state back: each case gets a copy, so the golden
+    // states stay as they are and every case starts from its own.
+    let scratch = std::env::temp_dir().join(format!("refundkit-conform-{}", std::process::id()));
+    for (i, case) in cases.cases.iter().enumerate() {
+        let mut args = case.args.clone();
+        if let Some(at) = args.iter().position(|a| a == "--state")
+            && let Some(state) = args.get_mut(at.saturating_add(1))
+        {
+            let copy = scratch.join(format!("{i:03}.json"));
+            std::fs::create_dir_all(&scratch)
+                .and_then(|()| std::fs::copy(&*state, &copy).map(drop))
+                .map_err(|e| CliError::Usage(format!("{state}: {e}")))?;
+            *state = copy.to_string_lossy().into_owned();
+        }
+        let argv = std::iter::once("refundkit").chain(args.iter().map(String::as_str));
         let (code, out) = match crate::Cli::try_parse_from(argv) {
             Ok(cli) => {
                 let (result, out) = io::captured(|| crate::dispatch(cli.provider));
@@ -157,6 +170,7 @@ fn lifecycle(dir: &std::path::Path) -> Result<Option<(usize, Vec<String>)>, CliE
             failures.push(format!("{}: output: {difference}", case.name));
         }
     }
+    let _ = std::fs::remove_dir_all(&scratch);
     std::env::set_current_dir(back).map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(Some((cases.cases.len(), failures)))
 }

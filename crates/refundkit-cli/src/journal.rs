@@ -498,11 +498,18 @@ fn work(args: &RunArgs) -> Result<Exit, CliError> {
         drop(identity);
         let open = journal.open_count().await.map_err(journal_error)?;
         if matches!(ended, Ended::Settled) || open == 0 {
-            Ok(Exit::Ok)
+            return Ok(Exit::Ok);
+        }
+        let behind = journal.waiting_for_review().await.map_err(journal_error)?;
+        if behind > 0 {
+            io::diagnose(&format!(
+                "{behind} of the {open} open refunds wait behind a review of an earlier refund \
+                 of their payment: journal resolve it, then run again (exit 4)"
+            ));
         } else {
             io::diagnose("refunds are still open: run again (exit 4)");
-            Ok(Exit::InProgress)
         }
+        Ok(Exit::InProgress)
     })
 }
 
@@ -619,6 +626,8 @@ mod tests {
             due_at: None,
             lease: None,
             resolution: None,
+            settled_at: None,
+            hold: None,
         };
         let shown = line(&entry);
         assert!(!shown.contains(['\n', '\r', '\u{1b}']), "{shown}");

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use refundkit::lifecycle::{Answer, Next, Record, Step};
+use refundkit::lifecycle::{Answer, Next, Step};
 use refundkit_core::http_text;
 
 use crate::Exit;
@@ -13,32 +13,29 @@ use crate::io::{self, CliError};
 /// The flags of `next`.
 #[derive(clap::Args)]
 pub struct NextArgs {
-    /// The refund request as it was sent, in the text form `refundkit plan` prints.
-    #[arg(long)]
-    refund: PathBuf,
-    /// The request this answer is to, when it is not the refund (a status request `next`
-    /// printed before); same text form.
-    #[arg(long)]
-    sent: Option<PathBuf>,
+    /// The refund's state as refundkit stores it (`Refund::to_json`, a journal's state): read,
+    /// and written back with the step taken (atomically: a new file renamed over it).
+    #[arg(long, value_name = "FILE", required_unless_present = "refund")]
+    state: Option<PathBuf>,
+    /// The request files `next` read before it kept the machine's state: refused, naming the
+    /// replacement (a script written for them hears why, not an unknown flag).
+    #[arg(long, value_name = "FILE", hide = true)]
+    refund: Option<PathBuf>,
+    /// Acknowledge the request that is due as leaving now, and print it: send it, then give
+    /// its answer with another `next`. Without it, `next` takes the answer to the request in
+    /// flight.
+    #[arg(long, conflicts_with_all = ["lost", "status", "input"])]
+    send: bool,
     /// No answer came back after the request left (a timeout, a reset).
     #[arg(long)]
     lost: bool,
     /// The answer's HTTP status.
     #[arg(long, default_value_t = 200)]
     status: u16,
-    /// How many times the refund has been sent, this time included.
-    #[arg(long, default_value_t = 1)]
-    attempts: u32,
-    /// RBS: paymentAmountInfo.refundedAmount before the refund was sent, in minor units.
-    #[arg(long)]
-    refunded_before: Option<u64>,
-    /// When the refund request last left (Unix seconds or `YYYY-MM-DDThh:mm:ssZ`): RBS sends
-    /// a refund again after a status showing no refund only once the gateway has had time to
-    /// book it.
-    #[arg(long)]
-    refund_sent_at: Option<String>,
     #[command(flatten)]
     now: NowArg,
+    #[command(flatten)]
+    credentials: crate::plan::CredentialArgs,
     /// The answer's body; `-` or nothing for stdin (not read with --lost).
     input: Option<PathBuf>,
 }
@@ -100,43 +97,138 @@ fn seconds(t: SystemTime) -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Decides and prints: the step, why, not before when, and the request to send (its secrets
-/// redacted, as `plan` prints it). Exit 0 done, 3 refused, 4 wait or resend, 5 reconcile.
+/// Writes `refund`'s state to `path`: a new file beside it, renamed over it, so that a crash
+/// leaves the old state or the new one, never half of one.
+pub fn write_state(path: &Path, refund: &refundkit::Refund) -> Result<(), CliError> {
+    let tmp = path.with_extension("json.tmp");
+    let mut json = refund.to_json();
+    json.push('\n');
+    std::fs::write(&tmp, json)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| CliError::Usage(format!("--state {}: {e}", path.display())))
+}
+
+/// One step of the refund whose state is in `--state`: the answer to its request in flight
+/// (or, with `--send`, the due request acknowledged as leaving), the state written back, and
+/// what comes next printed: the step, why, not before when, and the request to send (its
+/// secrets redacted, as `plan` prints it). Exit 0 done, 3 refused, 4 wait or resend, 5
+/// reconcile, a person's review or an answer about another refund.
 pub fn next(provider: refundkit::ProviderId, args: NextArgs) -> Result<Exit, CliError> {
-    let refund = read_request(&args.refund, "--refund")?;
-    let sent = match &args.sent {
-        Some(path) => read_request(path, "--sent")?,
-        None => refundkit_core::copy_request(&refund),
+    let Some(path) = args.state.as_deref().filter(|_| args.refund.is_none()) else {
+        return Err(CliError::Usage(format!(
+            "next takes the refund's state, no longer its request file: \
+             `refundkit plan --provider {provider} --state FILE` writes one, \
+             then `refundkit {provider} next --state FILE --send` and `next --state FILE ANSWER`"
+        )));
+    };
+    let bytes = io::read_input(Some(path))?;
+    let mut refund = refundkit::Refund::from_json(&bytes)
+        .map_err(|e| CliError::Rejected(format!("--state: {e}")))?;
+    if refund.provider() != provider {
+        return Err(CliError::Usage(format!(
+            "--state holds a {} refund, not {provider}'s",
+            refund.provider()
+        )));
+    }
+    let (credentials, sample) = crate::plan::credentials(&args.credentials, true)?;
+    if sample {
+        crate::plan::note_samples();
+    }
+    let now = args.now.instant()?;
+    if args.send {
+        return send(provider, path, &mut refund, &credentials, now);
+    }
+    let refundkit::lifecycle::Action::Awaiting { seq, .. } = refund
+        .poll(now, &credentials)
+        .map_err(|e| CliError::Rejected(e.to_string()))?
+    else {
+        return Err(CliError::Rejected(format!(
+            "--state: no request is in flight (the refund is {}): `next --send` acknowledges \
+             the one due",
+            refund.status()
+        )));
     };
     let body;
     let answer = if args.lost {
         Answer::Lost
     } else {
         body = io::read_input(args.input.as_deref())?;
-        Answer::Received {
-            http_status: args.status,
-            body: &body,
-        }
+        Answer::received(args.status, &body)
     };
-    let refund_sent_at = args
-        .refund_sent_at
-        .as_deref()
-        .map(|t| instant("--refund-sent-at", t))
-        .transpose()?;
-    let record = Record {
-        refund: &refund,
-        attempts: args.attempts,
-        refunded_before: args.refunded_before,
-        refund_sent_at,
-    };
-    let next = refundkit::lifecycle::decide(provider, &record, &sent, answer, args.now.instant()?)
+    refund
+        .on_answer(seq, answer, &credentials, now)
         .map_err(|e| CliError::Rejected(e.to_string()))?;
+    let next = refund
+        .next(&credentials)
+        .map_err(|e| CliError::Rejected(e.to_string()))?;
+    write_state(path, &refund)?;
+    print_next(provider, &next)
+}
+
+/// `next --send`: the due request acknowledged as leaving at `now` and printed, the state
+/// written back in flight; a sleep or a final outcome printed as it stands.
+fn send(
+    provider: refundkit::ProviderId,
+    path: &Path,
+    refund: &mut refundkit::Refund,
+    credentials: &refundkit::Credentials,
+    now: SystemTime,
+) -> Result<Exit, CliError> {
+    use refundkit::lifecycle::Action;
+    let action = refund
+        .poll(now, credentials)
+        .map_err(|e| CliError::Rejected(e.to_string()))?;
+    match action {
+        Action::Send(out) => {
+            refund
+                .sent(&out, now)
+                .map_err(|e| CliError::Rejected(e.to_string()))?;
+            write_state(path, refund)?;
+            let shown = provider.adapter().map_or_else(
+                || refundkit_core::copy_request(&out.request),
+                |p| p.redacted(&out.request),
+            );
+            let text = format!(
+                "send\n{}\nrequest: {}\n\n{}",
+                io::one_line(&out.detail),
+                out.seq,
+                http_text::to_text(&shown)
+            );
+            io::emit(text.as_bytes())?;
+            Ok(Exit::InProgress)
+        }
+        Action::Awaiting { seq, since, .. } => Err(CliError::Rejected(format!(
+            "request {seq} is in flight since {}: give its answer (or --lost) first",
+            seconds(since)
+        ))),
+        Action::Escalate(why) => {
+            refund
+                .escalate(why, now)
+                .map_err(|e| CliError::Rejected(e.to_string()))?;
+            write_state(path, refund)?;
+            let next = refund
+                .next(credentials)
+                .map_err(|e| CliError::Rejected(e.to_string()))?;
+            print_next(provider, &next)
+        }
+        Action::Sleep { .. } | Action::Done(_) | Action::Refused(_) | Action::Review(_) => {
+            let next = refund
+                .next(credentials)
+                .map_err(|e| CliError::Rejected(e.to_string()))?;
+            print_next(provider, &next)
+        }
+    }
+}
+
+/// Prints a step as `next` does: its name, why, not before when, the request to send.
+fn print_next(provider: refundkit::ProviderId, next: &Next) -> Result<Exit, CliError> {
     let mut out = format!("{}\n", next.step());
-    let (why, when) = match &next {
-        Next::Done { refunded, detail } => (
+    let (why, when) = match next {
+        Next::Done(done) => (
             format!(
-                "{detail}{}",
-                refunded
+                "{}{}",
+                done.detail,
+                done.refunded
                     .map(|a| format!("; refunded {a}"))
                     .unwrap_or_default()
             ),
@@ -148,17 +240,15 @@ pub fn next(provider: refundkit::ProviderId, args: NextArgs) -> Result<Exit, Cli
         | Next::Resend {
             detail, not_before, ..
         } => (detail.clone(), Some(*not_before)),
-        Next::Refused {
-            http_status,
-            code,
-            text,
-            may_correct,
-        } => (
+        Next::Refused(refused) => (
             format!(
-                "HTTP {http_status} {} {}; {}",
-                code.as_deref().unwrap_or("-"),
-                text.as_deref().unwrap_or(""),
-                if *may_correct {
+                "HTTP {} {} {}; {}",
+                refused
+                    .http_status
+                    .map_or_else(|| "-".to_owned(), |s| s.to_string()),
+                refused.code.as_deref().unwrap_or("-"),
+                refused.text.as_deref().unwrap_or(""),
+                if refused.may_correct {
                     "a corrected request may be sent"
                 } else {
                     "not correctable as asked"
@@ -169,7 +259,10 @@ pub fn next(provider: refundkit::ProviderId, args: NextArgs) -> Result<Exit, Cli
         Next::Reconcile {
             how, not_before, ..
         } => (how.clone(), Some(*not_before)),
-        Next::Mismatch { mismatch, how } => (format!("not this refund: {mismatch}; {how}"), None),
+        Next::Review(review) => match &review.mismatch {
+            Some(m) => (format!("not this refund: {m}; {}", review.how), None),
+            None => (review.how.clone(), None),
+        },
     };
     // Provider text is printed as one line whatever it holds: a requestId with CR LF in it
     // must not add lines of its own to what scripts read.
@@ -190,6 +283,6 @@ pub fn next(provider: refundkit::ProviderId, args: NextArgs) -> Result<Exit, Cli
         Step::Done => Exit::Ok,
         Step::Refused => Exit::Refused,
         Step::Wait | Step::Resend => Exit::InProgress,
-        Step::Reconcile | Step::Mismatch => Exit::Reconcile,
+        Step::Reconcile | Step::Review | Step::Mismatch => Exit::Reconcile,
     })
 }

@@ -112,6 +112,12 @@ enum Provider {
         credentials: plan::CredentialArgs,
         #[command(flatten)]
         settings: plan::SettingArgs,
+        /// Also write the refund's state to FILE, started now (one `--provider`): the file
+        /// `refundkit <provider> next --state FILE` takes from here.
+        #[arg(long, value_name = "FILE")]
+        state: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        now: lifecycle::NowArg,
         /// The refund description; `-` for stdin; nothing for the built-in sample.
         input: Option<std::path::PathBuf>,
     },
@@ -198,8 +204,17 @@ fn dispatch(provider: Provider) -> Result<Exit, io::CliError> {
             provider,
             credentials,
             settings,
+            state,
+            now,
             input,
-        } => plan::run(provider, &credentials, &settings, input),
+        } => plan::run(
+            provider,
+            &credentials,
+            &settings,
+            state.as_deref(),
+            now.instant()?,
+            input,
+        ),
         Provider::Inspect { input } => inspect(input),
         Provider::Serve(args) => serve::run(&args),
         Provider::Journal { verb } => journal::run(verb),

@@ -151,8 +151,15 @@ pub fn run(
     which: Which,
     creds: &CredentialArgs,
     settings: &SettingArgs,
+    state: Option<&std::path::Path>,
+    now: SystemTime,
     input: Option<PathBuf>,
 ) -> Result<Exit, CliError> {
+    if state.is_some() && which == Which::All {
+        return Err(CliError::Usage(
+            "--state writes one refund's state: name its --provider".into(),
+        ));
+    }
     let json = match &input {
         Some(_) => io::read_input(input.as_deref())?,
         None => SAMPLE_ORDER.as_bytes().to_vec(),
@@ -172,9 +179,26 @@ pub fn run(
         Which::Yookassa => &[ProviderId::Yookassa],
         Which::Rbs => &[ProviderId::Rbs],
     };
-    let plan = build(&desc, &credentials, names, SystemTime::now())
+    let plan = build(&desc, &credentials, names, now)
         .map_err(|e| CliError::Rejected(format!("refund description: {e}")))?;
     io::emit(plan.to_string().as_bytes())?;
+    if let Some(path) = state {
+        // Only a request without errors has a refund to start: a rejected plan writes none.
+        match plan
+            .providers
+            .iter()
+            .filter(|p| !p.report.has_errors())
+            .find_map(|p| p.refund.as_ref())
+        {
+            Some(refund) => crate::lifecycle::write_state(path, refund)?,
+            None => {
+                return Err(CliError::Rejected(format!(
+                    "--state {}: the plan has no refund to start",
+                    path.display()
+                )));
+            }
+        }
+    }
     // A provider the description gives no references for is skipped, unless it was asked for.
     let bad = plan.providers.iter().any(|p| {
         p.report.has_errors()

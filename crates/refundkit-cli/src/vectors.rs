@@ -135,8 +135,8 @@ fn header(operation: &str) -> Vec<&'static str> {
             "output: the answer's reading, as for the operation's responses (verdict, code, text, the method's own fields).",
         ],
         "lifecycle" => vec![
-            "input: the refund request as sent (HTTP text), the request the answer is to (null: the refund itself), the answer (or lost), and what the shop recorded (attempts, refundedBefore, refundSentAt, now: Unix seconds).",
-            "output: step (done, wait, resend, refused, reconcile, mismatch) and exit (the command line's code: 0, 3, 4, 5).",
+            "input: the refund's state as refundkit stores it (state: its body, what it sent, the request in flight as phase.request, counts and instants in Unix milliseconds), the answer to that request (or lost; or send: acknowledge the request due instead) and the instant (now: Unix seconds).",
+            "output: step (done, wait, resend, refused, reconcile, review, mismatch) and exit (the command line's code: 0, 1, 2, 3, 4, 5).",
         ],
         _ => Vec::new(),
     }
@@ -248,10 +248,12 @@ fn lifecycle(dir: &Path) -> Result<Vec<(FileKey, Exported)>, CliError> {
         let mut flags: BTreeMap<&str, &str> = BTreeMap::new();
         let mut positional = None;
         let mut lost = false;
+        let mut send = false;
         let mut rest = case.args.iter().skip(2);
         while let Some(arg) = rest.next() {
             match arg.as_str() {
                 "--lost" => lost = true,
+                "--send" => send = true,
                 flag if flag.starts_with("--") => {
                     let value = rest.next().map_or("", String::as_str);
                     flags.insert(flag, value);
@@ -296,6 +298,11 @@ fn lifecycle(dir: &Path) -> Result<Vec<(FileKey, Exported)>, CliError> {
             }),
             _ => Value::Null,
         };
+        let state: Value = match flags.get("--state") {
+            Some(name) => serde_json::from_slice(&read(name)?)
+                .map_err(|e| CliError::Rejected(format!("lifecycle/{name}: {e}")))?,
+            None => Value::Null,
+        };
         let expected_text = String::from_utf8_lossy(&read(&case.stdout)?).into_owned();
         let step = expected_text.lines().next().unwrap_or("").to_owned();
         out.push((
@@ -305,13 +312,10 @@ fn lifecycle(dir: &Path) -> Result<Vec<(FileKey, Exported)>, CliError> {
             comment: case.name.clone(),
             flags: vec!["Decision", "Authored"],
             input: json!({
-                "refund": text(flags.get("--refund").copied().unwrap_or(""))?,
-                "sent": flags.get("--sent").map(|s| text(s)).transpose()?,
+                "state": state,
                 "answer": answer,
                 "lost": lost,
-                "attempts": number("--attempts"),
-                "refundedBefore": number("--refunded-before"),
-                "refundSentAt": flags.get("--refund-sent-at"),
+                "send": send,
                 "now": flags.get("--now"),
             }),
             expected: json!({ "step": step, "exit": case.exit }),

@@ -337,7 +337,15 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             refund: Some(path), ..
         } => {
             let refund = lifecycle::read_request(&path, "--refund")?;
-            let status = refundkit_yandex_pay::lifecycle::status_request(&refund)
+            // The key comes from the shop (REFUNDKIT_YANDEX_PAY_API_KEY_FILE, else the sample),
+            // never back out of the request's header; it is redacted where printed.
+            let mut credentials =
+                refundkit::Credentials::from_env().map_err(|e| CliError::Usage(e.to_string()))?;
+            credentials.fill_samples();
+            let key = credentials
+                .get::<refundkit_yandex_pay::types::ApiKey>()
+                .ok_or_else(|| CliError::Usage("no Yandex Pay API key".into()))?;
+            let status = refundkit_yandex_pay::lifecycle::status_request(&refund, key)
                 .map_err(|e| CliError::Rejected(format!("--refund: {e}")))?;
             lifecycle::print_request(&refundkit_yandex_pay::http::redacted(&status))
         }

@@ -412,7 +412,7 @@ fn an_mws_handshake_the_provider_refused_is_not_sent_and_says_why() {
     assert!(
         attempts
             .iter()
-            .all(|a| a.outcome.as_deref() == Some("not-sent")),
+            .all(|a| a.outcome.map(|o| o.as_str()) == Some("not-sent")),
         "{attempts:?}"
     );
     journal.close();

@@ -193,6 +193,7 @@ fn plans_requests_are_driven_to_a_final_state_against_refundkit_serve_over_real_
             let mut refund = Refund::from_json(stored.as_bytes()).unwrap();
             match refund.poll(now, &credentials).unwrap() {
                 Action::Send(send) => {
+                    refund.sent(&send, now).unwrap();
                     sent.push(send.method);
                     stored = refund.to_json(); // write-ahead: the request left
                     let mut refund = Refund::from_json(stored.as_bytes()).unwrap();
@@ -201,10 +202,13 @@ fn plans_requests_are_driven_to_a_final_state_against_refundkit_serve_over_real_
                         Some((status, body)) => Answer::Received {
                             http_status: *status,
                             body,
+                            headers: None,
                         },
                         None => Answer::Lost,
                     };
-                    refund.on_answer(answer, &credentials, now).unwrap();
+                    refund
+                        .on_answer(send.seq, answer, &credentials, now)
+                        .unwrap();
                     stored = refund.to_json();
                 }
                 Action::Sleep { until } => {
@@ -212,7 +216,7 @@ fn plans_requests_are_driven_to_a_final_state_against_refundkit_serve_over_real_
                     now = until;
                 }
                 Action::Awaiting { .. } => panic!("{provider}: nothing is in flight here"),
-                Action::Done { .. } | Action::Refused { .. } | Action::Review(_) => {
+                Action::Escalate(_) | Action::Done(_) | Action::Refused(_) | Action::Review(_) => {
                     break refund.status();
                 }
             }
@@ -282,6 +286,7 @@ fn a_notification_the_shop_answers_with_500_is_posted_again_until_it_answers_200
     let Action::Send(send) = refund.poll(SystemTime::now(), &credentials).unwrap() else {
         panic!()
     };
+    refund.sent(&send, SystemTime::now()).unwrap();
     let (status, _) = send_with(&client, &send.request).unwrap();
     assert_eq!(status, 200);
     let first = notifications.recv_timeout(Duration::from_secs(10)).unwrap();

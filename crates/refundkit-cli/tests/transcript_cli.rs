@@ -67,6 +67,7 @@ fn record_a_session(dir: &Path) {
         else {
             panic!("a request is due")
         };
+        refund.sent(&send, now).unwrap();
         let mut builder = client.request(
             send.request.method().clone(),
             send.request.uri().to_string(),
@@ -79,9 +80,11 @@ fn record_a_session(dir: &Path) {
         let body = answer.bytes().unwrap();
         refund
             .on_answer(
+                send.seq,
                 refundkit::core::lifecycle::Answer::Received {
                     http_status: status,
                     body: &body,
+                    headers: None,
                 },
                 &credentials,
                 now,

@@ -30,7 +30,7 @@ pub use coded::Coded;
 pub use endpoint::{BaseUrl, EndpointError, copy_request};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError};
 pub use fiscal::{PaymentMethod, PaymentSubject, VatRate};
-pub use lifecycle::{Answer, DecideError, Next, Record, Step};
+pub use lifecycle::{Answer, DecideError, Next, Step};
 pub use money::{Amount, Currency, MoneyError, Quantity};
 pub use outcome::{Malformed, Outcome, Refusal, Verdict};
 pub use report::{AmountRule, Path, Report, Severity, Violation, codes};

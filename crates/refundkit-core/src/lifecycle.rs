@@ -29,17 +29,19 @@ mod timing;
 pub use echo::{Echo, Mismatch};
 pub use machine::{
     Action, BuildError, Context, Decision, Lifecycle, LoadError, Machine, MachineError, Outgoing,
-    Progress, Recorded, Review, STATE_VERSION, Status, decide_recorded,
+    Progress, Resolution, Resolved, STATE_VERSION, Status,
 };
-pub use timing::{Repeat, Timing};
+pub use timing::{Budget, Repeat, Timing};
 
 /// What came back for a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer<'a> {
-    /// An HTTP status and its body.
+    /// An HTTP status, its headers where the transport kept them, and its body.
     Received {
         /// The HTTP status.
         http_status: u16,
+        /// The answer's headers (`Retry-After`); `None` where they were not kept.
+        headers: Option<&'a http::HeaderMap>,
         /// The body, as it came.
         body: &'a [u8],
     },
@@ -52,6 +54,104 @@ pub enum Answer<'a> {
     NotSent,
 }
 
+impl<'a> Answer<'a> {
+    /// An answer with `http_status` and `body`, no headers kept.
+    pub fn received(http_status: u16, body: &'a [u8]) -> Self {
+        Answer::Received {
+            http_status,
+            headers: None,
+            body,
+        }
+    }
+
+    /// The same answer with its headers.
+    pub fn with_headers(self, headers: &'a http::HeaderMap) -> Self {
+        match self {
+            Answer::Received {
+                http_status, body, ..
+            } => Answer::Received {
+                http_status,
+                headers: Some(headers),
+                body,
+            },
+            other => other,
+        }
+    }
+
+    /// How long a server that failed asks to be left alone (`Retry-After` in seconds, on a
+    /// server failure: 5xx, 429), where it says.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Answer::Received {
+                http_status,
+                headers: Some(headers),
+                ..
+            } if is_server_failure(*http_status) => headers
+                .get(http::header::RETRY_AFTER)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .map(Duration::from_secs),
+            _ => None,
+        }
+    }
+}
+
+/// The provider (or a person, resolving a review) states that the money went back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Done {
+    /// How much, where the answer or the refund says.
+    pub refunded: Option<Amount>,
+    /// What stated it, for a log.
+    pub detail: String,
+}
+
+/// The provider (or a person, resolving a review) states that this refund did not happen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refused {
+    /// The HTTP status the refusal came with (`None`: a person's answer).
+    pub http_status: Option<u16>,
+    /// The provider's code, verbatim.
+    pub code: Option<String>,
+    /// The provider's text, verbatim.
+    pub text: Option<String>,
+    /// Whether a corrected refund may be sent (a wrong amount, a wrong key); `false` where the
+    /// refusal says the refund cannot happen as asked (already refunded, an id reused).
+    pub may_correct: bool,
+}
+
+/// No request can tell whether the money moved, or an answer is about another refund: what a
+/// person must check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    /// What to check, and where.
+    pub how: String,
+    /// Where an answer named another refund: the field that differs.
+    pub mismatch: Option<Mismatch>,
+}
+
+impl Review {
+    /// [`Step::Mismatch`] when an answer named another refund, [`Step::Review`] otherwise.
+    pub fn step(&self) -> Step {
+        if self.mismatch.is_some() {
+            Step::Mismatch
+        } else {
+            Step::Review
+        }
+    }
+}
+
+impl fmt::Display for Review {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.mismatch {
+            Some(m) => write!(f, "{m}; {}", self.how),
+            None => f.write_str(&self.how),
+        }
+    }
+}
+
 /// Whether an HTTP status is a server's failure rather than an answer about the refund: 5xx,
 /// and 429 (too many requests). Whatever code its body carries, such an answer is never read as
 /// a refusal: the provider's safe repeat, or the refund's status, decides instead.
@@ -59,52 +159,16 @@ pub fn is_server_failure(http_status: u16) -> bool {
     http_status == 429 || (500..600).contains(&http_status)
 }
 
-/// What the shop knows about a refund it recorded as requests (what `refundkit <provider>
-/// next` reads from files), beyond the request it is deciding on. A refund driven as a
-/// [`Machine`] keeps all of this in its own state.
-#[derive(Debug, Clone, Copy)]
-pub struct Record<'a> {
-    /// The refund request as it was built (by the provider crate): its identifiers, amount and
-    /// credentials are read from here.
-    pub refund: &'a Request<Vec<u8>>,
-    /// How many times the refund request has been sent so far (1 after the first send):
-    /// the repeat schedules count from it.
-    pub attempts: u32,
-    /// The amount already refunded on the payment before this refund was sent, in the
-    /// provider's own unit, where the provider can only be reconciled by comparing it (RBS
-    /// `refundedAmount`, in minor units). Record it before sending.
-    pub refunded_before: Option<u64>,
-    /// When the refund request last left: a status that shows no refund proves nothing until
-    /// the provider has had time to book it.
-    pub refund_sent_at: Option<SystemTime>,
-}
-
-impl<'a> Record<'a> {
-    /// A refund sent once, with nothing else recorded.
-    pub fn sent_once(refund: &'a Request<Vec<u8>>) -> Self {
-        Record {
-            refund,
-            attempts: 1,
-            refunded_before: None,
-            refund_sent_at: None,
-        }
-    }
-}
-
-/// The next step, with the request to send built: what a [`Machine`] due to send gives as
-/// [`Machine::next`], and what `refundkit <provider> next` prints.
+/// The next step, with the request to send built: what [`Machine::next`] gives, and what
+/// `refundkit <provider> next` prints.
 ///
 /// Not `#[non_exhaustive]`, on purpose: code that moves money must be told by the compiler
 /// when a new kind of step appears, not fall into a catch-all arm.
 #[derive(Debug)]
+#[must_use]
 pub enum Next {
-    /// The provider states that the money went back.
-    Done {
-        /// How much, where the answer or the request says.
-        refunded: Option<Amount>,
-        /// What stated it, for a log.
-        detail: String,
-    },
+    /// The provider (or a person) states that the money went back.
+    Done(Done),
     /// The refund is under way: ask its status (or wait for the provider's notification), not
     /// before `not_before`.
     Wait {
@@ -128,36 +192,21 @@ pub enum Next {
         /// Why a repeat is safe here, for a log.
         detail: String,
     },
-    /// The provider states that it did not do this refund.
-    Refused {
-        /// The HTTP status the refusal came with.
-        http_status: u16,
-        /// The provider's code, verbatim.
-        code: Option<String>,
-        /// The provider's text, verbatim.
-        text: Option<String>,
-        /// Whether a corrected request may be sent (a wrong amount, a wrong key); `false` where
-        /// the refusal says the refund cannot happen as asked (already refunded, an id reused).
-        may_correct: bool,
-    },
-    /// A refund may or may not have happened. Find out before sending anything that could
+    /// The provider (or a person) states that it did not do this refund.
+    Refused(Refused),
+    /// A refund may or may not have happened: ask this before sending anything that could
     /// refund again.
     Reconcile {
-        /// The request that tells, where the provider has one; `None`: a person checks.
-        request: Option<Request<Vec<u8>>>,
+        /// The request that tells.
+        request: Request<Vec<u8>>,
         /// Not before this instant (time for a request still in flight to settle).
         not_before: SystemTime,
-        /// What to compare or check by hand.
+        /// What to compare.
         how: String,
     },
-    /// The answer is about another refund than this one (another id, order or amount): it is
-    /// neither done nor refused, and a person checks before anything else is sent.
-    Mismatch {
-        /// The field that differs.
-        mismatch: Mismatch,
-        /// What to check.
-        how: String,
-    },
+    /// No request can tell, or an answer is about another refund (another id, order or
+    /// amount): a person checks before anything else is sent.
+    Review(Review),
 }
 
 /// The kind of a [`Next`] or a [`Decision`], without its data: what the command line maps to an
@@ -175,12 +224,14 @@ pub enum Step {
     Refused,
     /// [`Next::Reconcile`].
     Reconcile,
-    /// [`Next::Mismatch`].
+    /// [`Next::Review`]: a person checks.
+    Review,
+    /// [`Next::Review`] of an answer about another refund.
     Mismatch,
 }
 
 impl Step {
-    /// `done`, `wait`, `resend`, `refused`, `reconcile`, `mismatch`.
+    /// `done`, `wait`, `resend`, `refused`, `reconcile`, `review`, `mismatch`.
     pub fn as_str(self) -> &'static str {
         match self {
             Step::Done => "done",
@@ -188,6 +239,7 @@ impl Step {
             Step::Resend => "resend",
             Step::Refused => "refused",
             Step::Reconcile => "reconcile",
+            Step::Review => "review",
             Step::Mismatch => "mismatch",
         }
     }
@@ -203,27 +255,27 @@ impl Next {
     /// The kind of this step.
     pub fn step(&self) -> Step {
         match self {
-            Next::Done { .. } => Step::Done,
+            Next::Done(_) => Step::Done,
             Next::Wait { .. } => Step::Wait,
             Next::Resend { .. } => Step::Resend,
-            Next::Refused { .. } => Step::Refused,
+            Next::Refused(_) => Step::Refused,
             Next::Reconcile { .. } => Step::Reconcile,
-            Next::Mismatch { .. } => Step::Mismatch,
+            Next::Review(r) => r.step(),
         }
     }
 
     /// The request this step sends, if any.
     pub fn request(&self) -> Option<&Request<Vec<u8>>> {
         match self {
-            Next::Wait { request, .. } | Next::Reconcile { request, .. } => request.as_ref(),
-            Next::Resend { request, .. } => Some(request),
-            Next::Done { .. } | Next::Refused { .. } | Next::Mismatch { .. } => None,
+            Next::Wait { request, .. } => request.as_ref(),
+            Next::Resend { request, .. } | Next::Reconcile { request, .. } => Some(request),
+            Next::Done(_) | Next::Refused(_) | Next::Review(_) => None,
         }
     }
 }
 
-/// Why no decision could be made: the request given as sent is not one this provider crate
-/// builds, or the step's request cannot be assembled.
+/// Why no decision could be made: the step's request cannot be assembled, or the machine was
+/// not in a state to take the answer.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DecideError {

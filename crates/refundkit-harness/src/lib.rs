@@ -273,55 +273,98 @@ fn lifecycle_now() -> std::time::SystemTime {
         .expect("in range")
 }
 
-/// A validated RBS refund.do request, as the shop sent it.
-fn rbs_refund() -> http::Request<Vec<u8>> {
-    let request = refundkit_rbs::request_from_json(
-        br#"{"userName":"u","password":"p","orderId":"148a2a67-25ff-7d1b-b28d-391800a7dca8","amount":1000}"#,
-    )
-    .expect("a sample request");
-    let valid = refundkit_rbs::validate(request).expect("a valid sample");
-    refundkit_rbs::http::refund_request(
-        &refundkit_rbs::http::Endpoint::known(refundkit_rbs::http::Endpoint::SBERBANK_TEST),
-        &valid,
-    )
-    .expect("a request")
-}
-
 /// getOrderStatusExtended.do answers, and the decisions on them and on refund.do's answer: a
 /// success states an order; refund.do is never resent, whatever its answer; done only from a
 /// stated success.
 pub fn rbs_status(data: &[u8]) {
-    use refundkit_core::lifecycle::{Answer, Record, Step};
+    use refundkit_core::lifecycle::{Action, Answer, Step};
     for status in [200, 500] {
         if let Some(order) = refundkit_rbs::parse_status_response(status, data).success() {
             assert_eq!(status, 200);
             let _ = order.order_status.as_str();
         }
     }
-    let refund = rbs_refund();
-    let record = Record {
-        refund: &refund,
-        attempts: 1,
-        refunded_before: Some(0),
-        refund_sent_at: Some(lifecycle_now()),
+    let credentials = rbs_credentials();
+    let sent = |refund: &mut refundkit::Refund| {
+        let Ok(Action::Send(out)) = refund.poll(lifecycle_now(), &credentials) else {
+            return None;
+        };
+        refund.sent(&out, lifecycle_now()).expect("the request due");
+        Some(out)
     };
-    let answer = Answer::Received {
-        http_status: 200,
-        body: data,
+    // The order's status before the refund, then refund.do answered with `data`.
+    let mut refund = rbs_machine();
+    let before = sent(&mut refund).expect("the status first");
+    refund
+        .on_answer(
+            before.seq,
+            Answer::received(200, br#"{"errorCode":"0","orderStatus":2,"paymentAmountInfo":{"depositedAmount":100000,"refundedAmount":0}}"#),
+            &credentials,
+            lifecycle_now(),
+        )
+        .expect("in flight");
+    let Some(refund_do) = sent(&mut refund) else {
+        return;
     };
-    let next = refundkit_rbs::lifecycle::decide(&record, &refund, answer, lifecycle_now())
-        .expect("our own refund");
+    assert!(refund_do.moves_money);
+    let mut answered = refund.clone();
+    answered
+        .on_answer(
+            refund_do.seq,
+            Answer::received(200, data),
+            &credentials,
+            lifecycle_now(),
+        )
+        .expect("in flight");
+    let next = answered.next(&credentials).expect("our own refund");
     assert_ne!(next.step(), Step::Resend);
     if next.step() == Step::Done {
         assert!(refundkit_rbs::parse_response(200, data).is_success());
     }
-    if let Some(status) =
-        refundkit_rbs::lifecycle::decide(&record, &refund, Answer::Lost, lifecycle_now())
-            .expect("our own refund")
-            .request()
-    {
-        let _ = refundkit_rbs::lifecycle::decide(&record, status, answer, lifecycle_now());
+    // refund.do's answer lost, then its status answered with `data`.
+    refund
+        .on_answer(refund_do.seq, Answer::Lost, &credentials, lifecycle_now())
+        .expect("in flight");
+    let mut later = lifecycle_now();
+    for _ in 0..4 {
+        match refund.poll(later, &credentials) {
+            Ok(Action::Sleep { until }) => later = until,
+            Ok(Action::Send(out)) => {
+                assert!(!out.moves_money, "refund.do resent after a lost answer");
+                refund.sent(&out, later).expect("due");
+                refund
+                    .on_answer(out.seq, Answer::received(200, data), &credentials, later)
+                    .expect("in flight");
+                return;
+            }
+            _ => return,
+        }
     }
+}
+
+/// The sample RBS refund as a machine, before its first request.
+fn rbs_machine() -> refundkit::Refund {
+    let request = refundkit_rbs::request_from_json(
+        br#"{"userName":"u","password":"p","orderId":"148a2a67-25ff-7d1b-b28d-391800a7dca8","amount":1000}"#,
+    )
+    .expect("a sample request");
+    let valid = refundkit_rbs::validate(request).expect("a valid sample");
+    refundkit::Refund::start(
+        refundkit_rbs::lifecycle::Refund::new(
+            &refundkit_rbs::http::Endpoint::known(refundkit_rbs::http::Endpoint::SBERBANK_TEST),
+            &valid,
+        ),
+        lifecycle_now(),
+    )
+}
+
+fn rbs_credentials() -> refundkit::Credentials {
+    let mut credentials = refundkit::Credentials::new();
+    credentials.insert(refundkit_rbs::Auth::Password {
+        user_name: "u".into(),
+        password: refundkit_rbs::types::Password("p".to_owned().into()),
+    });
+    credentials
 }
 
 /// The operation status and the order, under the statuses they come with: a success comes

@@ -161,8 +161,13 @@ pub fn refund_machine(data: &[u8]) {
                 continue;
             }
             Action::Awaiting { .. } => panic!("nothing is left in flight between steps"),
-            Action::Done { .. } | Action::Refused { .. } | Action::Review(_) => return,
+            Action::Escalate(_) | Action::Done(_) | Action::Refused(_) | Action::Review(_) => {
+                return;
+            }
         };
+        refund
+            .sent(&send, now)
+            .expect("the request polled is the one due");
         if send.moves_money {
             if let Some(first) = refund_sends.first() {
                 match provider {
@@ -205,19 +210,29 @@ pub fn refund_machine(data: &[u8]) {
             _ => Answer::Received {
                 http_status: status,
                 body,
+                headers: None,
             },
         };
+        // An answer to another request than the one in flight is refused, and changes nothing.
+        let before = refund.clone();
+        assert!(
+            refund
+                .on_answer(send.seq.wrapping_add(1), answer, credentials, now)
+                .is_err(),
+            "an answer to a request that never left was taken"
+        );
+        assert_eq!(refund, before);
         refund
-            .on_answer(answer, credentials, now)
+            .on_answer(send.seq, answer, credentials, now)
             .expect("a request was in flight");
         if answer == Answer::NotSent && send.moves_money {
             // It never left: sending it again is not a repeat.
             refund_sends.pop();
         }
         let (success, refusal) = match answer {
-            Answer::Received { http_status, body } => {
-                stated(provider, send.method, http_status, body)
-            }
+            Answer::Received {
+                http_status, body, ..
+            } => stated(provider, send.method, http_status, body),
             _ => (false, false),
         };
         last_status_success = !send.moves_money && success;

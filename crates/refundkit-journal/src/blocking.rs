@@ -145,6 +145,11 @@ impl Journal {
         self.inner.pool_blocking(|c| c.open_count())
     }
 
+    /// [`crate::Journal::waiting_for_review`], blocking.
+    pub fn waiting_for_review(&self) -> Result<u64, JournalError> {
+        self.inner.pool_blocking(|c| c.waiting_for_review())
+    }
+
     /// [`crate::Journal::next_due`], blocking.
     pub fn next_due(&self) -> Result<Option<SystemTime>, JournalError> {
         self.inner.pool_blocking(|c| c.next_due())
@@ -207,13 +212,14 @@ impl Journal {
         &self,
         claim: &Claim,
         refund: &Refund,
+        seq: u64,
         outcome: Outcome,
         now: SystemTime,
         release: bool,
     ) -> Result<(), JournalError> {
         let (claim, refund) = (claim.clone(), refund.clone());
         self.inner
-            .pool_blocking(move |c| c.record(&claim, &refund, outcome, now, release))
+            .pool_blocking(move |c| c.record(&claim, &refund, seq, outcome, now, release))
     }
 
     /// [`crate::Journal::release`], blocking.
@@ -228,21 +234,21 @@ impl Journal {
             .pool_blocking(move |c| c.release(&claim, &refund, now))
     }
 
-    /// [`crate::Journal::postpone`], blocking.
-    pub fn postpone(
+    /// [`crate::Journal::hold`], blocking.
+    pub fn hold(
         &self,
         claim: &Claim,
-        due: SystemTime,
+        until: SystemTime,
         why: &str,
         now: SystemTime,
     ) -> Result<(), JournalError> {
         let (claim, why) = (claim.clone(), why.to_owned());
         self.inner
-            .pool_blocking(move |c| c.postpone(&claim, due, &why, now))
+            .pool_blocking(move |c| c.hold(&claim, until, &why, now))
     }
 
-    /// [`crate::Journal::hand_to_review`], blocking.
-    pub fn hand_to_review(
+    /// [`crate::Journal::quarantine`], blocking.
+    pub fn quarantine(
         &self,
         claim: &Claim,
         why: &str,
@@ -250,7 +256,7 @@ impl Journal {
     ) -> Result<(), JournalError> {
         let (claim, why) = (claim.clone(), why.to_owned());
         self.inner
-            .pool_blocking(move |c| c.hand_to_review(&claim, &why, now))
+            .pool_blocking(move |c| c.quarantine(&claim, &why, now))
     }
 }
 

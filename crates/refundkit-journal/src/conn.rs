@@ -13,8 +13,8 @@ use sha2::Digest as _;
 
 use crate::backend::{Backend, Row, Tx, Value};
 use crate::model::{
-    Attempt, Claim, Entry, Filter, Lease, Outcome, Resolution, Resolved, Sending, SubmitError,
-    Submitted, instant, ms, status_of,
+    Attempt, Claim, Entry, Filter, Outcome, Resolution, Resolved, Sending, SubmitError, Submitted,
+    instant, ms, status_of,
 };
 use crate::{JournalError, Location, schema};
 
@@ -23,13 +23,18 @@ use crate::{JournalError, Location, schema};
 /// given up.
 const RETRIES: u32 = 5;
 
-/// What a refund's row says of it: status, when it is due, why, counts.
+/// Every column of a refund's row that says where it stands, derived from its machine alone:
+/// the row is the state's, never a second truth beside it.
 struct Standing {
+    state: String,
     status: Status,
     due_at: Option<i64>,
     reason: String,
     attempts: i64,
     sends: i64,
+    settled_at: Option<i64>,
+    resolution: Option<&'static str>,
+    note: Option<String>,
 }
 
 fn standing(refund: &Refund, now: SystemTime) -> Standing {
@@ -38,19 +43,25 @@ fn standing(refund: &Refund, now: SystemTime) -> Standing {
         Status::Pending | Status::Waiting => Some(ms(refund.not_before().unwrap_or(now))),
         // Due from the moment it left: claimed again only once its lease has run out.
         Status::InFlight => Some(ms(now)),
-        _ => None,
+        Status::Done | Status::Refused | Status::Review => None,
     };
+    let resolved = refund.resolved();
     Standing {
+        state: refund.to_json(),
         status,
         due_at,
         reason: refund.reason(),
         attempts: i64::from(refund.progress().attempts),
         sends: i64::from(refund.progress().sends),
+        settled_at: refund.settled_at().map(ms),
+        resolution: resolved.map(|r| r.resolution.as_str()),
+        note: resolved.map(|r| r.note.clone()),
     }
 }
 
 const ENTRY_COLUMNS: &str = "id, provider, payment, status, amount, attempts, sends, reason, \
-     created_at, updated_at, due_at, lease_owner, lease_until, resolution, note, resolved_at";
+     created_at, updated_at, due_at, lease_owner, lease_until, resolution, note, settled_at, \
+     hold_reason";
 
 /// A row's columns, read by name of what they hold: a missing or mistyped value is the
 /// journal's corruption, said with the refund and the column, never a silent default.
@@ -115,7 +126,7 @@ fn entry_of(row: &Row) -> Result<Entry, JournalError> {
     let resolution = match c.text(13) {
         None => None,
         Some(r) => Some(Resolved {
-            resolution: Resolution::of(&r)
+            resolution: resolution_of(&r)
                 .ok_or_else(|| c.corrupt("resolution", "not done or not-refunded"))?,
             note: c.text(14).unwrap_or_default(),
             at: c.int(15).map(instant),
@@ -132,13 +143,33 @@ fn entry_of(row: &Row) -> Result<Entry, JournalError> {
         created_at: instant(c.required_int(8, "created_at")?),
         updated_at: instant(c.required_int(9, "updated_at")?),
         due_at: c.int(10).map(instant),
-        lease: c.text(11).zip(c.int(12)).map(|(owner, until)| Lease {
-            owner,
-            until: instant(until),
-        }),
+        lease: c
+            .text(11)
+            .zip(c.int(12))
+            .map(|(owner, until)| crate::model::Lease {
+                owner,
+                until: instant(until),
+            }),
         resolution,
+        settled_at: c.int(15).map(instant),
+        hold: c.text(16).map(|why| crate::model::Hold {
+            why,
+            until: c
+                .text(11)
+                .is_none()
+                .then(|| c.int(12).map(instant))
+                .flatten(),
+        }),
         id: c.id,
     })
+}
+
+fn resolution_of(text: &str) -> Option<Resolution> {
+    match text {
+        "done" => Some(Resolution::Done),
+        "not-refunded" => Some(Resolution::NotRefunded),
+        _ => None,
+    }
 }
 
 /// The next number of sequence `name`: one more than the last, or `floor` if that is
@@ -415,7 +446,7 @@ impl Conn {
                     Value::from(built.refund.payment()),
                     Value::from(digest),
                     Value::from(built.amount.clone()),
-                    Value::from(built.refund.to_json()),
+                    Value::from(s.state),
                     Value::from(s.status.as_str()),
                     Value::from(s.reason),
                     Value::from(s.attempts),
@@ -486,7 +517,7 @@ impl Conn {
                        AND NOT EXISTS (
                            SELECT 1 FROM refundkit_refunds o
                            WHERE o.provider = r.provider AND o.payment = r.payment
-                             AND o.seq < r.seq AND o.due_at IS NOT NULL)
+                             AND o.seq < r.seq AND o.status NOT IN ('done', 'refused'))
                      ORDER BY r.due_at, r.seq
                      LIMIT 1{lock}"
                 ),
@@ -563,8 +594,61 @@ impl Conn {
         Ok(())
     }
 
-    /// The refund's new state under `claim`, refused when another claim has raised its
-    /// fence since: the caller's work is stale and must stop.
+    /// Writes the refund's row from its machine: every column that says where it stands
+    /// derived from the state ([`standing`]), the state itself beside them, `fence_check`
+    /// deciding whether another claim has raised the fence since (the caller's work is stale
+    /// then, and nothing is written). The one way a refund's row changes after submission.
+    fn put(
+        tx: &mut dyn Tx,
+        id: &str,
+        fence: Option<i64>,
+        refund: &Refund,
+        now: SystemTime,
+        lease: Lease,
+    ) -> Result<bool, JournalError> {
+        let s = standing(refund, now);
+        let lease_sql = match lease {
+            Lease::Keep => "",
+            Lease::Release => ", lease_owner = NULL, lease_until = NULL",
+            // A person's answer: no worker still holding the refund may write after it.
+            Lease::Revoke => ", lease_owner = NULL, lease_until = NULL, fence = fence + 1",
+        };
+        let fence_sql = if fence.is_some() {
+            " AND fence = $13"
+        } else {
+            ""
+        };
+        let mut params = vec![
+            Value::from(s.state),
+            Value::from(s.status.as_str()),
+            Value::from(s.reason),
+            Value::from(s.attempts),
+            Value::from(s.sends),
+            Value::from(s.due_at),
+            Value::from(ms(now)),
+            Value::from(s.settled_at),
+            Value::from(s.resolution.map(str::to_owned)),
+            Value::from(s.note),
+            Value::from(Option::<String>::None),
+            Value::from(id),
+        ];
+        if let Some(f) = fence {
+            params.push(Value::from(f));
+        }
+        let changed = tx.execute(
+            &format!(
+                "UPDATE refundkit_refunds SET state = $1, status = $2, reason = $3,
+                     attempts = $4, sends = $5, due_at = $6, updated_at = $7, settled_at = $8,
+                     resolution = $9, note = $10, hold_reason = $11{lease_sql}
+                 WHERE id = $12{fence_sql}"
+            ),
+            &params,
+        )?;
+        Ok(changed > 0)
+    }
+
+    /// [`Conn::put`] under `claim`: refused ([`JournalError::Stale`]) when another claim has
+    /// raised the fence since.
     fn save(
         tx: &mut dyn Tx,
         claim: &Claim,
@@ -572,35 +656,21 @@ impl Conn {
         now: SystemTime,
         release: bool,
     ) -> Result<(), JournalError> {
-        let s = standing(refund, now);
-        let lease = if release {
-            ", lease_owner = NULL, lease_until = NULL"
-        } else {
-            ""
-        };
-        Conn::fenced(
-            tx,
-            claim,
-            &format!(
-                "UPDATE refundkit_refunds SET state = $1, status = $2, reason = $3,
-                     attempts = $4, sends = $5, due_at = $6, updated_at = $7{lease}
-                 WHERE id = $8 AND fence = $9"
-            ),
-            &[
-                Value::from(refund.to_json()),
-                Value::from(s.status.as_str()),
-                Value::from(s.reason),
-                Value::from(s.attempts),
-                Value::from(s.sends),
-                Value::from(s.due_at),
-                Value::from(ms(now)),
-            ],
-        )
+        let lease = if release { Lease::Release } else { Lease::Keep };
+        if !Conn::put(tx, &claim.id, Some(claim.fence), refund, now, lease)? {
+            return Err(JournalError::Stale {
+                id: claim.id.clone(),
+                fence: claim.fence,
+            });
+        }
+        Ok(())
     }
 
-    /// The write-ahead record, before a request leaves: the refund's state as `poll` left it
-    /// (in flight) and the attempt, durable once this returns. Refused, and nothing recorded,
-    /// when the claim is stale or its lease has run out: the request must not be sent then.
+    /// The write-ahead record, before a request leaves: the refund's state as
+    /// [`Refund::sent`] left it (in flight under the request's sequence number) and the
+    /// attempt, numbered with that sequence, durable once this returns. Refused, and nothing
+    /// recorded, when the claim is stale or its lease has run out: the request must not be
+    /// sent then.
     pub(crate) fn write_ahead(
         &mut self,
         claim: &Claim,
@@ -616,17 +686,13 @@ impl Conn {
         }
         self.tx(|tx| {
             Conn::save(tx, claim, refund, now, false)?;
-            // The attempt's number is the journal's own, one more than the refund's last: a
-            // request that never left (no connection) takes its number back in the machine's
-            // counts, but its attempt stays on record, so the next one is numbered after it.
             tx.execute(
                 "INSERT INTO refundkit_attempts (refund_id, n, method, moves_money, worker, fence,
                      sent_at)
-                 SELECT CAST($1 AS TEXT), COALESCE(MAX(n), 0) + 1, CAST($2 AS TEXT),
-                     CAST($3 AS BIGINT), CAST($4 AS TEXT), CAST($5 AS BIGINT), CAST($6 AS BIGINT)
-                 FROM refundkit_attempts WHERE refund_id = $1",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &[
                     Value::from(claim.id.as_str()),
+                    Value::from(i64::try_from(sending.seq).unwrap_or(i64::MAX)),
                     Value::from(sending.method),
                     Value::from(i64::from(sending.moves_money)),
                     Value::from(claim.worker.as_str()),
@@ -638,12 +704,13 @@ impl Conn {
         })
     }
 
-    /// How the request in flight ended, and the refund's state after it: the attempt is
-    /// closed (the last one still open), the state saved, the lease kept or released.
+    /// How request `seq` ended, and the refund's state after it: that attempt closed, the
+    /// state saved, the lease kept or released.
     pub(crate) fn record(
         &mut self,
         claim: &Claim,
         refund: &Refund,
+        seq: u64,
         outcome: Outcome,
         now: SystemTime,
         release: bool,
@@ -656,19 +723,21 @@ impl Conn {
             Conn::save(tx, claim, refund, now, release)?;
             tx.execute(
                 "UPDATE refundkit_attempts SET answered_at = $1, outcome = $2, http_status = $3
-                 WHERE refund_id = $4 AND outcome IS NULL",
+                 WHERE refund_id = $4 AND n = $5",
                 &[
                     Value::from(ms(now)),
                     Value::from(outcome.as_str()),
                     Value::from(status),
                     Value::from(claim.id.as_str()),
+                    Value::from(i64::try_from(seq).unwrap_or(i64::MAX)),
                 ],
             )?;
             Ok(())
         })
     }
 
-    /// The refund's state with nothing sent (it sleeps, or it is final), the lease released.
+    /// The refund's state with nothing sent (it sleeps, it is final, a person has it), the
+    /// lease released.
     pub(crate) fn release(
         &mut self,
         claim: &Claim,
@@ -678,12 +747,13 @@ impl Conn {
         self.tx(|tx| Conn::save(tx, claim, refund, now, true))
     }
 
-    /// The lease given back with the refund due again at `due` and `why` as its reason, its
-    /// state untouched (a request could not be built: a credential this worker lacks).
-    pub(crate) fn postpone(
+    /// The lease given back with no worker claiming the refund before `until`, and `why`
+    /// (a request this worker could not build: a credential it lacks). The refund itself is
+    /// unchanged: it is due as its machine says, held back only from claims.
+    pub(crate) fn hold(
         &mut self,
         claim: &Claim,
-        due: SystemTime,
+        until: SystemTime,
         why: &str,
         now: SystemTime,
     ) -> Result<(), JournalError> {
@@ -691,17 +761,22 @@ impl Conn {
             Conn::fenced(
                 tx,
                 claim,
-                "UPDATE refundkit_refunds SET due_at = $1, reason = $2, updated_at = $3,
-                     lease_owner = NULL, lease_until = NULL
+                "UPDATE refundkit_refunds SET lease_owner = NULL, lease_until = $1,
+                     hold_reason = $2, updated_at = $3
                  WHERE id = $4 AND fence = $5",
-                &[Value::from(ms(due)), Value::from(why), Value::from(ms(now))],
+                &[
+                    Value::from(ms(until)),
+                    Value::from(why),
+                    Value::from(ms(now)),
+                ],
             )
         })
     }
 
-    /// The refund handed to a person: status review with `why`, never claimed again until
-    /// [`Journal::resolve`] (the state machine's own state is kept as it was).
-    pub(crate) fn hand_to_review(
+    /// A refund whose stored state does not load (changed by hand, written by something
+    /// else): its machine cannot be asked, so the row alone says review, with `why`, until a
+    /// person mends the state. The one write not derived from a machine: there is none.
+    pub(crate) fn quarantine(
         &mut self,
         claim: &Claim,
         why: &str,
@@ -712,15 +787,17 @@ impl Conn {
                 tx,
                 claim,
                 "UPDATE refundkit_refunds SET status = 'review', reason = $1, due_at = NULL,
-                     updated_at = $2, lease_owner = NULL, lease_until = NULL
+                     hold_reason = $1, settled_at = $2, updated_at = $2, lease_owner = NULL,
+                     lease_until = NULL
                  WHERE id = $3 AND fence = $4",
                 &[Value::from(why), Value::from(ms(now))],
             )
         })
     }
 
-    /// A person's answer to a refund in review, with their note: done, or refused (no money
-    /// moved). Raises the fence, so no worker still holding the refund can write after it.
+    /// A person's answer to a refund in review, with their note, given to its machine
+    /// ([`Refund::resolve`]): done, or refused (no money moved). Raises the fence, so no
+    /// worker still holding the refund can write after it.
     pub(crate) fn resolve(
         &mut self,
         id: &str,
@@ -728,39 +805,30 @@ impl Conn {
         note: &str,
         now: SystemTime,
     ) -> Result<Entry, JournalError> {
-        let (status, reason) = match resolution {
-            Resolution::Done => (Status::Done, format!("resolved by hand: done: {note}")),
-            Resolution::NotRefunded => (
-                Status::Refused,
-                format!("resolved by hand: not refunded: {note}"),
-            ),
-        };
-        let changed = self.tx(|tx| {
-            tx.execute(
-                "UPDATE refundkit_refunds SET status = $1, reason = $2, resolution = $3,
-                     note = $4, resolved_at = $5, updated_at = $5, due_at = NULL,
-                     lease_owner = NULL, lease_until = NULL, fence = fence + 1
-                 WHERE id = $6 AND status = 'review'",
-                &[
-                    Value::from(status.as_str()),
-                    Value::from(reason.as_str()),
-                    Value::from(resolution.as_str()),
-                    Value::from(note),
-                    Value::from(ms(now)),
-                    Value::from(id),
-                ],
-            )
+        self.tx(|tx| {
+            let rows = tx.query(
+                "SELECT state FROM refundkit_refunds WHERE id = $1",
+                &[Value::from(id)],
+            )?;
+            let Some(state) = rows.first().and_then(|r| r.first()).and_then(Value::text) else {
+                return Err(JournalError::NotFound(id.to_owned()));
+            };
+            let mut refund =
+                Refund::from_json(state.as_bytes()).map_err(|e| JournalError::Corrupt {
+                    id: id.to_owned(),
+                    detail: e.to_string(),
+                })?;
+            refund
+                .resolve(resolution, note, now)
+                .map_err(|_| JournalError::NotInReview {
+                    id: id.to_owned(),
+                    status: refund.status(),
+                })?;
+            Conn::put(tx, id, None, &refund, now, Lease::Revoke)?;
+            Ok(())
         })?;
-        let entry = self
-            .get(id)?
-            .ok_or_else(|| JournalError::NotFound(id.to_owned()))?;
-        if changed == 0 {
-            return Err(JournalError::NotInReview {
-                id: id.to_owned(),
-                status: entry.status,
-            });
-        }
-        Ok(entry)
+        self.get(id)?
+            .ok_or_else(|| JournalError::NotFound(id.to_owned()))
     }
 
     /// One refund as it stands.
@@ -859,8 +927,18 @@ impl Conn {
                     fence: c.required_int(4, "attempts.fence")?,
                     sent_at: instant(c.required_int(5, "attempts.sent_at")?),
                     answered_at: c.int(6).map(instant),
-                    outcome: c.text(7),
-                    http_status: c.int(8).and_then(|s| u16::try_from(s).ok()),
+                    outcome: match c.text(7).as_deref() {
+                        None => None,
+                        Some("answered") => Some(Outcome::Answered(
+                            c.int(8)
+                                .and_then(|s| u16::try_from(s).ok())
+                                .ok_or_else(|| c.corrupt("attempts.http_status", "missing"))?,
+                        )),
+                        Some("lost") => Some(Outcome::Lost),
+                        Some("not-sent") => Some(Outcome::NotSent),
+                        Some("worker-stopped") => Some(Outcome::WorkerStopped),
+                        Some(_) => return Err(c.corrupt("attempts.outcome", "not an outcome")),
+                    },
                 })
             })
             .collect()
@@ -871,6 +949,27 @@ impl Conn {
         let rows = self.read(|tx| {
             tx.query(
                 "SELECT COUNT(*) FROM refundkit_refunds WHERE due_at IS NOT NULL",
+                &[],
+            )
+        })?;
+        Ok(rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(Value::int)
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(0))
+    }
+
+    /// How many open refunds wait for a person: each held back behind an earlier refund of
+    /// its payment that is in review (no worker moves them until it is resolved).
+    pub(crate) fn waiting_for_review(&mut self) -> Result<u64, JournalError> {
+        let rows = self.read(|tx| {
+            tx.query(
+                "SELECT COUNT(*) FROM refundkit_refunds r
+                 WHERE r.due_at IS NOT NULL AND EXISTS (
+                     SELECT 1 FROM refundkit_refunds o
+                     WHERE o.provider = r.provider AND o.payment = r.payment
+                       AND o.seq < r.seq AND o.status = 'review')",
                 &[],
             )
         })?;
@@ -906,4 +1005,15 @@ impl Conn {
     pub(crate) fn next_in_sequence(&mut self, name: &str, floor: i64) -> Result<i64, JournalError> {
         self.tx(|tx| next_in(tx, name, floor))
     }
+}
+
+/// What a write does with the lease.
+#[derive(Clone, Copy)]
+enum Lease {
+    /// The worker goes on under it.
+    Keep,
+    /// Given back.
+    Release,
+    /// Taken from whoever holds it: the fence raised.
+    Revoke,
 }

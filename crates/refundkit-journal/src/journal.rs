@@ -291,6 +291,12 @@ impl Journal {
         self.call(|c| c.open_count()).await
     }
 
+    /// How many open refunds wait for a person: each behind an earlier refund of its payment
+    /// that is in review, which holds it back until [`Journal::resolve`].
+    pub async fn waiting_for_review(&self) -> Result<u64, JournalError> {
+        self.call(|c| c.waiting_for_review()).await
+    }
+
     /// When the soonest open refund may be claimed (its due time, or its lease's end if
     /// later); `None` when none is open.
     pub async fn next_due(&self) -> Result<Option<SystemTime>, JournalError> {
@@ -360,18 +366,19 @@ impl Journal {
             .await
     }
 
-    /// How the request in flight ended, and the refund's state after it: the attempt closed,
-    /// the state saved, the lease kept or released.
+    /// How request `seq` ended, and the refund's state after it: that attempt closed, the
+    /// state saved, the lease kept or released.
     pub async fn record(
         &self,
         claim: &Claim,
         refund: &Refund,
+        seq: u64,
         outcome: Outcome,
         now: SystemTime,
         release: bool,
     ) -> Result<(), JournalError> {
         let (claim, refund) = (claim.clone(), refund.clone());
-        self.call(move |c| c.record(&claim, &refund, outcome, now, release))
+        self.call(move |c| c.record(&claim, &refund, seq, outcome, now, release))
             .await
     }
 
@@ -386,30 +393,30 @@ impl Journal {
         self.call(move |c| c.release(&claim, &refund, now)).await
     }
 
-    /// The lease given back with the refund due again at `due` and `why` as its reason, its
-    /// state untouched (a request could not be built: a credential this worker lacks).
-    pub async fn postpone(
+    /// The lease given back with no worker claiming the refund before `until`, and `why` (a
+    /// request this worker could not build: a credential it lacks); the refund itself is
+    /// unchanged.
+    pub async fn hold(
         &self,
         claim: &Claim,
-        due: SystemTime,
+        until: SystemTime,
         why: &str,
         now: SystemTime,
     ) -> Result<(), JournalError> {
         let (claim, why) = (claim.clone(), why.to_owned());
-        self.call(move |c| c.postpone(&claim, due, &why, now)).await
+        self.call(move |c| c.hold(&claim, until, &why, now)).await
     }
 
-    /// The refund handed to a person: review with `why`, never claimed again until
-    /// [`Journal::resolve`].
-    pub async fn hand_to_review(
+    /// A refund whose stored state does not load: review by the row alone, with `why`, until
+    /// a person mends the state (there is no machine to ask).
+    pub async fn quarantine(
         &self,
         claim: &Claim,
         why: &str,
         now: SystemTime,
     ) -> Result<(), JournalError> {
         let (claim, why) = (claim.clone(), why.to_owned());
-        self.call(move |c| c.hand_to_review(&claim, &why, now))
-            .await
+        self.call(move |c| c.quarantine(&claim, &why, now)).await
     }
 
     /// Closes the journal's connections (every handle to it), each on its thread, and

@@ -4,6 +4,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use refundkit::ProviderId;
+pub use refundkit::core::lifecycle::Resolution;
 use refundkit::core::lifecycle::Status;
 use refundkit::core::{Amount, DecodeError, Report};
 use serde::ser::SerializeMap;
@@ -43,6 +44,20 @@ pub struct Entry {
     pub lease: Option<Lease>,
     /// A person's answer to a review.
     pub resolution: Option<Resolved>,
+    /// When it settled (done or refused; its review began).
+    pub settled_at: Option<SystemTime>,
+    /// Why no worker may claim it before an instant (a request a worker could not build), or
+    /// why it is in review without its machine (a state that does not load).
+    pub hold: Option<Hold>,
+}
+
+/// Claims of a refund held back, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hold {
+    /// Why.
+    pub why: String,
+    /// Until when (`None`: until a person mends it).
+    pub until: Option<SystemTime>,
 }
 
 impl Entry {
@@ -57,7 +72,7 @@ impl Entry {
 impl serde::Serialize for Entry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let time = refundkit::core::lifecycle::time::format_utc;
-        let mut map = s.serialize_map(Some(14))?;
+        let mut map = s.serialize_map(Some(16))?;
         map.serialize_entry("id", &self.id)?;
         map.serialize_entry("provider", &self.provider)?;
         map.serialize_entry("payment", &self.payment)?;
@@ -75,6 +90,8 @@ impl serde::Serialize for Entry {
             &self.resolution.as_ref().map(|r| r.resolution.as_str()),
         )?;
         map.serialize_entry("note", &self.resolution.as_ref().map(|r| &r.note))?;
+        map.serialize_entry("settled_at", &self.settled_at.map(time))?;
+        map.serialize_entry("hold", &self.hold.as_ref().map(|h| &h.why))?;
         map.end()
     }
 }
@@ -193,6 +210,9 @@ pub struct Claim {
 /// A request about to leave: what the write-ahead record says.
 #[derive(Debug, Clone)]
 pub struct Sending {
+    /// Its sequence number ([`refundkit::core::lifecycle::Outgoing::seq`]): the attempt's
+    /// number in the journal, and what its answer is recorded against.
+    pub seq: u64,
     /// Its method (`refund.do`).
     pub method: &'static str,
     /// Whether it moves money.
@@ -214,7 +234,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// `answered`, `lost`, `not-sent`, `worker-stopped`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Answered(_) => "answered",
             Outcome::Lost => "lost",
@@ -241,36 +262,17 @@ pub struct Attempt {
     pub sent_at: SystemTime,
     /// When its end was recorded.
     pub answered_at: Option<SystemTime>,
-    /// How it ended: `answered`, `lost`, `not-sent`, `worker-stopped`; `None` while in flight.
-    pub outcome: Option<String>,
-    /// The answer's HTTP status.
-    pub http_status: Option<u16>,
+    /// How it ended (an answer's HTTP status with it); `None` while in flight.
+    pub outcome: Option<Outcome>,
 }
 
-/// A person's answer to a review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Resolution {
-    /// The money went back (seen in the provider's console or the bank statement): done.
-    Done,
-    /// No money moved for this refund: refused, and a new refund may be submitted.
-    NotRefunded,
-}
-
-impl Resolution {
-    /// `done`, `not-refunded`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Resolution::Done => "done",
-            Resolution::NotRefunded => "not-refunded",
-        }
-    }
-
-    pub(crate) fn of(text: &str) -> Option<Resolution> {
-        match text {
-            "done" => Some(Resolution::Done),
-            "not-refunded" => Some(Resolution::NotRefunded),
-            _ => None,
+impl Sending {
+    /// What `outgoing` is, for its write-ahead record.
+    pub fn of(outgoing: &refundkit::core::lifecycle::Outgoing) -> Sending {
+        Sending {
+            seq: outgoing.seq,
+            method: outgoing.method,
+            moves_money: outgoing.moves_money,
         }
     }
 }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
-use refundkit::core::lifecycle::{Action, Answer, Status};
+use refundkit::core::lifecycle::{Action, Answer, Budget, Status};
 use refundkit::core::text::one_line;
 use refundkit::{Credentials, ProviderId, Refund};
 use tracing::{Instrument as _, info, info_span, warn};
@@ -34,10 +34,12 @@ pub use reqwest_transport::{ReqwestTransport, TlsIdentity, TransportError, Trans
 /// What became of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
-    /// An answer: its HTTP status and body.
+    /// An answer: its HTTP status, headers and body.
     Answered {
         /// The HTTP status.
         http_status: u16,
+        /// The headers (`Retry-After` is read from here).
+        headers: http::HeaderMap,
         /// The body.
         body: Vec<u8>,
     },
@@ -83,7 +85,8 @@ pub struct Config {
     /// [`Config::time_scale`], never below the transport's timeout and a second.
     pub lease: Duration,
     /// The retry budget, in sends of the refund itself: a refund that would leave more often
-    /// than this (each lost or unanswered one counts) goes to review instead.
+    /// than this (each lost or unanswered one counts) goes to review instead. The machine
+    /// spends it ([`Budget`], set on each refund it drives).
     pub max_attempts: u32,
     /// The retry budget, in time: a refund still open this long after its first request left
     /// goes to review rather than sending more (scaled as the schedules are).
@@ -198,7 +201,8 @@ pub enum Stepped {
 /// When [`Worker::run`] returns.
 #[derive(Debug, Clone, Default)]
 pub struct Until {
-    /// Once no refund is open (pending, waiting or in flight).
+    /// Once no refund is open (pending, waiting or in flight), or every open one waits behind
+    /// a review ([`Ended::AwaitingReview`]).
     pub settled: bool,
     /// At this instant, whatever is open.
     pub deadline: Option<SystemTime>,
@@ -214,6 +218,9 @@ pub enum Ended {
     Deadline,
     /// Asked to stop.
     Stopped,
+    /// What is open waits for a person: every open refund is held back behind an earlier
+    /// refund of its payment that is in review ([`Journal::resolve`] lets it go on).
+    AwaitingReview,
 }
 
 /// A request to stop, shared by the workers it stops: set once, seen by every worker between
@@ -368,65 +375,69 @@ impl Worker {
             Err(e) => {
                 let why = format!("the stored state does not load ({e}): check it by hand");
                 warn!(why = %one_line(&why));
-                self.journal.hand_to_review(claim, &why, now).await?;
+                self.journal.quarantine(claim, &why, now).await?;
                 return Ok(stepped(claim, Status::Review));
             }
         };
+        // From the provider's own schedule each time (never compounding on a stored, scaled
+        // one), with this worker's retry budget: the machine spends it.
+        let mut timing = refund.default_timing().with_budget(Budget {
+            attempts: self.config.max_attempts,
+            age: self.config.max_age,
+        });
         if let Some((numerator, denominator)) = self.config.time_scale {
-            // From the provider's own schedule each time: never compounding on a stored one.
-            refund.set_timing(refund.default_timing().scaled(numerator, denominator));
+            timing = timing.scaled(numerator, denominator);
         }
+        refund.set_timing(timing);
         let provider: ProviderId = refund.provider();
         loop {
             let now = self.clock.now();
-            let before = refund.clone();
             let action = match refund.poll(now, &self.credentials) {
                 Ok(a) => a,
                 Err(e) => {
                     let why = format!("the request cannot be built: {e}");
                     warn!(why = %one_line(&why));
-                    let due = now
+                    let until = now
                         .checked_add(self.config.unbuildable_retry)
                         .unwrap_or(now);
-                    self.journal.postpone(claim, due, &why, now).await?;
-                    return Ok(stepped(claim, before.status()));
+                    self.journal.hold(claim, until, &why, now).await?;
+                    return Ok(stepped(claim, refund.status()));
                 }
             };
             match action {
-                Action::Awaiting { method, .. } => {
+                Action::Awaiting { seq, method, .. } => {
                     warn!(
                         method,
+                        seq,
                         "a request left and its answer was never recorded (its worker stopped): it counts as lost"
                     );
                     refund
-                        .on_answer(Answer::Lost, &self.credentials, now)
+                        .on_answer(seq, Answer::Lost, &self.credentials, now)
                         .map_err(|e| corrupt(claim, &e))?;
                     self.journal
-                        .record(claim, &refund, Outcome::WorkerStopped, now, false)
+                        .record(claim, &refund, seq, Outcome::WorkerStopped, now, false)
                         .await?;
                 }
+                Action::Escalate(why) => {
+                    let why = format!("{why}; last: {}", refund.reason());
+                    warn!(why = %one_line(&why));
+                    refund.escalate(why, now).map_err(|e| corrupt(claim, &e))?;
+                    self.journal.release(claim, &refund, now).await?;
+                    return Ok(stepped(claim, Status::Review));
+                }
                 Action::Send(out) => {
-                    if let Some(why) = self.spent(claim, &refund, out.moves_money, now) {
-                        let why = format!("{why}; last: {}", before.reason());
-                        warn!(why = %one_line(&why));
-                        self.journal.hand_to_review(claim, &why, now).await?;
-                        return Ok(stepped(claim, Status::Review));
-                    }
                     let left = claim.lease_until.duration_since(now).unwrap_or_default();
                     if left <= self.transport.timeout() {
-                        // Not enough lease to cover the request: give it back unsent.
-                        self.journal.release(claim, &before, now).await?;
-                        return Ok(stepped(claim, before.status()));
+                        // Not enough lease to cover the request: give it back unsent (polling
+                        // changed nothing).
+                        self.journal.release(claim, &refund, now).await?;
+                        return Ok(stepped(claim, refund.status()));
                     }
-                    let n = refund.progress().sends;
                     let step = out.step.map_or("first", |s| s.as_str());
-                    let attempt = info_span!("request", method = out.method, n, step);
-                    let sending = Sending {
-                        method: out.method,
-                        moves_money: out.moves_money,
-                    };
+                    let attempt = info_span!("request", method = out.method, n = out.seq, step);
+                    refund.sent(&out, now).map_err(|e| corrupt(claim, &e))?;
                     self.journal
-                        .write_ahead(claim, &refund, &sending, now)
+                        .write_ahead(claim, &refund, &Sending::of(&out), now)
                         .instrument(attempt.clone())
                         .await?;
                     attempt.in_scope(|| info!(moves_money = out.moves_money, "sending"));
@@ -437,18 +448,19 @@ impl Worker {
                         .await;
                     let now = self.clock.now();
                     let (answer, outcome) = match &delivery {
-                        Delivery::Answered { http_status, body } => (
-                            Answer::Received {
-                                http_status: *http_status,
-                                body,
-                            },
+                        Delivery::Answered {
+                            http_status,
+                            headers,
+                            body,
+                        } => (
+                            Answer::received(*http_status, body).with_headers(headers),
                             Outcome::Answered(*http_status),
                         ),
                         Delivery::Lost => (Answer::Lost, Outcome::Lost),
                         Delivery::NotSent => (Answer::NotSent, Outcome::NotSent),
                     };
                     refund
-                        .on_answer(answer, &self.credentials, now)
+                        .on_answer(out.seq, answer, &self.credentials, now)
                         .map_err(|e| corrupt(claim, &e))?;
                     attempt.in_scope(|| {
                         info!(
@@ -464,16 +476,13 @@ impl Worker {
                     let lease_left = claim.lease_until.duration_since(now).unwrap_or_default();
                     let go_on = due_now && lease_left > self.transport.timeout();
                     self.journal
-                        .record(claim, &refund, outcome, now, !go_on)
+                        .record(claim, &refund, out.seq, outcome, now, !go_on)
                         .await?;
                     if !go_on {
                         return Ok(stepped(claim, refund.status()));
                     }
                 }
-                Action::Sleep { .. }
-                | Action::Done { .. }
-                | Action::Refused { .. }
-                | Action::Review(_) => {
+                Action::Sleep { .. } | Action::Done(_) | Action::Refused(_) | Action::Review(_) => {
                     self.journal.release(claim, &refund, now).await?;
                     if refund.status().is_final() {
                         info!(status = %refund.status(), reason = %one_line(&refund.reason()), "settled");
@@ -482,35 +491,6 @@ impl Worker {
                 }
             }
         }
-    }
-
-    /// Why the retry budget is spent, when it is: the refund would leave once too often, or
-    /// its first request left too long ago (`max_age`, scaled as the schedules are).
-    fn spent(
-        &self,
-        claim: &Claim,
-        refund: &Refund,
-        moves_money: bool,
-        now: SystemTime,
-    ) -> Option<String> {
-        if moves_money && refund.progress().attempts > self.config.max_attempts {
-            return Some(format!(
-                "the retry budget is spent: the refund left {} times and no answer settled it",
-                self.config.max_attempts
-            ));
-        }
-        let max_age = self.config.scaled(self.config.max_age);
-        let age = claim
-            .started_at
-            .and_then(|started| now.duration_since(started).ok())
-            .unwrap_or_default();
-        (age > max_age).then(|| {
-            format!(
-                "the retry budget is spent: the refund's first request left {} s ago and \
-                 nothing has settled it",
-                age.as_secs()
-            )
-        })
     }
 
     /// Steps refunds until `until` says, or `stop` is requested (between two steps, or in a
@@ -578,8 +558,14 @@ impl Worker {
         if self.step().await? != Stepped::Idle {
             return Ok(Round::Stepped);
         }
-        if until.settled && self.journal.open_count().await? == 0 {
-            return Ok(Round::Ended(Ended::Settled));
+        if until.settled {
+            let open = self.journal.open_count().await?;
+            if open == 0 {
+                return Ok(Round::Ended(Ended::Settled));
+            }
+            if self.journal.waiting_for_review().await? == open {
+                return Ok(Round::Ended(Ended::AwaitingReview));
+            }
         }
         let now = self.clock.now();
         let mut wait = self

@@ -25,6 +25,14 @@ const ORDER_A: &str = "148a2a67-25ff-7d1b-b28d-391800a7dca8";
 const ORDER_B: &str = "248a2a67-25ff-7d1b-b28d-391800a7dca8";
 const LEASE: Duration = Duration::from_secs(30);
 
+/// The claimed refund handed to a person by its machine, as a worker does with a spent
+/// budget.
+async fn to_review(journal: &Journal, claim: &refundkit_journal::Claim, why: &str) {
+    let mut refund = refundkit::Refund::from_json(claim.state.as_bytes()).unwrap();
+    refund.escalate(why, start()).unwrap();
+    journal.release(claim, &refund, start()).await.unwrap();
+}
+
 async fn submit(journal: &Journal, id: &str, order: &str, sum: &str) -> Submitted {
     journal
         .submit(
@@ -264,18 +272,23 @@ async fn a_stale_workers_write_is_refused_once_another_worker_took_the_refund_ov
         let Action::Send(out) = refund.poll(later, &credentials).unwrap() else {
             panic!()
         };
-        let sending = Sending {
-            method: out.method,
-            moves_money: out.moves_money,
-        };
+        refund.sent(&out, later).unwrap();
+        let sending = Sending::of(&out);
         // The stale worker can neither record a request as leaving, nor an answer, nor give
         // the refund back.
         for result in [
             j.write_ahead(&stale, &refund, &sending, start()).await,
-            j.record(&stale, &refund, Outcome::Answered(200), later, true)
-                .await,
+            j.record(
+                &stale,
+                &refund,
+                out.seq,
+                Outcome::Answered(200),
+                later,
+                true,
+            )
+            .await,
             j.release(&stale, &refund, later).await,
-            j.hand_to_review(&stale, "stale", later).await,
+            j.hold(&stale, later, "stale", later).await,
         ] {
             assert!(
                 matches!(result, Err(JournalError::Stale { .. })),
@@ -306,16 +319,9 @@ async fn nothing_is_sent_once_the_lease_has_run_out() {
         let Action::Send(out) = refund.poll(late, &sample::credentials()).unwrap() else {
             panic!()
         };
+        refund.sent(&out, late).unwrap();
         let result = j
-            .write_ahead(
-                &claim,
-                &refund,
-                &Sending {
-                    method: out.method,
-                    moves_money: out.moves_money,
-                },
-                late,
-            )
+            .write_ahead(&claim, &refund, &Sending::of(&out), late)
             .await;
         assert!(
             matches!(result, Err(JournalError::Stale { .. })),
@@ -345,8 +351,15 @@ async fn the_refunds_of_one_payment_go_one_after_another_in_the_order_submitted(
         j.release(&first, &refund, start()).await.unwrap();
         let again = j.claim("w3", start(), LEASE, None).await.unwrap().unwrap();
         assert_eq!(again.id, "a-1", "{backend}");
-        // Once a-1 is final (here: with a person), a-2 may start.
-        j.hand_to_review(&again, "checked by hand", start())
+        // With a person, a-1 still holds a-2 back (RBS compares refundedAmount one refund at
+        // a time: a review booked late must not be taken for a-2's money); once resolved,
+        // a-2 may start.
+        to_review(&j, &again, "checked by hand").await;
+        assert!(
+            j.claim("w3", start(), LEASE, None).await.unwrap().is_none(),
+            "{backend}: a review let the payment's next refund start"
+        );
+        j.resolve("a-1", Resolution::NotRefunded, "not in the console")
             .await
             .unwrap();
         let next = j.claim("w3", start(), LEASE, None).await.unwrap().unwrap();
@@ -404,9 +417,7 @@ async fn a_person_resolves_a_review_as_done_or_as_not_refunded() {
         for id in ["a-1", "b-1"] {
             let c = j.claim("w1", start(), LEASE, None).await.unwrap().unwrap();
             assert_eq!(c.id, id);
-            j.hand_to_review(&c, "the answer named another order", start())
-                .await
-                .unwrap();
+            to_review(&j, &c, "the answer named another order").await;
         }
         let done = j
             .resolve("a-1", Resolution::Done, "seen in the bank's console")
@@ -567,5 +578,155 @@ async fn a_submission_the_provider_could_not_take_is_refused_naming_the_field() 
             j.list(&Default::default()).await.unwrap().is_empty(),
             "{backend}"
         );
+    }
+}
+
+/// Every column of the refund's row that says where it stands is its machine's.
+async fn row_is_the_state(j: &Journal, id: &str, backend: &str, after: &str) {
+    let entry = j.get(id).await.unwrap().unwrap();
+    let refund = j.refund(id).await.unwrap().unwrap();
+    let due = match refund.status() {
+        Status::Pending | Status::Waiting => refund.not_before(),
+        _ => None,
+    };
+    let resolved = refund.resolved().map(|r| (r.resolution, r.note.clone()));
+    assert_eq!(
+        (
+            entry.status,
+            entry.detail.clone(),
+            entry.attempts,
+            entry.sends,
+            entry.settled_at,
+            entry
+                .resolution
+                .as_ref()
+                .map(|r| (r.resolution, r.note.clone())),
+        ),
+        (
+            refund.status(),
+            Some(refund.reason()),
+            refund.progress().attempts,
+            refund.progress().sends,
+            refund.settled_at(),
+            resolved,
+        ),
+        "{backend}: after {after}"
+    );
+    if let Some(due) = due {
+        assert_eq!(entry.due_at, Some(due), "{backend}: after {after}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_row_is_derived_from_the_machine_at_every_transition() {
+    use refundkit::core::lifecycle::Answer;
+    for (backend, url) in backends() {
+        let j = common::open(&url).await;
+        let credentials = sample::credentials();
+        submit(&j, "r-1", ORDER_A, "10.00").await;
+        row_is_the_state(&j, "r-1", backend, "submission").await;
+        let claim = j.claim("w1", start(), LEASE, None).await.unwrap().unwrap();
+        let mut refund = refundkit::Refund::from_json(claim.state.as_bytes()).unwrap();
+        // The order's status: acknowledged, recorded write-ahead.
+        let Action::Send(status) = refund.poll(start(), &credentials).unwrap() else {
+            panic!()
+        };
+        refund.sent(&status, start()).unwrap();
+        j.write_ahead(&claim, &refund, &Sending::of(&status), start())
+            .await
+            .unwrap();
+        row_is_the_state(&j, "r-1", backend, "the write-ahead record").await;
+        // Its answer: refund.do is due.
+        let answer = br#"{"errorCode":"0","orderStatus":2,"paymentAmountInfo":{"depositedAmount":111076,"refundedAmount":0}}"#;
+        refund
+            .on_answer(
+                status.seq,
+                Answer::received(200, answer),
+                &credentials,
+                start(),
+            )
+            .unwrap();
+        j.record(
+            &claim,
+            &refund,
+            status.seq,
+            Outcome::Answered(200),
+            start(),
+            false,
+        )
+        .await
+        .unwrap();
+        row_is_the_state(&j, "r-1", backend, "an answer").await;
+        // refund.do: it never left (no connection).
+        let Action::Send(out) = refund.poll(start(), &credentials).unwrap() else {
+            panic!()
+        };
+        refund.sent(&out, start()).unwrap();
+        j.write_ahead(&claim, &refund, &Sending::of(&out), start())
+            .await
+            .unwrap();
+        refund
+            .on_answer(out.seq, Answer::NotSent, &credentials, start())
+            .unwrap();
+        j.record(&claim, &refund, out.seq, Outcome::NotSent, start(), true)
+            .await
+            .unwrap();
+        row_is_the_state(&j, "r-1", backend, "a request that never left").await;
+        // A person: the machine hands it to review, and a person answers.
+        let claim = j
+            .claim("w1", start() + Duration::from_secs(60), LEASE, None)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut refund = refundkit::Refund::from_json(claim.state.as_bytes()).unwrap();
+        refund.escalate("checked by hand", start()).unwrap();
+        j.release(&claim, &refund, start()).await.unwrap();
+        row_is_the_state(&j, "r-1", backend, "an escalation").await;
+        j.resolve("r-1", Resolution::Done, "seen in the console")
+            .await
+            .unwrap();
+        row_is_the_state(&j, "r-1", backend, "a person's answer").await;
+        let attempts = j.attempts("r-1").await.unwrap();
+        assert_eq!(
+            attempts
+                .iter()
+                .map(|a| (a.n, a.outcome))
+                .collect::<Vec<_>>(),
+            [
+                (
+                    u32::try_from(status.seq).unwrap(),
+                    Some(Outcome::Answered(200))
+                ),
+                (u32::try_from(out.seq).unwrap(), Some(Outcome::NotSent)),
+            ],
+            "{backend}: the attempts are numbered by the machine's sequence"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_schema_keeps_the_status_to_the_machines() {
+    for (backend, url) in backends() {
+        let j = common::open(&url).await;
+        submit(&j, "r-1", ORDER_A, "10.00").await;
+        let bad = "UPDATE refundkit_refunds SET status = 'almost-done'";
+        let refused = match url.strip_prefix("sqlite:") {
+            Some(path) => rusqlite::Connection::open(path)
+                .unwrap()
+                .execute(bad, [])
+                .is_err(),
+            None => {
+                let url = url.clone();
+                std::thread::spawn(move || {
+                    postgres::Client::connect(&url, postgres::NoTls)
+                        .unwrap()
+                        .execute(bad, &[])
+                        .is_err()
+                })
+                .join()
+                .unwrap()
+            }
+        };
+        assert!(refused, "{backend}: a status no machine has was written");
     }
 }

@@ -129,36 +129,40 @@ async fn stop_at_refund_do(j: &Journal, transport: &SimTransport, send: bool) {
     let Action::Send(status) = refund.poll(now, &credentials).unwrap() else {
         panic!()
     };
-    let sending = Sending {
-        method: status.method,
-        moves_money: status.moves_money,
-    };
+    refund.sent(&status, now).unwrap();
+    let sending = Sending::of(&status);
     j.write_ahead(&claim, &refund, &sending, now).await.unwrap();
-    let Delivery::Answered { http_status, body } = transport.deliver(&status.request) else {
+    let Delivery::Answered {
+        http_status, body, ..
+    } = transport.deliver(&status.request)
+    else {
         panic!()
     };
     refund
         .on_answer(
-            refundkit::core::lifecycle::Answer::Received {
-                http_status,
-                body: &body,
-            },
+            status.seq,
+            refundkit::core::lifecycle::Answer::received(http_status, &body),
             &credentials,
             now,
         )
         .unwrap();
-    j.record(&claim, &refund, Outcome::Answered(http_status), now, false)
-        .await
-        .unwrap();
+    j.record(
+        &claim,
+        &refund,
+        status.seq,
+        Outcome::Answered(http_status),
+        now,
+        false,
+    )
+    .await
+    .unwrap();
     // Then refund.do: recorded as leaving, and the worker is gone.
     let Action::Send(out) = refund.poll(now, &credentials).unwrap() else {
         panic!()
     };
     assert!(out.moves_money);
-    let sending = Sending {
-        method: out.method,
-        moves_money: true,
-    };
+    refund.sent(&out, now).unwrap();
+    let sending = Sending::of(&out);
     j.write_ahead(&claim, &refund, &sending, now).await.unwrap();
     if send {
         transport.deliver(&out.request);
@@ -179,7 +183,7 @@ async fn a_refund_whose_worker_stopped_before_sending_it_is_reconciled_and_made_
         let attempts = j.attempts("sample-rbs").await.unwrap();
         // The stopped worker's refund.do counts as lost; the status decides; refund.do again.
         assert_eq!(
-            attempts[1].outcome.as_deref(),
+            attempts[1].outcome.map(|o| o.as_str()),
             Some("worker-stopped"),
             "{backend}"
         );
@@ -247,10 +251,8 @@ async fn a_worker_that_starts_again_under_its_name_takes_back_its_refunds_at_onc
         let Action::Send(out) = refund.poll(start(), &sample::credentials()).unwrap() else {
             panic!()
         };
-        let sending = Sending {
-            method: out.method,
-            moves_money: out.moves_money,
-        };
+        refund.sent(&out, start()).unwrap();
+        let sending = Sending::of(&out);
         j.write_ahead(&claim, &refund, &sending, start())
             .await
             .unwrap();
@@ -283,7 +285,7 @@ async fn a_worker_that_starts_again_under_its_name_takes_back_its_refunds_at_onc
         // again, not once the lease (30 s) ran out.
         let attempts = j.attempts("sample-rbs").await.unwrap();
         assert_eq!(
-            attempts[0].outcome.as_deref(),
+            attempts[0].outcome.map(|o| o.as_str()),
             Some("worker-stopped"),
             "{backend}"
         );
@@ -303,6 +305,7 @@ impl Transport for Unavailable {
         Box::pin(async {
             Delivery::Answered {
                 http_status: 503,
+                headers: http::HeaderMap::new(),
                 body: Vec::new(),
             }
         })
@@ -423,13 +426,20 @@ async fn a_request_that_cannot_be_built_waits_for_a_worker_with_the_credential()
             worker.step().await.unwrap(),
             Stepped::Refund { .. }
         ));
+        // The refund is as its machine left it (pending, due); claims of it are held back, and
+        // the row says why.
         let entry = j.get("sample-rbs").await.unwrap().unwrap();
         assert_eq!(entry.status, Status::Pending, "{backend}");
+        let hold = entry.hold.unwrap();
+        assert!(hold.why.contains("cannot be built"), "{backend}");
+        assert!(hold.until.unwrap() > start(), "{backend}");
         assert!(
-            entry.detail.unwrap().contains("cannot be built"),
+            j.claim("other", start(), LEASE, None)
+                .await
+                .unwrap()
+                .is_none(),
             "{backend}"
         );
-        assert!(entry.due_at.unwrap() > start(), "{backend}");
         assert!(transport.sent.lock().unwrap().is_empty(), "{backend}");
     }
 }
@@ -543,6 +553,9 @@ async fn every_refund_ends_done_refused_or_in_review_and_applied_once_whatever_s
                 continue;
             }
             if workers[w].step().await.unwrap() == Stepped::Idle {
+                // A person answers the reviews (they hold back their payments' later refunds),
+                // from what the provider's console shows.
+                common::resolve_reviews(&j, &transport.state()).await;
                 let now = clock.now();
                 let next = j.next_due().await.unwrap().unwrap_or(now);
                 clock.advance(
@@ -615,10 +628,8 @@ async fn stop_mid_step(
         j.release(&claim, &before, now).await.unwrap();
         return false;
     };
-    let sending = Sending {
-        method: out.method,
-        moves_money: out.moves_money,
-    };
+    refund.sent(&out, now).unwrap();
+    let sending = Sending::of(&out);
     j.write_ahead(&claim, &refund, &sending, now).await.unwrap();
     if send {
         transport.deliver(&out.request);
@@ -677,7 +688,7 @@ async fn a_request_that_never_left_does_not_poison_its_refund() {
         assert_eq!(
             attempts
                 .iter()
-                .map(|a| (a.n, a.outcome.as_deref().unwrap_or("open")))
+                .map(|a| (a.n, a.outcome.map(|o| o.as_str()).unwrap_or("open")))
                 .collect::<Vec<_>>(),
             [
                 (1, "not-sent"),
@@ -695,5 +706,118 @@ async fn a_request_that_never_left_does_not_poison_its_refund() {
             .map(|o| o["refunds"].as_array().unwrap().len())
             .sum();
         assert_eq!(booked, 1, "{backend}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refund_in_review_holds_back_its_payments_later_refunds_until_a_person_answers() {
+    // RBS compares refundedAmount with one refund at a time. Refund A's refund.do is booked
+    // and its answer lost, and A goes to a person; B, of the same order and the same amount,
+    // must not start: a lost answer of B's would read A's money as B's.
+    use refundkit_journal::worker::Ended;
+    for (backend, url) in backends() {
+        let clock = Arc::new(ManualClock::at(start()));
+        let transport = SimTransport::new(
+            sim(|s| {
+                s["faults"] = serde_json::json!([
+                    {"provider": "rbs", "path": "refund.do", "nth": 1, "fault": "answer-lost"}
+                ]);
+            }),
+            clock.clone(),
+        );
+        let j = open(&url).await;
+        let order = "148a2a67-25ff-7d1b-b28d-391800a7dca8";
+        let base = format!(
+            "http://127.0.0.1:1{}",
+            refundkit_sim::PREFIXES
+                .iter()
+                .find(|(p, _)| *p == "rbs")
+                .unwrap()
+                .1
+        );
+        for id in ["a", "b"] {
+            j.submit(
+                id,
+                ProviderId::Rbs,
+                &common::rbs(order, "10.00", Some(&base)),
+                &sample::credentials(),
+                start(),
+            )
+            .await
+            .unwrap();
+        }
+        // A: its status, then refund.do (booked; the answer lost); then a person takes it.
+        let mut w = worker(
+            &j,
+            shared(&transport),
+            &sample::credentials(),
+            &clock,
+            config("w"),
+        );
+        w.step().await.unwrap();
+        clock.advance(Duration::from_secs(3600));
+        let claim = j.claim("person", clock.now(), LEASE, None).await.unwrap();
+        let claim = match claim {
+            Some(c) => c,
+            None => panic!("{backend}: A is not claimable"),
+        };
+        assert_eq!(claim.id, "a", "{backend}");
+        let mut refund = refundkit::Refund::from_json(claim.state.as_bytes()).unwrap();
+        if let Action::Awaiting { seq, .. } =
+            refund.poll(clock.now(), &sample::credentials()).unwrap()
+        {
+            refund
+                .on_answer(
+                    seq,
+                    refundkit::core::lifecycle::Answer::Lost,
+                    &sample::credentials(),
+                    clock.now(),
+                )
+                .unwrap();
+        }
+        refund
+            .escalate(
+                "the refund.do answer was lost: check the console",
+                clock.now(),
+            )
+            .unwrap();
+        j.release(&claim, &refund, clock.now()).await.unwrap();
+        // B waits: workers say so and stop, nothing is sent for it.
+        let ended = w
+            .run(
+                &Until {
+                    settled: true,
+                    deadline: Some(clock.now() + Duration::from_secs(86_400)),
+                },
+                &Stop::new(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ended, Ended::AwaitingReview, "{backend}");
+        assert_eq!(
+            j.get("b").await.unwrap().unwrap().status,
+            Status::Pending,
+            "{backend}"
+        );
+        assert_eq!(j.attempts("b").await.unwrap().len(), 0, "{backend}");
+        // The person sees A's money in the console: done. Then B goes, and is its own.
+        j.resolve(
+            "a",
+            refundkit_journal::Resolution::Done,
+            "seen in the console",
+        )
+        .await
+        .unwrap();
+        settle(&j, shared(&transport), &clock, &sample::credentials()).await;
+        assert_eq!(
+            j.get("b").await.unwrap().unwrap().status,
+            Status::Done,
+            "{backend}"
+        );
+        let refunds = transport.state()["rbs"]["orders"][0]["refunds"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(refunds, 2, "{backend}: A and B each booked once");
     }
 }

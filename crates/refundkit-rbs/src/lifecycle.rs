@@ -21,11 +21,12 @@
 //! | status, after | unchanged but too early | ask again at `settle` after refund.do left |
 //! | status, after | anything else, another order | a person checks |
 
-use std::time::{Duration, SystemTime};
+use refundkit_core::lifecycle::{Done, Review};
+use std::time::Duration;
 
 use refundkit_core::lifecycle::{
-    Answer, BuildError, Context, DecideError, Decision, Echo, Lifecycle, LoadError, Next, Progress,
-    Record, Recorded, Repeat, Step, Timing, decide_recorded, is_server_failure, later,
+    Answer, BuildError, Context, Decision, Echo, Lifecycle, LoadError, Progress, Repeat, Step,
+    Timing, is_server_failure, later,
 };
 use refundkit_core::outcome::Outcome;
 use refundkit_core::{Amount, Validated};
@@ -52,6 +53,7 @@ pub fn timing() -> Timing {
         settle: Duration::from_secs(60),
         repeat: Repeat::every(Duration::from_secs(60)),
         not_sent: Duration::from_secs(5),
+        budget: Default::default(),
     }
 }
 
@@ -295,13 +297,15 @@ fn same_order(refund: &Refund, order: &OrderStatus) -> Result<(), Decision<Reque
             order.md_order.as_deref(),
         )
         .check()
-        .map_err(|mismatch| Decision::Mismatch {
-            how: format!(
-                "getOrderStatusExtended.do answered about another order: check order {} in \
+        .map_err(|mismatch| {
+            Decision::Review(Review {
+                how: format!(
+                    "getOrderStatusExtended.do answered about another order: check order {} in \
                  the gateway's merchant portal before sending anything",
-                refund.order_id
-            ),
-            mismatch,
+                    refund.order_id
+                ),
+                mismatch: Some(mismatch),
+            })
         })
 }
 
@@ -371,7 +375,10 @@ impl Refund {
                 format!("{why}: ask getOrderStatusExtended.do again before sending refund.do"),
             )
         };
-        let Answer::Received { http_status, body } = answer else {
+        let Answer::Received {
+            http_status, body, ..
+        } = answer
+        else {
             return again("the status answer was lost".into());
         };
         match parse_status_response(http_status, body) {
@@ -422,11 +429,14 @@ impl Refund {
     }
 
     fn after_refund(&self, answer: Answer<'_>, context: &Context<'_>) -> Decision<Request> {
-        let Answer::Received { http_status, body } = answer else {
+        let Answer::Received {
+            http_status, body, ..
+        } = answer
+        else {
             return self.repeat_or_reconcile(context, "the answer to refund.do was lost");
         };
         match parse_response(http_status, body) {
-            Outcome::Success(accepted) => Decision::Done {
+            Outcome::Success(accepted) => Decision::Done(Done {
                 refunded: self.amount().or_else(|| {
                     let b = self.before.as_ref()?;
                     Some(Amount::from_minor_units(
@@ -440,7 +450,7 @@ impl Refund {
                         .map(|m| format!(" ({m})"))
                         .unwrap_or_default()
                 ),
-            },
+            }),
             Outcome::Refused(r)
                 if !is_server_failure(r.http_status)
                     && states_no_refund(r.code.as_ref(), r.text.as_deref()) =>
@@ -482,7 +492,10 @@ impl Refund {
                 format!("{why}: ask getOrderStatusExtended.do again"),
             )
         };
-        let Answer::Received { http_status, body } = answer else {
+        let Answer::Received {
+            http_status, body, ..
+        } = answer
+        else {
             return again("the status answer was lost".into());
         };
         let order = match parse_status_response(http_status, body) {
@@ -534,14 +547,14 @@ impl Refund {
             return self.unchanged(order, before, context);
         }
         match expected {
-            Some(expected) if refunded_now == expected => Decision::Done {
+            Some(expected) if refunded_now == expected => Decision::Done(Done {
                 refunded: Some(Amount::from_minor_units(
                     refunded_now.saturating_sub(before),
                 )),
                 detail: format!(
                     "refundedAmount grew from {before} to {refunded_now}: the refund went through"
                 ),
-            },
+            }),
             _ => Decision::review(format!(
                 "refundedAmount went from {before} to {refunded_now}, not by this refund's \
                  amount ({}): another refund may have been booked; check order {} by hand",
@@ -605,57 +618,4 @@ impl Refund {
             ),
         )
     }
-}
-
-impl Recorded for Refund {
-    type Owned = Auth;
-
-    fn keys(owned: &Auth) -> Option<&Auth> {
-        Some(owned)
-    }
-
-    fn from_recorded(
-        record: &Record<'_>,
-        sent: &http::Request<Vec<u8>>,
-    ) -> Result<(Self, Request, Auth), DecideError> {
-        let endpoint = Endpoint::of_request(record.refund).ok_or_else(|| {
-            DecideError::not_recognised(PROVIDER, "the refund's URL is not …/refund.do")
-        })?;
-        let body = record.refund.body();
-        let request = match endpoint.dialect() {
-            Dialect::Rest => decode_request(body),
-            Dialect::Ecom => decode_ecom_request(body),
-        }
-        .map_err(|e| DecideError::not_recognised(PROVIDER, format!("the refund's body: {e}")))?;
-        let mut refund = Refund::of(&endpoint, &request);
-        refund.before = record.refunded_before.map(|refunded| Before {
-            refunded: Some(refunded),
-            deposited: None,
-            order_status: None,
-            payment_state: None,
-        });
-        let path = sent.uri().path();
-        let kind = if path.ends_with("/refund.do") {
-            Request::Refund
-        } else if path.ends_with("/getOrderStatusExtended.do") {
-            Request::Status
-        } else {
-            return Err(DecideError::not_recognised(
-                PROVIDER,
-                format!("{path} is neither refund.do nor getOrderStatusExtended.do"),
-            ));
-        };
-        Ok((refund, kind, request.auth))
-    }
-}
-
-/// The next step after `sent` (the refund in `record`, or its getOrderStatusExtended.do)
-/// got `answer`: the same rules as the [`Refund`] machine, from recorded requests.
-pub fn decide(
-    record: &Record<'_>,
-    sent: &http::Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Result<Next, DecideError> {
-    decide_recorded::<Refund>(record, sent, answer, now)
 }

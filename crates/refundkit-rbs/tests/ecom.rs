@@ -12,10 +12,10 @@ use std::time::{Duration, SystemTime};
 use http::Request;
 use proptest::prelude::*;
 use refundkit_core::Verdict;
-use refundkit_core::lifecycle::{Answer, Next, Record, Step};
+use refundkit_core::lifecycle::{Answer, Next, Step};
 use refundkit_rbs::codes as rbs_codes;
 use refundkit_rbs::http::{Endpoint, RequestError, redacted, refund_request};
-use refundkit_rbs::lifecycle::{Refund, decide};
+use refundkit_rbs::lifecycle::Refund;
 use refundkit_rbs::{
     Dialect, check_for, parse_response, request_from_json, validate, validate_for,
 };
@@ -31,26 +31,50 @@ fn ecom() -> Endpoint {
     Endpoint::known(Endpoint::SBERBANK_ECOM_TEST)
 }
 
-/// An ecom refund, with `jsonParams` as given (`""` for none).
-fn refund(json_params: &str) -> Request<Vec<u8>> {
+const KEY: &str = r#","jsonParams":{"externalRefundId":"rf-2026-000017"}"#;
+
+/// An ecom refund request, validated, with `jsonParams` as given (`""` for none).
+fn valid(json_params: &str) -> refundkit_core::Validated<refundkit_rbs::RefundRequest> {
     let json = format!(
         r#"{{"userName":"shop-api","password":"secret","orderId":"a67b0ced-c9a4-4cfb-bce3-b9595afaafc1","amount":14900{json_params}}}"#
     );
-    let request = validate_for(request_from_json(json.as_bytes()).unwrap(), Dialect::Ecom).unwrap();
-    refund_request(&ecom(), &request).unwrap()
+    validate_for(request_from_json(json.as_bytes()).unwrap(), Dialect::Ecom).unwrap()
+}
+
+/// Its refund.do.
+fn refund(json_params: &str) -> Request<Vec<u8>> {
+    refund_request(&ecom(), &valid(json_params)).unwrap()
 }
 
 fn keyed() -> Request<Vec<u8>> {
-    refund(r#","jsonParams":{"externalRefundId":"rf-2026-000017"}"#)
+    refund(KEY)
 }
 
-fn record(refund: &Request<Vec<u8>>) -> Record<'_> {
-    Record {
-        refund,
-        attempts: 1,
-        refunded_before: Some(0),
-        refund_sent_at: Some(now() - Duration::from_secs(120)),
-    }
+/// The refund to `endpoint` driven through its order's status (nothing refunded before) to
+/// refund.do, which left two minutes ago and got `answer`: the next step.
+fn after(
+    endpoint: &Endpoint,
+    request: &refundkit_core::Validated<refundkit_rbs::RefundRequest>,
+    answer: Answer<'_>,
+) -> Next {
+    use refundkit_core::lifecycle::{Action, Machine};
+    let auth = request.auth.clone();
+    let keys = Some(&auth);
+    let sent = now() - Duration::from_secs(120);
+    let mut m = Machine::new(Refund::new(endpoint, request), sent);
+    let Action::Send(status) = m.poll(sent, &keys).unwrap() else {
+        panic!()
+    };
+    m.sent(&status, sent).unwrap();
+    let order = br#"{"errorCode":"0","orderStatus":2,"paymentAmountInfo":{"depositedAmount":14900,"refundedAmount":0}}"#;
+    m.on_answer(status.seq, Answer::received(200, order), &keys, sent)
+        .unwrap();
+    let Action::Send(refund_do) = m.poll(sent, &keys).unwrap() else {
+        panic!()
+    };
+    m.sent(&refund_do, sent).unwrap();
+    m.on_answer(refund_do.seq, answer, &keys, now()).unwrap();
+    m.next(&keys).unwrap()
 }
 
 #[test]
@@ -137,11 +161,9 @@ fn amount_0_on_the_ecom_gateway_is_warned_not_taken_for_the_whole_order() {
 
 #[test]
 fn the_ecom_status_request_is_json_too() {
-    let r = refund("");
-    match decide(&record(&r), &r, Answer::Lost, now()).unwrap() {
+    match after(&ecom(), &valid(""), Answer::Lost) {
         Next::Reconcile {
-            request: Some(status),
-            ..
+            request: status, ..
         } => {
             assert_eq!(
                 status.uri(),
@@ -160,7 +182,7 @@ fn the_ecom_status_request_is_json_too() {
 #[test]
 fn a_lost_ecom_refund_with_an_external_refund_id_is_repeated_byte_for_byte_under_the_same_key() {
     let r = keyed();
-    match decide(&record(&r), &r, Answer::Lost, now()).unwrap() {
+    match after(&ecom(), &valid(KEY), Answer::Lost) {
         Next::Resend {
             request, detail, ..
         } => {
@@ -174,29 +196,22 @@ fn a_lost_ecom_refund_with_an_external_refund_id_is_repeated_byte_for_byte_under
 
 #[test]
 fn an_ecom_refund_whose_answer_states_nothing_is_repeated_under_its_key() {
-    let r = keyed();
     for (status, body) in [
         (502, &b"<html>Bad Gateway</html>"[..]),
         (200, br#"{"errorCode":"7","errorMessage":"System error"}"#),
     ] {
-        let next = decide(
-            &record(&r),
-            &r,
-            Answer::Received {
-                http_status: status,
-                body,
-            },
-            now(),
-        )
-        .unwrap();
+        let next = after(&ecom(), &valid(KEY), Answer::received(status, body));
         assert_eq!(next.step(), Step::Resend, "{status} {next:?}");
     }
 }
 
 #[test]
 fn a_lost_ecom_refund_without_a_key_is_reconciled_never_resent() {
-    let r = refund(r#","jsonParams":{"note":"no key"}"#);
-    let next = decide(&record(&r), &r, Answer::Lost, now()).unwrap();
+    let next = after(
+        &ecom(),
+        &valid(r#","jsonParams":{"note":"no key"}"#),
+        Answer::Lost,
+    );
     assert_eq!(next.step(), Step::Reconcile, "{next:?}");
 }
 
@@ -209,35 +224,30 @@ fn an_external_refund_id_on_the_rest_api_is_no_idempotency_key() {
         .unwrap(),
     )
     .unwrap();
-    let r = refund_request(&Endpoint::known(Endpoint::SBERBANK_TEST), &request).unwrap();
-    let next = decide(&record(&r), &r, Answer::Lost, now()).unwrap();
+    let next = after(
+        &Endpoint::known(Endpoint::SBERBANK_TEST),
+        &request,
+        Answer::Lost,
+    );
     assert_eq!(next.step(), Step::Reconcile, "{next:?}");
 }
 
 #[test]
 fn a_stated_ecom_answer_is_read_as_the_rest_api_reads_it() {
-    let r = keyed();
-    let answer = |body: &'static str| Answer::Received {
-        http_status: 200,
-        body: body.as_bytes(),
-    };
-    let done = decide(
-        &record(&r),
-        &r,
+    let answer = |body: &'static str| Answer::received(200, body.as_bytes());
+    let done = after(
+        &ecom(),
+        &valid(KEY),
         answer(
             r#"{"errorCode":"0","errorMessage":"Обработка запроса прошла без системных ошибок"}"#,
         ),
-        now(),
-    )
-    .unwrap();
+    );
     assert_eq!(done.step(), Step::Done);
-    let refused = decide(
-        &record(&r),
-        &r,
+    let refused = after(
+        &ecom(),
+        &valid(KEY),
         answer(r#"{"errorCode":"4","errorMessage":"В запросе не передан обязательный параметр"}"#),
-        now(),
-    )
-    .unwrap();
+    );
     assert_eq!(refused.step(), Step::Refused);
 }
 
@@ -280,8 +290,8 @@ proptest! {
         with_key in any::<bool>(),
     ) {
         let r = if with_key { keyed() } else { refund("") };
-        let answer = if lost { Answer::Lost } else { Answer::Received { http_status: status, body: body.as_bytes() } };
-        let next = decide(&record(&r), &r, answer, now()).unwrap();
+        let answer = if lost { Answer::Lost } else { Answer::Received { http_status: status, body: body.as_bytes(), headers: None, } };
+        let next = after(&ecom(), &valid(if with_key { KEY } else { "" }), answer);
         if next.step() == Step::Resend {
             prop_assert!(with_key);
             if let Next::Resend { request, .. } = &next {

@@ -61,7 +61,8 @@ fn step(m: &mut Machine<Refund>, at: SystemTime, answer: Answer<'_>) -> &'static
     let Action::Send(send) = m.poll(at, &Some(&auth)).unwrap() else {
         panic!("nothing due at {at:?}: {}", m.reason())
     };
-    m.on_answer(answer, &Some(&auth), at).unwrap();
+    m.sent(&send, at).unwrap();
+    m.on_answer(send.seq, answer, &Some(&auth), at).unwrap();
     send.method
 }
 
@@ -69,6 +70,7 @@ fn ok(body: &str) -> Answer<'_> {
     Answer::Received {
         http_status: 200,
         body: body.as_bytes(),
+        headers: None,
     }
 }
 
@@ -209,7 +211,7 @@ proptest! {
             Just(r#"{"errorCode":"5","errorMessage":"Access denied"}"#.to_owned()),
         ],
     ) {
-        let m = sent(Answer::Received { http_status, body: body.as_bytes() });
+        let m = sent(Answer::Received { http_status, body: body.as_bytes(), headers: None, });
         prop_assert!(!matches!(m.status(), Status::Refused | Status::Done), "{}", m.reason());
     }
 
@@ -228,6 +230,7 @@ proptest! {
         let auth = auth();
         // Whatever is due next, at any later time.
         if let Action::Send(send) = m.poll(t(100_000), &Some(&auth)).unwrap() {
+            m.sent(&send, t(100_000)).unwrap();
             if send.moves_money {
                 prop_assert_eq!(refunded, 0);
                 prop_assert!(md_order != Some("other"));

@@ -11,19 +11,18 @@
 //! Create's answer gave, and a stated `amount` must be the refund's (artgas1/robokassa-mcp
 //! reads the state together with the id it asked for).
 
-use std::time::{Duration, SystemTime};
+use refundkit_core::lifecycle::{Done, Refused, Review};
+use std::time::Duration;
 
 use refundkit_core::lifecycle::{
-    Answer, BuildError, Context, DecideError, Decision, Echo, Lifecycle, LoadError, Next, Progress,
-    Record, Recorded, Repeat, Step, Timing, decide_recorded, is_server_failure, later,
+    Answer, BuildError, Context, Decision, Echo, Lifecycle, LoadError, Progress, Repeat, Step,
+    Timing, is_server_failure, later,
 };
 use refundkit_core::outcome::Outcome;
 use refundkit_core::{Amount, DecodeError, DecodeErrorKind, Validated};
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{
-    decode_request, decode_unverified, encode_request, parse_response, parse_state_response,
-};
+use crate::codec::{decode_request, encode_request, parse_response, parse_state_response};
 use crate::http::{CreateBody, Endpoint, create_request, state_request};
 use crate::types::{Alg, CreateMessage, Password3, RefundLabel, RefundRequest};
 
@@ -37,6 +36,7 @@ pub fn timing() -> Timing {
         settle: Duration::from_secs(30),
         repeat: Repeat::every(Duration::from_secs(30)),
         not_sent: Duration::from_secs(5),
+        budget: Default::default(),
     }
 }
 
@@ -257,7 +257,10 @@ impl Lifecycle for Refund {
 impl Refund {
     fn after_create(&mut self, answer: Answer<'_>, context: &Context<'_>) -> Decision<Request> {
         let by_hand = |why: &str| Decision::review(format!("{why}; {BY_HAND}"));
-        let Answer::Received { http_status, body } = answer else {
+        let Answer::Received {
+            http_status, body, ..
+        } = answer
+        else {
             return by_hand("the answer to Refund/Create was lost");
         };
         match parse_response(http_status, body) {
@@ -299,7 +302,10 @@ impl Refund {
                 detail,
             )
         };
-        let Answer::Received { http_status, body } = answer else {
+        let Answer::Received {
+            http_status, body, ..
+        } = answer
+        else {
             return again("the GetState answer was lost: ask again".into());
         };
         let asked = self.request_id.as_deref().unwrap_or("");
@@ -310,32 +316,32 @@ impl Refund {
                     .amount("amount", self.amount, state.amount)
                     .check()
                 {
-                    return Decision::Mismatch {
+                    return Decision::Review(Review {
                         how: format!(
                             "GetState answered about another refund than request {asked}: \
                              check the refund in Robokassa's merchant account"
                         ),
-                        mismatch,
-                    };
+                        mismatch: Some(mismatch),
+                    });
                 }
                 match state.label {
-                    RefundLabel::Finished => Decision::Done {
+                    RefundLabel::Finished => Decision::Done(Done {
                         refunded: state.amount.or(self.amount),
                         detail: format!("GetState: request {} finished", state.request_id),
-                    },
+                    }),
                     RefundLabel::Processing => again(format!(
                         "GetState: request {} is processing",
                         state.request_id
                     )),
-                    RefundLabel::Canceled => Decision::Refused {
-                        http_status,
+                    RefundLabel::Canceled => Decision::Refused(Refused {
+                        http_status: Some(http_status),
                         code: Some(state.label.as_str().to_owned()),
                         text: Some(format!(
                             "refund request {} was cancelled in the merchant account",
                             state.request_id
                         )),
                         may_correct: true,
-                    },
+                    }),
                     other => Decision::review(format!(
                         "GetState states a label refundkit does not know ({}): check the refund \
                          in the merchant account",
@@ -361,81 +367,4 @@ impl Refund {
             )),
         }
     }
-}
-
-impl Recorded for Refund {
-    type Owned = ();
-
-    fn keys(_: &()) -> Option<&Password3> {
-        // A recorded refund never needs Password3 again: Create is never resent.
-        None
-    }
-
-    fn from_recorded(
-        record: &Record<'_>,
-        sent: &http::Request<Vec<u8>>,
-    ) -> Result<(Self, Request, ()), DecideError> {
-        let bad = |detail: String| DecideError::not_recognised(PROVIDER, detail);
-        let endpoint = Endpoint::of_request(record.refund)
-            .ok_or_else(|| bad("the refund's URL is not …/Refund/Create".into()))?;
-        let text = std::str::from_utf8(record.refund.body())
-            .map_err(|_| bad("the refund's body is not UTF-8".into()))?;
-        let (token, body) = match text
-            .trim()
-            .strip_prefix('"')
-            .and_then(|t| t.strip_suffix('"'))
-        {
-            Some(inner) => (inner, CreateBody::JsonString),
-            None if record
-                .refund
-                .headers()
-                .get(http::header::CONTENT_TYPE)
-                .is_some_and(|v| v.as_bytes() == b"text/plain") =>
-            {
-                (text.trim(), CreateBody::BareText)
-            }
-            None => (text.trim(), CreateBody::BareJwt),
-        };
-        let unverified =
-            decode_unverified(token).map_err(|e| bad(format!("the refund's token: {e}")))?;
-        let alg = unverified
-            .alg
-            .map_err(|e| bad(format!("the refund's token: {e}")))?;
-        let request = unverified
-            .request
-            .map_err(|e| bad(format!("the refund's payload: {e}")))?;
-        let mut refund = Refund::of(&endpoint, &request, alg, body)
-            .map_err(|e| bad(format!("the refund's payload: {e}")))?;
-        let path = sent.uri().path();
-        let kind = if path.ends_with("/Refund/Create") {
-            Request::Create
-        } else if path.ends_with("/Refund/GetState") {
-            let id = sent
-                .uri()
-                .query()
-                .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("id=")))
-                .ok_or_else(|| bad("GetState without an id".into()))?;
-            let id = percent_encoding::percent_decode_str(id)
-                .decode_utf8()
-                .map_err(|e| bad(format!("GetState's id: {e}")))?;
-            refund.request_id = Some(id.into_owned());
-            Request::GetState
-        } else {
-            return Err(bad(format!(
-                "{path} is neither Refund/Create nor Refund/GetState"
-            )));
-        };
-        Ok((refund, kind, ()))
-    }
-}
-
-/// The next step after `sent` (`Refund/Create`, or a `GetState`) got `answer`: the same rules
-/// as the [`Refund`] machine, from recorded requests.
-pub fn decide(
-    record: &Record<'_>,
-    sent: &http::Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Result<Next, DecideError> {
-    decide_recorded::<Refund>(record, sent, answer, now)
 }

@@ -9,14 +9,13 @@
 
 use std::time::{Duration, SystemTime};
 
-use http::Request;
 use proptest::prelude::*;
 use refundkit_core::Verdict;
-use refundkit_core::lifecycle::{Answer, Next, Record, Step};
-use refundkit_robokassa::http::{CreateBody, Endpoint, create_request, state_request};
-use refundkit_robokassa::lifecycle::{decide, timing};
+use refundkit_core::lifecycle::{Action, Answer, Machine, Next, Step};
+use refundkit_robokassa::http::{CreateBody, Endpoint};
+use refundkit_robokassa::lifecycle::{Refund, timing};
 use refundkit_robokassa::{
-    Alg, Password3, RefundRequest, parse_response, parse_state_response, sign, validate,
+    Alg, Password3, RefundRequest, parse_response, parse_state_response, validate,
 };
 use refundkit_testkit::{http_status, json_object};
 
@@ -24,32 +23,65 @@ fn now() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000)
 }
 
-fn create() -> Request<Vec<u8>> {
-    let key = Password3::new("test-password3".into()).unwrap();
-    let request = RefundRequest::partial(
-        "0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF",
-        "1244.50".parse().unwrap(),
-    );
-    let token = sign(&validate(request).unwrap(), &key, Alg::Hs256).unwrap();
-    create_request(&Endpoint::production(), &token, CreateBody::JsonString).unwrap()
-}
-
 fn received(status: u16, body: &str) -> Answer<'_> {
     Answer::Received {
         http_status: status,
         body: body.as_bytes(),
+        headers: None,
     }
 }
 
+fn key() -> Password3 {
+    Password3::new("test-password3".into()).unwrap()
+}
+
+/// The refund's machine, Create acknowledged as leaving at `at`, and its sequence number.
+fn created(at: SystemTime) -> (Machine<Refund>, u64) {
+    let request = RefundRequest::partial(
+        "0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF",
+        "1244.50".parse().unwrap(),
+    );
+    let refund = Refund::new(
+        &Endpoint::production(),
+        &validate(request).unwrap(),
+        Alg::Hs256,
+        CreateBody::JsonString,
+    )
+    .unwrap();
+    let key = key();
+    let mut m = Machine::new(refund, at);
+    let Action::Send(out) = m.poll(at, &Some(&key)).unwrap() else {
+        panic!()
+    };
+    m.sent(&out, at).unwrap();
+    (m, out.seq)
+}
+
 fn after_create(answer: Answer<'_>) -> Next {
-    let c = create();
-    decide(&Record::sent_once(&c), &c, answer, now()).unwrap()
+    let key = key();
+    let (mut m, seq) = created(now());
+    m.on_answer(seq, answer, &Some(&key), now()).unwrap();
+    m.next(&Some(&key)).unwrap()
+}
+
+/// Create accepted as request `request_id`, then GetState asked now and answered `answer`.
+fn after_state_answer(request_id: &str, answer: Answer<'_>) -> Next {
+    let key = key();
+    let at = now() - timing().poll;
+    let (mut m, seq) = created(at);
+    let accepted = format!(r#"{{"success":true,"message":null,"requestId":"{request_id}"}}"#);
+    m.on_answer(seq, received(200, &accepted), &Some(&key), at)
+        .unwrap();
+    let Action::Send(state) = m.poll(now(), &Some(&key)).unwrap() else {
+        panic!("GetState is due")
+    };
+    m.sent(&state, now()).unwrap();
+    m.on_answer(state.seq, answer, &Some(&key), now()).unwrap();
+    m.next(&Some(&key)).unwrap()
 }
 
 fn after_state(body: &str) -> Next {
-    let c = create();
-    let s = state_request(&Endpoint::production(), "ea5e5d38-1b2c").unwrap();
-    decide(&Record::sent_once(&c), &s, received(200, body), now()).unwrap()
+    after_state_answer("ea5e5d38-1b2c", received(200, body))
 }
 
 #[test]
@@ -76,9 +108,7 @@ fn an_accepted_create_waits_then_asks_get_state_for_its_request_id() {
 #[test]
 fn a_lost_create_is_checked_by_hand_and_never_resent() {
     match after_create(Answer::Lost) {
-        Next::Reconcile {
-            request: None, how, ..
-        } => {
+        Next::Review(refundkit_core::lifecycle::Review { how, .. }) => {
             assert!(how.contains("never resend"), "{how}");
         }
         other => panic!("{other:?}"),
@@ -89,7 +119,7 @@ fn a_lost_create_is_checked_by_hand_and_never_resent() {
 fn an_accepted_create_without_a_request_id_is_checked_by_hand() {
     assert_eq!(
         after_create(received(200, r#"{"success":true}"#)).step(),
-        Step::Reconcile
+        Step::Review
     );
 }
 
@@ -99,9 +129,9 @@ fn a_stated_refusal_is_refused_and_already_refunded_cannot_be_corrected() {
         200,
         r#"{"success":false,"message":"NotEnoughOperationFunds"}"#,
     )) {
-        Next::Refused {
+        Next::Refused(refundkit_core::lifecycle::Refused {
             code, may_correct, ..
-        } => {
+        }) => {
             assert_eq!(code.as_deref(), Some("NotEnoughOperationFunds"));
             assert!(may_correct);
         }
@@ -111,7 +141,9 @@ fn a_stated_refusal_is_refused_and_already_refunded_cannot_be_corrected() {
         200,
         r#"{"success":false,"message":"AlreadyRefunded"}"#,
     )) {
-        Next::Refused { may_correct, .. } => assert!(!may_correct),
+        Next::Refused(refundkit_core::lifecycle::Refused { may_correct, .. }) => {
+            assert!(!may_correct)
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -119,7 +151,7 @@ fn a_stated_refusal_is_refused_and_already_refunded_cannot_be_corrected() {
 #[test]
 fn finished_is_done_with_the_amount() {
     match after_state(r#"{"requestId":"ea5e5d38-1b2c","amount":1244.500000,"label":"finished"}"#) {
-        Next::Done { refunded, .. } => {
+        Next::Done(refundkit_core::lifecycle::Done { refunded, .. }) => {
             assert_eq!(refunded.unwrap().to_fixed2().unwrap(), "1244.50")
         }
         other => panic!("{other:?}"),
@@ -139,9 +171,9 @@ fn processing_asks_get_state_again() {
 #[test]
 fn canceled_is_refused_and_a_new_create_may_follow() {
     match after_state(r#"{"requestId":"ea5e5d38-1b2c","label":"canceled"}"#) {
-        Next::Refused {
+        Next::Refused(refundkit_core::lifecycle::Refused {
             code, may_correct, ..
-        } => {
+        }) => {
             assert_eq!(code.as_deref(), Some("canceled"));
             assert!(may_correct);
         }
@@ -155,18 +187,14 @@ fn an_unknown_label_or_request_id_is_checked_by_hand() {
         r#"{"requestId":"ea5e5d38-1b2c","label":"on_hold"}"#,
         r#"{"message":"Id is invalid or request id does not exist"}"#,
     ] {
-        assert_eq!(after_state(body).step(), Step::Reconcile, "{body}");
+        assert_eq!(after_state(body).step(), Step::Review, "{body}");
     }
 }
 
 #[test]
 fn a_lost_get_state_answer_asks_again() {
-    let c = create();
-    let s = state_request(&Endpoint::production(), "ea5e5d38-1b2c").unwrap();
     assert_eq!(
-        decide(&Record::sent_once(&c), &s, Answer::Lost, now())
-            .unwrap()
-            .step(),
+        after_state_answer("ea5e5d38-1b2c", Answer::Lost).step(),
         Step::Wait
     );
 }
@@ -192,9 +220,7 @@ proptest! {
         status in http_status(),
         body in json_object(&["requestId", "amount", "label", "message"]),
     ) {
-        let c = create();
-        let s = state_request(&Endpoint::production(), "x").unwrap();
-        let next = decide(&Record::sent_once(&c), &s, received(status, &body), now()).unwrap();
+        let next = after_state_answer("x", received(status, &body));
         prop_assert_ne!(next.step(), Step::Resend);
         if next.step() == Step::Done {
             let state = parse_state_response(status, body.as_bytes());

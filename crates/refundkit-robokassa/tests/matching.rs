@@ -49,7 +49,8 @@ fn step(m: &mut Machine<Refund>, at: SystemTime, answer: Answer<'_>) -> &'static
     let Action::Send(send) = m.poll(at, &Some(&key)).unwrap() else {
         panic!("nothing due: {}", m.reason())
     };
-    m.on_answer(answer, &Some(&key), at).unwrap();
+    m.sent(&send, at).unwrap();
+    m.on_answer(send.seq, answer, &Some(&key), at).unwrap();
     send.method
 }
 
@@ -57,6 +58,7 @@ fn ok(body: &str) -> Answer<'_> {
     Answer::Received {
         http_status: 200,
         body: body.as_bytes(),
+        headers: None,
     }
 }
 
@@ -109,6 +111,7 @@ fn a_refusal_of_create_at_a_server_failure_is_for_a_person_not_a_refusal() {
         Answer::Received {
             http_status: 503,
             body: br#"{"success":false,"message":"NotEnoughOperationFunds"}"#,
+            headers: None,
         },
     );
     assert_eq!(m.status(), Status::Review);
@@ -132,7 +135,7 @@ proptest! {
         body in json_object(&["success", "message", "requestId", "Error", "ErrorCode"]),
     ) {
         let mut m = refund();
-        step(&mut m, t(0), Answer::Received { http_status, body: body.as_bytes() });
+        step(&mut m, t(0), Answer::Received { http_status, body: body.as_bytes(), headers: None, });
         prop_assert!(!matches!(m.status(), Status::Refused | Status::Done), "{}", m.reason());
     }
 
@@ -143,10 +146,11 @@ proptest! {
         lost in any::<bool>(),
     ) {
         let mut m = refund();
-        let answer = if lost { Answer::Lost } else { Answer::Received { http_status, body: body.as_bytes() } };
+        let answer = if lost { Answer::Lost } else { Answer::Received { http_status, body: body.as_bytes(), headers: None, } };
         step(&mut m, t(0), answer);
         let key = key();
         if let Action::Send(send) = m.poll(t(100_000), &Some(&key)).unwrap() {
+            m.sent(&send, t(100_000)).unwrap();
             prop_assert!(!send.moves_money, "Refund/Create sent again");
         }
     }

@@ -58,6 +58,7 @@ fn drive(sim: &mut Sim, refund: Refund) -> (Refund, Vec<&'static str>) {
         refund = Refund::from_json(refund.to_json().as_bytes()).unwrap();
         match refund.poll(now, &credentials).unwrap() {
             Action::Send(send) => {
+                refund.sent(&send, now).unwrap();
                 sent.push(send.method);
                 refund = Refund::from_json(refund.to_json().as_bytes()).unwrap();
                 let handled = sim.handle(&send.request, now);
@@ -68,16 +69,19 @@ fn drive(sim: &mut Sim, refund: Refund) -> (Refund, Vec<&'static str>) {
                         Answer::Received {
                             http_status: r.status().as_u16(),
                             body: &body,
+                            headers: None,
                         }
                     }
                     Reply::Lost => Answer::Lost,
                     _ => panic!("a reply refundkit does not know"),
                 };
-                refund.on_answer(answer, &credentials, now).unwrap();
+                refund
+                    .on_answer(send.seq, answer, &credentials, now)
+                    .unwrap();
             }
             Action::Sleep { until } => now = until.max(now + Duration::from_secs(1)),
             Action::Awaiting { .. } => panic!("nothing is in flight between steps"),
-            Action::Done { .. } | Action::Refused { .. } | Action::Review(_) => {
+            Action::Escalate(_) | Action::Done(_) | Action::Refused(_) | Action::Review(_) => {
                 return (refund, sent);
             }
         }
@@ -426,6 +430,7 @@ fn yandex_pay_refund_sent(sim: &mut Sim) -> Refund {
     let Action::Send(send) = refund.poll(start(), &credentials).unwrap() else {
         panic!()
     };
+    refund.sent(&send, start()).unwrap();
     let handled = sim.handle(&send.request, start());
     assert!(
         handled.notifications.is_empty(),
@@ -436,9 +441,11 @@ fn yandex_pay_refund_sent(sim: &mut Sim) -> Refund {
     };
     refund
         .on_answer(
+            send.seq,
             Answer::Received {
                 http_status: r.status().as_u16(),
                 body: r.body(),
+                headers: None,
             },
             &credentials,
             start(),

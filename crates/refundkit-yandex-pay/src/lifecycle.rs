@@ -13,15 +13,15 @@
 //! An operation counts only for the refund it names: its `orderId`, its `externalOperationId`
 //! and `operationId` where it states them, and its `amount`, must be the refund's.
 
+use refundkit_core::lifecycle::{Done, Refused, Review};
 use std::time::{Duration, SystemTime};
 
-use http::header;
 use refundkit_core::lifecycle::{
-    Answer, BuildError, Context, DecideError, Decision, Echo, Lifecycle, LoadError, Next, Progress,
-    Record, Recorded, Repeat, Step, Timing, decide_recorded, is_server_failure, later,
+    Answer, BuildError, Context, DecideError, Decision, Echo, Lifecycle, LoadError, Progress,
+    Repeat, Step, Timing, is_server_failure, later,
 };
 use refundkit_core::outcome::Outcome;
-use refundkit_core::{Amount, SecretString, Validated};
+use refundkit_core::{Amount, Validated};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{
@@ -46,6 +46,7 @@ pub fn timing() -> Timing {
         settle: Duration::from_secs(10),
         repeat: Repeat::every(Duration::from_secs(10)),
         not_sent: Duration::from_secs(5),
+        budget: Default::default(),
     }
 }
 
@@ -371,7 +372,10 @@ impl Refund {
     }
 
     fn after_refund(&mut self, answer: Answer<'_>, context: &Context<'_>) -> Decision<Request> {
-        let Answer::Received { http_status, body } = answer else {
+        let Answer::Received {
+            http_status, body, ..
+        } = answer
+        else {
             return self.again_or_reconcile(context, "the answer to the refund was lost");
         };
         if is_server_failure(http_status) {
@@ -431,13 +435,15 @@ impl Refund {
             )
             .amount("data.operation.amount", Some(self.amount), op.amount)
             .check()
-            .map_err(|mismatch| Decision::Mismatch {
-                how: format!(
-                    "the operation is not this refund's (order {}, refund of {}): check the \
+            .map_err(|mismatch| {
+                Decision::Review(Review {
+                    how: format!(
+                        "the operation is not this refund's (order {}, refund of {}): check the \
                      order in the Yandex Pay merchant console before sending anything",
-                    self.order_id, self.amount
-                ),
-                mismatch,
+                        self.order_id, self.amount
+                    ),
+                    mismatch: Some(mismatch),
+                })
             })
     }
 
@@ -450,10 +456,10 @@ impl Refund {
             self.operation_id = Some(op.operation_id.clone());
         }
         match &op.status {
-            OperationStatus::Success => Decision::Done {
+            OperationStatus::Success => Decision::Done(Done {
                 refunded: op.amount.or(Some(self.amount)),
                 detail: format!("operation {} SUCCESS", op.operation_id),
-            },
+            }),
             OperationStatus::Pending => Decision::send(
                 Step::Wait,
                 self.status(),
@@ -463,12 +469,12 @@ impl Refund {
                     op.operation_id
                 ),
             ),
-            OperationStatus::Fail => Decision::Refused {
-                http_status: 200,
+            OperationStatus::Fail => Decision::Refused(Refused {
+                http_status: Some(200),
                 code: Some("FAIL".into()),
                 text: op.reason.clone(),
                 may_correct: true,
-            },
+            }),
             other => Decision::review(format!(
                 "operation {} has a status refundkit does not know ({}): check it in the \
                  merchant console",
@@ -487,7 +493,10 @@ impl Refund {
                 detail,
             )
         };
-        let Answer::Received { http_status, body } = answer else {
+        let Answer::Received {
+            http_status, body, ..
+        } = answer
+        else {
             return again("the operation status answer was lost: ask again".into());
         };
         if is_server_failure(http_status) {
@@ -533,7 +542,10 @@ impl Refund {
                 detail,
             )
         };
-        let Answer::Received { http_status, body } = answer else {
+        let Answer::Received {
+            http_status, body, ..
+        } = answer
+        else {
             return again("the order's answer was lost: ask again".into());
         };
         if is_server_failure(http_status) {
@@ -549,13 +561,13 @@ impl Refund {
                     )
                     .check()
                 {
-                    return Decision::Mismatch {
+                    return Decision::Review(Review {
                         how: format!(
                             "the order answered is not {}: check it in the merchant console",
                             self.order_id
                         ),
-                        mismatch,
-                    };
+                        mismatch: Some(mismatch),
+                    });
                 }
                 let refunds: Vec<String> = view
                     .operations
@@ -634,12 +646,7 @@ impl Refund {
             reason: None,
             params: None,
         };
-        let progress = Progress {
-            attempts: 0,
-            refund_sent_at: None,
-            sends: 0,
-            created: now,
-        };
+        let progress = Progress::new(now);
         let context = Context {
             now,
             sent_at: now,
@@ -651,8 +658,9 @@ impl Refund {
     }
 }
 
-/// The refund read back from its request: endpoint, order, version, body, request id.
-fn read_recorded(refund: &http::Request<Vec<u8>>) -> Result<(Refund, ApiKey), DecideError> {
+/// The refund read back from its request (as `refundkit plan` prints it): endpoint, order,
+/// version, body, request id. Never a credential: the API key comes from the shop.
+fn read_request(refund: &http::Request<Vec<u8>>) -> Result<Refund, DecideError> {
     let bad = |detail: String| DecideError::not_recognised(PROVIDER, detail);
     let path = refund.uri().path();
     let Some((head, id)) = path
@@ -695,113 +703,17 @@ fn read_recorded(refund: &http::Request<Vec<u8>>) -> Result<(Refund, ApiKey), De
     if let Some(t) = header("X-Request-Timeout").and_then(|t| t.parse().ok()) {
         r.timeout_ms = t;
     }
-    let key = header(header::AUTHORIZATION.as_str())
-        .and_then(|v| v.strip_prefix("Api-Key ").map(str::to_owned))
-        .unwrap_or_default();
-    Ok((r, ApiKey(SecretString::from(key))))
+    Ok(r)
 }
 
-impl Recorded for Refund {
-    type Owned = ApiKey;
-
-    fn keys(owned: &ApiKey) -> Option<&ApiKey> {
-        Some(owned)
-    }
-
-    fn from_recorded(
-        record: &Record<'_>,
-        sent: &http::Request<Vec<u8>>,
-    ) -> Result<(Self, Request, ApiKey), DecideError> {
-        let (refund, key) = read_recorded(record.refund)?;
-        let path = sent.uri().path();
-        let kind = if sent.method() == http::Method::POST && path.ends_with("/refund") {
-            Request::Refund
-        } else if path.contains("/api/merchant/v1/operations/") {
-            Request::Operation
-        } else if sent.method() == http::Method::GET && path.contains("/api/merchant/v1/orders/") {
-            Request::Order
-        } else {
-            return Err(DecideError::not_recognised(
-                PROVIDER,
-                format!(
-                    "{} {path} is not a refund or one of its status requests",
-                    sent.method()
-                ),
-            ));
-        };
-        Ok((refund, kind, key))
-    }
-}
-
-/// The status request of a refund built here: the operation by its `externalOperationId`, or
-/// the order when the refund has none; with the refund's API key.
+/// The status request of a refund built here (its request as `refundkit plan` prints it):
+/// the operation by its `externalOperationId`, or the order when the refund has none; with
+/// the shop's API key.
 pub fn status_request(
     refund: &http::Request<Vec<u8>>,
+    key: &ApiKey,
 ) -> Result<http::Request<Vec<u8>>, DecideError> {
-    let (r, key) = read_recorded(refund)?;
-    let progress = Progress {
-        attempts: 0,
-        refund_sent_at: None,
-        sends: 0,
-        created: SystemTime::UNIX_EPOCH,
-    };
-    Ok(r.build(r.status(), &progress, &Some(&key))?)
-}
-
-/// The next step after `sent` (the refund in `record`, or a status request this module built)
-/// got `answer`: the same rules as the [`Refund`] machine, from recorded requests.
-pub fn decide(
-    record: &Record<'_>,
-    sent: &http::Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Result<Next, DecideError> {
-    decide_recorded::<Refund>(record, sent, answer, now)
-}
-
-/// The next step an authentic notification gives the refund in `record`: `None` when it is
-/// about another operation ([`Refund::notification`]).
-pub fn decide_notification(
-    record: &Record<'_>,
-    notification: &crate::webhook::Notification,
-    now: SystemTime,
-) -> Result<Option<Next>, DecideError> {
-    let (refund, key) = read_recorded(record.refund)?;
-    let Some(decision) = refund.notification(notification, now, &timing()) else {
-        return Ok(None);
-    };
-    let progress = Progress {
-        attempts: record.attempts,
-        refund_sent_at: record.refund_sent_at,
-        sends: record.attempts,
-        created: now,
-    };
-    let mut machine = refundkit_core::lifecycle::Machine::in_flight(
-        refund,
-        Request::Operation,
-        progress,
-        timing(),
-        now,
-    );
-    if !machine.settle(decision.clone(), now) {
-        // Not final (PENDING): the step it gives is to keep asking.
-        if let Decision::Send {
-            request,
-            not_before,
-            detail,
-            ..
-        } = decision
-        {
-            let built = machine
-                .refund()
-                .build(request, machine.progress(), &Some(&key))?;
-            return Ok(Some(Next::Wait {
-                request: Some(built),
-                not_before,
-                detail,
-            }));
-        }
-        return Ok(None);
-    }
-    Ok(Some(machine.next(&Some(&key))?))
+    let r = read_request(refund)?;
+    let progress = Progress::new(SystemTime::UNIX_EPOCH);
+    Ok(r.build(r.status(), &progress, &Some(key))?)
 }

@@ -470,7 +470,7 @@ pub fn acknowledge() -> http::Response<Vec<u8>> {
 /// `{"status":"fail","reasonCode":"FORBIDDEN","reason":...}`. Yandex Pay then sends it again
 /// with a new JWT: 10 times 5 ms apart, then at growing intervals up to 15 minutes, then every
 /// 15 minutes for 24 hours in all. A shop therefore sees the same event more than once, and
-/// must read repeats as repeats ([`crate::lifecycle::decide_notification`] gives the same step
+/// must read repeats as repeats ([`crate::lifecycle::Refund::notification`] gives the same step
 /// for the same event).
 pub fn refuse(reason: &str) -> http::Response<Vec<u8>> {
     let body = format!(

@@ -12,12 +12,12 @@ use std::time::{Duration, SystemTime};
 
 use http::Request;
 use proptest::prelude::*;
-use refundkit_core::lifecycle::{Answer, Next, Record, Step};
+use refundkit_core::lifecycle::{Action, Answer, Machine, Next, Step};
 use refundkit_core::{Quantity, Verdict};
 use refundkit_yandex_pay::helper::{Order, Selection, refund_v2};
 use refundkit_yandex_pay::http::{Attempt, Endpoint, refund_request_v2};
 use refundkit_yandex_pay::invariants::{ContextV2, validate_v2};
-use refundkit_yandex_pay::lifecycle::{decide, timing};
+use refundkit_yandex_pay::lifecycle::{Refund, timing};
 use refundkit_yandex_pay::types::ApiKey;
 use refundkit_yandex_pay::{decode, parse_response};
 
@@ -25,7 +25,9 @@ fn now() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000)
 }
 
-fn refund(external_operation_id: Option<&str>) -> Request<Vec<u8>> {
+fn body(
+    external_operation_id: Option<&str>,
+) -> refundkit_core::Validated<refundkit_yandex_pay::types::RefundRequestV2> {
     let order: Order = decode(br#"{"cart": {"items": [
         {"productId": "tea", "title": "Tea", "quantity": {"count": "3"}, "unitPrice": "100.00", "total": "300.00"}],
         "total": {"amount": "300.00"}}}"#)
@@ -36,16 +38,19 @@ fn refund(external_operation_id: Option<&str>) -> Request<Vec<u8>> {
         external_operation_id: external_operation_id.map(str::to_owned),
         external_amount: None,
     };
-    let body = validate_v2(
+    validate_v2(
         refund_v2(&order, &selection).unwrap(),
         &ContextV2::default(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+fn refund(external_operation_id: Option<&str>) -> Request<Vec<u8>> {
     refund_request_v2(
         &Endpoint::sandbox(),
         "order-42",
         &ApiKey("merchant-key".into()),
-        &body,
+        &body(external_operation_id),
         &Attempt {
             request_id: "req-1".into(),
             timeout_ms: 10_000,
@@ -65,11 +70,66 @@ fn received(status: u16, body: &str) -> Answer<'_> {
     Answer::Received {
         http_status: status,
         body: body.as_bytes(),
+        headers: None,
     }
 }
 
+/// The answer `answer` to `sent`: the refund itself, or (its path tells) the operation status
+/// asked after a PENDING answer, or the order asked after a lost answer without an
+/// externalOperationId. The refund left `now()` when it is `sent`, earlier otherwise, so that
+/// `sent` goes at `now()`.
 fn on(refund: &Request<Vec<u8>>, sent: &Request<Vec<u8>>, answer: Answer<'_>) -> Next {
-    decide(&Record::sent_once(refund), sent, answer, now()).unwrap()
+    let external = String::from_utf8_lossy(refund.body())
+        .contains("externalOperationId")
+        .then_some("refund-42");
+    let key = ApiKey("merchant-key".into());
+    let keys = Some(&key);
+    let path = sent.uri().path().to_owned();
+    let first_answer = if path.contains("/operations/") {
+        Some(operation("PENDING"))
+    } else if path.contains("/orders/") && !path.ends_with("/refund") {
+        None
+    } else {
+        let mut m = Machine::new(
+            Refund::v2(&Endpoint::sandbox(), "order-42", &body(external), "req-1").unwrap(),
+            now(),
+        );
+        let Action::Send(out) = m.poll(now(), &keys).unwrap() else {
+            panic!()
+        };
+        m.sent(&out, now()).unwrap();
+        m.on_answer(out.seq, answer, &keys, now()).unwrap();
+        return m.next(&keys).unwrap();
+    };
+    // The refund first, answered; then the request `sent` is, when it falls due.
+    let t0 = now() - Duration::from_secs(3600);
+    let mut m = Machine::new(
+        Refund::v2(&Endpoint::sandbox(), "order-42", &body(external), "req-1").unwrap(),
+        t0,
+    );
+    let Action::Send(out) = m.poll(t0, &keys).unwrap() else {
+        panic!()
+    };
+    m.sent(&out, t0).unwrap();
+    let first = match &first_answer {
+        Some(body) => received(200, body),
+        None => Answer::Lost,
+    };
+    m.on_answer(out.seq, first, &keys, t0).unwrap();
+    let Some(due) = m.not_before() else {
+        panic!("a request is due after the refund's answer")
+    };
+    let Action::Send(next) = m.poll(due, &keys).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        next.request.uri().path(),
+        path,
+        "the request this answer is to"
+    );
+    m.sent(&next, due).unwrap();
+    m.on_answer(next.seq, answer, &keys, due).unwrap();
+    m.next(&keys).unwrap()
 }
 
 fn after_refund(answer: Answer<'_>) -> Next {
@@ -110,7 +170,9 @@ fn a_pending_operation_waits_then_asks_the_operation_status_by_external_id() {
 fn a_successful_operation_is_done_with_its_amount() {
     let r = refund(Some("refund-42"));
     match on(&r, &status_request(), received(200, &operation("SUCCESS"))) {
-        Next::Done { refunded, .. } => assert_eq!(refunded.unwrap().to_fixed2().unwrap(), "100.00"),
+        Next::Done(refundkit_core::lifecycle::Done { refunded, .. }) => {
+            assert_eq!(refunded.unwrap().to_fixed2().unwrap(), "100.00")
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -120,7 +182,7 @@ fn a_failed_operation_is_refused_with_its_reason() {
     let r = refund(Some("refund-42"));
     let body = operation("FAIL").replace(r#""amount""#, r#""reason":"card expired","amount""#);
     match on(&r, &status_request(), received(200, &body)) {
-        Next::Refused { code, text, .. } => {
+        Next::Refused(refundkit_core::lifecycle::Refused { code, text, .. }) => {
             assert_eq!(code.as_deref(), Some("FAIL"));
             assert_eq!(text.as_deref(), Some("card expired"));
         }
@@ -134,9 +196,9 @@ fn duplicate_external_operation_id_is_looked_up_never_corrected_and_resent() {
         400,
         r#"{"status":"fail","reasonCode":"DUPLICATE_EXTERNAL_OPERATION_ID","reason":"exists"}"#,
     )) {
-        Next::Reconcile {
-            request: Some(s), ..
-        } => assert!(s.uri().path().ends_with("/operations/refund-42")),
+        Next::Reconcile { request: s, .. } => {
+            assert!(s.uri().path().ends_with("/operations/refund-42"))
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -158,9 +220,7 @@ fn a_lost_answer_repeats_the_refund_under_the_same_external_id_with_the_attempt_
 fn without_an_external_id_a_lost_answer_is_reconciled_through_the_order() {
     let r = refund(None);
     match on(&r, &r, Answer::Lost) {
-        Next::Reconcile {
-            request: Some(s), ..
-        } => assert_eq!(
+        Next::Reconcile { request: s, .. } => assert_eq!(
             s.uri(),
             "https://sandbox.pay.yandex.ru/api/merchant/v1/orders/order-42"
         ),
@@ -172,16 +232,12 @@ fn without_an_external_id_a_lost_answer_is_reconciled_through_the_order() {
 fn the_orders_refund_operations_are_listed_for_a_check_by_hand() {
     let r = refund(None);
     let order = match on(&r, &r, Answer::Lost) {
-        Next::Reconcile {
-            request: Some(s), ..
-        } => s,
+        Next::Reconcile { request: s, .. } => s,
         other => panic!("{other:?}"),
     };
     let body = r#"{"status":"success","data":{"order":{"orderId":"order-42","paymentStatus":"PARTIALLY_REFUNDED"},"operations":[{"operationId":"op-1","orderId":"order-42","operationType":"REFUND","status":"SUCCESS","amount":"100.00"}]}}"#;
     match on(&r, &order, received(200, body)) {
-        Next::Reconcile {
-            request: None, how, ..
-        } => {
+        Next::Review(refundkit_core::lifecycle::Review { how, .. }) => {
             assert!(how.contains("op-1 SUCCESS 100.00"), "{how}");
             assert!(how.contains("PARTIALLY_REFUNDED"), "{how}");
         }
@@ -210,7 +266,9 @@ fn an_order_not_refundable_cannot_be_corrected() {
         400,
         r#"{"status":"fail","reasonCode":"INVALID_PAYMENT_STATUS"}"#,
     )) {
-        Next::Refused { may_correct, .. } => assert!(!may_correct),
+        Next::Refused(refundkit_core::lifecycle::Refused { may_correct, .. }) => {
+            assert!(!may_correct)
+        }
         other => panic!("{other:?}"),
     }
 }

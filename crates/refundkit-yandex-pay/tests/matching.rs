@@ -65,11 +65,14 @@ fn answered(http_status: u16, body: &str) -> Machine<Refund> {
     let Action::Send(send) = m.poll(t(0), &Some(&key)).unwrap() else {
         panic!()
     };
+    m.sent(&send, t(0)).unwrap();
     assert!(send.moves_money);
     m.on_answer(
+        send.seq,
         Answer::Received {
             http_status,
             body: body.as_bytes(),
+            headers: None,
         },
         &Some(&key),
         t(0),
@@ -123,13 +126,16 @@ fn the_operation_status_must_name_the_operation_the_refund_learned() {
     let Action::Send(status) = m.poll(t(10), &Some(&key)).unwrap() else {
         panic!()
     };
+    m.sent(&status, t(10)).unwrap();
     assert_eq!(status.method, "operations/{externalOperationId}");
     let other = operation("order-42", "REFUND", "SUCCESS", "refund-42", "100.00")
         .replace("5d32f295", "another-operation");
     m.on_answer(
+        status.seq,
         Answer::Received {
             http_status: 200,
             body: other.as_bytes(),
+            headers: None,
         },
         &Some(&key),
         t(10),
@@ -163,6 +169,7 @@ proptest! {
         prop_assert_eq!(m.status(), Status::Waiting);
         let key = key();
         let Action::Send(again) = m.poll(t(100), &Some(&key)).unwrap() else { panic!() };
+        m.sent(&again, t(100)).unwrap();
         prop_assert!(again.moves_money);
         prop_assert_eq!(&again.request.headers()["x-request-id"], "req-1");
         prop_assert_eq!(&again.request.headers()["x-request-attempt"], "1");

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use refundkit_core::lifecycle::{Next, Record};
+use refundkit_core::lifecycle::Decision;
 use refundkit_yandex_pay::types::{OperationStatus, OrderStatus};
 use refundkit_yandex_pay::webhook::{
     DEFAULT_LEEWAY, Event, Jwks, NotificationSigner, WebhookError, verify,
@@ -272,10 +272,9 @@ fn what_refundkit_signs_it_verifies_under_the_signers_jwks() {
 fn a_notification_for_the_refunds_external_id_decides_it() {
     use refundkit_core::Quantity;
     use refundkit_yandex_pay::helper::{Order, Selection, refund_v2};
-    use refundkit_yandex_pay::http::{Attempt, Endpoint, refund_request_v2};
+    use refundkit_yandex_pay::http::Endpoint;
     use refundkit_yandex_pay::invariants::{ContextV2, validate_v2};
-    use refundkit_yandex_pay::lifecycle::decide_notification;
-    use refundkit_yandex_pay::types::ApiKey;
+    use refundkit_yandex_pay::lifecycle::{Refund, timing};
     let order: Order = refundkit_yandex_pay::decode(br#"{"cart": {"items": [
         {"productId": "tea", "title": "Tea", "quantity": {"count": "3"}, "unitPrice": "100.00", "total": "300.00"}],
         "total": {"amount": "300.00"}}}"#)
@@ -292,19 +291,7 @@ fn a_notification_for_the_refunds_external_id_decides_it() {
             &ContextV2::default(),
         )
         .unwrap();
-        let attempt = Attempt {
-            request_id: "req-1".into(),
-            timeout_ms: 10_000,
-            attempt: 0,
-        };
-        refund_request_v2(
-            &Endpoint::sandbox(),
-            "order-42",
-            &ApiKey("k".into()),
-            &body,
-            &attempt,
-        )
-        .unwrap()
+        Refund::v2(&Endpoint::sandbox(), "order-42", &body, "req-1").unwrap()
     };
     let n = verify(
         token("operation-success.jwt").as_bytes(),
@@ -313,15 +300,13 @@ fn a_notification_for_the_refunds_external_id_decides_it() {
         DEFAULT_LEEWAY,
     )
     .unwrap();
-    let ours = refund("refund-42");
     assert!(matches!(
-        decide_notification(&Record::sent_once(&ours), &n, now()).unwrap(),
-        Some(Next::Done { .. })
+        refund("refund-42").notification(&n, now(), &timing()),
+        Some(Decision::Done(_))
     ));
-    let other = refund("refund-43");
     assert!(
-        decide_notification(&Record::sent_once(&other), &n, now())
-            .unwrap()
+        refund("refund-43")
+            .notification(&n, now(), &timing())
             .is_none()
     );
 }

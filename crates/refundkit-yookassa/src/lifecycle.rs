@@ -14,11 +14,12 @@
 //! PKCS#7: such an answer is read only when verified against the provider's certificate given
 //! in the [`Keys`], never the shop's own.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use refundkit_core::lifecycle::{Done, Review};
+use std::time::{Duration, UNIX_EPOCH};
 
 use refundkit_core::lifecycle::{
-    Answer, BuildError, Context, DecideError, Decision, Echo, Lifecycle, LoadError, Next, Progress,
-    Record, Recorded, Repeat, Step, Timing, decide_recorded, is_server_failure, later,
+    Answer, BuildError, Context, Decision, Echo, Lifecycle, LoadError, Progress, Repeat, Step,
+    Timing, is_server_failure, later,
 };
 use refundkit_core::outcome::Outcome;
 use refundkit_core::{Amount, DecodeError, DecodeErrorKind, Validated};
@@ -27,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{decode_request, encode_request, parse_response, read_response};
 use crate::http::{Endpoint, return_payment_request};
-use crate::types::{ErrorCode, ReturnPaymentRequest, SignedRequest};
+use crate::types::{ErrorCode, ReturnPaymentRequest};
 
 const PROVIDER: &str = "yookassa";
 
@@ -44,6 +45,7 @@ pub fn timing() -> Timing {
             later: Duration::from_secs(30 * 60),
         },
         not_sent: Duration::from_secs(5),
+        budget: Default::default(),
     }
 }
 
@@ -65,9 +67,6 @@ pub struct Keys<'a> {
     pub signer: Option<&'a Signer>,
     /// The provider's certificates, for answers signed as PKCS#7.
     pub provider: Option<&'a [Certificate]>,
-    /// The request as it was already signed (read back from a record of it): sent as it is,
-    /// without a signer.
-    pub signed: Option<&'a [u8]>,
 }
 
 /// A returnPayment refund as the machine keeps it: the endpoint, the request's XML as it is
@@ -189,26 +188,6 @@ enum Unread {
     DoesNotVerify(String),
 }
 
-/// A PKCS#7 signingTime (`YYMMDDhhmmssZ`, UTCTime: years 50-99 are 19xx) as an instant.
-fn utc_time(text: &str) -> Option<SystemTime> {
-    let digits = text.strip_suffix('Z')?;
-    if digits.len() != 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let century = if digits.get(..2)? >= "50" { "19" } else { "20" };
-    let iso = format!(
-        "{century}{}-{}-{}T{}:{}:{}Z",
-        digits.get(..2)?,
-        digits.get(2..4)?,
-        digits.get(4..6)?,
-        digits.get(6..8)?,
-        digits.get(8..10)?,
-        digits.get(10..12)?
-    );
-    // Not before 1970: an answer's date that early is no answer's date.
-    crate::timing::parse_utc(&iso).filter(|t| *t >= UNIX_EPOCH)
-}
-
 impl Lifecycle for Refund {
     type Request = Request;
     type Keys<'k> = Keys<'k>;
@@ -237,10 +216,6 @@ impl Lifecycle for Refund {
         keys: &Keys<'_>,
     ) -> Result<http::Request<Vec<u8>>, BuildError> {
         let endpoint = Endpoint::custom(&self.endpoint)?;
-        if let Some(signed) = keys.signed {
-            let pem = String::from_utf8_lossy(signed).into_owned();
-            return Ok(return_payment_request(&endpoint, &SignedRequest(pem))?);
-        }
         let signer = keys
             .signer
             .ok_or(BuildError::MissingCredential("YooKassa signing key"))?;
@@ -274,7 +249,10 @@ impl Lifecycle for Refund {
                 ),
             )
         };
-        let Answer::Received { http_status, body } = answer else {
+        let Answer::Received {
+            http_status, body, ..
+        } = answer
+        else {
             return resend("the answer to returnPayment was lost".into());
         };
         if is_server_failure(http_status) {
@@ -301,13 +279,15 @@ impl Lifecycle for Refund {
         let stated = read_response(xml.trim_ascii_start())
             .ok()
             .and_then(|r| r.client_order_id);
-        let mismatch = |mismatch| Decision::Mismatch {
-            how: format!(
-                "MWS answered about another refund than clientOrderId {}: look the refund up \
+        let mismatch = |mismatch| {
+            Decision::Review(Review {
+                how: format!(
+                    "MWS answered about another refund than clientOrderId {}: look the refund up \
                  with listReturns before sending anything",
-                self.client_order_id
-            ),
-            mismatch,
+                    self.client_order_id
+                ),
+                mismatch: Some(mismatch),
+            })
         };
         match parse_response(http_status, &xml) {
             Outcome::Success(r) => {
@@ -321,7 +301,7 @@ impl Lifecycle for Refund {
                 {
                     return mismatch(m);
                 }
-                Decision::Done {
+                Decision::Done(Done {
                     refunded: Some(self.amount),
                     detail: format!(
                         "returnPayment status 0 for clientOrderId {}{}",
@@ -330,7 +310,7 @@ impl Lifecycle for Refund {
                             .map(|t| format!(", processed {t}"))
                             .unwrap_or_default()
                     ),
-                }
+                })
             }
             Outcome::Malformed(m) => resend(format!("returnPayment's answer states nothing ({m})")),
             other => {
@@ -407,60 +387,4 @@ impl Lifecycle for Refund {
         }
         Ok(())
     }
-}
-
-impl Recorded for Refund {
-    type Owned = Vec<u8>;
-
-    fn keys(owned: &Vec<u8>) -> Keys<'_> {
-        Keys {
-            signer: None,
-            provider: None,
-            signed: Some(owned),
-        }
-    }
-
-    fn from_recorded(
-        record: &Record<'_>,
-        sent: &http::Request<Vec<u8>>,
-    ) -> Result<(Self, Request, Vec<u8>), DecideError> {
-        let bad = |detail: String| DecideError::not_recognised(PROVIDER, detail);
-        if !sent.uri().path().ends_with("/returnPayment") {
-            return Err(bad(format!("{} is not returnPayment", sent.uri().path())));
-        }
-        let url = record.refund.uri().to_string();
-        let base = url
-            .strip_suffix("/returnPayment")
-            .ok_or_else(|| bad("the refund's URL is not …/returnPayment".into()))?;
-        let endpoint = Endpoint::custom(base).map_err(|e| bad(e.to_string()))?;
-        // The shop's own message: only its fields are read, so its signature is not checked.
-        let opened = refundkit_pkcs7::open(record.refund.body(), Trust::InsecureSkipSignature)
-            .map_err(|e| bad(format!("the refund's PKCS#7: {e}")))?;
-        let request =
-            decode_request(&opened.content).map_err(|e| bad(format!("the refund's XML: {e}")))?;
-        let options = SignOptions {
-            digest: opened.digest,
-            include_certificate: false,
-            signing_time: opened
-                .signing_time
-                .as_deref()
-                .and_then(utc_time)
-                .unwrap_or(UNIX_EPOCH),
-        };
-        let refund = Refund::of(&endpoint, &request, &options)
-            .map_err(|e| bad(format!("the refund: {e}")))?;
-        Ok((refund, Request::ReturnPayment, record.refund.body().clone()))
-    }
-}
-
-/// The next step after the `returnPayment` in `record` (`sent` is the same request) got
-/// `answer`: the same rules as the [`Refund`] machine, from recorded requests (a signed
-/// answer there states nothing: the record has no provider certificate).
-pub fn decide(
-    record: &Record<'_>,
-    sent: &http::Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Result<Next, DecideError> {
-    decide_recorded::<Refund>(record, sent, answer, now)
 }

@@ -12,10 +12,10 @@ use std::time::{Duration, SystemTime};
 use http::Request;
 use proptest::prelude::*;
 use refundkit_core::Verdict;
-use refundkit_core::lifecycle::{Answer, Next, Record, Step};
+use refundkit_core::lifecycle::{Action, Answer, Machine, Next, Step};
 use refundkit_pkcs7::{Certificate, PrivateKey, SignOptions, Signer};
 use refundkit_yookassa::http::{Endpoint, list_returns_request, return_payment_request};
-use refundkit_yookassa::lifecycle::{decide, repeat_delay};
+use refundkit_yookassa::lifecycle::{Keys, Refund, repeat_delay};
 use refundkit_yookassa::{
     ListReturns, decode_request, parse_response, read_list_returns, sign_request, validate,
 };
@@ -33,25 +33,61 @@ fn testdata(path: &str) -> Vec<u8> {
 }
 
 fn refund() -> Request<Vec<u8>> {
-    let signer = Signer::new(
-        PrivateKey::from_pem_or_der(&testdata("keys/shop.key")).unwrap(),
-        Certificate::from_pem_or_der(&testdata("keys/shop.crt")).unwrap(),
-    )
-    .unwrap();
+    let signer = signer();
     let request = validate(decode_request(&testdata("requests/seed-1.xml")).unwrap()).unwrap();
     let signed = sign_request(&request, &signer, &SignOptions::at(now())).unwrap();
     return_payment_request(&Endpoint::demo(), &signed).unwrap()
 }
 
-fn decide_on(attempts: u32, answer: Answer<'_>) -> Next {
-    let r = refund();
-    let record = Record {
-        refund: &r,
-        attempts,
-        refunded_before: None,
-        refund_sent_at: Some(now()),
+fn signer() -> Signer {
+    Signer::new(
+        PrivateKey::from_pem_or_der(&testdata("keys/shop.key")).unwrap(),
+        Certificate::from_pem_or_der(&testdata("keys/shop.crt")).unwrap(),
+    )
+    .unwrap()
+}
+
+/// The refund's machine after `attempts` sends, every earlier one answered "in progress",
+/// the last one leaving at `now()`; and that last send's sequence number.
+fn sent_times(attempts: u32) -> (Machine<Refund>, u64) {
+    let signer = signer();
+    let keys = Keys {
+        signer: Some(&signer),
+        provider: None,
     };
-    decide(&record, &r, answer, now()).unwrap()
+    let request = validate(decode_request(&testdata("requests/seed-1.xml")).unwrap()).unwrap();
+    let refund = Refund::new(&Endpoint::demo(), &request, &SignOptions::at(now())).unwrap();
+    // Start far enough back that every earlier repeat was due before `now()`.
+    let mut at = now() - Duration::from_secs(u64::from(attempts) * 3600);
+    let mut m = Machine::new(refund, at);
+    let in_progress = response("in-progress.xml");
+    for n in 1..=attempts {
+        if n == attempts {
+            at = now();
+        }
+        let Action::Send(out) = m.poll(at, &keys).unwrap() else {
+            panic!("attempt {n} is not due at {at:?}: {:?}", m.poll(at, &keys))
+        };
+        m.sent(&out, at).unwrap();
+        if n == attempts {
+            return (m, out.seq);
+        }
+        m.on_answer(out.seq, received(&in_progress), &keys, at)
+            .unwrap();
+        at = m.not_before().unwrap();
+    }
+    unreachable!()
+}
+
+fn decide_on(attempts: u32, answer: Answer<'_>) -> Next {
+    let signer = signer();
+    let keys = Keys {
+        signer: Some(&signer),
+        provider: None,
+    };
+    let (mut m, seq) = sent_times(attempts);
+    m.on_answer(seq, answer, &keys, now()).unwrap();
+    m.next(&keys).unwrap()
 }
 
 fn response(name: &str) -> Vec<u8> {
@@ -62,13 +98,14 @@ fn received(body: &[u8]) -> Answer<'_> {
     Answer::Received {
         http_status: 200,
         body,
+        headers: None,
     }
 }
 
 #[test]
 fn status_0_is_done_for_the_requests_amount() {
     match decide_on(1, received(&response("seed-done.xml"))) {
-        Next::Done { refunded, .. } => {
+        Next::Done(refundkit_core::lifecycle::Done { refunded, .. }) => {
             let seed = decode_request(&testdata("requests/seed-1.xml")).unwrap();
             assert_eq!(refunded, Some(seed.amount));
         }
@@ -121,9 +158,9 @@ fn an_answer_that_states_nothing_resends_the_identical_request() {
 #[test]
 fn error_405_is_refused_and_cannot_be_corrected_under_this_client_order_id() {
     match decide_on(1, received(&response("refused-405.xml"))) {
-        Next::Refused {
+        Next::Refused(refundkit_core::lifecycle::Refused {
             code, may_correct, ..
-        } => {
+        }) => {
             assert_eq!(code.as_deref(), Some("405"));
             assert!(!may_correct);
         }
@@ -135,7 +172,9 @@ fn error_405_is_refused_and_cannot_be_corrected_under_this_client_order_id() {
 fn another_refusal_may_be_corrected() {
     let body = br#"<returnPaymentResponse clientOrderId="12345" status="3" error="413" processedDT="2011-07-02T20:38:01.000Z"/>"#;
     match decide_on(1, received(body)) {
-        Next::Refused { may_correct, .. } => assert!(may_correct),
+        Next::Refused(refundkit_core::lifecycle::Refused { may_correct, .. }) => {
+            assert!(may_correct)
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -189,7 +228,7 @@ proptest! {
         lost in any::<bool>(),
     ) {
         let body = format!(r#"<{root} clientOrderId="{id}" status="{code}" error="{error}"/>"#);
-        let answer = if lost { Answer::Lost } else { Answer::Received { http_status: status, body: body.as_bytes() } };
+        let answer = if lost { Answer::Lost } else { Answer::Received { http_status: status, body: body.as_bytes(), headers: None, } };
         let next = decide_on(1, answer);
         let stated = (!lost).then(|| parse_response(status, body.as_bytes()).verdict());
         match next.step() {

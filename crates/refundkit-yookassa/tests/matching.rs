@@ -52,13 +52,22 @@ fn answered(http_status: u16, body: &[u8], provider: Option<&[Certificate]>) -> 
     let keys = Keys {
         signer: Some(&shop),
         provider,
-        signed: None,
     };
-    let Action::Send(_) = m.poll(t(0), &keys).unwrap() else {
+    let Action::Send(sent_out) = m.poll(t(0), &keys).unwrap() else {
         panic!()
     };
-    m.on_answer(Answer::Received { http_status, body }, &keys, t(0))
-        .unwrap();
+    m.sent(&sent_out, t(0)).unwrap();
+    m.on_answer(
+        sent_out.seq,
+        Answer::Received {
+            http_status,
+            body,
+            headers: None,
+        },
+        &keys,
+        t(0),
+    )
+    .unwrap();
     m
 }
 
@@ -127,7 +136,6 @@ fn every_repeat_is_the_identical_request_byte_for_byte() {
     let keys = Keys {
         signer: Some(&shop),
         provider: None,
-        signed: None,
     };
     let mut bodies = Vec::new();
     let mut at = t(0);
@@ -136,8 +144,9 @@ fn every_repeat_is_the_identical_request_byte_for_byte() {
         let Action::Send(send) = m.poll(at, &keys).unwrap() else {
             panic!()
         };
+        m.sent(&send, at).unwrap();
         bodies.push(send.request.body().clone());
-        m.on_answer(Answer::Lost, &keys, at).unwrap();
+        m.on_answer(send.seq, Answer::Lost, &keys, at).unwrap();
     }
     assert!(at > t(0));
     assert!(bodies.windows(2).all(|w| w[0] == w[1]));

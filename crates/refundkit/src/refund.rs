@@ -1,7 +1,9 @@
 //! The refund as one owned state machine over the four providers, sans-IO: ask it what to do
-//! ([`Refund::poll`]), do it with your HTTP client, tell it what came back
-//! ([`Refund::on_answer`]). Its state is JSON without a secret ([`Refund::to_json`]): store it
-//! between steps, reload it after a restart, and give the credentials again each time.
+//! ([`Refund::poll`], which changes nothing), acknowledge the request you are about to send
+//! ([`Refund::sent`]), send it with your HTTP client, tell it what came back for that request
+//! ([`Refund::on_answer`], by its sequence number). Its state is JSON without a secret
+//! ([`Refund::to_json`]): store it between steps, reload it after a restart, and give the
+//! credentials again each time.
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
@@ -21,17 +23,19 @@
 //! // RBS first asks the order's refundedAmount, so that a lost refund.do can be reconciled.
 //! let Action::Send(first) = refund.poll(now, &credentials)? else { return Err("nothing due".into()) };
 //! assert!(first.request.uri().path().ends_with("/getOrderStatusExtended.do"));
+//! refund.sent(&first, now)?;
 //! let stored = refund.to_json(); // before sending: it records that the request left
 //! assert!(!stored.contains("secret"));
 //! let mut refund = Refund::from_json(stored.as_bytes())?;
-//! refund.on_answer(Answer::Received { http_status: 200, body: br#"{"errorCode":"0",
-//!     "orderStatus":2,"paymentAmountInfo":{"depositedAmount":60100,"refundedAmount":0}}"# },
+//! refund.on_answer(first.seq, Answer::received(200, br#"{"errorCode":"0",
+//!     "orderStatus":2,"paymentAmountInfo":{"depositedAmount":60100,"refundedAmount":0}}"#),
 //!     &credentials, now)?;
 //!
 //! // Then refund.do; its answer is lost.
 //! let Action::Send(send) = refund.poll(now, &credentials)? else { return Err("nothing due".into()) };
 //! assert!(send.moves_money);
-//! refund.on_answer(Answer::Lost, &credentials, now)?;
+//! refund.sent(&send, now)?;
+//! refund.on_answer(send.seq, Answer::Lost, &credentials, now)?;
 //! // Never resent blindly: the status is asked once the refund would have been booked.
 //! assert!(matches!(refund.poll(now, &credentials)?, Action::Sleep { .. }));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -51,8 +55,8 @@ use std::time::SystemTime;
 
 use refundkit_core::Amount;
 use refundkit_core::lifecycle::{
-    Action, Answer, BuildError, DecideError, LoadError, Machine, MachineError, Next, Progress,
-    Status, Timing,
+    Action, Answer, BuildError, DecideError, LoadError, Machine, MachineError, Next, Outgoing,
+    Progress, Resolution, Resolved, Status, Timing,
 };
 use serde::{Deserialize, Serialize};
 
@@ -191,27 +195,64 @@ impl Refund {
         }
     }
 
-    /// What to do now: send a request (built with `credentials`; store the refund's state
-    /// before sending it), sleep until an instant, answer the request in flight, or a final
-    /// outcome. Fails, changing nothing, when a credential the request needs is missing.
-    pub fn poll(
-        &mut self,
-        now: SystemTime,
-        credentials: &Credentials,
-    ) -> Result<Action, BuildError> {
-        each!(&mut self.0, m => poll(m, now, credentials))
+    /// What to do now, changing nothing: a request to send (built with `credentials`,
+    /// numbered: acknowledge it with [`Refund::sent`] and store the state before it leaves),
+    /// a sleep, the request in flight to answer, the retry budget spent, or a final outcome.
+    /// Fails when a credential the request needs is missing.
+    pub fn poll(&self, now: SystemTime, credentials: &Credentials) -> Result<Action, BuildError> {
+        each!(&self.0, m => poll(m, now, credentials))
     }
 
-    /// What came back for the request in flight: [`Answer::Received`], [`Answer::Lost`] (it
-    /// left, nothing usable came back; after a crash, every request in flight), or
-    /// [`Answer::NotSent`] (the connection could not be made: always safe to send again).
+    /// Acknowledges `outgoing` (what [`Refund::poll`] gave) as leaving at `now`: the refund is
+    /// in flight under its sequence number. Store the state before a byte is sent.
+    pub fn sent(&mut self, outgoing: &Outgoing, now: SystemTime) -> Result<(), MachineError> {
+        each!(&mut self.0, m => m.sent(outgoing, now))
+    }
+
+    /// What came back for request `seq`, the one in flight: [`Answer::Received`],
+    /// [`Answer::Lost`] (it left, nothing usable came back; after a crash, every request in
+    /// flight), or [`Answer::NotSent`] (the connection could not be made: always safe to send
+    /// again). An answer to another request is refused.
     pub fn on_answer(
         &mut self,
+        seq: u64,
         answer: Answer<'_>,
         credentials: &Credentials,
         now: SystemTime,
     ) -> Result<(), MachineError> {
-        each!(&mut self.0, m => on_answer(m, answer, credentials, now))
+        each!(&mut self.0, m => on_answer(m, seq, answer, credentials, now))
+    }
+
+    /// Hands the refund to a person with `why` (what [`Action::Escalate`] gives; a state a
+    /// worker cannot drive): review, until [`Refund::resolve`].
+    pub fn escalate(
+        &mut self,
+        why: impl Into<String>,
+        now: SystemTime,
+    ) -> Result<(), MachineError> {
+        let why = why.into();
+        each!(&mut self.0, m => m.escalate(why, now))
+    }
+
+    /// A person's answer to the refund in review, with their note.
+    pub fn resolve(
+        &mut self,
+        resolution: Resolution,
+        note: impl Into<String>,
+        now: SystemTime,
+    ) -> Result<(), MachineError> {
+        let note = note.into();
+        each!(&mut self.0, m => m.resolve(resolution, note, now))
+    }
+
+    /// When it settled (done or refused; its review began), if it has.
+    pub fn settled_at(&self) -> Option<SystemTime> {
+        each!(&self.0, m => m.settled_at())
+    }
+
+    /// A person's answer, where one settled it.
+    pub fn resolved(&self) -> Option<&Resolved> {
+        each!(&self.0, m => m.resolved())
     }
 
     /// An authentic Yandex Pay notification (from `yandex_pay::webhook::verify`): applied when
@@ -315,7 +356,7 @@ impl Refund {
 }
 
 fn poll<L: Keyed>(
-    m: &mut Machine<L>,
+    m: &Machine<L>,
     now: SystemTime,
     credentials: &Credentials,
 ) -> Result<Action, BuildError> {
@@ -324,11 +365,12 @@ fn poll<L: Keyed>(
 
 fn on_answer<L: Keyed>(
     m: &mut Machine<L>,
+    seq: u64,
     answer: Answer<'_>,
     credentials: &Credentials,
     now: SystemTime,
 ) -> Result<(), MachineError> {
-    m.on_answer(answer, &L::keys(credentials), now)
+    m.on_answer(seq, answer, &L::keys(credentials), now)
 }
 
 fn next<L: Keyed>(m: &Machine<L>, credentials: &Credentials) -> Result<Next, DecideError> {

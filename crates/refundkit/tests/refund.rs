@@ -87,16 +87,18 @@ fn the_refund_sends_the_very_request_plan_printed() {
             let Action::Send(s) = refund.poll(now(), &credentials).unwrap() else {
                 panic!()
             };
+            refund.sent(&s, now()).unwrap();
             if s.moves_money {
                 send = Some(s);
                 break;
             }
             refund
                 .on_answer(
-                    refundkit::core::lifecycle::Answer::Received {
-                        http_status: 200,
-                        body: br#"{"errorCode":"0","orderStatus":2,"paymentAmountInfo":{"refundedAmount":0}}"#,
-                    },
+                    s.seq,
+                    refundkit::core::lifecycle::Answer::received(
+                        200,
+                        br#"{"errorCode":"0","orderStatus":2,"paymentAmountInfo":{"refundedAmount":0}}"#,
+                    ),
                     &credentials,
                     now(),
                 )
@@ -115,10 +117,12 @@ fn a_refunds_state_holds_no_secret_at_any_step() {
     for p in plan().providers {
         let mut refund = p.refund.unwrap();
         let mut states = vec![refund.to_json()];
-        if let Action::Send(_) = refund.poll(now(), &credentials).unwrap() {
+        if let Action::Send(sent_out) = refund.poll(now(), &credentials).unwrap() {
+            refund.sent(&sent_out, now()).unwrap();
             states.push(refund.to_json());
             refund
                 .on_answer(
+                    sent_out.seq,
                     refundkit::core::lifecycle::Answer::Lost,
                     &credentials,
                     now(),
@@ -138,7 +142,7 @@ fn a_refunds_state_holds_no_secret_at_any_step() {
 #[test]
 fn a_missing_credential_builds_nothing_and_changes_nothing() {
     for p in plan().providers {
-        let mut refund = p.refund.unwrap();
+        let refund = p.refund.unwrap();
         let before = refund.to_json();
         assert!(
             matches!(
@@ -163,15 +167,9 @@ fn providers_are_named_by_type_and_by_their_command_line_name() {
 }
 
 /// The states of `plan`'s four sample refunds, pending and in flight, as this version writes
-/// them: `testdata/lifecycle/state/v1/`. A later refundkit must still load these files
-/// (`REFUNDKIT_WRITE_STATES=1` writes them again, for a deliberate change of version 1 only).
-#[test]
-fn states_stored_by_version_1_still_load_and_write_back_the_same() {
-    assert_eq!(
-        STATE_VERSION, 1,
-        "a new version: keep v1's files and add the new ones"
-    );
-    let dir = testdata("lifecycle/state/v1");
+/// them (`testdata/lifecycle/state/v2/`; `REFUNDKIT_WRITE_STATES=1` writes them again, for a
+/// deliberate change of version 2 only).
+fn current_states() -> Vec<(String, String)> {
     let credentials = credentials();
     let mut states = Vec::new();
     // Yandex Pay's `yandex-pay.*` files hold the v1 refund plan built before v2 became its
@@ -195,9 +193,23 @@ fn states_stored_by_version_1_still_load_and_write_back_the_same() {
     for (name, p) in named {
         let mut refund = p.refund.unwrap();
         states.push((format!("{name}.pending.json"), refund.to_json()));
-        let _ = refund.poll(now(), &credentials).unwrap();
+        let Action::Send(out) = refund.poll(now(), &credentials).unwrap() else {
+            panic!("{name}: nothing due")
+        };
+        refund.sent(&out, now()).unwrap();
         states.push((format!("{name}.in-flight.json"), refund.to_json()));
     }
+    states
+}
+
+#[test]
+fn states_stored_by_this_version_load_and_write_back_the_same() {
+    assert_eq!(
+        STATE_VERSION, 2,
+        "a new version: keep v2's files and add the new ones"
+    );
+    let dir = testdata("lifecycle/state/v2");
+    let states = current_states();
     if std::env::var_os("REFUNDKIT_WRITE_STATES").is_some() {
         std::fs::create_dir_all(&dir).unwrap();
         for (name, json) in &states {
@@ -208,6 +220,39 @@ fn states_stored_by_version_1_still_load_and_write_back_the_same() {
         let stored = std::fs::read_to_string(dir.join(name)).unwrap();
         let loaded = Refund::from_json(stored.trim_end().as_bytes()).unwrap();
         assert_eq!(&loaded.to_json(), json, "{name}");
+    }
+}
+
+/// Version 1's files (`testdata/lifecycle/state/v1/`, written before requests were numbered)
+/// still load: a pending refund as the same refund, one in flight awaiting its request by the
+/// number of its sends, so its answer is taken.
+#[test]
+fn states_stored_by_version_1_still_load_as_the_same_refunds() {
+    let dir = testdata("lifecycle/state/v1");
+    let credentials = credentials();
+    for (name, json) in current_states() {
+        let stored = std::fs::read_to_string(dir.join(&name)).unwrap();
+        let loaded = Refund::from_json(stored.trim_end().as_bytes()).unwrap();
+        let mut current: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let mut migrated: serde_json::Value = serde_json::from_str(&loaded.to_json()).unwrap();
+        // Version 1 did not keep when the first request left: the budget counts from the
+        // refund's creation instead, which is no later.
+        current["progress"]
+            .as_object_mut()
+            .unwrap()
+            .remove("first_sent_at");
+        assert_eq!(migrated["version"], 2, "{name}");
+        migrated["version"] = current["version"].clone();
+        assert_eq!(migrated, current, "{name}");
+        if name.ends_with(".in-flight.json") {
+            assert!(
+                matches!(
+                    loaded.poll(now(), &credentials).unwrap(),
+                    Action::Awaiting { seq: 1, .. }
+                ),
+                "{name}"
+            );
+        }
     }
 }
 

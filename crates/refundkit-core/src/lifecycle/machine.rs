@@ -1,9 +1,13 @@
-//! The refund as an owned state machine, sans-IO in the manner of rustls' `Connection`: the
-//! caller asks it what to do ([`Machine::poll`]), does it (sends the request it built, or
-//! sleeps), and tells it what came back ([`Machine::on_answer`]). Its state is plain data
-//! (`serde`): the refund's identity and body as it is sent, without a credential, and how far
-//! it got. Credentials are given each time a request is built, so the state can be stored
-//! anywhere and reloaded after a crash.
+//! The refund as an owned state machine, sans-IO in the manner of rustls' `Connection` and
+//! quinn-proto: the caller asks it what to do ([`Machine::poll`], which changes nothing), does
+//! it, and tells it so: a request about to leave is acknowledged ([`Machine::sent`], with the
+//! sequence number `poll` gave it) before a byte of it is sent, and its answer names that
+//! sequence ([`Machine::on_answer`]), so an answer can only ever be taken as the answer to the
+//! request it is. Every transition is the machine's: the provider's decisions, a person's
+//! review ([`Machine::escalate`]) and answer ([`Machine::resolve`]), the retry budget. Its
+//! state is plain data (`serde`): the refund's identity and body as it is sent, without a
+//! credential, and how far it got. Credentials are given each time a request is built, so the
+//! state can be stored anywhere and reloaded after a crash.
 //!
 //! One machine serves the four providers: the rules of each live in its crate's
 //! [`Lifecycle`], and everything about sending, waiting, lost answers and requests that never
@@ -17,12 +21,16 @@ use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
 use super::time::{instant, optional_instant};
-use super::{Answer, DecideError, Mismatch, Next, Record, Step, Timing, later};
+use super::{Answer, DecideError, Done, Mismatch, Next, Refused, Review, Step, Timing, later};
 use crate::{Amount, DecodeError, Refusal, Report};
 
 /// The version of the stored state this refundkit writes. A state of this version or an older
 /// one loads; a newer one is refused rather than misread.
-pub const STATE_VERSION: u32 = 1;
+///
+/// Version 2 added the sequence number of the request in flight, the time of the first send,
+/// the retry budget and a person's resolution: an older refundkit would drop them unread, so it
+/// refuses a version 2 state. A version 1 state loads with its requests numbered by its sends.
+pub const STATE_VERSION: u32 = 2;
 
 /// One provider's refund: what the machine keeps of it (identity, the body as it is sent, what
 /// its answers taught), and the provider's rules for building its requests and reading their
@@ -107,6 +115,22 @@ pub struct Progress {
     /// When the refund was made.
     #[serde(with = "instant")]
     pub created: SystemTime,
+    /// The sequence number of the last request acknowledged as leaving ([`Machine::sent`]):
+    /// one more for each, never taken back (a request that never left keeps its number), so
+    /// every request the refund ever sent has a number of its own.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seq: u64,
+    /// When its first request left: the retry budget in time counts from here.
+    #[serde(
+        default,
+        with = "optional_instant",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_sent_at: Option<SystemTime>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Progress {
@@ -117,6 +141,8 @@ impl Progress {
             refund_sent_at: None,
             sends: 0,
             created,
+            seq: 0,
+            first_sent_at: None,
         }
     }
 }
@@ -124,6 +150,7 @@ impl Progress {
 /// The provider's decision after an answer, in its own request kinds: what the machine turns
 /// into its next phase.
 #[derive(Debug, Clone, PartialEq)]
+#[must_use]
 pub enum Decision<R> {
     /// Send `request` not before `not_before`; `step` says why: [`Step::Wait`] (the refund is
     /// under way: ask its status), [`Step::Resend`] (the refund again, where that is safe),
@@ -140,51 +167,46 @@ pub enum Decision<R> {
         detail: String,
     },
     /// The provider states that the money went back, in an answer about this refund.
-    Done {
-        /// How much, where the answer or the refund says.
-        refunded: Option<Amount>,
-        /// What stated it.
-        detail: String,
-    },
+    Done(Done),
     /// The provider states that it did not do this refund.
-    Refused {
-        /// The HTTP status the refusal came with.
-        http_status: u16,
-        /// The provider's code, verbatim.
-        code: Option<String>,
-        /// The provider's text, verbatim.
-        text: Option<String>,
-        /// Whether a corrected refund may be sent.
-        may_correct: bool,
-    },
-    /// No request can tell: a person checks, with what to check.
-    Review {
-        /// What to check.
-        how: String,
-    },
-    /// The answer is about another refund.
-    Mismatch {
-        /// The field that differs.
-        mismatch: Mismatch,
-        /// What to check.
-        how: String,
-    },
+    Refused(Refused),
+    /// No request can tell (or the answer is about another refund): a person checks.
+    Review(Review),
 }
 
 impl<R> Decision<R> {
+    /// The money went back, as `detail` states.
+    pub fn done(refunded: Option<Amount>, detail: impl Into<String>) -> Self {
+        Decision::Done(Done {
+            refunded,
+            detail: detail.into(),
+        })
+    }
+
     /// A stated refusal, the code and text copied from the provider's.
     pub fn refused<C: fmt::Display>(refusal: &Refusal<C>, may_correct: bool) -> Self {
-        Decision::Refused {
-            http_status: refusal.http_status,
+        Decision::Refused(Refused {
+            http_status: Some(refusal.http_status),
             code: refusal.code.as_ref().map(ToString::to_string),
             text: refusal.text.clone(),
             may_correct,
-        }
+        })
     }
 
     /// A person checks.
     pub fn review(how: impl Into<String>) -> Self {
-        Decision::Review { how: how.into() }
+        Decision::Review(Review {
+            how: how.into(),
+            mismatch: None,
+        })
+    }
+
+    /// The answer is about another refund: a person checks before anything else is sent.
+    pub fn mismatch(mismatch: Mismatch, how: impl Into<String>) -> Self {
+        Decision::Review(Review {
+            how: how.into(),
+            mismatch: Some(mismatch),
+        })
     }
 
     /// `step` with `request`, not before `not_before`.
@@ -201,10 +223,9 @@ impl<R> Decision<R> {
     pub fn step(&self) -> Step {
         match self {
             Decision::Send { step, .. } => step.unwrap_or(Step::Resend),
-            Decision::Done { .. } => Step::Done,
-            Decision::Refused { .. } => Step::Refused,
-            Decision::Review { .. } => Step::Reconcile,
-            Decision::Mismatch { .. } => Step::Mismatch,
+            Decision::Done(_) => Step::Done,
+            Decision::Refused(_) => Step::Refused,
+            Decision::Review(r) => r.step(),
         }
     }
 }
@@ -268,12 +289,12 @@ pub enum LoadError {
     Json(#[from] serde_json::Error),
 }
 
-/// An answer given when no request is waiting for one.
+/// A transition the machine refuses: it does not fit where the refund stands.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MachineError {
-    /// No request is in flight: poll first, send what it gives, then answer.
-    #[error("no request is in flight: an answer needs a request that left (poll first)")]
+    /// No request is in flight: poll first, acknowledge what it gives, then answer.
+    #[error("no request is in flight: an answer needs a request that left (poll, then sent)")]
     NotInFlight,
     /// A request is in flight: it must be answered (or declared lost) before the next step.
     #[error("a request is in flight since {since_ms} ms after the epoch: answer it first")]
@@ -281,6 +302,22 @@ pub enum MachineError {
         /// When it left.
         since_ms: u64,
     },
+    /// An answer (or an acknowledgement) for another request than the one in flight (or due).
+    #[error(
+        "request {got} is not the one in flight or due ({expected}): an answer to another request"
+    )]
+    Stale {
+        /// The sequence number in flight (or due).
+        expected: u64,
+        /// The one given.
+        got: u64,
+    },
+    /// Nothing is due to be sent: the refund sleeps, or it has settled.
+    #[error("no request is due: poll first")]
+    NotDue,
+    /// A person's answer for a refund that is not in review.
+    #[error("the refund is {0}, not in review: there is nothing to resolve")]
+    NotInReview(Status),
 }
 
 /// What the caller does next.
@@ -288,10 +325,14 @@ pub enum MachineError {
 /// Not `#[non_exhaustive]`, on purpose: a loop that moves money must be told by the compiler
 /// when a new kind of step appears, not fall into a catch-all arm.
 #[derive(Debug)]
+#[must_use]
+// An action is made once per step and consumed at once, never stored in bulk: its size costs
+// nothing, and a box would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
 pub enum Action {
-    /// Send this request now. Store the refund's state first (it records that the request
-    /// left): after a crash, a request recorded as sent and never answered is lost, not
-    /// forgotten.
+    /// Send this request now: acknowledge it first ([`Machine::sent`], then store the state:
+    /// it records that the request left), so that after a crash a request recorded as sent
+    /// and never answered is lost, not forgotten.
     Send(Outgoing),
     /// Nothing to do until then.
     Sleep {
@@ -301,29 +342,20 @@ pub enum Action {
     /// A request left and has no answer yet: give it with [`Machine::on_answer`] (after a
     /// crash, [`Answer::Lost`]).
     Awaiting {
+        /// Its sequence number.
+        seq: u64,
         /// Its method.
         method: &'static str,
         /// When it left.
         since: SystemTime,
     },
-    /// Final: the provider stated that the money went back.
-    Done {
-        /// How much, where stated.
-        refunded: Option<Amount>,
-        /// What stated it.
-        detail: String,
-    },
-    /// Final: the provider stated that it did not do this refund.
-    Refused {
-        /// The HTTP status of the refusal.
-        http_status: u16,
-        /// The provider's code.
-        code: Option<String>,
-        /// The provider's text.
-        text: Option<String>,
-        /// Whether a corrected refund may be submitted.
-        may_correct: bool,
-    },
+    /// The retry budget is spent: nothing more may be sent; hand the refund to a person
+    /// ([`Machine::escalate`] with this reason).
+    Escalate(String),
+    /// Final: the provider (or a person) stated that the money went back.
+    Done(Done),
+    /// Final: the provider (or a person) stated that this refund did not happen.
+    Refused(Refused),
     /// Final until a person answers: nothing a request can tell settles the refund.
     Review(Review),
 }
@@ -331,6 +363,8 @@ pub enum Action {
 /// A request to send.
 #[derive(Debug)]
 pub struct Outgoing {
+    /// Its sequence number: what [`Machine::sent`] acknowledges and its answer names.
+    pub seq: u64,
     /// The request, built with the keys given.
     pub request: http::Request<Vec<u8>>,
     /// Its method (`refund.do`).
@@ -345,18 +379,10 @@ pub struct Outgoing {
     pub detail: String,
 }
 
-/// What a person must check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Review {
-    /// What to check, and where.
-    pub how: String,
-    /// Where an answer named another refund: the field that differs.
-    pub mismatch: Option<Mismatch>,
-}
-
 /// Where a refund stands (what a journal lists).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[must_use]
 pub enum Status {
     /// Nothing has been sent yet.
     Pending,
@@ -366,13 +392,23 @@ pub enum Status {
     Waiting,
     /// The money went back.
     Done,
-    /// The provider refused.
+    /// The provider refused (or a person said no money moved).
     Refused,
     /// A person must check.
     Review,
 }
 
 impl Status {
+    /// Every status, in the order a refund goes through them.
+    pub const ALL: [Status; 6] = [
+        Status::Pending,
+        Status::InFlight,
+        Status::Waiting,
+        Status::Done,
+        Status::Refused,
+        Status::Review,
+    ];
+
     /// `pending`, `in-flight`, `waiting`, `done`, `refused`, `review`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -397,6 +433,38 @@ impl fmt::Display for Status {
     }
 }
 
+/// A person's answer to a refund in review ([`Machine::resolve`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Resolution {
+    /// The money went back (seen in the provider's console or the bank statement): done.
+    Done,
+    /// No money moved for this refund: refused, and a new refund may be submitted.
+    NotRefunded,
+}
+
+impl Resolution {
+    /// `done`, `not-refunded`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resolution::Done => "done",
+            Resolution::NotRefunded => "not-refunded",
+        }
+    }
+}
+
+/// A person's answer, as the refund keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolved {
+    /// Done, or not refunded.
+    pub resolution: Resolution,
+    /// What the person checked, and where.
+    pub note: String,
+    /// What the review was about.
+    pub review: Review,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "phase", rename_all = "kebab-case")]
 #[serde(bound(serialize = "R: Serialize", deserialize = "R: DeserializeOwned"))]
@@ -415,16 +483,36 @@ enum Phase<R> {
         since: SystemTime,
         #[serde(with = "optional_instant")]
         previous_refund_sent_at: Option<SystemTime>,
+        /// The sequence number it was acknowledged with (0 in states of refundkit before
+        /// sequences: the progress's then).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        seq: u64,
     },
     Done {
         refunded: Option<Amount>,
         detail: String,
+        #[serde(
+            default,
+            with = "optional_instant",
+            skip_serializing_if = "Option::is_none"
+        )]
+        at: Option<SystemTime>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resolved: Option<Resolved>,
     },
     Refused {
-        http_status: u16,
+        http_status: Option<u16>,
         code: Option<String>,
         text: Option<String>,
         may_correct: bool,
+        #[serde(
+            default,
+            with = "optional_instant",
+            skip_serializing_if = "Option::is_none"
+        )]
+        at: Option<SystemTime>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resolved: Option<Resolved>,
     },
     Review {
         #[serde(with = "instant")]
@@ -479,12 +567,22 @@ impl<L: Lifecycle> TryFrom<Stored<L>> for Machine<L> {
         if fingerprint_of(&s.refund) != s.fingerprint {
             return Err(LoadError::Fingerprint);
         }
+        let mut progress = s.progress;
+        let mut phase = s.phase;
+        if s.version < 2 {
+            // Version 1 numbered nothing: its requests were its sends, one after another, so
+            // the request in flight (if any) is the last of them.
+            progress.seq = progress.seq.max(u64::from(progress.sends));
+            if let Phase::InFlight { seq, .. } = &mut phase {
+                *seq = progress.seq;
+            }
+        }
         Ok(Machine {
             version: STATE_VERSION,
             fingerprint: s.fingerprint,
             timing: s.timing,
-            progress: s.progress,
-            phase: s.phase,
+            progress,
+            phase,
             refund: s.refund,
         })
     }
@@ -498,12 +596,8 @@ fn fingerprint_of<L: Lifecycle>(refund: &L) -> String {
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn review<R>(at: SystemTime, how: String, mismatch: Option<Mismatch>) -> Phase<R> {
-    Phase::Review {
-        at,
-        review: Review { how, mismatch },
-    }
-}
+/// The longest a provider's `Retry-After` is honoured: a day (a longer one is a day).
+const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 impl<L: Lifecycle> Machine<L> {
     /// A refund made at `now`, its first request due at once, on the provider's schedule.
@@ -529,8 +623,8 @@ impl<L: Lifecycle> Machine<L> {
         }
     }
 
-    /// A refund whose `request` left at `since` and has no answer yet (read back from records
-    /// of what was sent, as `refundkit <provider> next` does).
+    /// A refund whose `request` left at `since` under `progress`'s last sequence number and
+    /// has no answer yet (a state built by hand: a test, a migration from another store).
     pub fn in_flight(
         refund: L,
         request: L::Request,
@@ -547,6 +641,7 @@ impl<L: Lifecycle> Machine<L> {
                 step: None,
                 since,
                 previous_refund_sent_at: progress.refund_sent_at,
+                seq: progress.seq,
             },
             progress,
             refund,
@@ -568,8 +663,8 @@ impl<L: Lifecycle> Machine<L> {
         &self.timing
     }
 
-    /// Replaces the schedule (a worker scaling time down for tests); steps already scheduled
-    /// keep their instants.
+    /// Replaces the schedule (a worker scaling time down for tests, its retry budget); steps
+    /// already scheduled keep their instants.
     pub fn set_timing(&mut self, timing: Timing) {
         self.timing = timing;
     }
@@ -584,6 +679,23 @@ impl<L: Lifecycle> Machine<L> {
     pub fn not_before(&self) -> Option<SystemTime> {
         match &self.phase {
             Phase::Due { not_before, .. } => Some(*not_before),
+            _ => None,
+        }
+    }
+
+    /// When the refund settled (done or refused; its review began), if it has.
+    pub fn settled_at(&self) -> Option<SystemTime> {
+        match &self.phase {
+            Phase::Done { at, .. } | Phase::Refused { at, .. } => *at,
+            Phase::Review { at, .. } => Some(*at),
+            Phase::Due { .. } | Phase::InFlight { .. } => None,
+        }
+    }
+
+    /// A person's answer, where one settled the refund.
+    pub fn resolved(&self) -> Option<&Resolved> {
+        match &self.phase {
+            Phase::Done { resolved, .. } | Phase::Refused { resolved, .. } => resolved.as_ref(),
             _ => None,
         }
     }
@@ -606,26 +718,53 @@ impl<L: Lifecycle> Machine<L> {
             Phase::Due { detail, .. } | Phase::Done { detail, .. } => detail.clone(),
             Phase::InFlight { request, .. } => format!("{} in flight", L::method(*request)),
             Phase::Refused {
+                resolved: Some(r), ..
+            } => format!("resolved by hand: not refunded: {}", r.note),
+            Phase::Refused {
                 http_status,
                 code,
                 text,
                 ..
             } => format!(
-                "HTTP {http_status} {} {}",
+                "HTTP {} {} {}",
+                http_status.map_or_else(|| "-".to_owned(), |s| s.to_string()),
                 code.as_deref().unwrap_or("-"),
                 text.as_deref().unwrap_or("")
             ),
-            Phase::Review { review, .. } => match &review.mismatch {
-                Some(m) => format!("{m}; {}", review.how),
-                None => review.how.clone(),
-            },
+            Phase::Review { review, .. } => review.to_string(),
         }
     }
 
-    /// What to do now: send a request (built with `keys`, the refund's state updated to say it
-    /// left), sleep, answer the request in flight, or a final outcome. Building fails (and
-    /// nothing changes) when a credential the request needs is missing.
-    pub fn poll(&mut self, now: SystemTime, keys: &L::Keys<'_>) -> Result<Action, BuildError> {
+    /// The sequence number the next request will carry.
+    fn next_seq(&self) -> u64 {
+        self.progress.seq.saturating_add(1)
+    }
+
+    /// Why the retry budget forbids sending `request` now, when it does.
+    fn spent(&self, moves_money: bool, now: SystemTime) -> Option<String> {
+        let budget = &self.timing.budget;
+        if moves_money && self.progress.attempts >= budget.attempts {
+            return Some(format!(
+                "the retry budget is spent: the refund left {} times and no answer settled it",
+                budget.attempts
+            ));
+        }
+        let first = self.progress.first_sent_at?;
+        let age = now.duration_since(first).unwrap_or_default();
+        (age > budget.age).then(|| {
+            format!(
+                "the retry budget is spent: the refund's first request left {} s ago and \
+                 nothing has settled it",
+                age.as_secs()
+            )
+        })
+    }
+
+    /// What to do now, changing nothing: a request to send (built with `keys`, numbered; the
+    /// caller acknowledges it with [`Machine::sent`] before it leaves), a sleep, the request
+    /// in flight to answer, the retry budget spent, or a final outcome. Building fails when a
+    /// credential the request needs is missing.
+    pub fn poll(&self, now: SystemTime, keys: &L::Keys<'_>) -> Result<Action, BuildError> {
         let (request, step, detail) = match &self.phase {
             Phase::Due { not_before, .. } if now < *not_before => {
                 return Ok(Action::Sleep { until: *not_before });
@@ -636,77 +775,134 @@ impl<L: Lifecycle> Machine<L> {
                 detail,
                 ..
             } => (*request, *step, detail.clone()),
-            Phase::InFlight { request, since, .. } => {
+            Phase::InFlight {
+                request,
+                since,
+                seq,
+                ..
+            } => {
                 return Ok(Action::Awaiting {
+                    seq: if *seq == 0 { self.progress.seq } else { *seq },
                     method: L::method(*request),
                     since: *since,
                 });
             }
-            Phase::Done { refunded, detail } => {
-                return Ok(Action::Done {
+            Phase::Done {
+                refunded, detail, ..
+            } => {
+                return Ok(Action::Done(Done {
                     refunded: *refunded,
                     detail: detail.clone(),
-                });
+                }));
             }
             Phase::Refused {
                 http_status,
                 code,
                 text,
                 may_correct,
+                ..
             } => {
-                return Ok(Action::Refused {
+                return Ok(Action::Refused(Refused {
                     http_status: *http_status,
                     code: code.clone(),
                     text: text.clone(),
                     may_correct: *may_correct,
-                });
+                }));
             }
             Phase::Review { review, .. } => return Ok(Action::Review(review.clone())),
         };
-        let built = self.refund.build(request, &self.progress, keys)?;
         let moves_money = L::is_refund(request);
-        let previous_refund_sent_at = self.progress.refund_sent_at;
-        if moves_money {
-            self.progress.attempts = self.progress.attempts.saturating_add(1);
-            self.progress.refund_sent_at = Some(now);
+        if let Some(why) = self.spent(moves_money, now) {
+            return Ok(Action::Escalate(why));
         }
-        self.progress.sends = self.progress.sends.saturating_add(1);
-        self.phase = Phase::InFlight {
-            request,
-            step,
-            since: now,
-            previous_refund_sent_at,
-        };
+        let built = self.refund.build(request, &self.progress, keys)?;
         Ok(Action::Send(Outgoing {
+            seq: self.next_seq(),
             request: built,
             method: L::method(request),
             moves_money,
-            attempts: self.progress.attempts,
+            attempts: self
+                .progress
+                .attempts
+                .saturating_add(u32::from(moves_money)),
             step,
             detail,
         }))
     }
 
-    /// What came back for the request in flight. [`Answer::NotSent`] puts the same request
-    /// back, unchanged, after the schedule's `not_sent` wait; anything else is the provider's
-    /// decision. An answer after the refund settled (a notification came first) changes
-    /// nothing.
+    /// Acknowledges `outgoing` as leaving at `now`: the refund is in flight under its sequence
+    /// number, and counted. Store the state before a byte of the request is sent. Refused
+    /// when it is not the request due (another sequence, or none due).
+    pub fn sent(&mut self, outgoing: &Outgoing, now: SystemTime) -> Result<(), MachineError> {
+        let (request, step) = match &self.phase {
+            Phase::Due { request, step, .. } => (*request, *step),
+            Phase::InFlight { since, .. } => {
+                return Err(MachineError::InFlight {
+                    since_ms: super::time::unix_millis(*since),
+                });
+            }
+            _ => return Err(MachineError::NotDue),
+        };
+        if outgoing.seq != self.next_seq() || outgoing.method != L::method(request) {
+            return Err(MachineError::Stale {
+                expected: self.next_seq(),
+                got: outgoing.seq,
+            });
+        }
+        let previous_refund_sent_at = self.progress.refund_sent_at;
+        if L::is_refund(request) {
+            self.progress.attempts = self.progress.attempts.saturating_add(1);
+            self.progress.refund_sent_at = Some(now);
+        }
+        self.progress.sends = self.progress.sends.saturating_add(1);
+        self.progress.seq = outgoing.seq;
+        self.progress.first_sent_at.get_or_insert(now);
+        self.phase = Phase::InFlight {
+            request,
+            step,
+            since: now,
+            previous_refund_sent_at,
+            seq: outgoing.seq,
+        };
+        Ok(())
+    }
+
+    /// What came back for request `seq`, the one in flight. [`Answer::NotSent`] puts the same
+    /// request back, unchanged, after the schedule's `not_sent` wait (its sequence number
+    /// stays used); anything else is the provider's decision, held back by a server's
+    /// `Retry-After` where it gave one. An answer to another request is refused
+    /// ([`MachineError::Stale`]); one after the refund settled (a notification came first)
+    /// changes nothing.
     pub fn on_answer(
         &mut self,
+        seq: u64,
         answer: Answer<'_>,
         keys: &L::Keys<'_>,
         now: SystemTime,
     ) -> Result<(), MachineError> {
-        let (request, step, since, previous) = match &self.phase {
+        let (request, step, since, previous, in_flight) = match &self.phase {
             Phase::InFlight {
                 request,
                 step,
                 since,
                 previous_refund_sent_at,
-            } => (*request, *step, *since, *previous_refund_sent_at),
+                seq,
+            } => (
+                *request,
+                *step,
+                *since,
+                *previous_refund_sent_at,
+                if *seq == 0 { self.progress.seq } else { *seq },
+            ),
             Phase::Done { .. } | Phase::Refused { .. } | Phase::Review { .. } => return Ok(()),
             Phase::Due { .. } => return Err(MachineError::NotInFlight),
         };
+        if seq != in_flight {
+            return Err(MachineError::Stale {
+                expected: in_flight,
+                got: seq,
+            });
+        }
         if answer == Answer::NotSent {
             if L::is_refund(request) {
                 self.progress.attempts = self.progress.attempts.saturating_sub(1);
@@ -730,8 +926,80 @@ impl<L: Lifecycle> Machine<L> {
             progress: &self.progress,
             timing: &self.timing,
         };
-        let decision = self.refund.decide(request, answer, &context, keys);
+        let mut decision = self.refund.decide(request, answer, &context, keys);
+        // A server that says when to come back is not asked sooner.
+        if let (Decision::Send { not_before, .. }, Some(wait)) =
+            (&mut decision, answer.retry_after())
+        {
+            let earliest = later(now, wait.min(MAX_RETRY_AFTER));
+            if *not_before < earliest {
+                *not_before = earliest;
+            }
+        }
         self.phase = phase_of(decision, now);
+        Ok(())
+    }
+
+    /// Hands the refund to a person with `why` (a spent retry budget, a state that cannot be
+    /// driven): review, until [`Machine::resolve`]. Refused while a request is in flight (its
+    /// answer, or its loss, comes first) and once the refund has settled.
+    pub fn escalate(
+        &mut self,
+        why: impl Into<String>,
+        now: SystemTime,
+    ) -> Result<(), MachineError> {
+        match &self.phase {
+            Phase::Due { .. } => {
+                self.phase = Phase::Review {
+                    at: now,
+                    review: Review {
+                        how: why.into(),
+                        mismatch: None,
+                    },
+                };
+                Ok(())
+            }
+            Phase::InFlight { since, .. } => Err(MachineError::InFlight {
+                since_ms: super::time::unix_millis(*since),
+            }),
+            _ => Err(MachineError::NotInReview(self.status())),
+        }
+    }
+
+    /// A person's answer to the refund in review, with their note: done (the money went back:
+    /// the refund's amount), or refused (no money moved; a new refund may be submitted).
+    /// Refused when the refund is not in review.
+    pub fn resolve(
+        &mut self,
+        resolution: Resolution,
+        note: impl Into<String>,
+        now: SystemTime,
+    ) -> Result<(), MachineError> {
+        let Phase::Review { review, .. } = &self.phase else {
+            return Err(MachineError::NotInReview(self.status()));
+        };
+        let note = note.into();
+        let resolved = Some(Resolved {
+            resolution,
+            note: note.clone(),
+            review: review.clone(),
+        });
+        self.phase = match resolution {
+            Resolution::Done => Phase::Done {
+                refunded: self.refund.amount(),
+                detail: format!("resolved by hand: done: {note}"),
+                at: Some(now),
+                resolved,
+            },
+            Resolution::NotRefunded => Phase::Refused {
+                http_status: None,
+                code: None,
+                text: None,
+                may_correct: true,
+                at: Some(now),
+                resolved,
+            },
+        };
         Ok(())
     }
 
@@ -739,7 +1007,7 @@ impl<L: Lifecycle> Machine<L> {
     /// notification): it takes effect only when it settles the refund (done or refused) and
     /// the refund has not settled already. Whether it took effect.
     pub fn settle(&mut self, decision: Decision<L::Request>, now: SystemTime) -> bool {
-        let settles = matches!(decision, Decision::Done { .. } | Decision::Refused { .. });
+        let settles = matches!(decision, Decision::Done(_) | Decision::Refused(_));
         if !settles || self.status().is_final() {
             return false;
         }
@@ -760,7 +1028,7 @@ impl<L: Lifecycle> Machine<L> {
                 let (not_before, detail) = (*not_before, detail.clone());
                 match step {
                     Some(Step::Reconcile) => Next::Reconcile {
-                        request: Some(built),
+                        request: built,
                         not_before,
                         how: detail,
                     },
@@ -787,32 +1055,25 @@ impl<L: Lifecycle> Machine<L> {
                 }
                 .into());
             }
-            Phase::Done { refunded, detail } => Next::Done {
+            Phase::Done {
+                refunded, detail, ..
+            } => Next::Done(Done {
                 refunded: *refunded,
                 detail: detail.clone(),
-            },
+            }),
             Phase::Refused {
                 http_status,
                 code,
                 text,
                 may_correct,
-            } => Next::Refused {
+                ..
+            } => Next::Refused(Refused {
                 http_status: *http_status,
                 code: code.clone(),
                 text: text.clone(),
                 may_correct: *may_correct,
-            },
-            Phase::Review { at, review } => match &review.mismatch {
-                Some(m) => Next::Mismatch {
-                    mismatch: m.clone(),
-                    how: review.how.clone(),
-                },
-                None => Next::Reconcile {
-                    request: None,
-                    not_before: *at,
-                    how: review.how.clone(),
-                },
-            },
+            }),
+            Phase::Review { review, .. } => Next::Review(review.clone()),
         })
     }
 }
@@ -830,62 +1091,22 @@ fn phase_of<R>(decision: Decision<R>, now: SystemTime) -> Phase<R> {
             not_before,
             detail,
         },
-        Decision::Done { refunded, detail } => Phase::Done { refunded, detail },
-        Decision::Refused {
-            http_status,
-            code,
-            text,
-            may_correct,
-        } => Phase::Refused {
-            http_status,
-            code,
-            text,
-            may_correct,
+        Decision::Done(d) => Phase::Done {
+            refunded: d.refunded,
+            detail: d.detail,
+            at: Some(now),
+            resolved: None,
         },
-        Decision::Review { how } => review(now, how, None),
-        Decision::Mismatch { mismatch, how } => review(now, how, Some(mismatch)),
+        Decision::Refused(r) => Phase::Refused {
+            http_status: r.http_status,
+            code: r.code,
+            text: r.text,
+            may_correct: r.may_correct,
+            at: Some(now),
+            resolved: None,
+        },
+        Decision::Review(review) => Phase::Review { at: now, review },
     }
-}
-
-/// A provider whose refund can be read back from the requests it built (what `refundkit
-/// <provider> next` is given as files): the refund, the kind of request an answer is to, and
-/// the credentials those requests carry.
-pub trait Recorded: Lifecycle {
-    /// The credentials read back from the requests.
-    type Owned;
-    /// The keys those credentials give.
-    fn keys(owned: &Self::Owned) -> Self::Keys<'_>;
-    /// The refund of `record`, and which of its requests `sent` is.
-    fn from_recorded(
-        record: &Record<'_>,
-        sent: &http::Request<Vec<u8>>,
-    ) -> Result<(Self, Self::Request, Self::Owned), DecideError>;
-}
-
-/// One decision from recorded requests: the refund in `record`, `sent` (the refund or one of
-/// its status requests) and its `answer`. The same rules as a [`Machine`] driven step by step.
-pub fn decide_recorded<L: Recorded>(
-    record: &Record<'_>,
-    sent: &http::Request<Vec<u8>>,
-    answer: Answer<'_>,
-    now: SystemTime,
-) -> Result<Next, DecideError> {
-    let (refund, request, owned) = L::from_recorded(record, sent)?;
-    let keys = L::keys(&owned);
-    let progress = Progress {
-        attempts: record.attempts,
-        refund_sent_at: record.refund_sent_at,
-        sends: record.attempts,
-        created: record.refund_sent_at.unwrap_or(now),
-    };
-    let since = if L::is_refund(request) {
-        record.refund_sent_at.unwrap_or(now)
-    } else {
-        now
-    };
-    let mut machine = Machine::in_flight(refund, request, progress, L::timing(), since);
-    machine.on_answer(answer, &keys, now)?;
-    machine.next(&keys)
 }
 
 #[cfg(test)]

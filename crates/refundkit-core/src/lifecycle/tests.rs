@@ -15,6 +15,7 @@ fn every_step_has_a_stable_name() {
         Step::Resend,
         Step::Refused,
         Step::Reconcile,
+        Step::Review,
         Step::Mismatch,
     ]
     .iter()
@@ -22,7 +23,15 @@ fn every_step_has_a_stable_name() {
     .collect();
     assert_eq!(
         names,
-        ["done", "wait", "resend", "refused", "reconcile", "mismatch"]
+        [
+            "done",
+            "wait",
+            "resend",
+            "refused",
+            "reconcile",
+            "review",
+            "mismatch"
+        ]
     );
 }
 
@@ -37,12 +46,12 @@ fn a_refusal_keeps_the_providers_code_and_text() {
     assert_eq!(decision.step(), Step::Refused);
     assert_eq!(
         decision,
-        Decision::Refused {
-            http_status: 400,
+        Decision::Refused(Refused {
+            http_status: Some(400),
             code: Some("7".into()),
             text: Some("too much".into()),
             may_correct: true,
-        }
+        })
     );
 }
 

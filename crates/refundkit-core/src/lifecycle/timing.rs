@@ -27,6 +27,38 @@ pub struct Timing {
     /// again.
     #[serde(with = "millis")]
     pub not_sent: Duration,
+    /// How much trying a refund may take before a person looks: the machine hands it to
+    /// review rather than send past it ([`super::Machine::poll`]).
+    #[serde(default, skip_serializing_if = "Budget::is_default")]
+    pub budget: Budget,
+}
+
+/// The retry budget: in sends of the refund itself, and in time since its first request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Budget {
+    /// The refund may leave at most this many times (each lost or unanswered send counts).
+    pub attempts: u32,
+    /// Nothing is sent once the refund's first request left longer ago than this (status
+    /// requests of a refund under way included). Time spent waiting for its turn, before
+    /// its first request, is not counted.
+    #[serde(with = "millis")]
+    pub age: Duration,
+}
+
+impl Default for Budget {
+    /// 10 sends and 7 days.
+    fn default() -> Self {
+        Budget {
+            attempts: 10,
+            age: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+impl Budget {
+    fn is_default(&self) -> bool {
+        *self == Budget::default()
+    }
 }
 
 /// A repeat schedule: `first`, then `then` for `then_times` repeats, then `later` each time.
@@ -82,7 +114,17 @@ impl Timing {
                 later: s(self.repeat.later),
             },
             not_sent: s(self.not_sent),
+            budget: Budget {
+                attempts: self.budget.attempts,
+                age: s(self.budget.age),
+            },
         }
+    }
+
+    /// The same schedule with `budget`.
+    pub fn with_budget(mut self, budget: Budget) -> Timing {
+        self.budget = budget;
+        self
     }
 }
 
@@ -122,12 +164,15 @@ mod tests {
             settle: Duration::from_secs(60),
             repeat: Repeat::every(Duration::from_secs(10)),
             not_sent: Duration::from_secs(5),
+            budget: Budget::default(),
         };
         let fast = t.scaled(1, 100);
         assert_eq!(fast.poll, Duration::from_millis(300));
         assert_eq!(fast.settle, Duration::from_millis(600));
         assert_eq!(fast.repeat.later, Duration::from_millis(100));
         assert_eq!(fast.not_sent, Duration::from_millis(50));
+        assert_eq!(fast.budget.age, Duration::from_millis(6_048_000));
+        assert_eq!(fast.budget.attempts, 10);
         assert_eq!(t.scaled(1, 0), t);
     }
 }

@@ -277,6 +277,7 @@ impl ReqwestTransport {
         match builder.body(request.body().clone()).send().await {
             Ok(mut response) => {
                 let http_status = response.status().as_u16();
+                let headers = response.headers().clone();
                 let mut body = Vec::new();
                 loop {
                     match response.chunk().await {
@@ -297,7 +298,11 @@ impl ReqwestTransport {
                         }
                     }
                 }
-                Delivery::Answered { http_status, body }
+                Delivery::Answered {
+                    http_status,
+                    headers,
+                    body,
+                }
             }
             Err(e) if never_left(&e) => {
                 warn!(%provider, cause = %chain(&e), "the request never left");

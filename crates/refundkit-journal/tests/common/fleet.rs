@@ -286,6 +286,14 @@ fn applied(state: &serde_json::Value) -> BTreeMap<(String, String), Vec<String>>
     out
 }
 
+/// What a person checking the provider's console answers for refund `id` of `amount`, in
+/// review: whether the provider applied (or accepted) that amount on its payment.
+pub fn applied_for(state: &serde_json::Value, id: &str, amount: &str) -> bool {
+    applied(state)
+        .get(&payment_of(id))
+        .is_some_and(|list| list.contains(&cents(amount).to_string()))
+}
+
 /// The payment a refund id (`{provider}-{p}-{k}`) refunds.
 fn payment_of(id: &str) -> (String, String) {
     let mut parts = id.rsplitn(3, '-');

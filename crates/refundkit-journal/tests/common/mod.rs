@@ -167,6 +167,7 @@ impl SimTransport {
         match handled.reply {
             Reply::Answer(r) | Reply::Delayed(_, r) => Delivery::Answered {
                 http_status: r.status().as_u16(),
+                headers: r.headers().clone(),
                 body: r.body().clone(),
             },
             Reply::Lost => Delivery::Lost,
@@ -216,4 +217,26 @@ pub fn sim_bases() -> Vec<(&'static str, String)> {
         .iter()
         .map(|(provider, prefix)| (*provider, format!("http://127.0.0.1:1{prefix}")))
         .collect()
+}
+
+/// A person's answer to every refund in review, from what the provider applied.
+pub async fn resolve_reviews(j: &refundkit_journal::Journal, state: &serde_json::Value) {
+    let reviews = j
+        .list(&refundkit_journal::Filter {
+            status: Some(refundkit::core::lifecycle::Status::Review),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for e in reviews {
+        let amount = e.amount.map(|a| a.to_string()).unwrap_or_default();
+        let resolution = if fleet::applied_for(state, &e.id, &amount) {
+            refundkit_journal::Resolution::Done
+        } else {
+            refundkit_journal::Resolution::NotRefunded
+        };
+        j.resolve(&e.id, resolution, "checked in the emulator's state")
+            .await
+            .unwrap();
+    }
 }

@@ -6,10 +6,8 @@
 //! fifth provider is its own crate plus one file here, listed in [`all`].
 
 use std::path::Path;
-use std::time::SystemTime;
 
 use refundkit_core::conformance::{self, VectorResult};
-use refundkit_core::lifecycle::{Answer, DecideError, Next, Record};
 
 use crate::inspect::{Inspection, Message};
 use crate::plan::{Context, Credentials, ProviderPlan};
@@ -177,16 +175,6 @@ pub trait Provider: Sync {
     /// The golden vectors of `dir` as the portable suite's tests (`refundkit vectors export`):
     /// each with its operation, raw input, expected reading and source.
     fn export(&self, dir: &Path) -> Result<Vec<conformance::export::Exported>, conformance::Error>;
-
-    /// The next step after `sent` (the refund in `record`, or one of its status requests) got
-    /// `answer`: the provider crate's `lifecycle::decide`.
-    fn decide(
-        &self,
-        record: &Record<'_>,
-        sent: &http::Request<Vec<u8>>,
-        answer: Answer<'_>,
-        now: SystemTime,
-    ) -> Result<Next, DecideError>;
 }
 
 /// Every provider compiled in (by cargo feature), in a fixed order: the order of plans,

@@ -301,16 +301,6 @@ impl Provider for Rbs {
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_rbs::conformance::run_dir(dir)
     }
-
-    fn decide(
-        &self,
-        record: &refundkit_core::lifecycle::Record<'_>,
-        sent: &http::Request<Vec<u8>>,
-        answer: refundkit_core::lifecycle::Answer<'_>,
-        now: std::time::SystemTime,
-    ) -> Result<refundkit_core::lifecycle::Next, refundkit_core::lifecycle::DecideError> {
-        refundkit_rbs::lifecycle::decide(record, sent, answer, now)
-    }
 }
 
 impl super::Keyed for refundkit_rbs::lifecycle::Refund {

@@ -283,16 +283,6 @@ impl Provider for Robokassa {
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_robokassa::conformance::run_dir(dir)
     }
-
-    fn decide(
-        &self,
-        record: &refundkit_core::lifecycle::Record<'_>,
-        sent: &http::Request<Vec<u8>>,
-        answer: refundkit_core::lifecycle::Answer<'_>,
-        now: std::time::SystemTime,
-    ) -> Result<refundkit_core::lifecycle::Next, refundkit_core::lifecycle::DecideError> {
-        refundkit_robokassa::lifecycle::decide(record, sent, answer, now)
-    }
 }
 
 fn token(text: &str) -> Inspection {

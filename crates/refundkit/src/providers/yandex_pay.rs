@@ -374,16 +374,6 @@ impl Provider for YandexPay {
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_yandex_pay::conformance::run_dir(dir)
     }
-
-    fn decide(
-        &self,
-        record: &refundkit_core::lifecycle::Record<'_>,
-        sent: &http::Request<Vec<u8>>,
-        answer: refundkit_core::lifecycle::Answer<'_>,
-        now: std::time::SystemTime,
-    ) -> Result<refundkit_core::lifecycle::Next, refundkit_core::lifecycle::DecideError> {
-        refundkit_yandex_pay::lifecycle::decide(record, sent, answer, now)
-    }
 }
 
 /// A line's receipt: its tax code, or none (with a note) for a rate Yandex Pay has no code for.

@@ -314,16 +314,6 @@ impl Provider for Yookassa {
     fn conformance(&self, dir: &Path) -> Result<Vec<VectorResult>, conformance::Error> {
         refundkit_yookassa::conformance::run_dir(dir)
     }
-
-    fn decide(
-        &self,
-        record: &refundkit_core::lifecycle::Record<'_>,
-        sent: &http::Request<Vec<u8>>,
-        answer: refundkit_core::lifecycle::Answer<'_>,
-        now: std::time::SystemTime,
-    ) -> Result<refundkit_core::lifecycle::Next, refundkit_core::lifecycle::DecideError> {
-        refundkit_yookassa::lifecycle::decide(record, sent, answer, now)
-    }
 }
 
 fn xml(bytes: &[u8]) -> Inspection {
@@ -390,7 +380,6 @@ impl super::Keyed for refundkit_yookassa::lifecycle::Refund {
             provider: credentials
                 .get::<refundkit_yookassa::lifecycle::ProviderCertificates>()
                 .map(|c| c.0.as_slice()),
-            signed: None,
         }
     }
 }
