@@ -63,8 +63,8 @@ pub const V2_FIELDS: &[&str] = &[
 /// only v1 has, `Some(V2)` with one only v2 has, `None` with neither (only `refundAmount` and
 /// `externalOperationId`, which both have). A body with fields of both is an error naming the
 /// first field of the version its first such field is not from.
-pub fn refund_api(json: &[u8]) -> Result<Option<crate::lifecycle::Api>, DecodeError> {
-    use crate::lifecycle::Api;
+pub fn refund_api(json: &[u8]) -> Result<Option<crate::types::Api>, DecodeError> {
+    use crate::types::Api;
     let members: std::collections::BTreeMap<String, serde::de::IgnoredAny> = decode(json)?;
     let mut found: Option<(Api, &str)> = None;
     // In the body's own order would need a second pass; the alphabetical order of the map

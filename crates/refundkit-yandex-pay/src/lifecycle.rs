@@ -50,16 +50,7 @@ pub fn timing() -> Timing {
     }
 }
 
-/// Which refund method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Api {
-    /// `POST /api/merchant/v1/orders/{orderId}/refund` (deprecated by Yandex Pay since
-    /// 2025-09-29).
-    V1,
-    /// `POST /api/merchant/v2/orders/{orderId}/refund`.
-    V2,
-}
+pub use crate::types::Api;
 
 /// A Yandex Pay refund as the machine keeps it: the base URL, the order, the method, the body
 /// as it is sent (no API key: that travels in a header, given each time a request is built),

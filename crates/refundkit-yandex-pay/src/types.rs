@@ -625,3 +625,14 @@ pub struct OrderView {
 
 #[cfg(test)]
 mod tests;
+
+/// Which refund method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Api {
+    /// `POST /api/merchant/v1/orders/{orderId}/refund` (deprecated by Yandex Pay since
+    /// 2025-09-29).
+    V1,
+    /// `POST /api/merchant/v2/orders/{orderId}/refund`.
+    V2,
+}
