@@ -32,11 +32,17 @@ pub struct Journal {
     inner: crate::Journal,
 }
 
-impl Journal {
-    pub(crate) fn of(inner: crate::Journal) -> Journal {
-        Journal { inner }
+impl crate::journal::Journal {
+    /// The blocking API over this journal's connections (a thread-per-worker program, a
+    /// command line): the same calls, each blocking its thread until it is answered.
+    pub fn blocking(&self) -> Journal {
+        Journal {
+            inner: self.clone(),
+        }
     }
+}
 
+impl Journal {
     /// Connects to the journal at `url` ([`crate::Journal::connect`]), blocking.
     pub fn connect(url: &str) -> Result<Journal, JournalError> {
         Journal::connect_with(url, Options::default())
@@ -55,7 +61,7 @@ impl Journal {
 
     /// Connects as `options` say, blocking.
     pub fn connect_with(url: &str, options: Options) -> Result<Journal, JournalError> {
-        crate::Journal::connect_blocking(url, options).map(Journal::of)
+        crate::Journal::connect_blocking(url, options).map(|inner| inner.blocking())
     }
 
     /// Connects and migrates: the journal ready to use, made when the database holds none.

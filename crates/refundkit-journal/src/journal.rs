@@ -429,12 +429,6 @@ impl Journal {
         self.inner.pool.close_blocking();
     }
 
-    /// The blocking API over this journal's connections (a thread-per-worker program, a
-    /// command line): the same calls, each blocking its thread until it is answered.
-    pub fn blocking(&self) -> crate::blocking::Journal {
-        crate::blocking::Journal::of(self.clone())
-    }
-
     pub(crate) fn pool_blocking<T, F>(&self, f: F) -> Result<T, JournalError>
     where
         T: Send + 'static,
