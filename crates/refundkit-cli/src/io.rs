@@ -161,3 +161,14 @@ pub fn files_ending(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// Writes `refund`'s state to `path`: a new file beside it, renamed over it, so that a crash
+/// leaves the old state or the new one, never half of one.
+pub fn write_state(path: &Path, refund: &refundkit::Refund) -> Result<(), CliError> {
+    let tmp = path.with_extension("json.tmp");
+    let mut json = refund.to_json();
+    json.push('\n');
+    std::fs::write(&tmp, json)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| CliError::Usage(format!("--state {}: {e}", path.display())))
+}

@@ -97,17 +97,6 @@ fn seconds(t: SystemTime) -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Writes `refund`'s state to `path`: a new file beside it, renamed over it, so that a crash
-/// leaves the old state or the new one, never half of one.
-pub fn write_state(path: &Path, refund: &refundkit::Refund) -> Result<(), CliError> {
-    let tmp = path.with_extension("json.tmp");
-    let mut json = refund.to_json();
-    json.push('\n');
-    std::fs::write(&tmp, json)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| CliError::Usage(format!("--state {}: {e}", path.display())))
-}
-
 /// One step of the refund whose state is in `--state`: the answer to its request in flight
 /// (or, with `--send`, the due request acknowledged as leaving), the state written back, and
 /// what comes next printed: the step, why, not before when, and the request to send (its
@@ -161,7 +150,7 @@ pub fn next(provider: refundkit::ProviderId, args: NextArgs) -> Result<Exit, Cli
     let next = refund
         .next(&credentials)
         .map_err(|e| CliError::Rejected(e.to_string()))?;
-    write_state(path, &refund)?;
+    io::write_state(path, &refund)?;
     print_next(provider, &next)
 }
 
@@ -183,7 +172,7 @@ fn send(
             refund
                 .sent(&out, now)
                 .map_err(|e| CliError::Rejected(e.to_string()))?;
-            write_state(path, refund)?;
+            io::write_state(path, refund)?;
             let shown = provider.adapter().map_or_else(
                 || refundkit_core::copy_request(&out.request),
                 |p| p.redacted(&out.request),
@@ -205,7 +194,7 @@ fn send(
             refund
                 .escalate(why, now)
                 .map_err(|e| CliError::Rejected(e.to_string()))?;
-            write_state(path, refund)?;
+            io::write_state(path, refund)?;
             let next = refund
                 .next(credentials)
                 .map_err(|e| CliError::Rejected(e.to_string()))?;

@@ -190,7 +190,7 @@ pub fn run(
             .filter(|p| !p.report.has_errors())
             .find_map(|p| p.refund.as_ref())
         {
-            Some(refund) => crate::lifecycle::write_state(path, refund)?,
+            Some(refund) => io::write_state(path, refund)?,
             None => {
                 return Err(CliError::Rejected(format!(
                     "--state {}: the plan has no refund to start",
