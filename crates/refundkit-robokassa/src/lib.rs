@@ -24,7 +24,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Files: [`types`] (the wire types and code tables), [`codec`] (JSON payload, JWT, answers),
+//! Files: [`types`] (the wire types and code tables), [`codec`] (JSON payload, JWT, answers and
+//! OpStateExt, a file each),
 //! [`invariants`] (what Robokassa would reject), [`codes`] (their stable codes), [`http`]
 //! (requests for any HTTP client), [`lifecycle`] (the next step after an answer, or none),
 //! [`conformance`] (the golden-vector runner).

@@ -1,4 +1,9 @@
-use super::*;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use super::jwt::CANONICAL_HEADERS;
+use super::payload::write_json_string;
+use crate::types::Alg;
 
 #[test]
 fn header_segments_are_the_base64_of_the_exact_header_bytes() {
