@@ -5,8 +5,8 @@
 //! adds what spans them: [`Refund`], the refund as an owned state machine over the four
 //! providers (the door to take: see [`refund`]); [`plan`], which turns one refund described in
 //! shop terms into every provider's ready request and its [`Refund`]; [`inspect`], which
-//! recognises and diagnoses any refund message; [`lifecycle`], the same rules applied once to
-//! recorded requests; and [`providers`], one adapter per provider ([`ProviderId`]), through
+//! recognises and diagnoses any refund message; [`lifecycle`], the lifecycle types re-exported
+//! from the core; and [`providers`], one adapter per provider ([`ProviderId`]), through
 //! which all of them go.
 #![forbid(unsafe_code)]
 
@@ -25,7 +25,10 @@ pub use refundkit_yandex_pay as yandex_pay;
 #[cfg(feature = "yookassa")]
 pub use refundkit_yookassa as yookassa;
 
+mod adapter;
 pub mod credentials;
+mod description;
+mod id;
 pub mod inspect;
 pub mod lifecycle;
 pub mod plan;
@@ -34,6 +37,6 @@ pub mod refund;
 pub mod samples;
 pub mod transcript;
 
-pub use plan::Credentials;
-pub use providers::ProviderId;
+pub use credentials::store::Credentials;
+pub use id::ProviderId;
 pub use refund::Refund;

@@ -60,8 +60,8 @@ use refundkit_core::lifecycle::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::plan::Credentials;
-use crate::providers::{Keyed, ProviderId};
+use crate::credentials::store::Credentials;
+use crate::id::ProviderId;
 
 /// One refund at one provider, and how far it got. Serializes as JSON with the provider's name
 /// (`"provider": "rbs"`), the state's version, and no credential.
@@ -375,4 +375,11 @@ fn on_answer<L: Keyed>(
 
 fn next<L: Keyed>(m: &Machine<L>, credentials: &Credentials) -> Result<Next, DecideError> {
     m.next(&L::keys(credentials))
+}
+
+/// How a provider's refund reads what it needs from the shop's credentials: each adapter says
+/// which of them its requests and answers take.
+pub(crate) trait Keyed: refundkit_core::lifecycle::Lifecycle {
+    /// The keys of `credentials` this provider uses.
+    fn keys(credentials: &Credentials) -> Self::Keys<'_>;
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 use refundkit_core::conformance::export;
 use serde_json::{Value, json};
 
-use crate::ProviderId;
+use crate::id::ProviderId;
 use crate::providers::{self, Provider};
 
 /// The format this refundkit writes.

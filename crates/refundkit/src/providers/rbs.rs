@@ -20,12 +20,11 @@ use refundkit_rbs::http::Endpoint;
 use refundkit_rbs::lifecycle;
 use refundkit_rbs::{Auth, RefundRequest};
 
-use super::Provider;
-use crate::inspect::{Inspection, Message};
-use crate::plan::{Context, Environment, ProviderPlan, not_built};
+use crate::adapter::{Context, Inspection, Message, Provider, ProviderPlan, not_built};
+use crate::description::Environment;
 
 // The credentials this provider reads.
-crate::plan::credential!(refundkit_rbs::Auth);
+crate::credentials::store::credential!(refundkit_rbs::Auth);
 
 pub(super) struct Rbs;
 
@@ -52,30 +51,30 @@ impl Provider for Rbs {
         NAME
     }
 
-    fn id(&self) -> super::ProviderId {
-        super::ProviderId::Rbs
+    fn id(&self) -> crate::id::ProviderId {
+        crate::id::ProviderId::Rbs
     }
 
     fn references(&self) -> &'static [&'static str] {
         &["rbs_order_id", "refund_id"]
     }
 
-    fn fillable(&self) -> &'static [(&'static str, super::Fill)] {
-        &[("refund_id", super::Fill::RefundId)]
+    fn fillable(&self) -> &'static [(&'static str, crate::adapter::Fill)] {
+        &[("refund_id", crate::adapter::Fill::RefundId)]
     }
 
-    fn credential_inputs(&self) -> &'static [crate::credentials::Input] {
-        use crate::credentials::{Input, InputKind};
+    fn credential_inputs(&self) -> &'static [crate::credentials::store::Input] {
+        use crate::credentials::store::{Input, InputKind};
         &[
             Input {
-                provider: super::ProviderId::Rbs,
+                provider: crate::id::ProviderId::Rbs,
                 flag: "rbs-user-name",
                 env: "REFUNDKIT_RBS_USER_NAME",
                 help: "RBS userName",
                 kind: InputKind::Value,
             },
             Input {
-                provider: super::ProviderId::Rbs,
+                provider: crate::id::ProviderId::Rbs,
                 flag: "rbs-password-file",
                 env: "REFUNDKIT_RBS_PASSWORD_FILE",
                 help: "RBS password file",
@@ -86,10 +85,10 @@ impl Provider for Rbs {
 
     fn insert_credentials(
         &self,
-        given: &crate::credentials::Given<'_>,
-        into: &mut crate::Credentials,
-    ) -> Result<(), crate::credentials::CredentialError> {
-        let provider = super::ProviderId::Rbs;
+        given: &crate::credentials::store::Given<'_>,
+        into: &mut crate::credentials::store::Credentials,
+    ) -> Result<(), crate::credentials::store::CredentialError> {
+        let provider = crate::id::ProviderId::Rbs;
         if given
             .pair(provider, "rbs-user-name", "rbs-password-file")?
             .is_none()
@@ -109,16 +108,18 @@ impl Provider for Rbs {
         Ok(())
     }
 
-    fn has_credentials(&self, credentials: &crate::Credentials) -> bool {
+    fn has_credentials(&self, credentials: &crate::credentials::store::Credentials) -> bool {
         credentials.get::<refundkit_rbs::Auth>().is_some()
     }
 
-    fn insert_samples(&self, into: &mut crate::Credentials) {
+    fn insert_samples(&self, into: &mut crate::credentials::store::Credentials) {
         if let Ok(password) = refundkit_core::SecretString::from_file_bytes(
-            crate::samples::RBS_PASSWORD.as_bytes().to_vec(),
+            crate::samples::material::RBS_PASSWORD.as_bytes().to_vec(),
         ) {
             into.insert(refundkit_rbs::Auth::Password {
-                user_name: crate::samples::RBS_USER_NAME.trim_end().to_owned(),
+                user_name: crate::samples::material::RBS_USER_NAME
+                    .trim_end()
+                    .to_owned(),
                 password: refundkit_rbs::types::Password(password),
             });
         }
@@ -212,7 +213,10 @@ impl Provider for Rbs {
                     )
                     .map_err(|e| not_built(&mut report, NAME, e))
                     .ok();
-                (http, Some(crate::Refund::start(refund, context.now)))
+                (
+                    http,
+                    Some(crate::refund::Refund::start(refund, context.now)),
+                )
             }
         };
         ProviderPlan {
@@ -303,8 +307,8 @@ impl Provider for Rbs {
     }
 }
 
-impl super::Keyed for refundkit_rbs::lifecycle::Refund {
-    fn keys(credentials: &crate::plan::Credentials) -> Option<&Auth> {
+impl crate::refund::Keyed for refundkit_rbs::lifecycle::Refund {
+    fn keys(credentials: &crate::credentials::store::Credentials) -> Option<&Auth> {
         credentials.get::<Auth>()
     }
 }

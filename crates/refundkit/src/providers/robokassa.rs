@@ -14,12 +14,11 @@ use refundkit_robokassa::http::{CreateBody, Endpoint};
 use refundkit_robokassa::lifecycle;
 use refundkit_robokassa::{Alg, InvoiceItem, Password3, RefundRequest};
 
-use super::Provider;
-use crate::inspect::{Inspection, Message};
-use crate::plan::{Context, Environment, ProviderPlan, not_built, note};
+use crate::adapter::{Context, Inspection, Message, Provider, ProviderPlan, not_built, note};
+use crate::description::Environment;
 
 // The credentials this provider reads.
-crate::plan::credential!(refundkit_robokassa::Password3);
+crate::credentials::store::credential!(refundkit_robokassa::Password3);
 
 pub(super) struct Robokassa;
 
@@ -30,18 +29,18 @@ impl Provider for Robokassa {
         NAME
     }
 
-    fn id(&self) -> super::ProviderId {
-        super::ProviderId::Robokassa
+    fn id(&self) -> crate::id::ProviderId {
+        crate::id::ProviderId::Robokassa
     }
 
     fn references(&self) -> &'static [&'static str] {
         &["robokassa_op_key"]
     }
 
-    fn credential_inputs(&self) -> &'static [crate::credentials::Input] {
-        use crate::credentials::{Input, InputKind};
+    fn credential_inputs(&self) -> &'static [crate::credentials::store::Input] {
+        use crate::credentials::store::{Input, InputKind};
         &[Input {
-            provider: super::ProviderId::Robokassa,
+            provider: crate::id::ProviderId::Robokassa,
             flag: "robokassa-password3-file",
             env: "REFUNDKIT_ROBOKASSA_PASSWORD3_FILE",
             help: "Robokassa Password3 file",
@@ -51,9 +50,9 @@ impl Provider for Robokassa {
 
     fn insert_credentials(
         &self,
-        given: &crate::credentials::Given<'_>,
-        into: &mut crate::Credentials,
-    ) -> Result<(), crate::credentials::CredentialError> {
+        given: &crate::credentials::store::Given<'_>,
+        into: &mut crate::credentials::store::Credentials,
+    ) -> Result<(), crate::credentials::store::CredentialError> {
         if let Some(secret) = given.secret("robokassa-password3-file")? {
             into.insert(
                 Password3::new(secret).map_err(|e| given.invalid("robokassa-password3-file", e))?,
@@ -62,13 +61,15 @@ impl Provider for Robokassa {
         Ok(())
     }
 
-    fn has_credentials(&self, credentials: &crate::Credentials) -> bool {
+    fn has_credentials(&self, credentials: &crate::credentials::store::Credentials) -> bool {
         credentials.get::<Password3>().is_some()
     }
 
-    fn insert_samples(&self, into: &mut crate::Credentials) {
+    fn insert_samples(&self, into: &mut crate::credentials::store::Credentials) {
         let secret = refundkit_core::SecretString::from_file_bytes(
-            crate::samples::ROBOKASSA_PASSWORD3.as_bytes().to_vec(),
+            crate::samples::material::ROBOKASSA_PASSWORD3
+                .as_bytes()
+                .to_vec(),
         );
         if let Some(key) = secret.ok().and_then(|s| Password3::new(s).ok()) {
             into.insert(key);
@@ -168,7 +169,10 @@ impl Provider for Robokassa {
                                 .map_err(|e| not_built(&mut report, NAME, e))
                                 .ok()
                         });
-                        (http, Some(crate::Refund::start(refund, context.now)))
+                        (
+                            http,
+                            Some(crate::refund::Refund::start(refund, context.now)),
+                        )
                     }
                 }
             }
@@ -334,8 +338,8 @@ fn es256(text: &str) -> bool {
         .is_some_and(|h| h.get("alg").and_then(|a| a.as_str()) == Some("ES256"))
 }
 
-impl super::Keyed for refundkit_robokassa::lifecycle::Refund {
-    fn keys(credentials: &crate::plan::Credentials) -> Option<&Password3> {
+impl crate::refund::Keyed for refundkit_robokassa::lifecycle::Refund {
+    fn keys(credentials: &crate::credentials::store::Credentials) -> Option<&Password3> {
         credentials.get::<Password3>()
     }
 }

@@ -21,12 +21,11 @@ use refundkit_yandex_pay::types::{
     ApiKey, Cart, CartItem, CartTotal, ItemQuantity, ItemReceipt, Shipping, VAT_CODES,
 };
 
-use super::Provider;
-use crate::inspect::{Inspection, Message};
-use crate::plan::{Context, Environment, ProviderPlan, not_built, note};
+use crate::adapter::{Context, Inspection, Message, Provider, ProviderPlan, not_built, note};
+use crate::description::Environment;
 
 // The credentials this provider reads.
-crate::plan::credential!(refundkit_yandex_pay::types::ApiKey);
+crate::credentials::store::credential!(refundkit_yandex_pay::types::ApiKey);
 
 pub(super) struct YandexPay;
 
@@ -37,22 +36,22 @@ impl Provider for YandexPay {
         NAME
     }
 
-    fn id(&self) -> super::ProviderId {
-        super::ProviderId::YandexPay
+    fn id(&self) -> crate::id::ProviderId {
+        crate::id::ProviderId::YandexPay
     }
 
     fn references(&self) -> &'static [&'static str] {
         &["yandex_order_id", "refund_id"]
     }
 
-    fn fillable(&self) -> &'static [(&'static str, super::Fill)] {
-        &[("refund_id", super::Fill::RefundId)]
+    fn fillable(&self) -> &'static [(&'static str, crate::adapter::Fill)] {
+        &[("refund_id", crate::adapter::Fill::RefundId)]
     }
 
-    fn credential_inputs(&self) -> &'static [crate::credentials::Input] {
-        use crate::credentials::{Input, InputKind};
+    fn credential_inputs(&self) -> &'static [crate::credentials::store::Input] {
+        use crate::credentials::store::{Input, InputKind};
         &[Input {
-            provider: super::ProviderId::YandexPay,
+            provider: crate::id::ProviderId::YandexPay,
             flag: "yandex-pay-api-key-file",
             env: "REFUNDKIT_YANDEX_PAY_API_KEY_FILE",
             help: "Yandex Pay API key file",
@@ -62,24 +61,26 @@ impl Provider for YandexPay {
 
     fn insert_credentials(
         &self,
-        given: &crate::credentials::Given<'_>,
-        into: &mut crate::Credentials,
-    ) -> Result<(), crate::credentials::CredentialError> {
+        given: &crate::credentials::store::Given<'_>,
+        into: &mut crate::credentials::store::Credentials,
+    ) -> Result<(), crate::credentials::store::CredentialError> {
         if let Some(secret) = given.secret("yandex-pay-api-key-file")? {
             into.insert(refundkit_yandex_pay::types::ApiKey(secret));
         }
         Ok(())
     }
 
-    fn has_credentials(&self, credentials: &crate::Credentials) -> bool {
+    fn has_credentials(&self, credentials: &crate::credentials::store::Credentials) -> bool {
         credentials
             .get::<refundkit_yandex_pay::types::ApiKey>()
             .is_some()
     }
 
-    fn insert_samples(&self, into: &mut crate::Credentials) {
+    fn insert_samples(&self, into: &mut crate::credentials::store::Credentials) {
         if let Ok(secret) = refundkit_core::SecretString::from_file_bytes(
-            crate::samples::YANDEX_PAY_API_KEY.as_bytes().to_vec(),
+            crate::samples::material::YANDEX_PAY_API_KEY
+                .as_bytes()
+                .to_vec(),
         ) {
             into.insert(refundkit_yandex_pay::types::ApiKey(secret));
         }
@@ -262,7 +263,10 @@ impl Provider for YandexPay {
                             .map_err(|e| not_built(&mut report, NAME, e))
                             .ok()
                     });
-                    (http, Some(crate::Refund::start(refund, context.now)))
+                    (
+                        http,
+                        Some(crate::refund::Refund::start(refund, context.now)),
+                    )
                 }
             },
         };
@@ -441,8 +445,8 @@ fn notification(text: &str) -> Option<Inspection> {
     Some(i)
 }
 
-impl super::Keyed for refundkit_yandex_pay::lifecycle::Refund {
-    fn keys(credentials: &crate::plan::Credentials) -> Option<&ApiKey> {
+impl crate::refund::Keyed for refundkit_yandex_pay::lifecycle::Refund {
+    fn keys(credentials: &crate::credentials::store::Credentials) -> Option<&ApiKey> {
         credentials.get::<ApiKey>()
     }
 }

@@ -20,13 +20,12 @@ use refundkit_yookassa::timing::{format_request_dt, parse_utc};
 use refundkit_yookassa::types::{Customer, Receipt, ReceiptItem};
 use refundkit_yookassa::{ReturnPaymentRequest, codes};
 
-use super::Provider;
-use crate::inspect::{Inspection, Message};
-use crate::plan::{Context, Environment, ProviderPlan, not_built, note};
+use crate::adapter::{Context, Inspection, Message, Provider, ProviderPlan, not_built, note};
+use crate::description::Environment;
 
 // The credentials this provider reads.
-crate::plan::credential!(refundkit_pkcs7::Signer);
-crate::plan::credential!(refundkit_yookassa::lifecycle::ProviderCertificates);
+crate::credentials::store::credential!(refundkit_pkcs7::Signer);
+crate::credentials::store::credential!(refundkit_yookassa::lifecycle::ProviderCertificates);
 
 pub(super) struct Yookassa;
 
@@ -37,8 +36,8 @@ impl Provider for Yookassa {
         NAME
     }
 
-    fn id(&self) -> super::ProviderId {
-        super::ProviderId::Yookassa
+    fn id(&self) -> crate::id::ProviderId {
+        crate::id::ProviderId::Yookassa
     }
 
     fn references(&self) -> &'static [&'static str] {
@@ -51,22 +50,22 @@ impl Provider for Yookassa {
         ]
     }
 
-    fn fillable(&self) -> &'static [(&'static str, super::Fill)] {
-        &[("yookassa_client_order_id", super::Fill::Sequence)]
+    fn fillable(&self) -> &'static [(&'static str, crate::adapter::Fill)] {
+        &[("yookassa_client_order_id", crate::adapter::Fill::Sequence)]
     }
 
-    fn credential_inputs(&self) -> &'static [crate::credentials::Input] {
-        use crate::credentials::{Input, InputKind};
+    fn credential_inputs(&self) -> &'static [crate::credentials::store::Input] {
+        use crate::credentials::store::{Input, InputKind};
         &[
             Input {
-                provider: super::ProviderId::Yookassa,
+                provider: crate::id::ProviderId::Yookassa,
                 flag: "yookassa-key",
                 env: "REFUNDKIT_YOOKASSA_KEY",
                 help: "YooKassa private key (PEM): signs returnPayment",
                 kind: InputKind::File,
             },
             Input {
-                provider: super::ProviderId::Yookassa,
+                provider: crate::id::ProviderId::Yookassa,
                 flag: "yookassa-cert",
                 env: "REFUNDKIT_YOOKASSA_CERT",
                 help: "YooKassa certificate (PEM) of that key",
@@ -77,10 +76,10 @@ impl Provider for Yookassa {
 
     fn insert_credentials(
         &self,
-        given: &crate::credentials::Given<'_>,
-        into: &mut crate::Credentials,
-    ) -> Result<(), crate::credentials::CredentialError> {
-        let provider = super::ProviderId::Yookassa;
+        given: &crate::credentials::store::Given<'_>,
+        into: &mut crate::credentials::store::Credentials,
+    ) -> Result<(), crate::credentials::store::CredentialError> {
+        let provider = crate::id::ProviderId::Yookassa;
         let Some((key, cert)) = given.pair(provider, "yookassa-key", "yookassa-cert")? else {
             return Ok(());
         };
@@ -95,16 +94,16 @@ impl Provider for Yookassa {
         Ok(())
     }
 
-    fn has_credentials(&self, credentials: &crate::Credentials) -> bool {
+    fn has_credentials(&self, credentials: &crate::credentials::store::Credentials) -> bool {
         credentials.get::<refundkit_pkcs7::Signer>().is_some()
     }
 
-    fn insert_samples(&self, into: &mut crate::Credentials) {
+    fn insert_samples(&self, into: &mut crate::credentials::store::Credentials) {
         let key = refundkit_pkcs7::PrivateKey::from_pem_or_der(
-            crate::samples::YOOKASSA_SHOP_KEY.as_bytes(),
+            crate::samples::material::YOOKASSA_SHOP_KEY.as_bytes(),
         );
         let cert = refundkit_pkcs7::Certificate::from_pem_or_der(
-            crate::samples::YOOKASSA_SHOP_CERT.as_bytes(),
+            crate::samples::material::YOOKASSA_SHOP_CERT.as_bytes(),
         );
         if let Some(signer) = key
             .ok()
@@ -247,7 +246,10 @@ impl Provider for Yookassa {
                                 .map_err(|e| not_built(&mut report, NAME, e))
                                 .ok()
                         });
-                        (http, Some(crate::Refund::start(refund, context.now)))
+                        (
+                            http,
+                            Some(crate::refund::Refund::start(refund, context.now)),
+                        )
                     }
                 }
             }
@@ -373,8 +375,10 @@ fn container(bytes: &[u8]) -> Inspection {
     }
 }
 
-impl super::Keyed for refundkit_yookassa::lifecycle::Refund {
-    fn keys(credentials: &crate::plan::Credentials) -> refundkit_yookassa::lifecycle::Keys<'_> {
+impl crate::refund::Keyed for refundkit_yookassa::lifecycle::Refund {
+    fn keys(
+        credentials: &crate::credentials::store::Credentials,
+    ) -> refundkit_yookassa::lifecycle::Keys<'_> {
         refundkit_yookassa::lifecycle::Keys {
             signer: credentials.get::<Signer>(),
             provider: credentials

@@ -1,21 +1,80 @@
-//! Where a shop's credentials come from: each provider's adapter names its inputs (a flag of
-//! the command line and the `REFUNDKIT_*` environment variable beside it) and turns what they
-//! give into its credential. The command line and [`Credentials::from_env`] read them through
-//! this one loader, so a variable means the same thing to both.
-//!
-//! ```no_run
-//! // In a service: the same REFUNDKIT_* variables `refundkit journal run` reads.
-//! let credentials = refundkit::Credentials::from_env()?;
-//! # Ok::<(), refundkit::credentials::CredentialError>(())
-//! ```
+//! The credentials themselves: one typed value per provider's credential ([`Credentials`]),
+//! and the inputs each provider reads it from ([`Input`], [`Given`]). Below the adapters,
+//! which declare their own credential types here.
 
-use std::ffi::OsString;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
 use std::path::PathBuf;
 
 use refundkit_core::SecretBytes;
 
-use crate::plan::Credentials;
-use crate::providers::{self, ProviderId};
+use crate::id::ProviderId;
+
+/// A credential a provider reads from [`Credentials`]: each adapter in [`crate::providers`]
+/// declares its own (a password, an API key, a signing key, the certificates its signed
+/// answers are trusted by). Sealed: only these can be inserted, so that a value of another
+/// type (a `String` where an API key was meant) fails to compile rather than being kept and
+/// ignored.
+///
+/// ```compile_fail
+/// let mut credentials = refundkit::Credentials::new();
+/// credentials.insert(String::from("my-api-key")); // not a credential type
+/// ```
+pub trait Credential: Any + Send + Sync + sealed::Sealed {}
+
+pub(crate) mod sealed {
+    /// Implemented by each provider's adapter for the credentials it reads.
+    pub trait Sealed {}
+}
+
+/// Declares `$t` a credential (in the adapter of the provider that reads it).
+macro_rules! credential {
+    ($t:ty) => {
+        impl $crate::credentials::store::sealed::Sealed for $t {}
+        impl $crate::credentials::store::Credential for $t {}
+    };
+}
+pub(crate) use credential;
+
+/// What each provider needs to sign or authenticate, one value per type (each adapter in
+/// [`crate::providers`] names its own: a password, an API key, a signing key). A provider
+/// without its credential is planned without a request, and its report says so.
+///
+/// Cloning is cheap and shares the values (a worker and a webhook handler can hold the same
+/// credentials).
+#[derive(Default, Clone)]
+pub struct Credentials {
+    by_type: HashMap<TypeId, std::sync::Arc<dyn Any + Send + Sync>>,
+}
+
+impl Credentials {
+    /// No credentials.
+    pub fn new() -> Self {
+        Credentials::default()
+    }
+
+    /// Adds (or replaces) the credential of type `C`.
+    pub fn insert<C: Credential>(&mut self, credential: C) -> &mut Self {
+        self.by_type
+            .insert(TypeId::of::<C>(), std::sync::Arc::new(credential));
+        self
+    }
+
+    /// The credential of type `C`, if given.
+    pub fn get<C: Credential>(&self) -> Option<&C> {
+        self.by_type
+            .get(&TypeId::of::<C>())
+            .and_then(|c| c.downcast_ref::<C>())
+    }
+}
+
+impl fmt::Debug for Credentials {
+    // Never the values: they are secrets.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Credentials({} given)", self.by_type.len())
+    }
+}
 
 /// One input of a provider's credential: a flag and its environment variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +146,7 @@ pub type Pair<'a> = (&'a [u8], &'a [u8]);
 /// What the inputs of one provider gave: each input's bytes (a file's content, or the value
 /// itself), read before the adapter sees them.
 pub struct Given<'a> {
-    values: &'a [(&'static Input, SecretBytes)],
+    pub(super) values: &'a [(&'static Input, SecretBytes)],
 }
 
 impl Given<'_> {
@@ -152,73 +211,10 @@ impl Given<'_> {
 }
 
 /// An error naming `input`, without its value.
-fn invalid(input: &Input, detail: impl std::fmt::Display) -> CredentialError {
+pub(super) fn invalid(input: &Input, detail: impl std::fmt::Display) -> CredentialError {
     CredentialError::Invalid {
         flag: input.flag,
         env: input.env,
         detail: detail.to_string(),
-    }
-}
-
-/// Every provider's inputs, in the providers' order.
-pub fn inputs() -> impl Iterator<Item = &'static Input> {
-    providers::all()
-        .iter()
-        .flat_map(|p| p.credential_inputs().iter())
-}
-
-impl Credentials {
-    /// The credentials `get` gives: for each input, its value (a path for a file input), or
-    /// `None` when it was not given. Files are read here; each provider's adapter turns its
-    /// inputs into its credential. A provider none of whose inputs is given has no credential.
-    pub fn from_inputs(
-        get: &dyn Fn(&'static Input) -> Option<OsString>,
-    ) -> Result<Credentials, CredentialError> {
-        let mut credentials = Credentials::new();
-        for provider in providers::all() {
-            let mut values: Vec<(&'static Input, SecretBytes)> = Vec::new();
-            for input in provider.credential_inputs() {
-                let Some(value) = get(input) else { continue };
-                let bytes = match input.kind {
-                    InputKind::File => {
-                        let path = PathBuf::from(value);
-                        std::fs::read(&path).map_err(|e| CredentialError::Read {
-                            flag: input.flag,
-                            env: input.env,
-                            path: path.clone(),
-                            detail: e.to_string(),
-                        })?
-                    }
-                    InputKind::Value => value
-                        .into_string()
-                        .map_err(|_| invalid(input, "not UTF-8"))?
-                        .into_bytes(),
-                };
-                values.push((input, SecretBytes::new(bytes)));
-            }
-            if !values.is_empty() {
-                provider.insert_credentials(&Given { values: &values }, &mut credentials)?;
-            }
-        }
-        Ok(credentials)
-    }
-
-    /// The credentials of the `REFUNDKIT_*` environment variables: exactly those
-    /// `refundkit journal run` and `refundkit plan` read ([`inputs`] lists them).
-    pub fn from_env() -> Result<Credentials, CredentialError> {
-        Credentials::from_inputs(&|input| std::env::var_os(input.env))
-    }
-
-    /// Adds the clearly marked sample credential of each provider that has none
-    /// ([`crate::samples::credentials`]); the providers filled, for a note.
-    pub fn fill_samples(&mut self) -> Vec<ProviderId> {
-        let mut filled = Vec::new();
-        for provider in providers::all() {
-            if !provider.has_credentials(self) {
-                provider.insert_samples(self);
-                filled.push(provider.id());
-            }
-        }
-        filled
     }
 }
