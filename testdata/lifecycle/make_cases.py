@@ -11,6 +11,7 @@ T0 = "1795428000"  # the refund is planned and its first request leaves
 T1 = "1795428100"  # the cases decide
 NOW = ["--now", T1]
 W = "../yandex-pay/webhook/"
+MERCHANT = "5bd1f8e6-6b55-4d6b-8b2e-5a2a6cf43d1b"  # the merchantId the test notifications carry
 binary = sys.argv[1]
 
 
@@ -71,8 +72,8 @@ cases = [
     ("yandex-pay: SUCCESS is done (0)", ["yandex-pay", "next"] + state("yandex-pay.status-sent") + NOW + ["yandex-pay.operation-success.json"]),
     ("yandex-pay: DUPLICATE_EXTERNAL_OPERATION_ID is looked up (5)", ["yandex-pay", "next"] + state("yandex-pay.refund-sent") + ["--status", "400"] + NOW + ["yandex-pay.duplicate.json"]),
     ("yandex-pay: a lost answer repeats under the same externalOperationId (4)", ["yandex-pay", "next"] + state("yandex-pay.refund-sent") + ["--lost"] + NOW),
-    ("yandex-pay: an authentic notification (0)", ["yandex-pay", "webhook", "--jwks", W + "jwks.json"] + NOW + [W + "operation-success.jwt"]),
-    ("yandex-pay: an expired notification is refused (1)", ["yandex-pay", "webhook", "--jwks", W + "jwks.json", "--now", "1795430000", W + "operation-success.jwt"]),
+    ("yandex-pay: an authentic notification for this merchant: answer 200 (0)", ["yandex-pay", "webhook", "--jwks", W + "jwks.json", "--merchant-id", MERCHANT] + NOW + [W + "operation-success.jwt"]),
+    ("yandex-pay: an expired notification is refused: answer 403 (1)", ["yandex-pay", "webhook", "--jwks", W + "jwks.json", "--now", "1795430000", W + "operation-success.jwt"]),
     ("yookassa: status 1 resends the identical request in a minute (4)", ["yookassa", "next"] + state("yookassa.refund-sent") + NOW + ["yookassa.in-progress.xml"]),
     ("yookassa: a lost answer resends the identical request (4)", ["yookassa", "next"] + state("yookassa.refund-sent") + ["--lost"] + NOW),
     ("yookassa: status 0 for another clientOrderId is not this refund (5)", ["yookassa", "next"] + state("yookassa.refund-sent") + NOW + ["../yookassa/responses/seed-done.xml"]),
@@ -88,6 +89,7 @@ cases = [
     ("yookassa: the listReturns request", ["yookassa", "status", "--shop-id", "6689", "--from", "2026-11-22T00:00:00.000+03:00", "--till", "2026-11-23T00:00:00.000+03:00", "--request-dt", "2026-11-23T10:00:00.000+03:00"]),
     ("rbs: the refund's state from plan, and its first request (4)", ["rbs", "next", "--send"] + state("rbs.planned") + ["--now", T0]),
     ("rbs: a refund in flight is answered before anything is sent again (1)", ["rbs", "next", "--send"] + state("rbs.refund-sent") + NOW),
+    ("yandex-pay: an authentic notification about another merchant is refused: answer 403 (1)", ["yandex-pay", "webhook", "--jwks", W + "jwks.json", "--merchant-id", "00000000-0000-4000-8000-000000000000"] + NOW + [W + "operation-success.jwt"]),
 ]
 os.makedirs("expected", exist_ok=True)
 scratch = tempfile.mkdtemp()

@@ -76,7 +76,9 @@ pub fn run(dir: Option<PathBuf>) -> Result<Exit, CliError> {
             let checked = std::fs::read(path)
                 .map_err(|e| e.to_string())
                 .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
-                .and_then(|v: serde_json::Value| refundkit::transcript::check(&v));
+                .and_then(|v: serde_json::Value| {
+                    refundkit::transcript::check(&v).map_err(|e| e.to_string())
+                });
             if let Err(e) = checked {
                 bad.push(format!("  FAIL {name}: {e}\n"));
             }

@@ -1,4 +1,4 @@
-//! `refundkit rbs encode [--api rest|ecom] | parse-response | status | next`.
+//! `refundkit rbs encode [--api rest|ecom] | decode | parse-response | status | next`.
 
 use std::path::PathBuf;
 
@@ -26,6 +26,15 @@ pub enum Verb {
         #[arg(long, value_enum, default_value = "rest")]
         api: Api,
         /// The JSON; `-` or nothing for stdin.
+        input: Option<PathBuf>,
+    },
+    /// Read a refund.do or getOrderStatusExtended.do request as the gateway reads it: a form
+    /// body, a GET's query string (`?…`), or a whole URL with one ("HTTP-запросы (GET или
+    /// POST)", the REST API's introduction). Prints it as the JSON object `encode` takes, its
+    /// password or token redacted, and every violation on stderr: exit 0 valid, 1 otherwise. A
+    /// form without `amount` (or a getOrderStatus URL) is a status request.
+    Decode {
+        /// The form, query or URL; `-` or nothing for stdin.
         input: Option<PathBuf>,
     },
     /// Read a refund.do response: exit 0 accepted, 3 refused (code and cause printed; every
@@ -91,6 +100,7 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             io::emit(&body)?;
             Ok(Exit::Ok)
         }
+        Verb::Decode { input } => decode(&io::read_input(input.as_deref())?),
         Verb::ParseResponse { status, input } => {
             let outcome = parse_response(status, &io::read_input(input.as_deref())?);
             io::answer(&outcome, response_summary(&outcome))
@@ -126,5 +136,102 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             io::answer(&outcome, status_summary(&outcome))
         }
         Verb::Next(args) => lifecycle::next(refundkit::ProviderId::Rbs, args),
+    }
+}
+
+/// `rbs decode`: a request as the gateway reads it, printed as `encode`'s JSON input.
+fn decode(bytes: &[u8]) -> Result<Exit, CliError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| CliError::Rejected("input: not UTF-8 text".into()))?;
+    let form = refundkit_rbs::form_text(text);
+    let has_amount = form.split('&').any(|p| p.starts_with("amount="));
+    let mut out = String::from("{");
+    let mut member = |name: &str, value: serde_json::Value| {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::Value::String(name.into()).to_string());
+        out.push(':');
+        out.push_str(&value.to_string());
+    };
+    let redacted = || serde_json::Value::String("[redacted]".into());
+    let report = if text.contains("getOrderStatus") || !has_amount {
+        let request = refundkit_rbs::decode_status_request(form.as_bytes())
+            .map_err(|e| CliError::Rejected(format!("getOrderStatusExtended.do: {e}")))?;
+        let report = refundkit_rbs::check_status(&request);
+        auth_members(&request.auth, &mut member, redacted);
+        member("orderId", request.order_id.clone().into());
+        if let Some(l) = &request.language {
+            member("language", l.clone().into());
+        }
+        report
+    } else {
+        let request = refundkit_rbs::decode_request(form.as_bytes())
+            .map_err(|e| CliError::Rejected(format!("refund.do: {e}")))?;
+        let report = refundkit_rbs::check(&request);
+        auth_members(&request.auth, &mut member, redacted);
+        member("orderId", request.order_id.clone().into());
+        member("amount", request.amount.into());
+        if let Some(c) = &request.currency {
+            member("currency", c.clone().into());
+        }
+        if let Some(params) = &request.json_params {
+            let mut object = String::from("{");
+            for (i, (k, v)) in params.iter().enumerate() {
+                if i > 0 {
+                    object.push(',');
+                }
+                object.push_str(&format!(
+                    "{}:{}",
+                    serde_json::Value::String(k.clone()),
+                    serde_json::Value::String(v.clone())
+                ));
+            }
+            object.push('}');
+            member(
+                "jsonParams",
+                serde_json::from_str(&object).unwrap_or(serde_json::Value::Null),
+            );
+        }
+        if let Some(l) = &request.language {
+            member("language", l.clone().into());
+        }
+        if let Some(items) = &request.refund_items {
+            member(
+                "refundItems",
+                serde_json::to_value(items).unwrap_or(serde_json::Value::Null),
+            );
+        }
+        if let Some(bundle) = &request.order_bundle {
+            member(
+                "orderBundle",
+                serde_json::from_str(bundle).unwrap_or(serde_json::Value::Null),
+            );
+        }
+        report
+    };
+    out.push_str("}\n");
+    io::report(&report);
+    io::emit(out.as_bytes())?;
+    Ok(if report.has_errors() {
+        Exit::Rejected
+    } else {
+        Exit::Ok
+    })
+}
+
+/// The credentials' members, the secret one redacted.
+fn auth_members(
+    auth: &refundkit_rbs::Auth,
+    member: &mut impl FnMut(&str, serde_json::Value),
+    redacted: impl Fn() -> serde_json::Value,
+) {
+    match auth {
+        refundkit_rbs::Auth::Password { user_name, .. } => {
+            member("userName", user_name.clone().into());
+            member("password", redacted());
+        }
+        refundkit_rbs::Auth::Token(_) => member("token", redacted()),
+        _ => {}
     }
 }

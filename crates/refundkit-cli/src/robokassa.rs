@@ -293,6 +293,18 @@ fn op_key(
         }
         _ => "malformed".into(),
     };
+    // Only a paid invoice (State 100) is refunded, as Robokassa's own module does: another
+    // state is a reason not to send, said with exit 3.
+    if let refundkit_core::Outcome::Success(state) = &outcome
+        && state.state.as_str() != "100"
+    {
+        io::emit(format!("{summary}\n").as_bytes())?;
+        io::diagnose(&format!(
+            "state {}: not paid (100); Robokassa's own module refunds only a paid invoice",
+            state.state.as_str()
+        ));
+        return Ok(Exit::Refused);
+    }
     io::answer(&outcome, summary)
 }
 

@@ -504,6 +504,10 @@ async fn serve(
         "state      http://{http}{}\n",
         refundkit_sim::STATE_PATH
     ));
+    out.push_str(&format!(
+        "robokassa-ws http://{http}{} (OpStateExt)\n",
+        refundkit_sim::ROBOKASSA_WEB_SERVICE_PREFIX
+    ));
     crate::io::emit(out.as_bytes())?;
 
     let limits = Limits {
@@ -740,7 +744,11 @@ async fn post(sim: Shared, notification: refundkit_sim::Notification) {
     let (parts, body) = request.into_parts();
     let request = Request::from_parts(parts, Full::new(Bytes::from(body)));
     // Yandex Pay's sample request carries X-Request-Timeout: 13970 (ms): wait as long.
-    let answer = tokio::time::timeout(Duration::from_millis(13_970), client.request(request)).await;
+    let answer = tokio::time::timeout(
+        Duration::from_millis(refundkit_sim::NOTIFY_TIMEOUT_MS),
+        client.request(request),
+    )
+    .await;
     let status = match answer {
         Ok(Ok(r)) => {
             note(format!(

@@ -127,8 +127,8 @@ fn header(operation: &str) -> Vec<&'static str> {
             "output: body, the refund body byte for byte.",
         ],
         "notification" => vec![
-            "input: a notification as posted (a compact JWS), the JWKS, the instant (now, Unix seconds) and the leeway in seconds.",
-            "output: verified (true only for ES256 under a key of the JWKS named by kid, with iat and exp within the leeway).",
+            "input: a notification as posted (a compact JWS), the JWKS, the instant (now, Unix seconds), the leeway in seconds and the shop's merchantId (null: not checked).",
+            "output: verified (true only for ES256 under a key of the JWKS named by kid, with iat and exp within the leeway, about the shop's merchantId when one is given).",
         ],
         "transcript" => vec![
             "input: a recorded exchange's method, httpStatus and body.",
@@ -277,6 +277,7 @@ fn lifecycle(dir: &Path) -> Result<Vec<(FileKey, Exported)>, CliError> {
                         "now": number("--now"),
                         // `refundkit yandex-pay webhook`'s default.
                         "leewaySeconds": number("--leeway").unwrap_or(60),
+                        "merchantId": flags.get("--merchant-id"),
                     }),
                     expected: json!({ "verified": case.exit == 0 }),
                     result: if case.exit == 0 {

@@ -121,6 +121,10 @@ pub enum Verb {
         /// Seconds of clock skew allowed on exp and iat.
         #[arg(long, default_value_t = 60)]
         leeway: u64,
+        /// The shop's merchant id (the merchant console): a notification about another
+        /// merchant is refused. Without it the merchantId is printed, not checked.
+        #[arg(long, value_name = "ID")]
+        merchant_id: Option<String>,
         /// The notification body; `-` or nothing for stdin.
         input: Option<PathBuf>,
     },
@@ -133,21 +137,41 @@ fn webhook(
     jwks: &PathBuf,
     now: &NowArg,
     leeway: u64,
+    merchant_id: Option<&str>,
     input: Option<PathBuf>,
 ) -> Result<Exit, CliError> {
-    use refundkit_yandex_pay::webhook::{Event, Jwks, verify};
+    use refundkit_yandex_pay::webhook::{Event, Jwks, acknowledge, verify, verify_for};
     let jwks_bytes = std::fs::read(jwks)
         .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", jwks.display())))?;
     let jwks =
         Jwks::from_json(&jwks_bytes).map_err(|e| CliError::Rejected(format!("--jwks: {e}")))?;
     let body = io::read_input(input.as_deref())?;
-    let n = verify(
-        &body,
-        &jwks,
-        now.instant()?,
-        std::time::Duration::from_secs(leeway),
-    )
-    .map_err(|e| CliError::Rejected(format!("notification refused: {e}")))?;
+    let leeway = std::time::Duration::from_secs(leeway);
+    let verified = match merchant_id {
+        Some(id) => verify_for(&body, &jwks, id, now.instant()?, leeway),
+        None => verify(&body, &jwks, now.instant()?, leeway),
+    };
+    // The answer the shop sends back, printed either way: Yandex Pay repeats a refused one.
+    let print_answer = |response: &http::Response<Vec<u8>>| {
+        io::emit(
+            format!(
+                "answer: {} {}\n",
+                response.status().as_u16(),
+                String::from_utf8_lossy(response.body())
+            )
+            .as_bytes(),
+        )
+    };
+    let n = match verified {
+        Ok(n) => n,
+        Err(e) => {
+            print_answer(&e.response())?;
+            return Err(CliError::Rejected(format!("notification refused: {e}")));
+        }
+    };
+    if merchant_id.is_none() {
+        io::diagnose("merchantId not checked: give --merchant-id to refuse another merchant's");
+    }
     let event = match &n.event {
         Event::OperationStatusUpdated {
             operation_id,
@@ -173,7 +197,16 @@ fn webhook(
         Event::Other(name) => format!("{name} (an event refundkit does not read)"),
         _ => "an event".into(),
     };
-    io::emit(format!("authentic (kid {}, exp {}): {event}\n", n.kid, n.expires_at).as_bytes())?;
+    io::emit(
+        format!(
+            "authentic (kid {}, exp {}, merchantId {}): {event}\n",
+            n.kid,
+            n.expires_at,
+            io::one_line(n.merchant_id.as_deref().unwrap_or("-"))
+        )
+        .as_bytes(),
+    )?;
+    print_answer(&acknowledge())?;
     Ok(Exit::Ok)
 }
 
@@ -331,6 +364,17 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
                     "server error: retry with the same X-Request-Id and externalOperationId",
                 );
             }
+            // A failed operation is a refusal, whatever the envelope says.
+            if let Outcome::Success(op) = &outcome
+                && refundkit_yandex_pay::refund_verdict(&outcome)
+                    == refundkit::core::Verdict::Refused
+            {
+                if let Some(reason) = &op.reason {
+                    io::diagnose(&format!("operation FAIL: {}", io::one_line(reason)));
+                }
+                io::emit(format!("{}\n", response_summary(&outcome)).as_bytes())?;
+                return Ok(Exit::Refused);
+            }
             io::answer(&outcome, response_summary(&outcome))
         }
         Verb::Status {
@@ -362,8 +406,9 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             jwks,
             now,
             leeway,
+            merchant_id,
             input,
-        } => webhook(&jwks, &now, leeway, input),
+        } => webhook(&jwks, &now, leeway, merchant_id.as_deref(), input),
         Verb::Next(args) => lifecycle::next(refundkit::ProviderId::YandexPay, args),
     }
 }

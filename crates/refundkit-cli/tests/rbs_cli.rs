@@ -154,3 +154,33 @@ fn parse_response_takes_the_http_status() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("HTTP 500"));
 }
+
+#[test]
+fn decode_reads_a_get_query_as_a_form_and_never_prints_the_password() {
+    let out = run(
+        &["rbs", "decode"],
+        Some(b"https://securepayments.sberbank.ru/payment/rest/refund.do?userName=u&password=s3cret&orderId=148a2a67-25ff-7d1b-b28d-391800a7dca8&amount=100"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        "{\"userName\":\"u\",\"password\":\"[redacted]\",\"orderId\":\"148a2a67-25ff-7d1b-b28d-391800a7dca8\",\"amount\":100}\n"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("s3cret"));
+}
+
+#[test]
+fn decode_reads_a_form_without_amount_as_a_status_request_and_exits_1_on_an_error() {
+    let out = run(
+        &["rbs", "decode"],
+        Some(b"userName=u&password=p&orderId=1&language=russian"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("language"));
+}

@@ -339,3 +339,21 @@ fn check_refuses_a_body_mixing_the_versions_naming_the_field() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("orderAmount"));
 }
+
+#[test]
+fn parse_response_reads_an_operation_fail_as_refused_never_accepted() {
+    let out = run(
+        &[
+            "yandex-pay",
+            "parse-response",
+            &testdata("responses/operation-fail.json"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("refused ") && !stdout.contains("accepted"),
+        "{stdout}"
+    );
+}

@@ -265,3 +265,18 @@ impl PaymentSubject {
 
 #[cfg(test)]
 mod tests;
+
+/// Longest marking code (FFD 1.2 tag 2000, "код маркировки") taken: 256 bytes.
+pub const MAX_MARKING_CODE_LEN: usize = 256;
+
+/// Whether `code` has the form of a marking code as printed on a marked good: 1 to
+/// [`MAX_MARKING_CODE_LEN`] bytes of printable ASCII, with the GS separator (0x1D) the
+/// DataMatrix text carries between its groups; nothing else (no space at either end, no other
+/// control character, no Cyrillic).
+pub fn is_marking_code_form(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= MAX_MARKING_CODE_LEN
+        && code
+            .bytes()
+            .all(|b| b == 0x1d || (b'!'..=b'~').contains(&b))
+}

@@ -206,9 +206,21 @@ pub fn rbs_response(data: &[u8]) {
     }
 }
 
-/// RBS form bodies: whatever decodes as a request encodes and decodes back equal.
+/// RBS form bodies (and query strings): whatever decodes as a refund.do or a
+/// getOrderStatusExtended.do request encodes and decodes back equal.
 pub fn rbs_form(data: &[u8]) {
     let _ = refundkit_rbs::decode_form(data);
+    if let Ok(text) = std::str::from_utf8(data) {
+        let form = refundkit_rbs::form_text(text);
+        assert!(text.contains(form), "the form is a part of what was given");
+    }
+    if let Ok(status) = refundkit_rbs::decode_status_request(data) {
+        let _ = refundkit_rbs::check_status(&status);
+        let body = refundkit_rbs::encode_status_request(&status);
+        let again =
+            refundkit_rbs::decode_status_request(body.as_bytes()).expect("our own form decodes");
+        assert_eq!(again, status, "status form round trip");
+    }
     if let Ok(request) = refundkit_rbs::decode_request(data) {
         let _ = refundkit_rbs::check(&request);
         let body = refundkit_rbs::encode_request(&request).expect("every request has a form");
@@ -411,8 +423,28 @@ pub fn yandex_pay_jwks(data: &[u8]) {
     }
 }
 
-/// OpStateExt answers: a success carries a state, and never comes with an error status.
+/// OpStateExt answers: a success carries a state, and never comes with an error status. Its
+/// query, as the emulator reads it: what decodes is rebuilt by `op_state_request` and reads
+/// back the same, its signature matching under the same Password2.
 pub fn robokassa_op_state(data: &[u8]) {
+    if let Ok((request, _)) = std::str::from_utf8(data)
+        .map_err(drop)
+        .and_then(|q| refundkit_robokassa::codec::decode_op_state_query(q).map_err(drop))
+    {
+        use refundkit_robokassa::http::{Endpoint, op_state_request};
+        let password2 = refundkit_robokassa::Password2(refundkit_core::SecretString::new(
+            "fuzz-password2".into(),
+        ));
+        if let Ok(built) = op_state_request(&Endpoint::web_service(), &request, &password2) {
+            let query = built.uri().query().expect("a query");
+            let (again, signature) = refundkit_robokassa::codec::decode_op_state_query(query)
+                .expect("our own query decodes");
+            assert_eq!(again, request, "OpStateExt query round trip");
+            assert!(refundkit_robokassa::codec::op_state_signature_matches(
+                &again, &password2, &signature
+            ));
+        }
+    }
     for status in [200, 500] {
         if refundkit_robokassa::parse_op_state_response(status, data).is_success() {
             assert_eq!(status, 200);

@@ -141,6 +141,7 @@ pub fn robokassa_round_trip(data: &[u8]) {
                         tax: coded(u, VAT_CODES, raw)?,
                         payment_method: option(u, |u| coded(u, PAYMENT_METHOD_CODES, raw))?,
                         payment_object: option(u, |u| coded(u, PAYMENT_OBJECT_CODES, raw))?,
+                        nomenclature_code: option(u, |u| text(u, 40))?,
                     })
                 })
             })?,

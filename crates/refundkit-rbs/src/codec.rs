@@ -259,28 +259,7 @@ pub fn decode_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
             return Err(err(Kind::Repeated, &name, "field repeated"));
         }
     }
-    let auth = match (user_name, password, token) {
-        (Some(user_name), Some(password), None) => Auth::Password {
-            user_name,
-            password: Password(SecretString::new(password)),
-        },
-        (None, None, Some(token)) => Auth::Token(Token(SecretString::new(token))),
-        (_, _, Some(_)) => {
-            return Err(err(
-                Kind::Structure,
-                "token",
-                "either token, or userName and password",
-            ));
-        }
-        (None, _, None) => return Err(err(Kind::MissingField, "userName", "required (or token)")),
-        (Some(_), None, None) => {
-            return Err(err(
-                Kind::MissingField,
-                "password",
-                "required with userName",
-            ));
-        }
-    };
+    let auth = form_auth(user_name, password, token)?;
     let amount_text = amount.ok_or_else(|| err(Kind::MissingField, "amount", "required"))?;
     if amount_text.is_empty() || !amount_text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(err(Kind::Value, "amount", "minor units as digits only"));
@@ -310,6 +289,79 @@ pub fn decode_request(body: &[u8]) -> Result<RefundRequest, DecodeError> {
         refund_items,
         order_bundle: order_bundle.map(check_order_bundle).transpose()?,
     })
+}
+
+/// The credentials of a form: a token, or a userName with its password; never both.
+fn form_auth(
+    user_name: Option<String>,
+    password: Option<String>,
+    token: Option<String>,
+) -> Result<Auth, DecodeError> {
+    Ok(match (user_name, password, token) {
+        (Some(user_name), Some(password), None) => Auth::Password {
+            user_name,
+            password: Password(SecretString::new(password)),
+        },
+        (None, None, Some(token)) => Auth::Token(Token(SecretString::new(token))),
+        (_, _, Some(_)) => {
+            return Err(err(
+                Kind::Structure,
+                "token",
+                "either token, or userName and password",
+            ));
+        }
+        (None, _, None) => return Err(err(Kind::MissingField, "userName", "required (or token)")),
+        (Some(_), None, None) => {
+            return Err(err(
+                Kind::MissingField,
+                "password",
+                "required with userName",
+            ));
+        }
+    })
+}
+
+/// Decodes a getOrderStatusExtended.do form body (or query string). Strict as
+/// [`decode_request`]: unknown or repeated fields and incomplete credentials are refused.
+pub fn decode_status_request(body: &[u8]) -> Result<StatusRequest, DecodeError> {
+    let mut user_name = None;
+    let mut password = None;
+    let mut token = None;
+    let mut order_id = None;
+    let mut language = None;
+    for (name, value) in decode_form(body)? {
+        let slot = match name.as_str() {
+            "userName" => &mut user_name,
+            "password" => &mut password,
+            "token" => &mut token,
+            "orderId" => &mut order_id,
+            "language" => &mut language,
+            _ => return Err(err(Kind::UnknownField, &name, "unknown field")),
+        };
+        if slot.replace(value).is_some() {
+            return Err(err(Kind::Repeated, &name, "field repeated"));
+        }
+    }
+    Ok(StatusRequest {
+        auth: form_auth(user_name, password, token)?,
+        order_id: order_id.ok_or_else(|| err(Kind::MissingField, "orderId", "required"))?,
+        language,
+    })
+}
+
+/// The form in what a person pastes: a form body as it is, or the query string of a GET (the
+/// gateway takes its parameters either way: "HTTP-запросы (GET или POST)", the REST API's
+/// introduction), given as `?…` or as a whole URL with one.
+pub fn form_text(text: &str) -> &str {
+    let text = text.trim();
+    match text.split_once('?') {
+        Some((before, query))
+            if before.is_empty() || before.contains("://") || before.starts_with('/') =>
+        {
+            query.split('#').next().unwrap_or(query)
+        }
+        _ => text,
+    }
 }
 
 /// Reads a request from a JSON object with the form's own field names: `userName`, `password`

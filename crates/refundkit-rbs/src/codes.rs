@@ -7,6 +7,8 @@ refundkit_core::violation_codes! {
     FULL_REFUND = "full_refund",
     /// The items' amounts do not add up to `amount`.
     ITEMS_TOTAL = "items_total",
+    /// A refund of less than one ruble (code 7 covers it: securecardpayment.ru's wiki).
+    UNDER_ONE_ROUBLE = "under_one_rouble",
     /// A field the gateway's dialect does not take (Sber's ecom API: token, currency, refundItems).
     NOT_IN_GATEWAY = "not_in_gateway",
 }

@@ -237,6 +237,17 @@ pub fn redacted(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
     copy
 }
 
+/// The parameters of a request as the gateway reads them: a GET's query string, or a POST's
+/// form body (requests are "HTTP-запросы (GET или POST)", the REST API's introduction); `None`
+/// for any other method.
+pub fn parameters(request: &Request<Vec<u8>>) -> Option<&[u8]> {
+    match *request.method() {
+        Method::GET => Some(request.uri().query().unwrap_or("").as_bytes()),
+        Method::POST => Some(request.body()),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,9 @@ use refundkit_core::report::codes;
 use refundkit_core::{Invalid, Path, Report, Validate, Validated};
 
 use crate::codes as rbs_codes;
-use crate::types::{Auth, Dialect, EXTERNAL_REFUND_ID, RESERVED_PARAMS, RefundRequest};
+use crate::types::{
+    Auth, Dialect, EXTERNAL_REFUND_ID, RESERVED_PARAMS, RefundRequest, StatusRequest,
+};
 
 /// `amount` has at most 12 digits.
 pub const MAX_AMOUNT: u64 = 999_999_999_999;
@@ -143,55 +145,16 @@ fn tax_types(bundle: &str, report: &mut Report) {
 
 fn rules(request: &RefundRequest, dialect: Dialect, report: &mut Report) {
     let root = Path::ROOT;
-    let length = |report: &mut Report, field: &str, value: &str, seed: usize, hard: usize| {
-        let path = root.field(field);
-        let n = value.chars().count();
-        if value.is_empty() {
-            report.error(&path, codes::REQUIRED, "must not be empty");
-        } else if n > hard {
-            report.error(
-                &path,
-                codes::TOO_LONG,
-                format!("{n} characters, at most {hard}"),
-            );
-        } else if n > seed {
-            report.warning(
-                &path,
-                codes::TOO_LONG,
-                format!("{n} characters: the RBS refund page allows {seed}, Alfa-Bank {hard}"),
-            );
-        }
-    };
-    match &request.auth {
-        Auth::Password {
-            user_name,
-            password,
-        } => {
-            length(report, "userName", user_name, 30, 100);
-            length(report, "password", password.0.expose_secret(), 30, 200);
-        }
-        Auth::Token(token) => length(report, "token", token.0.expose_secret(), 256, 256),
-    }
-    let order_id = root.field("orderId");
-    let n = request.order_id.chars().count();
-    if n == 0 {
-        report.error(&order_id, codes::REQUIRED, "must not be empty");
-    } else if n > 36 || !request.order_id.bytes().all(|b| (b' '..=b'~').contains(&b)) {
-        report.error(
-            &order_id,
-            codes::FORMAT,
-            "ANS36: at most 36 printable ASCII characters",
-        );
-    } else if n != 36 {
-        report.warning(
-            &order_id,
-            codes::FORMAT,
-            "ANS36: gateway order ids are 36 characters (a UUID)",
-        );
-    }
+    identity_rules(&request.auth, &request.order_id, report);
     let amount = root.field("amount");
     if request.amount > MAX_AMOUNT {
         report.error(&amount, codes::TOO_MANY_DIGITS, "at most 12 digits (N..12)");
+    } else if (1..100).contains(&request.amount) {
+        report.warning(
+            &amount,
+            rbs_codes::UNDER_ONE_ROUBLE,
+            "under one ruble: the gateway refuses such a refund with code 7 (securecardpayment.ru)",
+        );
     } else if request.amount == 0 && dialect == Dialect::Rest {
         report.info(
             &amount,
@@ -224,15 +187,7 @@ fn rules(request: &RefundRequest, dialect: Dialect, report: &mut Report) {
             }
         }
     }
-    if let Some(language) = &request.language {
-        if language.len() != 2 || !language.bytes().all(|b| b.is_ascii_lowercase()) {
-            report.error(
-                &root.field("language"),
-                codes::FORMAT,
-                "ISO 639-1: two lowercase letters",
-            );
-        }
-    }
+    language_rule(request.language.as_deref(), report);
     if let Some(bundle) = &request.order_bundle {
         tax_types(bundle, report);
     }
@@ -287,4 +242,100 @@ fn rules(request: &RefundRequest, dialect: Dialect, report: &mut Report) {
             }
         }
     }
+}
+
+/// The rules a refund.do and a getOrderStatusExtended.do share: the credentials' lengths and
+/// the gateway's order id.
+fn identity_rules(auth: &Auth, order_id: &str, report: &mut Report) {
+    let root = Path::ROOT;
+    let length = |report: &mut Report, field: &str, value: &str, seed: usize, hard: usize| {
+        let path = root.field(field);
+        let n = value.chars().count();
+        if value.is_empty() {
+            report.error(&path, codes::REQUIRED, "must not be empty");
+        } else if n > hard {
+            report.error(
+                &path,
+                codes::TOO_LONG,
+                format!("{n} characters, at most {hard}"),
+            );
+        } else if n > seed {
+            report.warning(
+                &path,
+                codes::TOO_LONG,
+                format!("{n} characters: the RBS refund page allows {seed}, Alfa-Bank {hard}"),
+            );
+        }
+    };
+    match auth {
+        Auth::Password {
+            user_name,
+            password,
+        } => {
+            length(report, "userName", user_name, 30, 100);
+            length(report, "password", password.0.expose_secret(), 30, 200);
+        }
+        Auth::Token(token) => length(report, "token", token.0.expose_secret(), 256, 256),
+    }
+    let path = root.field("orderId");
+    let n = order_id.chars().count();
+    if n == 0 {
+        report.error(&path, codes::REQUIRED, "must not be empty");
+    } else if n > 36 || !order_id.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        report.error(
+            &path,
+            codes::FORMAT,
+            "ANS36: at most 36 printable ASCII characters",
+        );
+    } else if n != 36 {
+        report.warning(
+            &path,
+            codes::FORMAT,
+            "ANS36: gateway order ids are 36 characters (a UUID)",
+        );
+    }
+}
+
+/// `language`: ISO 639-1, two letters. The REST pages write it lower case (`ru`, `en`); a
+/// public client sends `RU` and its live tests against the gateway pass, so upper case is a
+/// warning, not an error (the emulator books it the same way).
+fn language_rule(language: Option<&str>, report: &mut Report) {
+    let Some(language) = language else { return };
+    let path = Path::ROOT.field("language");
+    if language.len() != 2 || !language.bytes().all(|b| b.is_ascii_alphabetic()) {
+        report.error(&path, codes::FORMAT, "ISO 639-1: two letters (ru, en)");
+    } else if !language.bytes().all(|b| b.is_ascii_lowercase()) {
+        report.warning(
+            &path,
+            codes::FORMAT,
+            "ISO 639-1 is written lower case (ru, en); the gateway has been seen taking upper case",
+        );
+    }
+}
+
+/// Every violation in a getOrderStatusExtended.do request: the credentials, the order id and
+/// `language`, by the same rules as refund.do's.
+pub fn check_status(request: &StatusRequest) -> Report {
+    let mut report = Report::new();
+    identity_rules(&request.auth, &request.order_id, &mut report);
+    language_rule(request.language.as_deref(), &mut report);
+    report
+}
+
+/// What the gateway answers a request that breaks the rules in `report`: `None` when it has no
+/// error; otherwise errorCode 5, the validation error (the REST pages: "ошибка значения
+/// параметра запроса"; Sber's ecom gateway: "Ошибка валидации данных запроса"), naming the first
+/// field at fault. One function, so that `refundkit serve` refuses exactly what [`check_for`]
+/// and [`check_status`] call an error, and books what they only warn about.
+pub fn gateway_refusal(report: &Report, dialect: Dialect) -> Option<(&'static str, String)> {
+    let violation = report.errors().next()?;
+    let field = if violation.path.is_empty() {
+        "(request)"
+    } else {
+        violation.path.as_str()
+    };
+    Some(match dialect {
+        Dialect::Ecom => ("5", format!("Ошибка валидации данных запроса: {field}")),
+        _ => ("5", format!("Неверное значение параметра запроса: {field}")),
+    })
 }

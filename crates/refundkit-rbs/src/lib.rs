@@ -31,11 +31,11 @@ pub mod lifecycle;
 pub mod types;
 
 pub use codec::{
-    decode_ecom_request, decode_form, decode_request, encode_ecom_request, encode_request,
-    encode_request_text, encode_status_request, parse_response, parse_status_response,
-    request_from_json,
+    decode_ecom_request, decode_form, decode_request, decode_status_request, encode_ecom_request,
+    encode_request, encode_request_text, encode_status_request, form_text, parse_response,
+    parse_status_response, request_from_json,
 };
-pub use invariants::{check, check_for, validate, validate_for};
+pub use invariants::{check, check_for, check_status, gateway_refusal, validate, validate_for};
 pub use types::{
     Accepted, Auth, Cause, Dialect, ErrorCode, OrderState, OrderStatus, Password,
     PaymentAmountInfo, RefundItem, RefundRequest, StatusRequest, Token,

@@ -287,6 +287,19 @@ impl ErrorCode {
             ErrorCode::CannotRefund if has(&["exceeds", "превышает"]) => {
                 Cause::AmountExceedsDebited
             }
+            // Code 7 also covers an invalid refund amount, less than one ruble
+            // (securecardpayment.ru's wiki of the gateway's codes).
+            ErrorCode::CannotRefund
+                if has(&[
+                    "invalid refund amount",
+                    "less than one ruble",
+                    "неверная сумма возврата",
+                    "меньше одного рубля",
+                    "менее одного рубля",
+                ]) =>
+            {
+                Cause::IncorrectAmount
+            }
             ErrorCode::CannotRefund if has(&["system error", "системная ошибка"]) => {
                 Cause::SystemError
             }

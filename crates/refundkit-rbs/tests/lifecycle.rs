@@ -475,3 +475,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_gateways_russian_texts_are_read_as_their_refusals_and_a_system_error_reconciles() {
+    // gocream/py_sberbank_payments `tests/refund.py`: the gateway's texts per code.
+    let step = |body: &str| after_refund(100, Answer::received(200, body.as_bytes())).step();
+    for body in [
+        r#"{"errorCode":"5","errorMessage":"Доступ запрещён."}"#,
+        r#"{"errorCode":"6","errorMessage":"Неверный номер заказа."}"#,
+        r#"{"errorCode":"7","errorMessage":"Платёж должен быть в корректном состоянии."}"#,
+        r#"{"errorCode":"7","errorMessage":"Сумма возврата превышает сумму списания."}"#,
+    ] {
+        assert_eq!(step(body), Step::Refused, "{body}");
+    }
+    assert_eq!(
+        step(r#"{"errorCode":"7","errorMessage":"Системная ошибка."}"#),
+        Step::Reconcile
+    );
+}
+
+#[test]
+fn a_refund_under_one_ruble_refused_with_7_is_refused_and_may_be_corrected() {
+    match after_refund(
+        50,
+        Answer::received(
+            200,
+            r#"{"errorCode":"7","errorMessage":"Неверная сумма возврата (меньше одного рубля)"}"#
+                .as_bytes(),
+        ),
+    ) {
+        Next::Refused(refundkit_core::lifecycle::Refused { may_correct, .. }) => {
+            assert!(may_correct)
+        }
+        other => panic!("{other:?}"),
+    }
+}

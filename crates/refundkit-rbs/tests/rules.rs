@@ -136,12 +136,38 @@ fn json_params_travel_as_compact_json_then_form_encoded() {
 }
 
 #[test]
-fn language_is_iso_639_1() {
+fn language_is_two_letters_and_upper_case_is_a_warning() {
     assert!(with(|r| r.language = Some("en".into())).is_empty());
-    assert_eq!(
-        errors(&with(|r| r.language = Some("EN".into()))),
-        [("language", codes::FORMAT)]
-    );
+    // A public client sends `RU`, and its live tests against the gateway pass.
+    let upper = with(|r| r.language = Some("RU".into()));
+    assert!(errors(&upper).is_empty() && upper.contains("language", codes::FORMAT));
+    for bad in ["russian", "r1", ""] {
+        assert_eq!(
+            errors(&with(|r| r.language = Some(bad.into()))),
+            [("language", codes::FORMAT)],
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn a_refund_under_one_ruble_is_warned_about() {
+    let report = with(|r| r.amount = 99);
+    assert!(errors(&report).is_empty());
+    assert!(report.contains("amount", refundkit_rbs::codes::UNDER_ONE_ROUBLE));
+    assert!(!with(|r| r.amount = 100).contains("amount", refundkit_rbs::codes::UNDER_ONE_ROUBLE));
+}
+
+#[test]
+fn a_status_request_has_the_refund_requests_rules_for_its_credentials_order_and_language() {
+    let status = refundkit_rbs::StatusRequest {
+        auth: request().auth,
+        order_id: "x".repeat(37),
+        language: Some("RU".into()),
+    };
+    let report = refundkit_rbs::check_status(&status);
+    assert_eq!(errors(&report), [("orderId", codes::FORMAT)]);
+    assert!(report.contains("language", codes::FORMAT));
 }
 
 #[test]

@@ -18,7 +18,10 @@ pub use jwt::{
     Accept, MAX_TOKEN_LEN, Segment, SignError, Unverified, Verified, VerifyError,
     decode_unverified, sign, sign_payload_bytes, verify,
 };
-pub use op_state::{MAX_OP_STATE_LEN, op_state_signature, parse_op_state_response};
+pub use op_state::{
+    MAX_OP_STATE_LEN, MAX_OP_STATE_QUERY_LEN, decode_op_state_query, op_state_signature,
+    op_state_signature_matches, parse_op_state_response,
+};
 pub use payload::{MAX_PAYLOAD_LEN, decode_request, encode_request};
 
 #[cfg(test)]

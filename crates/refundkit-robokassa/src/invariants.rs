@@ -4,7 +4,9 @@
 //! characters, amounts at most 8 integer digits and 2 decimals, at most 100 receipt lines).
 
 use refundkit_core::report::codes;
-use refundkit_core::{AmountRule, Coded, Invalid, Path, Report, Validate, Validated};
+use refundkit_core::{
+    AmountRule, Coded, Invalid, Path, PaymentSubject, Report, Validate, Validated,
+};
 
 use crate::codes as rk_codes;
 use crate::types::{
@@ -126,6 +128,9 @@ fn validate_item(report: &mut Report, path: &Path<'_>, item: &InvoiceItem) {
                 .map(|o| in_table(o, PAYMENT_OBJECT_CODES)),
         ),
     ];
+    if let Some(code) = &item.nomenclature_code {
+        nomenclature_code(report, path, item, code);
+    }
     for (field, known) in checks {
         match known {
             Some(true) => {}
@@ -140,6 +145,50 @@ fn validate_item(report: &mut Report, path: &Path<'_>, item: &InvoiceItem) {
                 "absent: the default in the shop's Robokassa settings applies",
             ),
         }
+    }
+}
+
+/// Whether `id` has the form of a GUID (`8-4-4-4-12` hex digits), as the refund API's page
+/// types `requestId`. Robokassa's own module treats a success without one as unknown and never
+/// polls it; refundkit sends no GetState for it either.
+pub fn is_request_id_form(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `NomenclatureCode`: its form, and the marked-goods line it belongs to. Robokassa's own module
+/// sends one line per code (`Quantity` 1) with `PaymentObject: "tovar_mark"`: other shapes are
+/// warned about, not refused (a weighed marked good is one code for a fractional quantity).
+fn nomenclature_code(report: &mut Report, path: &Path<'_>, item: &InvoiceItem, code: &str) {
+    let at = path.field("NomenclatureCode");
+    if !refundkit_core::fiscal::is_marking_code_form(code) {
+        report.error(
+            &at,
+            codes::FORMAT,
+            format!(
+                "a marking code as printed: 1 to {} bytes of printable ASCII and GS \
+                 separators",
+                refundkit_core::fiscal::MAX_MARKING_CODE_LEN
+            ),
+        );
+    }
+    if item.payment_object != Some(Coded::Known(PaymentSubject::MarkedCommodity)) {
+        report.warning(
+            &path.field("PaymentObject"),
+            codes::FORMAT,
+            "a line with a NomenclatureCode is marked goods: PaymentObject tovar_mark",
+        );
+    }
+    if item.quantity != refundkit_core::Quantity::from(1) {
+        report.warning(
+            &path.field("Quantity"),
+            codes::FORMAT,
+            "one line per marking code: Quantity 1 (Robokassa's own module)",
+        );
     }
 }
 

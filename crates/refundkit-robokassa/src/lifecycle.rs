@@ -265,6 +265,10 @@ impl Refund {
         };
         match parse_response(http_status, body) {
             Outcome::Success(accepted) => match accepted.request_id {
+                Some(id) if !crate::invariants::is_request_id_form(&id) => by_hand(&format!(
+                    "Refund/Create stated success with requestId {id:?}, which is not a GUID \
+                     (the refund API's page types it as one): GetState is not asked about it"
+                )),
                 Some(id) => {
                     let detail = format!("Refund/Create accepted the refund as request {id}");
                     self.request_id = Some(id);

@@ -112,6 +112,11 @@ pub struct InvoiceItem {
     pub payment_method: Option<Coded<PaymentMethod>>,
     /// `PaymentObject`; absent, the shop's settings supply it.
     pub payment_object: Option<Coded<PaymentSubject>>,
+    /// `NomenclatureCode`: the marking code of one marked item, as printed on it (FFD tag
+    /// 2000, the DataMatrix text with its GS separators). Robokassa's own OpenCart module
+    /// (`refund_api.php`, 2026) sends it on every marked line, one line per code, with
+    /// `PaymentObject: "tovar_mark"`; the Invoice API documents it in the same item shape.
+    pub nomenclature_code: Option<String>,
 }
 
 /// The JWT algorithms Robokassa supports.

@@ -81,14 +81,14 @@ fn after_state_answer(request_id: &str, answer: Answer<'_>) -> Next {
 }
 
 fn after_state(body: &str) -> Next {
-    after_state_answer("ea5e5d38-1b2c", received(200, body))
+    after_state_answer("ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b", received(200, body))
 }
 
 #[test]
 fn an_accepted_create_waits_then_asks_get_state_for_its_request_id() {
     match after_create(received(
         200,
-        r#"{"success":true,"message":null,"requestId":"ea5e5d38-1b2c"}"#,
+        r#"{"success":true,"message":null,"requestId":"ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b"}"#,
     )) {
         Next::Wait {
             request: Some(s),
@@ -97,7 +97,7 @@ fn an_accepted_create_waits_then_asks_get_state_for_its_request_id() {
         } => {
             assert_eq!(
                 s.uri(),
-                "https://services.robokassa.ru/RefundService/Refund/GetState?id=ea5e5d38-1b2c"
+                "https://services.robokassa.ru/RefundService/Refund/GetState?id=ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b"
             );
             assert_eq!(not_before, now() + timing().poll);
         }
@@ -121,6 +121,25 @@ fn an_accepted_create_without_a_request_id_is_checked_by_hand() {
         after_create(received(200, r#"{"success":true}"#)).step(),
         Step::Review
     );
+}
+
+#[test]
+fn an_accepted_create_whose_request_id_is_not_a_guid_is_checked_by_hand_and_get_state_never_asked()
+{
+    // The refund API's page types requestId as a GUID; Robokassa's own OpenCart module records
+    // such a success as unknown and never polls it.
+    for id in [
+        "42",
+        "ea5e5d38-1b2c",
+        "ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6x",
+    ] {
+        let next = after_create(received(
+            200,
+            &format!(r#"{{"success":true,"message":null,"requestId":"{id}"}}"#),
+        ));
+        assert_eq!(next.step(), Step::Review, "{id}");
+        assert!(next.request().is_none(), "{id}");
+    }
 }
 
 #[test]
@@ -150,7 +169,9 @@ fn a_stated_refusal_is_refused_and_already_refunded_cannot_be_corrected() {
 
 #[test]
 fn finished_is_done_with_the_amount() {
-    match after_state(r#"{"requestId":"ea5e5d38-1b2c","amount":1244.500000,"label":"finished"}"#) {
+    match after_state(
+        r#"{"requestId":"ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b","amount":1244.500000,"label":"finished"}"#,
+    ) {
         Next::Done(refundkit_core::lifecycle::Done { refunded, .. }) => {
             assert_eq!(refunded.unwrap().to_fixed2().unwrap(), "1244.50")
         }
@@ -160,17 +181,24 @@ fn finished_is_done_with_the_amount() {
 
 #[test]
 fn processing_asks_get_state_again() {
-    match after_state(r#"{"requestId":"ea5e5d38-1b2c","label":"processing"}"#) {
+    match after_state(
+        r#"{"requestId":"ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b","label":"processing"}"#,
+    ) {
         Next::Wait {
             request: Some(s), ..
-        } => assert!(s.uri().to_string().ends_with("?id=ea5e5d38-1b2c")),
+        } => assert!(
+            s.uri()
+                .to_string()
+                .ends_with("?id=ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b")
+        ),
         other => panic!("{other:?}"),
     }
 }
 
 #[test]
 fn canceled_is_refused_and_a_new_create_may_follow() {
-    match after_state(r#"{"requestId":"ea5e5d38-1b2c","label":"canceled"}"#) {
+    match after_state(r#"{"requestId":"ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b","label":"canceled"}"#)
+    {
         Next::Refused(refundkit_core::lifecycle::Refused {
             code, may_correct, ..
         }) => {
@@ -184,7 +212,7 @@ fn canceled_is_refused_and_a_new_create_may_follow() {
 #[test]
 fn an_unknown_label_or_request_id_is_checked_by_hand() {
     for body in [
-        r#"{"requestId":"ea5e5d38-1b2c","label":"on_hold"}"#,
+        r#"{"requestId":"ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b","label":"on_hold"}"#,
         r#"{"message":"Id is invalid or request id does not exist"}"#,
     ] {
         assert_eq!(after_state(body).step(), Step::Review, "{body}");
@@ -194,7 +222,7 @@ fn an_unknown_label_or_request_id_is_checked_by_hand() {
 #[test]
 fn a_lost_get_state_answer_asks_again() {
     assert_eq!(
-        after_state_answer("ea5e5d38-1b2c", Answer::Lost).step(),
+        after_state_answer("ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b", Answer::Lost).step(),
         Step::Wait
     );
 }
@@ -220,7 +248,7 @@ proptest! {
         status in http_status(),
         body in json_object(&["requestId", "amount", "label", "message"]),
     ) {
-        let next = after_state_answer("x", received(status, &body));
+        let next = after_state_answer("ea5e5d38-1b2c-4f5e-9a0b-3c1d2e4f5a6b", received(status, &body));
         prop_assert_ne!(next.step(), Step::Resend);
         if next.step() == Step::Done {
             let state = parse_state_response(status, body.as_bytes());

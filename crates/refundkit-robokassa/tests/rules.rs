@@ -438,3 +438,59 @@ fn get_state_amount_is_kept_exact() {
     let s = outcome.success().unwrap();
     assert_eq!(s.amount.unwrap().to_string(), "1.000000");
 }
+
+/// One marked good: a line of one unit, `tovar_mark`, with its code.
+fn marked(code: &str) -> refundkit_robokassa::RefundRequest {
+    let mut r = request();
+    let items = r.invoice_items.as_mut().unwrap();
+    items.truncate(1);
+    items[0].quantity = refundkit_core::Quantity::from(1);
+    items[0].payment_object = Some(Coded::Known(
+        refundkit_core::PaymentSubject::MarkedCommodity,
+    ));
+    items[0].nomenclature_code = Some(code.into());
+    r.refund_sum = Some(items[0].cost);
+    r
+}
+
+const MARKING_CODE: &str =
+    "010460406000600021N4N57RSCBUZTQ\u{1d}2403004002910161218\u{1d}1724010191ffd0";
+
+#[test]
+fn nomenclature_code_is_a_marking_code_as_printed_with_its_gs_separators() {
+    assert!(
+        check(&marked(MARKING_CODE)).is_empty(),
+        "{}",
+        check(&marked(MARKING_CODE))
+    );
+    for bad in ["", " 0104", "0104\n", "код", &"0".repeat(257)] {
+        only_error(
+            "InvoiceItems[0].NomenclatureCode",
+            codes::FORMAT,
+            &check(&marked(bad)),
+        );
+    }
+}
+
+#[test]
+fn a_nomenclature_code_belongs_on_one_unit_of_tovar_mark() {
+    let mut r = marked(MARKING_CODE);
+    let item = &mut r.invoice_items.as_mut().unwrap()[0];
+    item.payment_object = Some(Coded::Known(refundkit_core::PaymentSubject::Commodity));
+    item.quantity = refundkit_core::Quantity::from(2);
+    r.refund_sum = None;
+    let report = check(&r);
+    assert!(!report.has_errors(), "{report}");
+    assert!(report.contains("InvoiceItems[0].PaymentObject", codes::FORMAT));
+    assert!(report.contains("InvoiceItems[0].Quantity", codes::FORMAT));
+}
+
+#[test]
+fn a_nomenclature_code_is_signed_and_read_back_byte_for_byte() {
+    let r = marked(MARKING_CODE);
+    let payload = encode_request(&r).unwrap();
+    assert!(String::from_utf8(payload.clone()).unwrap().contains(
+        r#""PaymentObject":"tovar_mark","NomenclatureCode":"010460406000600021N4N57RSCBUZTQ\u001d"#
+    ));
+    assert_eq!(decode_request(&payload).unwrap(), r);
+}

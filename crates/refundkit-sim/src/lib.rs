@@ -43,6 +43,7 @@ use std::time::{Duration, SystemTime};
 use http::{Request, Response, StatusCode, header};
 
 pub use scenario::{Fault, FaultKind, Scenario, ScenarioError};
+pub use yandex_pay::NOTIFY_TIMEOUT_MS;
 
 /// What the emulated provider does with a request.
 #[derive(Debug)]
@@ -289,12 +290,19 @@ pub const STATE_PATH: &str = "/_sim/state";
 /// `{origin}/rbs/ecomm/gw/partner/api/v1`.
 pub const RBS_ECOM_PREFIX: &str = "/rbs/ecomm/gw/partner/api/v1";
 
+/// Where Robokassa's XML web service (`OpStateExt`) is served, beside its refund service.
+pub const ROBOKASSA_WEB_SERVICE_PREFIX: &str = "/robokassa/Merchant/WebService/Service.asmx";
+
 /// The provider of a path and the path below its prefix.
 fn split(path: &str) -> Option<(&'static str, &str)> {
     PREFIXES
         .iter()
         .find_map(|(name, prefix)| path.strip_prefix(prefix).map(|rest| (*name, rest)))
         .or_else(|| path.strip_prefix(RBS_ECOM_PREFIX).map(|rest| ("rbs", rest)))
+        .or_else(|| {
+            path.strip_prefix(ROBOKASSA_WEB_SERVICE_PREFIX)
+                .map(|rest| ("robokassa", rest))
+        })
 }
 
 pub(crate) fn answer(

@@ -9,8 +9,10 @@ use std::time::SystemTime;
 
 use http::{Method, Request, Response, StatusCode};
 use refundkit_rbs::codec::{decode_ecom_status_request, encode_ecom_refund_fields};
+use refundkit_rbs::http::parameters;
 use refundkit_rbs::{
-    Auth, Dialect, RefundRequest, check_for, decode_ecom_request, decode_form, decode_request,
+    Auth, Dialect, RefundRequest, StatusRequest, check_for, check_status, decode_ecom_request,
+    decode_request, decode_status_request, gateway_refusal,
 };
 use serde_json::json;
 
@@ -40,6 +42,14 @@ pub(crate) struct Emulator {
     password: String,
     token: Option<String>,
     orders: Vec<Order>,
+}
+
+/// An error in getOrderStatus.do's spelling.
+fn legacy_error(code: &str, message: &str) -> Response<Vec<u8>> {
+    crate::json(
+        StatusCode::OK,
+        &json!({"ErrorCode": code, "ErrorMessage": message}),
+    )
 }
 
 fn error(code: &str, message: &str) -> Response<Vec<u8>> {
@@ -95,22 +105,28 @@ impl Emulator {
         dialect: Dialect,
         _now: SystemTime,
     ) -> Response<Vec<u8>> {
-        if request.method() != Method::POST {
-            return crate::text(StatusCode::METHOD_NOT_ALLOWED, "POST only");
-        }
-        match (path, dialect) {
-            ("/refund.do", Dialect::Ecom) => self.ecom_refund(request.body()),
-            ("/refund.do", _) => self.refund(request.body()),
-            ("/getOrderStatusExtended.do", Dialect::Ecom) => {
-                match decode_ecom_status_request(request.body()) {
-                    Ok(r) => {
-                        let (user, password, token) = credentials(&r.auth);
-                        self.status_of(user, password, token, Some(&r.order_id))
-                    }
-                    Err(e) => error("5", &format!("Ошибка валидации данных запроса: {e}")),
-                }
+        if dialect == Dialect::Ecom {
+            // Sber's ecom gateway takes JSON bodies: POST only.
+            if request.method() != Method::POST {
+                return crate::text(StatusCode::METHOD_NOT_ALLOWED, "POST only");
             }
-            ("/getOrderStatusExtended.do", _) => self.status(request.body()),
+            return match path {
+                "/refund.do" => self.ecom_refund(request.body()),
+                "/getOrderStatusExtended.do" => match decode_ecom_status_request(request.body()) {
+                    Ok(r) => self.status_checked(&r, dialect),
+                    Err(e) => error("5", &format!("Ошибка валидации данных запроса: {e}")),
+                },
+                _ => crate::text(StatusCode::NOT_FOUND, "not an RBS method"),
+            };
+        }
+        // The REST gateway reads its parameters from a GET's query or a POST's form alike.
+        let Some(params) = parameters(request) else {
+            return crate::text(StatusCode::METHOD_NOT_ALLOWED, "GET or POST");
+        };
+        match path {
+            "/refund.do" => self.refund(params),
+            "/getOrderStatusExtended.do" => self.status(params, false),
+            "/getOrderStatus.do" => self.status(params, true),
             _ => crate::text(StatusCode::NOT_FOUND, "not an RBS method"),
         }
     }
@@ -121,9 +137,10 @@ impl Emulator {
             Ok(r) => r,
             Err(e) => return error("5", &format!("Ошибка валидации данных запроса: {e}")),
         };
-        let report = check_for(&request, Dialect::Ecom);
-        if let Some(v) = report.errors().next() {
-            return error("5", &format!("Ошибка валидации данных запроса: {}", v.path));
+        if let Some((code, message)) =
+            gateway_refusal(&check_for(&request, Dialect::Ecom), Dialect::Ecom)
+        {
+            return error(code, &message);
         }
         // Only an authenticated request is answered under its key: a wrong password is
         // refused each time, and corrected it is a new request.
@@ -172,11 +189,19 @@ impl Emulator {
         }
     }
 
-    fn refund(&mut self, body: &[u8]) -> Response<Vec<u8>> {
-        match decode_request(body) {
-            Ok(request) => self.refund_checked(&request),
-            Err(e) => error("5", &format!("Invalid request: {e}")),
+    fn refund(&mut self, params: &[u8]) -> Response<Vec<u8>> {
+        let request = match decode_request(params) {
+            Ok(request) => request,
+            Err(e) => return error("5", &format!("Invalid request: {e}")),
+        };
+        // The codec's rules, the same function refundkit checks with: what it calls an error
+        // is refused, what it only warns about (`language=RU`) is booked.
+        if let Some((code, message)) =
+            gateway_refusal(&check_for(&request, Dialect::Rest), Dialect::Rest)
+        {
+            return error(code, &message);
         }
+        self.refund_checked(&request)
     }
 
     fn refund_checked(&mut self, request: &RefundRequest) -> Response<Vec<u8>> {
@@ -215,21 +240,55 @@ impl Emulator {
         ("0", "Успешно")
     }
 
-    fn status(&self, body: &[u8]) -> Response<Vec<u8>> {
-        let Ok(fields) = decode_form(body) else {
-            return error("5", "Invalid request");
+    /// getOrderStatusExtended.do (or, `legacy`, getOrderStatus.do) from a form or a query.
+    fn status(&self, params: &[u8], legacy: bool) -> Response<Vec<u8>> {
+        let request = match decode_status_request(params) {
+            Ok(r) => r,
+            Err(e) => return error("5", &format!("Invalid request: {e}")),
         };
-        let get = |name: &str| {
-            fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
+        if legacy {
+            return self.legacy_status(&request);
+        }
+        self.status_checked(&request, Dialect::Rest)
+    }
+
+    fn status_checked(&self, request: &StatusRequest, dialect: Dialect) -> Response<Vec<u8>> {
+        if let Some((code, message)) = gateway_refusal(&check_status(request), dialect) {
+            return error(code, &message);
+        }
+        let (user, password, token) = credentials(&request.auth);
+        self.status_of(user, password, token, Some(&request.order_id))
+    }
+
+    /// getOrderStatus.do, the gateway's older status method: the same order in its own
+    /// spelling (capitalised `ErrorCode`, `OrderStatus`, `Amount`; no `paymentAmountInfo`, so
+    /// nothing to tell a refund by: refundkit's lifecycle asks getOrderStatusExtended.do).
+    fn legacy_status(&self, request: &StatusRequest) -> Response<Vec<u8>> {
+        if let Some((code, message)) = gateway_refusal(&check_status(request), Dialect::Rest) {
+            return legacy_error(code, &message);
+        }
+        let (user, password, token) = credentials(&request.auth);
+        if !self.authentic(user, password, token) {
+            return legacy_error("5", "Access denied");
+        }
+        let Some(order) = self.orders.iter().find(|o| o.order_id == request.order_id) else {
+            return legacy_error("6", "Wrong order number");
         };
-        self.status_of(
-            get("userName"),
-            get("password"),
-            get("token"),
-            get("orderId"),
+        let status = if order.refunded >= order.deposited {
+            4
+        } else {
+            2
+        };
+        crate::json(
+            StatusCode::OK,
+            &json!({
+                "ErrorCode": "0",
+                "ErrorMessage": "Успешно",
+                "OrderStatus": status,
+                "OrderNumber": order.order_id,
+                "Amount": order.deposited,
+                "currency": "643",
+            }),
         )
     }
 

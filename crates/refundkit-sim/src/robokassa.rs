@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use http::{Method, Request, Response, StatusCode};
 use refundkit_core::Amount;
-use refundkit_robokassa::{Accept, Password3, validate, verify};
+use refundkit_robokassa::codec::{decode_op_state_query, op_state_signature_matches};
+use refundkit_robokassa::{Accept, Password2, Password3, validate, verify};
 use serde_json::json;
 
 use crate::scenario::{RobokassaScenario, ScenarioError};
@@ -16,6 +17,7 @@ use crate::{answer, unix};
 #[derive(Debug)]
 struct Operation {
     op_key: String,
+    invoice_id: Option<String>,
     paid: Amount,
     refunded: Amount,
 }
@@ -30,6 +32,8 @@ struct Refund {
 #[derive(Debug)]
 pub(crate) struct Emulator {
     password3: Password3,
+    /// `MerchantLogin` and Password2, when the scenario serves `OpStateExt`.
+    op_state: Option<(String, Password2)>,
     settle: Duration,
     operations: Vec<Operation>,
     /// `OpKey` → index in `operations`.
@@ -49,6 +53,7 @@ impl Emulator {
             .iter()
             .map(|o| Operation {
                 op_key: o.op_key.clone(),
+                invoice_id: o.invoice_id.clone(),
                 paid: o.amount,
                 refunded: Amount::ZERO,
             })
@@ -60,6 +65,13 @@ impl Emulator {
                     detail: e.to_string(),
                 }
             })?,
+            op_state: match (&s.merchant_login, &s.password2) {
+                (Some(login), Some(password2)) => Some((
+                    login.clone(),
+                    Password2(refundkit_core::SecretString::new(password2.clone())),
+                )),
+                _ => None,
+            },
             settle: Duration::from_secs(s.settle_seconds),
             by_op_key: operations
                 .iter()
@@ -122,8 +134,52 @@ impl Emulator {
                     .unwrap_or("");
                 self.state(id, now)
             }
+            (&Method::GET, "/OpStateExt") => {
+                self.op_state(request.uri().query().unwrap_or(""), now)
+            }
             _ => crate::text(StatusCode::NOT_FOUND, "not a Robokassa refund method"),
         }
+    }
+
+    /// `OpStateExt`: the invoice's state (100, paid) and its OpKey, for a request signed with
+    /// the scenario's Password2 (checked by the codec's own function); Result/Code 1 for a bad
+    /// signature, 3 for an invoice it does not know, as Robokassa's XML interface answers.
+    fn op_state(&self, query: &str, now: SystemTime) -> Response<Vec<u8>> {
+        let Some((login, password2)) = &self.op_state else {
+            return crate::text(
+                StatusCode::NOT_FOUND,
+                "OpStateExt is not in the scenario (robokassa.merchant_login and password2)",
+            );
+        };
+        let result = |code: u8, description: &str| {
+            op_state_xml(&format!(
+                "<Result><Code>{code}</Code><Description>{description}</Description></Result>"
+            ))
+        };
+        let Ok((request, signature)) = decode_op_state_query(query) else {
+            return result(4, "Неверные параметры запроса");
+        };
+        if request.merchant_login != *login
+            || !op_state_signature_matches(&request, password2, &signature)
+        {
+            return result(1, "Неверная цифровая подпись запроса");
+        }
+        let Some(op) = self
+            .operations
+            .iter()
+            .find(|o| o.invoice_id.as_deref() == Some(request.invoice_id.as_str()))
+        else {
+            return result(3, "Информация об операции с указанным InvoiceID не найдена");
+        };
+        let at = refundkit_core::lifecycle::time::format_utc(now);
+        op_state_xml(&format!(
+            "<Result><Code>0</Code></Result>\
+             <State><Code>100</Code><RequestDate>{at}</RequestDate><StateDate>{at}</StateDate></State>\
+             <Info><IncCurrLabel>BankCardPSR</IncCurrLabel><IncSum>{sum}</IncSum>\
+             <OutCurrLabel>BNR</OutCurrLabel><OutSum>{sum}</OutSum><OpKey>{key}</OpKey></Info>",
+            sum = op.paid,
+            key = op.op_key,
+        ))
     }
 
     fn refused(status: StatusCode, message: &str) -> Response<Vec<u8>> {
@@ -200,4 +256,17 @@ impl Emulator {
         );
         answer(StatusCode::OK, "application/json", body.into_bytes())
     }
+}
+
+/// An `OpStateExt` answer around `inner`, in the namespace of Robokassa's web service.
+fn op_state_xml(inner: &str) -> Response<Vec<u8>> {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<OperationStateResponse \
+         xmlns=\"http://merchant.roboxchange.com/WebService/\">{inner}</OperationStateResponse>"
+    );
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(http::header::CONTENT_TYPE, "text/xml; charset=utf-8")
+        .body(body.into_bytes())
+        .unwrap_or_default()
 }

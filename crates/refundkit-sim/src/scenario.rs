@@ -74,6 +74,12 @@ pub struct RobokassaScenario {
     pub settle_seconds: u64,
     /// Paid operations.
     pub operations: Vec<RobokassaOperation>,
+    /// `MerchantLogin`, for `OpStateExt` (absent: OpStateExt is not served).
+    #[serde(default)]
+    pub merchant_login: Option<String>,
+    /// Password2, which signs `OpStateExt` requests.
+    #[serde(default)]
+    pub password2: Option<String>,
 }
 
 /// A paid Robokassa operation.
@@ -85,6 +91,9 @@ pub struct RobokassaOperation {
     /// What was paid (a decimal string).
     #[serde(deserialize_with = "amount")]
     pub amount: Amount,
+    /// The shop's invoice number (`InvoiceID`), by which `OpStateExt` finds it.
+    #[serde(default)]
+    pub invoice_id: Option<String>,
 }
 
 /// Yandex Pay: the API key, the orders, and where notifications go.
@@ -115,6 +124,10 @@ pub struct YandexPayScenario {
     /// refundkit's (1 s, 5 s, 30 s, 1 min, 5 min, 30 min, 1 h); a test compresses it.
     #[serde(default = "default_notify_retry_ms")]
     pub notify_retry_ms: Vec<u64>,
+    /// The shop's `merchantId`, which its notifications carry (what `webhook::verify_for`
+    /// checks).
+    #[serde(default = "default_merchant_id")]
+    pub merchant_id: String,
 }
 
 /// A Yandex Pay order.
@@ -247,6 +260,10 @@ fn default_notify_retry_ms() -> Vec<u64> {
     vec![1_000, 5_000, 30_000, 60_000, 300_000, 1_800_000, 3_600_000]
 }
 
+fn default_merchant_id() -> String {
+    "00000000-0000-4000-8000-000000000000".into()
+}
+
 fn default_kid() -> String {
     "1-merchant-api".into()
 }
@@ -304,7 +321,10 @@ fn without_quoted_values(detail: &str) -> String {
 
 /// The method paths of each provider a fault may name (by their end).
 const METHODS: &[(&str, &[&str])] = &[
-    ("robokassa", &["/Refund/Create", "/Refund/GetState"]),
+    (
+        "robokassa",
+        &["/Refund/Create", "/Refund/GetState", "/OpStateExt"],
+    ),
     (
         "yandex-pay",
         &[
@@ -315,7 +335,14 @@ const METHODS: &[(&str, &[&str])] = &[
         ],
     ),
     ("yookassa", &["/returnPayment", "/listReturns"]),
-    ("rbs", &["/refund.do", "/getOrderStatusExtended.do"]),
+    (
+        "rbs",
+        &[
+            "/refund.do",
+            "/getOrderStatusExtended.do",
+            "/getOrderStatus.do",
+        ],
+    ),
 ];
 
 /// Whether `path` ends with the segments of `pattern`, a pattern segment `{id}` standing for

@@ -8,8 +8,16 @@ use std::time::{Duration, SystemTime};
 
 use http::{Method, Request, Response, StatusCode, header};
 use refundkit_core::Amount;
+use refundkit_yandex_pay::invariants::{Context, ContextV2};
+use refundkit_yandex_pay::types::{OrderStatus, RefundRequest, RefundRequestV2};
 use refundkit_yandex_pay::webhook::NotificationSigner;
-use refundkit_yandex_pay::{decode_request, decode_request_v2};
+use refundkit_yandex_pay::{check, check_v2, decode_request, decode_request_v2, refusal_reason};
+
+/// A refund body as decoded, by API version.
+enum Parsed {
+    V1(Box<RefundRequest>),
+    V2(Box<RefundRequestV2>),
+}
 use serde_json::json;
 
 use crate::scenario::{Scenario, ScenarioError, YandexPayScenario};
@@ -59,6 +67,7 @@ struct Deliveries {
 #[derive(Debug)]
 pub(crate) struct Emulator {
     api_key: String,
+    merchant_id: String,
     settle: Duration,
     orders: Vec<Order>,
     /// `orderId` → index in `orders`.
@@ -79,6 +88,10 @@ pub(crate) struct Emulator {
     next_notification: u64,
     deliveries: Deliveries,
 }
+
+/// `X-Request-Timeout` of a notification, in milliseconds: Yandex Pay's sample request's, how
+/// long it waits for the shop's answer.
+pub const NOTIFY_TIMEOUT_MS: u64 = 13_970;
 
 fn fail(status: StatusCode, code: &str, reason: &str) -> Response<Vec<u8>> {
     crate::json(
@@ -112,6 +125,7 @@ impl Emulator {
             .collect();
         Ok(Emulator {
             api_key: s.api_key.clone(),
+            merchant_id: s.merchant_id.clone(),
             settle: Duration::from_secs(s.settle_seconds),
             order_index: orders
                 .iter()
@@ -202,26 +216,25 @@ impl Emulator {
         body: &[u8],
         now: SystemTime,
     ) -> Response<Vec<u8>> {
+        // Decoded here, checked below by the codec's own rules against this order.
         let parsed = if v2 {
             decode_request_v2(body).map(|r| {
                 (
                     r.refund_amount,
-                    None,
-                    r.external_operation_id,
-                    r.target_cart.is_none() && r.refund_cart.is_none(),
+                    r.external_operation_id.clone(),
+                    Parsed::V2(Box::new(r)),
                 )
             })
         } else {
             decode_request(body).map(|r| {
                 (
                     r.refund_amount,
-                    Some(r.order_amount),
-                    r.external_operation_id,
-                    false,
+                    r.external_operation_id.clone(),
+                    Parsed::V1(Box::new(r)),
                 )
             })
         };
-        let (refund, order_after, external_id, full) = match parsed {
+        let (refund, external_id, parsed) = match parsed {
             Ok(p) => p,
             Err(e) => return fail(StatusCode::BAD_REQUEST, "BAD_REQUEST", &e.to_string()),
         };
@@ -273,18 +286,33 @@ impl Emulator {
                 "more than the order holds",
             );
         }
-        let left = order.amount.checked_sub(refund).unwrap_or(Amount::ZERO);
-        let agrees = match order_after {
-            Some(after) => after == left,
-            None => !full || left.is_zero(),
+        // Every other rule is the codec's (`yandex-pay check` runs the same): a v1 refund
+        // without its final cart, an orderAmount that is not cart.total + shipping, a final
+        // order that is not what remains.
+        let status = OrderStatus::from_wire(&order.status);
+        let report = match &parsed {
+            Parsed::V1(r) => check(
+                r,
+                &Context {
+                    payment_amount: Some(order.amount),
+                    current_cart: None,
+                    current_shipping: None,
+                    order_status: Some(&status),
+                },
+            ),
+            Parsed::V2(r) => check_v2(
+                r,
+                &ContextV2 {
+                    order: None,
+                    payment_amount: Some(order.amount),
+                    order_status: Some(&status),
+                },
+            ),
         };
-        if !agrees {
-            return fail(
-                StatusCode::BAD_REQUEST,
-                "ORDER_AMOUNT_MISMATCH",
-                "the final order does not add up",
-            );
+        if let Some((code, reason)) = refusal_reason(&report) {
+            return fail(StatusCode::BAD_REQUEST, code, &reason);
         }
+        let left = order.amount.checked_sub(refund).unwrap_or(Amount::ZERO);
         order.amount = left;
         let op = Operation {
             operation_id: format!(
@@ -407,7 +435,7 @@ impl Emulator {
             }
             if let (Some(url), Some(signer)) = (&self.notify_url, &self.signer) {
                 let payload = json!({
-                    "merchantId": "00000000-0000-4000-8000-000000000000",
+                    "merchantId": self.merchant_id,
                     "event": "OPERATION_STATUS_UPDATED",
                     "eventTime": unix(now).to_string(),
                     "operation": {
@@ -423,8 +451,17 @@ impl Emulator {
                     now,
                     Duration::from_secs(300),
                 ) {
+                    // As Yandex Pay posts it (its WooCommerce plugin's sample request): the
+                    // body a JWT, a user agent of its own, a request id and its timeout in ms.
+                    let request_id = format!(
+                        "5d32f295-0000-4000-9000-{:012}",
+                        self.next_notification.saturating_add(1)
+                    );
                     if let Ok(request) = Request::post(url.as_str())
                         .header(header::CONTENT_TYPE, "application/octet-stream")
+                        .header(header::USER_AGENT, "YandexPay/1.0")
+                        .header("x-request-id", request_id)
+                        .header("x-request-timeout", NOTIFY_TIMEOUT_MS.to_string())
                         .body(token.into_bytes())
                     {
                         self.next_notification = self.next_notification.saturating_add(1);

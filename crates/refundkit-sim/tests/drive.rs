@@ -317,12 +317,19 @@ fn a_yandex_pay_notification_is_signed_under_the_emulators_jwks_and_decides_the_
     let n = &notifications[0];
     assert_eq!(n.request.uri(), "http://127.0.0.1:2/v1/webhook");
     assert_eq!(n.attempt, 1);
+    // The headers of Yandex Pay's own request (its WooCommerce plugin's sample).
+    let header = |name: &str| n.request.headers()[name].to_str().unwrap().to_owned();
+    assert_eq!(header("content-type"), "application/octet-stream");
+    assert_eq!(header("user-agent"), "YandexPay/1.0");
+    assert_eq!(header("x-request-timeout"), "13970");
+    assert!(!header("x-request-id").is_empty());
     let jwks =
         refundkit::yandex_pay::webhook::Jwks::from_json(sim.yandex_pay_jwks().unwrap().as_bytes())
             .unwrap();
-    let verified = refundkit::yandex_pay::webhook::verify(
+    let verified = refundkit::yandex_pay::webhook::verify_for(
         n.request.body(),
         &jwks,
+        "00000000-0000-4000-8000-000000000000",
         later,
         refundkit::yandex_pay::webhook::DEFAULT_LEEWAY,
     )

@@ -195,6 +195,16 @@ fn robokassa_refuses_another_password3_with_401_and_too_much_with_not_enough_ope
     );
 }
 
+/// A v1 refund body of `refund` whose final order (one line) is `after`.
+fn v1_body(refund: &str, after: &str, id: Option<&str>) -> String {
+    let id = id.map_or(String::new(), |id| {
+        format!(r#","externalOperationId":"{id}""#)
+    });
+    format!(
+        r#"{{"refundAmount":"{refund}","orderAmount":"{after}","cart":{{"items":[{{"productId":"rest","title":"Rest","quantity":{{"count":"1"}},"total":"{after}"}}],"total":{{"amount":"{after}"}}}}{id}}}"#
+    )
+}
+
 #[test]
 fn yandex_pay_refuses_another_key_with_401_and_a_final_order_that_does_not_add_up() {
     let mut s = sim(serde_json::json!([]));
@@ -210,13 +220,9 @@ fn yandex_pay_refuses_another_key_with_401_and_a_final_order_that_does_not_add_u
     };
     let key = "sample-yandex-pay-api-key-NOT-REAL";
     assert_eq!(
-        refund(
-            &mut s,
-            "wrong",
-            r#"{"refundAmount":"1.00","orderAmount":"1109.76"}"#
-        )
-        .refusal()
-        .map(|r| r.http_status),
+        refund(&mut s, "wrong", &v1_body("1.00", "1109.76", None))
+            .refusal()
+            .map(|r| r.http_status),
         Some(401)
     );
     let code = |o: refundkit::core::Outcome<
@@ -228,31 +234,14 @@ fn yandex_pay_refuses_another_key_with_401_and_a_final_order_that_does_not_add_u
             .map(|c| c.as_str().to_owned())
     };
     assert_eq!(
-        code(refund(
-            &mut s,
-            key,
-            r#"{"refundAmount":"1.00","orderAmount":"5.00"}"#
-        ))
-        .as_deref(),
+        code(refund(&mut s, key, &v1_body("1.00", "5.00", None))).as_deref(),
         Some("ORDER_AMOUNT_MISMATCH")
     );
     assert_eq!(
-        code(refund(
-            &mut s,
-            key,
-            r#"{"refundAmount":"5000.00","orderAmount":"0.00"}"#
-        ))
-        .as_deref(),
+        code(refund(&mut s, key, &v1_body("5000.00", "0.00", None))).as_deref(),
         Some("REFUND_AMOUNT_TOO_LARGE")
     );
-    assert!(
-        refund(
-            &mut s,
-            key,
-            r#"{"refundAmount":"1.00","orderAmount":"1109.76","externalOperationId":"x"}"#
-        )
-        .is_success()
-    );
+    assert!(refund(&mut s, key, &v1_body("1.00", "1109.76", Some("x"))).is_success());
 }
 
 #[test]
@@ -407,11 +396,11 @@ fn pending_and_applied_refunds_together_never_exceed_what_was_captured_at_any_pr
         let http = Request::post(format!(
             "{O}/yandex-pay/api/merchant/v1/orders/order-42/refund"
         ))
-        .header("authorization", "Api-Key sample-yandex-pay-api-key-NOT-REAL")
-        .body(
-            format!(r#"{{"refundAmount":"1000.00","orderAmount":"110.76","externalOperationId":"op-{i}"}}"#)
-                .into_bytes(),
+        .header(
+            "authorization",
+            "Api-Key sample-yandex-pay-api-key-NOT-REAL",
         )
+        .body(v1_body("1000.00", "110.76", Some(&format!("op-{i}"))).into_bytes())
         .unwrap();
         let (status, body) = answer(s, http);
         refundkit::yandex_pay::parse_response(status, &body).verdict()
@@ -520,4 +509,162 @@ fn yandex_pay_refuses_a_refund_of_0_00_and_creates_no_operation_for_it() {
         .unwrap();
     let (status, _) = answer(&mut s, op);
     assert_eq!(status, 404);
+}
+
+const CREDS: &str = "userName=sample-rbs-api&password=sample-rbs-password-NOT-REAL";
+
+#[test]
+fn rbs_takes_its_parameters_by_get_as_by_post() {
+    // "Данные передаются с помощью HTTP-запросов (GET или POST)": the REST API's introduction.
+    let mut s = sim(serde_json::json!([]));
+    let (status, body) = answer(
+        &mut s,
+        Request::get(format!(
+            "{O}/rbs/payment/rest/refund.do?{CREDS}&orderId={ORDER}&amount=100"
+        ))
+        .body(Vec::new())
+        .unwrap(),
+    );
+    assert_eq!(
+        refundkit::rbs::parse_response(status, &body).verdict(),
+        Verdict::Success
+    );
+    let (status, body) = answer(
+        &mut s,
+        Request::get(format!(
+            "{O}/rbs/payment/rest/getOrderStatusExtended.do?{CREDS}&orderId={ORDER}"
+        ))
+        .body(Vec::new())
+        .unwrap(),
+    );
+    let outcome = refundkit::rbs::parse_status_response(status, &body);
+    let info = outcome
+        .success()
+        .unwrap()
+        .payment_amount_info
+        .as_ref()
+        .unwrap();
+    assert_eq!(info.refunded_amount, Some(100));
+    let (status, _) = answer(
+        &mut s,
+        Request::put(format!("{O}/rbs/payment/rest/refund.do"))
+            .body(Vec::new())
+            .unwrap(),
+    );
+    assert_eq!(status, 405);
+}
+
+#[test]
+fn rbs_books_language_in_upper_case_which_refundkit_only_warns_about() {
+    let form = format!("{CREDS}&orderId={ORDER}&amount=100&language=RU");
+    let request = refundkit::rbs::decode_request(form.as_bytes()).unwrap();
+    let report = refundkit::rbs::check(&request);
+    assert!(!report.has_errors() && report.contains("language", "format"));
+    let mut s = sim(serde_json::json!([]));
+    assert_eq!(rbs(&mut s, &form).verdict(), Verdict::Success);
+}
+
+#[test]
+fn rbs_refuses_with_5_exactly_what_refundkits_rules_call_an_error() {
+    let mut s = sim(serde_json::json!([]));
+    for form in [
+        format!("{CREDS}&orderId={ORDER}&amount=100&language=russian"),
+        format!("{CREDS}&orderId={ORDER}&amount=100&currency=RUB"),
+    ] {
+        let request = refundkit::rbs::decode_request(form.as_bytes()).unwrap();
+        assert!(refundkit::rbs::check(&request).has_errors(), "{form}");
+        let outcome = rbs(&mut s, &form);
+        let refusal = outcome.refusal().expect("refused");
+        assert_eq!(refusal.code.as_ref().map(|c| c.as_str()), Some("5"));
+    }
+    assert_eq!(refunded_amount(&mut s), 0);
+}
+
+#[test]
+fn rbs_answers_get_order_status_do_in_its_own_spelling() {
+    let mut s = sim(serde_json::json!([]));
+    let (status, body) = answer(
+        &mut s,
+        Request::post(format!("{O}/rbs/payment/rest/getOrderStatus.do"))
+            .body(format!("{CREDS}&orderId={ORDER}").into_bytes())
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["ErrorCode"], "0");
+    assert_eq!(json["OrderStatus"], 2);
+    assert_eq!(json["Amount"], 111_076);
+}
+
+fn op_state(
+    sim: &mut Sim,
+    password2: &str,
+    invoice: &str,
+) -> refundkit::core::Outcome<refundkit::robokassa::OpState, refundkit::robokassa::OpStateResult> {
+    use refundkit::robokassa::http::{Endpoint, op_state_request};
+    use refundkit::robokassa::{OpStateRequest, Password2};
+    let endpoint =
+        Endpoint::custom(&format!("{O}/robokassa/Merchant/WebService/Service.asmx")).unwrap();
+    let request = op_state_request(
+        &endpoint,
+        &OpStateRequest {
+            merchant_login: "demo-shop".into(),
+            invoice_id: invoice.into(),
+        },
+        &Password2(refundkit::core::SecretString::new(password2.into())),
+    )
+    .unwrap();
+    let (status, body) = answer(sim, request);
+    refundkit::robokassa::parse_op_state_response(status, &body)
+}
+
+#[test]
+fn robokassa_op_state_ext_gives_the_op_key_of_a_paid_invoice_to_a_request_signed_with_password2() {
+    let mut s = sim(serde_json::json!([]));
+    let outcome = op_state(&mut s, "test-password2", "7814822027");
+    let state = outcome.success().unwrap_or_else(|| panic!("{outcome:?}"));
+    assert_eq!(state.state.as_str(), "100");
+    assert_eq!(
+        state.op_key.as_deref(),
+        Some("0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF")
+    );
+    for (password2, invoice, code) in [
+        ("another-password2", "7814822027", "1"),
+        ("test-password2", "1", "3"),
+    ] {
+        let outcome = op_state(&mut s, password2, invoice);
+        let refusal = outcome.refusal().expect("refused");
+        assert_eq!(
+            refusal.code.as_ref().map(ToString::to_string).as_deref(),
+            Some(code)
+        );
+    }
+}
+
+#[test]
+fn yandex_pay_refuses_a_v1_refund_without_its_final_cart_as_refundkits_rules_do() {
+    // The v1 refund page: "В запросе нужно передать итоговую корзину"; `yandex-pay check`
+    // refuses a body without one, and so does the emulator, through the same rules.
+    let body = r#"{"refundAmount":"1.00","orderAmount":"1109.76","externalOperationId":"no-cart"}"#;
+    let request = refundkit::yandex_pay::decode_request(body.as_bytes()).unwrap();
+    let report = refundkit::yandex_pay::check(&request, &Default::default());
+    assert!(report.has_errors());
+    let mut s = sim(serde_json::json!([]));
+    let http = Request::post(format!(
+        "{O}/yandex-pay/api/merchant/v1/orders/order-42/refund"
+    ))
+    .header(
+        "authorization",
+        "Api-Key sample-yandex-pay-api-key-NOT-REAL",
+    )
+    .body(body.as_bytes().to_vec())
+    .unwrap();
+    let (status, answer_body) = answer(&mut s, http);
+    let outcome = refundkit::yandex_pay::parse_response(status, &answer_body);
+    assert_eq!(outcome.refusal().map(|r| r.http_status), Some(400));
+    let state = s.state(now());
+    assert_eq!(
+        state["yandex_pay"]["orders"][0]["refunded"], "0.00",
+        "{state}"
+    );
 }

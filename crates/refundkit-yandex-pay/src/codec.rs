@@ -116,6 +116,20 @@ pub fn parse_response(http_status: u16, body: &[u8]) -> Outcome<Operation, Reaso
     envelope(http_status, body, refund_operation)
 }
 
+/// What an answer read by [`parse_response`] or [`parse_operation_response`] says about the
+/// refund: as its [`Outcome`], except that an operation whose `status` is `FAIL` is a refusal
+/// even inside a `status: success` envelope. The envelope says the request was read; the
+/// operation says the refund failed (Yandex Pay's official WooCommerce plugin reads it so), and
+/// a failed operation is never "accepted".
+pub fn refund_verdict(outcome: &Outcome<Operation, ReasonCode>) -> refundkit_core::Verdict {
+    match outcome {
+        Outcome::Success(op) if op.status == crate::types::OperationStatus::Fail => {
+            refundkit_core::Verdict::Refused
+        }
+        other => other.verdict(),
+    }
+}
+
 /// Reads the answer to the operation status (`GET /api/merchant/v1/operations/{id}`, the
 /// official page `merchant_v1_operations-get`) asked for a refund: the same envelope and the
 /// same rules as [`parse_response`], a 404 meaning that no operation has this id.

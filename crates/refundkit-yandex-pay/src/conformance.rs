@@ -13,7 +13,7 @@ use refundkit_core::conformance::{
     Error, Failure, VectorResult, expect_decoded, expect_eq, expect_summary, expect_violations,
     export, read, read_fixture, read_manifest, run_all,
 };
-use refundkit_core::{Outcome, Quantity};
+use refundkit_core::{Outcome, Quantity, Verdict};
 use serde::Deserialize;
 
 use crate::codec::{
@@ -85,6 +85,9 @@ enum Vector {
 /// `unauthorized`, `server-error <status>`, `malformed`. The CLI prints the same line.
 pub fn response_summary(outcome: &Outcome<Operation, ReasonCode>) -> String {
     match outcome {
+        Outcome::Success(op) if crate::codec::refund_verdict(outcome) == Verdict::Refused => {
+            format!("refused {} {}", op.operation_id, op.status.as_str())
+        }
         Outcome::Success(op) => format!("accepted {} {}", op.operation_id, op.status.as_str()),
         Outcome::Refused(r) if r.http_status == 401 => "unauthorized".into(),
         Outcome::Refused(r) => format!(
@@ -362,6 +365,11 @@ pub fn answer_reading(
     let segments: Vec<&str> = path.trim_end_matches('/').rsplit('/').take(3).collect();
     let operation = |outcome: &Outcome<Operation, ReasonCode>| {
         let mut reading = export::reading(outcome);
+        export::set(
+            &mut reading,
+            "verdict",
+            serde_json::json!(crate::codec::refund_verdict(outcome).as_str()),
+        );
         if let Outcome::Success(op) = outcome {
             export::set(
                 &mut reading,

@@ -727,3 +727,27 @@ fn check_v2_against_order(
         }
     }
 }
+
+/// The `reasonCode` and `reason` Yandex Pay answers (HTTP 400) a refund that breaks the rules in
+/// `report` (from [`check`] or [`check_v2`]): `None` when it has no error. The refund pages
+/// name `ORDER_AMOUNT_MISMATCH` for a final order or cart that does not add up and
+/// `INVALID_PAYMENT_STATUS` for an order that may not be refunded, and end their list with
+/// "…": any other rule is answered with the generic `BAD_REQUEST`. One function, so that
+/// `refundkit serve` refuses exactly what refundkit calls an error, and books what it only
+/// warns about.
+pub fn refusal_reason(report: &Report) -> Option<(&'static str, String)> {
+    let violation = report.errors().next()?;
+    let code = match violation.code {
+        yp_codes::ORDER_AMOUNT
+        | yp_codes::CART_TOTAL
+        | yp_codes::ITEM_TOTAL
+        | yp_codes::ITEM_SUBTOTAL
+        | yp_codes::PAYMENT_AMOUNT
+        | yp_codes::CART_GROWS
+        | yp_codes::REFUND_DIFFERENCE
+        | yp_codes::EXTERNAL_AMOUNT => "ORDER_AMOUNT_MISMATCH",
+        yp_codes::ORDER_STATUS => "INVALID_PAYMENT_STATUS",
+        _ => "BAD_REQUEST",
+    };
+    Some((code, violation.to_string()))
+}

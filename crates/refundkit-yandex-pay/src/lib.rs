@@ -50,9 +50,9 @@ pub mod webhook;
 
 pub use codec::{
     decode, decode_request, decode_request_v2, encode_request, encode_request_v2,
-    parse_operation_response, parse_order_response, parse_response, refund_api,
+    parse_operation_response, parse_order_response, parse_response, refund_api, refund_verdict,
 };
-pub use invariants::{check, check_v2, validate, validate_v2};
+pub use invariants::{check, check_v2, refusal_reason, validate, validate_v2};
 pub use types::{
     Cart, CartItem, Operation, OperationStatus, OrderStatus, OrderView, ReasonCode, RefundRequest,
     RefundRequestV2, TargetCart, TargetCartItem, TargetShipping,

@@ -377,6 +377,10 @@ impl Refund {
         match parse_response(http_status, body) {
             Outcome::Success(op) => self.by_operation(&op, context),
             Outcome::Refused(r) => match &r.code {
+                // Yandex Pay's pages disagree on when this comes: once the refund has
+                // "successfully started" (the v2 refund page) or once the operation is complete
+                // (the webhook page). Either way an operation exists under the id and its own
+                // status says how it ended: ask it, read SUCCESS, FAIL or PENDING as usual.
                 Some(ReasonCode::DuplicateExternalOperationId) => Decision::send(
                     Step::Reconcile,
                     self.status(),

@@ -171,6 +171,18 @@ pub enum WebhookError {
     /// The verified payload is not a notification.
     #[error("payload: {0}")]
     Payload(DecodeError),
+    /// Authentic, but about another merchant (or about none): Yandex Pay's own plugin refuses
+    /// it ("Merchant id incorrect"), and so does [`verify_for`].
+    #[error("merchantId {}: not this shop's", .0.as_deref().unwrap_or("(none)"))]
+    Merchant(Option<String>),
+}
+
+impl WebhookError {
+    /// The answer to send for a notification refused for this reason: `403` with
+    /// `{"status":"fail","reasonCode":"FORBIDDEN","reason":…}` ([`refuse`]).
+    pub fn response(&self) -> http::Response<Vec<u8>> {
+        refuse(&self.to_string())
+    }
 }
 
 /// What happened, from the payload's `event`. Unknown events are kept.
@@ -254,8 +266,25 @@ fn segment(text: &str, name: &str) -> Result<Vec<u8>, WebhookError> {
         .map_err(|e| WebhookError::Malformed(format!("{name}: {e}")))
 }
 
+/// Verifies a notification body as [`verify`] does, and that it is about the shop's merchant
+/// (`merchantId`, as Yandex Pay's official WooCommerce plugin checks before reading it). What a
+/// shop's handler calls: the merchant's id is in the merchant console.
+pub fn verify_for(
+    body: &[u8],
+    jwks: &Jwks,
+    merchant_id: &str,
+    now: SystemTime,
+    leeway: Duration,
+) -> Result<Notification, WebhookError> {
+    let notification = verify(body, jwks, now, leeway)?;
+    if notification.merchant_id.as_deref() != Some(merchant_id) {
+        return Err(WebhookError::Merchant(notification.merchant_id));
+    }
+    Ok(notification)
+}
+
 /// Verifies a notification body against `jwks` at `now`, `exp` and `iat` checked with
-/// `leeway`, and reads its event.
+/// `leeway`, and reads its event. It does not check the merchant: [`verify_for`] does.
 pub fn verify(
     body: &[u8],
     jwks: &Jwks,
@@ -466,18 +495,32 @@ pub fn acknowledge() -> http::Response<Vec<u8>> {
     answer(http::StatusCode::OK, br#"{"status":"success"}"#.to_vec())
 }
 
-/// The answer to a notification that is refused (it did not verify): `400` with
-/// `{"status":"fail","reasonCode":"FORBIDDEN","reason":...}`. Yandex Pay then sends it again
-/// with a new JWT: 10 times 5 ms apart, then at growing intervals up to 15 minutes, then every
-/// 15 minutes for 24 hours in all. A shop therefore sees the same event more than once, and
-/// must read repeats as repeats ([`crate::lifecycle::Refund::notification`] gives the same step
-/// for the same event).
+/// The answer to a notification that is refused (it did not verify, or is another merchant's):
+/// `403` with `{"status":"fail","reasonCode":"FORBIDDEN","reason":...}`, as Yandex Pay's official
+/// WooCommerce plugin (1.1.2, `webhook()`) answers. Yandex Pay then sends it again with a new
+/// JWT: 10 times 5 ms apart, then at growing intervals up to 15 minutes, then every 15 minutes
+/// for 24 hours in all. A shop therefore sees the same event more than once, and must read
+/// repeats as repeats ([`crate::lifecycle::Refund::notification`] gives the same step for the
+/// same event).
 pub fn refuse(reason: &str) -> http::Response<Vec<u8>> {
+    fail_with(http::StatusCode::FORBIDDEN, "FORBIDDEN", reason)
+}
+
+/// The answer to an authentic notification the shop could not take now (its database is
+/// down): `500` with `{"status":"fail","reasonCode":"OTHER","reason":...}`, as the official plugin
+/// answers; Yandex Pay sends it again.
+pub fn fail(reason: &str) -> http::Response<Vec<u8>> {
+    fail_with(http::StatusCode::INTERNAL_SERVER_ERROR, "OTHER", reason)
+}
+
+fn fail_with(status: http::StatusCode, code: &str, reason: &str) -> http::Response<Vec<u8>> {
+    // Written in the plugin's member order (a serde_json map would sort them).
     let body = format!(
-        r#"{{"status":"fail","reasonCode":"FORBIDDEN","reason":{}}}"#,
+        r#"{{"status":"fail","reasonCode":{},"reason":{}}}"#,
+        serde_json::Value::String(code.to_owned()),
         serde_json::Value::String(reason.to_owned())
     );
-    answer(http::StatusCode::BAD_REQUEST, body.into_bytes())
+    answer(status, body.into_bytes())
 }
 
 fn answer(status: http::StatusCode, body: Vec<u8>) -> http::Response<Vec<u8>> {

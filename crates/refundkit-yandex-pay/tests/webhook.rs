@@ -312,15 +312,34 @@ fn a_notification_for_the_refunds_external_id_decides_it() {
 }
 
 #[test]
-fn an_authentic_notification_is_acknowledged_with_200_and_a_refused_one_with_400_forbidden() {
-    use refundkit_yandex_pay::webhook::{acknowledge, refuse};
+fn an_authentic_notification_is_acknowledged_with_200_a_refused_one_with_403_forbidden_and_a_failure_with_500_other()
+ {
+    // Yandex Pay's official WooCommerce plugin 1.1.2, `webhook()`.
+    use refundkit_yandex_pay::webhook::{acknowledge, fail, refuse};
     let ok = acknowledge();
     assert_eq!(ok.status(), 200);
     assert_eq!(ok.body(), br#"{"status":"success"}"#);
     let no = refuse("the signature does not verify");
-    assert_eq!(no.status(), 400);
+    assert_eq!(no.status(), 403);
     assert_eq!(
         no.body(),
         br#"{"status":"fail","reasonCode":"FORBIDDEN","reason":"the signature does not verify"}"#
     );
+    let later = fail("the database is down");
+    assert_eq!(later.status(), 500);
+    assert_eq!(
+        later.body(),
+        br#"{"status":"fail","reasonCode":"OTHER","reason":"the database is down"}"#
+    );
+}
+
+#[test]
+fn an_authentic_notification_for_another_merchant_is_refused() {
+    use refundkit_yandex_pay::webhook::{WebhookError, verify_for};
+    let token = token("operation-success.jwt");
+    let ours = "5bd1f8e6-6b55-4d6b-8b2e-5a2a6cf43d1b";
+    assert!(verify_for(token.as_bytes(), &jwks(), ours, now(), DEFAULT_LEEWAY).is_ok());
+    let err = verify_for(token.as_bytes(), &jwks(), "another", now(), DEFAULT_LEEWAY).unwrap_err();
+    assert_eq!(err, WebhookError::Merchant(Some(ours.into())));
+    assert_eq!(err.response().status(), 403);
 }

@@ -63,6 +63,12 @@ pub trait Provider: Sync {
     /// scenario takes; [`crate::samples`]).
     fn insert_samples(&self, into: &mut Credentials);
 
+    /// Whether its request carries a line's marking code (`marking_code` in a description);
+    /// `plan` notes it for the providers whose request does not.
+    fn carries_marking_codes(&self) -> bool {
+        false
+    }
+
     /// Its settings in a description, each with what it chooses.
     fn settings(&self) -> &'static [(&'static str, &'static str)];
 

@@ -133,8 +133,12 @@ pub struct Line {
     pub vat: String,
     /// Payment method (`"full_payment"`).
     pub payment_method: String,
-    /// Payment subject (`"commodity"`).
+    /// Payment subject (`"commodity"`; `"marked_commodity"` for marked goods).
     pub payment_subject: String,
+    /// The marking code of a marked good, as printed on it (FFD tag 2000: the DataMatrix text,
+    /// GS separators written `\u001d`), one line per code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marking_code: Option<String>,
 }
 
 /// The order's shipping.
@@ -197,6 +201,8 @@ pub struct TypedLine {
     pub method: PaymentMethod,
     /// Subject.
     pub subject: PaymentSubject,
+    /// The marking code, for a marked good.
+    pub marking_code: Option<String>,
 }
 
 impl TypedLine {
@@ -256,6 +262,7 @@ impl Typed {
                     .first()
                     .map_or(PaymentMethod::FullPayment, |l| l.method),
                 subject: PaymentSubject::Service,
+                marking_code: None,
             });
         }
         lines
@@ -312,6 +319,16 @@ impl RefundDescription {
                 ("payment_subject", &l.payment_subject),
             ] {
                 plain(text, || format!("order.lines[{i}].{field}"))?;
+            }
+            // A marking code carries GS separators: its own form, not plain text.
+            if let Some(code) = &l.marking_code
+                && !refundkit_core::fiscal::is_marking_code_form(code)
+            {
+                return Err(DecodeError::new(
+                    Kind::Value,
+                    format!("order.lines[{i}].marking_code"),
+                    "a marking code as printed: printable ASCII and GS separators, at most 256 bytes",
+                ));
             }
         }
         if let Some(s) = &self.order.shipping {
@@ -380,6 +397,7 @@ impl RefundDescription {
                 vat: name(&l.vat, &at("vat"))?,
                 method: name(&l.payment_method, &at("payment_method"))?,
                 subject: name(&l.payment_subject, &at("payment_subject"))?,
+                marking_code: l.marking_code.clone(),
             });
         }
         let shipping = self

@@ -108,7 +108,7 @@ pub fn build(
         .iter()
         .filter(|p| which.is_empty() || which.contains(&p.id()))
         .map(|p| {
-            p.plan(&Context {
+            let mut plan = p.plan(&Context {
                 provider: p.name(),
                 description: desc,
                 refund: &typed,
@@ -116,7 +116,29 @@ pub fn build(
                 settings: desc.settings.providers.get(p.name()).unwrap_or(&none),
                 environment: desc.settings.environment,
                 now,
-            })
+            });
+            // Said once, never dropped in silence: a marking code the provider's request here
+            // has no field for.
+            if !p.carries_marking_codes()
+                && plan.skipped.is_none()
+                && typed.refunded.iter().any(|l| l.marking_code.is_some())
+            {
+                let carriers: Vec<&str> = all
+                    .iter()
+                    .filter(|c| c.carries_marking_codes())
+                    .map(|c| c.name())
+                    .collect();
+                note(
+                    &mut plan.report,
+                    p.name(),
+                    format!(
+                        "the refunded lines' marking codes are not in this provider's request \
+                         (refundkit carries them to: {})",
+                        carriers.join(", ")
+                    ),
+                );
+            }
+            plan
         })
         .collect();
     let sums: Vec<(&str, Amount)> = plans

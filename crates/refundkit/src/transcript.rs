@@ -85,20 +85,66 @@ pub fn record(
     }))
 }
 
-/// Why an exchange file does not hold: it is not one, or its answer no longer reads as it
-/// was recorded.
-pub fn check(exchange: &Value) -> Result<(), String> {
+/// Why an exchange file does not hold: it is not one, or its answer no longer reads as it was
+/// recorded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TranscriptError {
+    /// Not an exchange of this format.
+    #[error("not a {FORMAT} exchange")]
+    NotAnExchange,
+    /// A field missing, or not what the format says.
+    #[error("{field}: {detail}")]
+    Field {
+        /// Its path (`request.uri`, `answer.httpStatus`, `answer.body`).
+        field: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A reading recorded where no answer came.
+    #[error("a reading without an answer")]
+    ReadingWithoutAnswer,
+    /// The request's path is none of a provider's methods.
+    #[error("{0} is no provider's method")]
+    UnknownMethod(String),
+    /// Recorded under another provider or method than its path reads as.
+    #[error("recorded as {recorded}, read as {read}")]
+    Method {
+        /// `provider method`, as recorded.
+        recorded: String,
+        /// `provider method`, as the path reads.
+        read: String,
+    },
+    /// The answer reads otherwise than recorded: a change of behaviour to look at.
+    #[error("the answer reads {read}, recorded as {recorded}")]
+    Reading {
+        /// The reading recorded.
+        recorded: Value,
+        /// The reading now.
+        read: Value,
+    },
+}
+
+fn field_error(field: &'static str, detail: impl Into<String>) -> TranscriptError {
+    TranscriptError::Field {
+        field,
+        detail: detail.into(),
+    }
+}
+
+/// Checks an exchange file: it is one, and its answer reads as it was recorded.
+pub fn check(exchange: &Value) -> Result<(), TranscriptError> {
     let field = |k: &str| exchange.get(k).unwrap_or(&Value::Null);
     if field("format") != FORMAT {
-        return Err(format!("not a {FORMAT} exchange"));
+        return Err(TranscriptError::NotAnExchange);
     }
     let uri = field("request")
         .get("uri")
         .and_then(Value::as_str)
-        .ok_or("no request.uri")?;
+        .ok_or_else(|| field_error("request.uri", "missing"))?;
     let path = uri
         .parse::<http::Uri>()
-        .map_err(|e| format!("request.uri: {e}"))?
+        .map_err(|e| field_error("request.uri", e.to_string()))?
         .path()
         .to_owned();
     let answer = field("answer");
@@ -106,35 +152,34 @@ pub fn check(exchange: &Value) -> Result<(), String> {
         return if field("reading").is_null() {
             Ok(())
         } else {
-            Err("a reading without an answer".into())
+            Err(TranscriptError::ReadingWithoutAnswer)
         };
     }
     let status = answer
         .get("httpStatus")
         .and_then(Value::as_u64)
         .and_then(|s| u16::try_from(s).ok())
-        .ok_or("no answer.httpStatus")?;
+        .ok_or_else(|| field_error("answer.httpStatus", "missing, or not an HTTP status"))?;
     let body = bytes(answer.get("body").unwrap_or(&Value::Null))?;
-    let (provider, method, reading) = read_answer(&path, status, &body)
-        .ok_or_else(|| format!("{path} is no provider's method"))?;
+    let (provider, method, reading) =
+        read_answer(&path, status, &body).ok_or(TranscriptError::UnknownMethod(path))?;
     if field("provider") != provider.name() || field("method") != method {
-        return Err(format!(
-            "recorded as {} {}, read as {provider} {method}",
-            field("provider"),
-            field("method")
-        ));
+        return Err(TranscriptError::Method {
+            recorded: format!("{} {}", field("provider"), field("method")),
+            read: format!("{provider} {method}"),
+        });
     }
     if &reading != field("reading") {
-        return Err(format!(
-            "the answer reads {reading}, recorded as {}",
-            field("reading")
-        ));
+        return Err(TranscriptError::Reading {
+            recorded: field("reading").clone(),
+            read: reading,
+        });
     }
     Ok(())
 }
 
 /// A body as a file holds it: text, or `{"base64": …}`.
-pub fn bytes(body: &Value) -> Result<Vec<u8>, String> {
+pub fn bytes(body: &Value) -> Result<Vec<u8>, TranscriptError> {
     match body {
         Value::String(s) => Ok(s.as_bytes().to_vec()),
         Value::Object(o) => {
@@ -142,11 +187,11 @@ pub fn bytes(body: &Value) -> Result<Vec<u8>, String> {
             let text = o
                 .get("base64")
                 .and_then(Value::as_str)
-                .ok_or("a body object without base64")?;
+                .ok_or_else(|| field_error("answer.body", "an object without base64"))?;
             base64::engine::general_purpose::STANDARD
                 .decode(text)
-                .map_err(|e| format!("body.base64: {e}"))
+                .map_err(|e| field_error("answer.body", format!("base64: {e}")))
         }
-        _ => Err("a body that is neither text nor base64".into()),
+        _ => Err(field_error("answer.body", "neither text nor base64")),
     }
 }

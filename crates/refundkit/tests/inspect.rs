@@ -154,3 +154,25 @@ fn the_verdict_of_an_answer_says_what_it_states_never_valid() {
         assert!(shown.ends_with(verdict), "{file}: {shown}");
     }
 }
+
+#[test]
+fn an_rbs_query_string_reads_as_its_form() {
+    // The gateway takes its parameters by GET as by POST (the REST API's introduction).
+    let url = "https://securepayments.sberbank.ru/payment/rest/refund.do?userName=u&password=p\
+               &orderId=148a2a67-25ff-7d1b-b28d-391800a7dca8&amount=100";
+    let i = inspect(url.as_bytes());
+    assert_eq!(i.kind, "rbs refund.do form body");
+    assert!(i.decoded && !i.report.has_errors(), "{i}");
+    assert_eq!(
+        inspect(b"?userName=u&password=p&orderId=1&amount=100").kind,
+        i.kind
+    );
+}
+
+#[test]
+fn an_rbs_form_without_an_amount_is_a_get_order_status_extended_request() {
+    let i = inspect(b"userName=u&password=p&orderId=148a2a67-25ff-7d1b-b28d-391800a7dca8");
+    assert_eq!(i.kind, "rbs getOrderStatusExtended.do request");
+    assert!(i.decoded && i.report.is_empty(), "{i}");
+    assert!(!format!("{i}").contains("password"), "{i}");
+}

@@ -40,6 +40,67 @@ pub fn op_state_signature(request: &OpStateRequest, password2: &Password2) -> St
     hex
 }
 
+/// Longest `OpStateExt` query read: a login, an invoice number and 32 hex digits.
+pub const MAX_OP_STATE_QUERY_LEN: usize = 4 * 1024;
+
+/// Reads an `OpStateExt` request's query (`MerchantLogin=…&InvoiceID=…&Signature=…`), as
+/// Robokassa's web service takes it: the request and the signature it carries. Strict: a
+/// parameter unknown, repeated, missing or not UTF-8 once percent-decoded is refused.
+pub fn decode_op_state_query(query: &str) -> Result<(OpStateRequest, String), DecodeError> {
+    use refundkit_core::DecodeErrorKind as Kind;
+    if query.len() > MAX_OP_STATE_QUERY_LEN {
+        return Err(DecodeError::too_large(query.len(), MAX_OP_STATE_QUERY_LEN));
+    }
+    let (mut login, mut invoice, mut signature) = (None, None, None);
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_encoding::percent_decode_str(&value.replace('+', " "))
+            .decode_utf8()
+            .map_err(|_| DecodeError::new(Kind::Value, name, "not UTF-8 once decoded"))?
+            .into_owned();
+        let slot = match name {
+            "MerchantLogin" => &mut login,
+            "InvoiceID" => &mut invoice,
+            "Signature" => &mut signature,
+            _ => {
+                return Err(DecodeError::new(
+                    Kind::UnknownField,
+                    name,
+                    "not a parameter of OpStateExt",
+                ));
+            }
+        };
+        if slot.replace(value).is_some() {
+            return Err(DecodeError::new(Kind::Repeated, name, "given twice"));
+        }
+    }
+    let missing = |name: &str| DecodeError::new(Kind::MissingField, name, "required");
+    Ok((
+        OpStateRequest {
+            merchant_login: login.ok_or_else(|| missing("MerchantLogin"))?,
+            invoice_id: invoice.ok_or_else(|| missing("InvoiceID"))?,
+        },
+        signature.ok_or_else(|| missing("Signature"))?,
+    ))
+}
+
+/// Whether `signature` is `request`'s under `password2` ([`op_state_signature`]), hex in
+/// either case (Robokassa's own module sends it upper case), compared in constant time.
+pub fn op_state_signature_matches(
+    request: &OpStateRequest,
+    password2: &Password2,
+    signature: &str,
+) -> bool {
+    let expected = op_state_signature(request, password2);
+    let given = signature.to_ascii_uppercase();
+    expected.len() == given.len()
+        && expected
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
 /// The leaf texts of an `OpStateExt` answer, by path below the root (`Result/Code`,
 /// `Info/PaymentMethod/Code`).
 fn op_state_error(detail: impl std::fmt::Display) -> DecodeError {

@@ -74,6 +74,10 @@ fn encode_payload_into<'a>(
                 out.extend_from_slice(b",\"PaymentObject\":");
                 write_json_string(out, object);
             }
+            if let Some(code) = &item.nomenclature_code {
+                out.extend_from_slice(b",\"NomenclatureCode\":");
+                write_json_string(out, code);
+            }
             out.push(b'}');
         }
         out.push(b']');
@@ -176,6 +180,8 @@ impl<'de> Deserialize<'de> for InvoiceItem {
                 deserialize_with = "some_code"
             )]
             payment_object: Option<Cow<'a, str>>,
+            #[serde(rename = "NomenclatureCode", default, deserialize_with = "some_text")]
+            nomenclature_code: Option<String>,
         }
         let w = Wire::deserialize(d)?;
         Ok(InvoiceItem {
@@ -185,6 +191,7 @@ impl<'de> Deserialize<'de> for InvoiceItem {
             tax: coded(VAT_CODES, w.tax),
             payment_method: w.payment_method.map(|m| coded(PAYMENT_METHOD_CODES, m)),
             payment_object: w.payment_object.map(|o| coded(PAYMENT_OBJECT_CODES, o)),
+            nomenclature_code: w.nomenclature_code,
         })
     }
 }
@@ -240,6 +247,11 @@ fn some_code<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D
     #[derive(Deserialize)]
     struct Code<'a>(#[serde(borrow)] Cow<'a, str>);
     Code::deserialize(d).map(|c| Some(c.0))
+}
+
+// Like the codes, an optional text may be omitted but not `null`.
+fn some_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(d).map(Some)
 }
 
 fn some_items<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<InvoiceItem>>, D::Error> {

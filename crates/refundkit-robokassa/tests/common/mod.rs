@@ -20,6 +20,7 @@ pub fn item(name: &str, quantity: &str, cost: &str) -> InvoiceItem {
         tax: Coded::Known(VatRate::Vat22),
         payment_method: Some(Coded::Known(PaymentMethod::FullPayment)),
         payment_object: Some(Coded::Known(PaymentSubject::Commodity)),
+        nomenclature_code: None,
     }
 }
 
@@ -77,6 +78,7 @@ pub fn item_strategy() -> impl Strategy<Value = InvoiceItem> {
             tax: Coded::Known(tax),
             payment_method: Some(Coded::Known(method)),
             payment_object: Some(Coded::Known(subject)),
+            nomenclature_code: None,
         })
 }
 

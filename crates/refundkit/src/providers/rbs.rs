@@ -235,8 +235,26 @@ impl Provider for Rbs {
                 if text.contains('=')
                     && (text.contains("orderId=") || text.contains("amount=")) =>
             {
+                // A form body, or the query of a GET (the gateway takes either: "HTTP-запросы
+                // (GET или POST)"). Without `amount` it is getOrderStatusExtended.do's.
+                let form = refundkit_rbs::form_text(text);
+                let has_amount = form.split('&').any(|p| p.starts_with("amount="));
+                if text.contains("getOrderStatus") || !has_amount {
+                    const KIND: &str = "rbs getOrderStatusExtended.do request";
+                    return Some(
+                        match refundkit_rbs::decode_status_request(form.as_bytes()) {
+                            Ok(r) => {
+                                let mut i = Inspection::new(KIND);
+                                i.details.push(format!("orderId {}", r.order_id));
+                                i.report = refundkit_rbs::check_status(&r);
+                                i
+                            }
+                            Err(e) => Inspection::failed(KIND, e),
+                        },
+                    );
+                }
                 const KIND: &str = "rbs refund.do form body";
-                Some(match refundkit_rbs::decode_request(text.as_bytes()) {
+                Some(match refundkit_rbs::decode_request(form.as_bytes()) {
                     Ok(r) => {
                         let mut i = Inspection::new(KIND);
                         i.details.push(format!(

@@ -76,6 +76,10 @@ impl Provider for Robokassa {
         }
     }
 
+    fn carries_marking_codes(&self) -> bool {
+        true
+    }
+
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
         &[
             ("alg", "the JWT algorithm: HS256 (default), HS384, HS512"),
@@ -122,6 +126,7 @@ impl Provider for Robokassa {
                     tax: Coded::Known(l.vat),
                     payment_method: Some(Coded::Known(l.method)),
                     payment_object: Some(Coded::Known(l.subject)),
+                    nomenclature_code: l.marking_code,
                 })
                 .collect()
         });
@@ -131,6 +136,14 @@ impl Provider for Robokassa {
             invoice_items: items,
         };
         let mut report = Report::new();
+        // Robokassa's own module (cms-opencart `refund_api.php`, 2026) refunds only an invoice
+        // whose OpStateExt shows State 100, and so should a shop: said in every plan.
+        note(
+            &mut report,
+            NAME,
+            "refund only an invoice OpStateExt shows paid (State 100), as Robokassa's own \
+             module does: `refundkit robokassa op-key` reads it",
+        );
         if context.environment == Environment::Test {
             note(
                 &mut report,
