@@ -155,7 +155,7 @@ fn lifecycle(dir: &std::path::Path) -> Result<Option<(usize, Vec<String>)>, CliE
         let argv = std::iter::once("refundkit").chain(args.iter().map(String::as_str));
         let (code, out) = match crate::Cli::try_parse_from(argv) {
             Ok(cli) => {
-                let (result, out) = io::captured(|| crate::dispatch(cli.provider));
+                let (result, out) = io::captured(|| crate::dispatch(cli.command));
                 (result.unwrap_or_else(|e| e.exit()).code(), out)
             }
             Err(e) => (crate::Exit::Usage.code(), e.to_string().into_bytes()),

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use refundkit::ProviderId;
 use refundkit::plan::RefundDescription;
 use refundkit_journal::blocking::Journal;
@@ -104,26 +104,6 @@ impl DbArg {
     }
 }
 
-/// A provider, by its name.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProviderArg {
-    Robokassa,
-    YandexPay,
-    Yookassa,
-    Rbs,
-}
-
-impl From<ProviderArg> for ProviderId {
-    fn from(p: ProviderArg) -> Self {
-        match p {
-            ProviderArg::Robokassa => ProviderId::Robokassa,
-            ProviderArg::YandexPay => ProviderId::YandexPay,
-            ProviderArg::Yookassa => ProviderId::Yookassa,
-            ProviderArg::Rbs => ProviderId::Rbs,
-        }
-    }
-}
-
 #[derive(Subcommand)]
 pub enum Verb {
     /// Plan a refund description (plan's format) at one provider, validate it and record it
@@ -134,8 +114,8 @@ pub enum Verb {
         #[command(flatten)]
         db: DbArg,
         /// The provider.
-        #[arg(long, value_enum)]
-        provider: ProviderArg,
+        #[arg(long, value_name = "PROVIDER", value_parser = crate::providers::provider_id())]
+        provider: ProviderId,
         /// The shop's id of this refund (1 to 256 bytes): what makes a submission idempotent.
         #[arg(long)]
         id: String,
@@ -255,7 +235,7 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             credentials,
             settings,
             input,
-        } => submit(&db, provider.into(), &id, &credentials, &settings, input),
+        } => submit(&db, provider, &id, &credentials, &settings, input),
         Verb::Run(args) => work(&args),
         Verb::Show { db, json, id } => show(&db, json, id.as_deref()),
         Verb::Resolve {

@@ -12,12 +12,9 @@ mod io;
 mod journal;
 mod lifecycle;
 mod plan;
-mod rbs;
-mod robokassa;
+mod providers;
 mod serve;
 mod vectors;
-mod yandex_pay;
-mod yookassa;
 
 use std::process::ExitCode;
 
@@ -80,33 +77,20 @@ impl From<Exit> for ExitCode {
 #[command(name = "refundkit", version, about)]
 struct Cli {
     #[command(subcommand)]
-    provider: Provider,
+    command: Command,
 }
 
 #[derive(Subcommand)]
-enum Provider {
-    /// Robokassa refund API (JWT signed with Password3).
-    Robokassa {
-        #[command(subcommand)]
-        verb: robokassa::Verb,
-    },
-    /// Yandex Pay merchant API refund: v2 (targetCart), and the deprecated v1 (final cart).
-    YandexPay {
-        #[command(subcommand)]
-        verb: yandex_pay::Verb,
-    },
-    /// YooKassa MWS returnPayment (XML in PKCS#7).
-    Yookassa {
-        #[command(subcommand)]
-        verb: yookassa::Verb,
-    },
+enum Command {
+    #[command(flatten)]
+    Provider(providers::Providers),
     /// Describe a refund once (JSON; the README has the format) and print each provider's
     /// ready HTTP request (method, URL, headers with secrets redacted, body) with every
     /// violation. With no INPUT, a built-in sample order; with no credentials, clearly marked
     /// sample ones.
     Plan {
         /// Which providers.
-        #[arg(long, value_enum, default_value_t = plan::Which::All)]
+        #[arg(long, value_name = "PROVIDER", value_parser = providers::which(), default_value = "all")]
         provider: plan::Which,
         #[command(flatten)]
         credentials: plan::CredentialArgs,
@@ -152,11 +136,6 @@ enum Provider {
         #[command(subcommand)]
         verb: vectors::Verb,
     },
-    /// RBS refund.do: Sberbank, Alfa-Bank (form-encoded).
-    Rbs {
-        #[command(subcommand)]
-        verb: rbs::Verb,
-    },
 }
 
 fn inspect(input: Option<std::path::PathBuf>) -> Result<Exit, io::CliError> {
@@ -183,7 +162,7 @@ fn main() -> ExitCode {
             .into();
         }
     };
-    match dispatch(cli.provider) {
+    match dispatch(cli.command) {
         Ok(exit) => exit.into(),
         Err(e) => {
             io::diagnose(&e.to_string());
@@ -193,14 +172,11 @@ fn main() -> ExitCode {
 }
 
 /// Runs a parsed command (what `conform` also does with each lifecycle case's command line).
-fn dispatch(provider: Provider) -> Result<Exit, io::CliError> {
-    match provider {
-        Provider::Robokassa { verb } => robokassa::run(verb),
-        Provider::YandexPay { verb } => yandex_pay::run(verb),
-        Provider::Yookassa { verb } => yookassa::run(verb),
-        Provider::Rbs { verb } => rbs::run(verb),
-        Provider::Conform { dir } => conform::run(dir),
-        Provider::Plan {
+fn dispatch(command: Command) -> Result<Exit, io::CliError> {
+    match command {
+        Command::Provider(p) => p.run(),
+        Command::Conform { dir } => conform::run(dir),
+        Command::Plan {
             provider,
             credentials,
             settings,
@@ -215,9 +191,9 @@ fn dispatch(provider: Provider) -> Result<Exit, io::CliError> {
             now.instant()?,
             input,
         ),
-        Provider::Inspect { input } => inspect(input),
-        Provider::Serve(args) => serve::run(&args),
-        Provider::Journal { verb } => journal::run(verb),
-        Provider::Vectors { verb } => vectors::run(verb),
+        Command::Inspect { input } => inspect(input),
+        Command::Serve(args) => serve::run(&args),
+        Command::Journal { verb } => journal::run(verb),
+        Command::Vectors { verb } => vectors::run(verb),
     }
 }

@@ -15,14 +15,7 @@ use crate::io::{self, CliError};
 /// The description used when no INPUT is given.
 const SAMPLE_ORDER: &str = include_str!("../../../testdata/plan/sample-order.json");
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Which {
-    Robokassa,
-    YandexPay,
-    Yookassa,
-    Rbs,
-    All,
-}
+pub use crate::providers::Which;
 
 /// Credentials: a flag, else an environment variable, else (where the command allows) the
 /// sample. The flags are each provider adapter's own inputs
@@ -172,12 +165,13 @@ pub fn run(
         note_samples();
     }
     use refundkit::ProviderId;
+    let one;
     let names: &[ProviderId] = match which {
         Which::All => &[],
-        Which::Robokassa => &[ProviderId::Robokassa],
-        Which::YandexPay => &[ProviderId::YandexPay],
-        Which::Yookassa => &[ProviderId::Yookassa],
-        Which::Rbs => &[ProviderId::Rbs],
+        Which::One(p) => {
+            one = [p];
+            &one
+        }
     };
     let plan = build(&desc, &credentials, names, now)
         .map_err(|e| CliError::Rejected(format!("refund description: {e}")))?;

@@ -485,29 +485,50 @@ async fn serve(
     let https = secure
         .local_addr()
         .map_err(|e| CliError::Usage(e.to_string()))?;
+    // The lines scripts read by position come first, as they always have; every other base
+    // of the emulators (a provider added later) follows, in the registry's order.
+    const CONTRACT: &[&str] = &[
+        "robokassa",
+        "yandex-pay",
+        "yookassa",
+        "rbs",
+        "jwks",
+        "rbs-ecom",
+        "state",
+        "robokassa-ws",
+    ];
+    let ca = tls_dir.join("ca.crt");
+    let mut lines: Vec<(String, String)> = refundkit_sim::bases()
+        .into_iter()
+        .map(|(provider, base)| {
+            let label = base.label.unwrap_or(provider).to_owned();
+            let url = if base.tls {
+                format!("https://{https}{}", base.prefix)
+            } else {
+                format!("http://{http}{}", base.prefix)
+            };
+            let note = if base.tls {
+                format!("{}; CA {})", base.note.trim_end_matches(')'), ca.display())
+            } else {
+                base.note.to_owned()
+            };
+            (label, format!("{url}{note}"))
+        })
+        .collect();
+    lines.push((
+        "state".into(),
+        format!("http://{http}{}", refundkit_sim::STATE_PATH),
+    ));
+    lines.sort_by_key(|(label, _)| {
+        CONTRACT
+            .iter()
+            .position(|c| c == label)
+            .unwrap_or(CONTRACT.len())
+    });
     let mut out = String::new();
-    out.push_str(&format!(
-        "robokassa  http://{http}/robokassa/RefundService\n"
-    ));
-    out.push_str(&format!("yandex-pay http://{http}/yandex-pay\n"));
-    out.push_str(&format!(
-        "yookassa   https://{https}/yookassa/webservice/mws/api (client certificate required; CA {})\n",
-        tls_dir.join("ca.crt").display()
-    ));
-    out.push_str(&format!("rbs        http://{http}/rbs/payment/rest\n"));
-    out.push_str(&format!("jwks       http://{http}/yandex-pay/api/jwks\n"));
-    // Added after the first five lines, which scripts read by position.
-    out.push_str(&format!(
-        "rbs-ecom   http://{http}/rbs/ecomm/gw/partner/api/v1\n"
-    ));
-    out.push_str(&format!(
-        "state      http://{http}{}\n",
-        refundkit_sim::STATE_PATH
-    ));
-    out.push_str(&format!(
-        "robokassa-ws http://{http}{} (OpStateExt)\n",
-        refundkit_sim::ROBOKASSA_WEB_SERVICE_PREFIX
-    ));
+    for (label, url) in lines {
+        out.push_str(&format!("{label:<10} {url}\n"));
+    }
     crate::io::emit(out.as_bytes())?;
 
     let limits = Limits {
@@ -640,7 +661,8 @@ async fn handle(
     let path = parts.uri.path().to_owned();
     let log = |status: &str| note(format!("{scheme} {} {path} -> {status}", parts.method));
     // MWS only over TLS with a client certificate; the others only over plain HTTP.
-    if path.starts_with("/yookassa") != tls {
+    let wants_tls = refundkit_sim::base_of(&path).is_some_and(|(_, base)| base.tls);
+    if wants_tls != tls {
         log("404");
         return Ok(text(404, "this provider is served on the other port"));
     }
@@ -671,14 +693,6 @@ async fn handle(
             return Ok(text(400, "request body not received"));
         }
     };
-    if path == "/yandex-pay/api/jwks" {
-        let jwks = sim.lock().ok().and_then(|s| s.yandex_pay_jwks());
-        log(if jwks.is_some() { "200" } else { "404" });
-        return Ok(match jwks {
-            Some(j) => json(j),
-            None => text(404, "no notification key in the scenario"),
-        });
-    }
     let mut request = http::Request::from_parts(parts.clone(), bytes);
     if let Ok(uri) = format!("{scheme}://127.0.0.1{}", parts.uri).parse() {
         *request.uri_mut() = uri;
@@ -718,15 +732,6 @@ fn text(status: u16, body: &str) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(Bytes::from(body.to_owned())));
     *r.status_mut() =
         http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    r
-}
-
-fn json(body: String) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from(body)));
-    r.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json"),
-    );
     r
 }
 

@@ -91,11 +91,15 @@ fn stated(provider: ProviderId, method: &str, status: u16, body: &[u8]) -> (bool
     fn of<T, C>(o: &Outcome<T, C>) -> (bool, bool) {
         (o.is_success(), o.refusal().is_some())
     }
-    match (provider, method) {
-        (ProviderId::Robokassa, "Refund/Create") => {
+    let fail = |o: &Outcome<refundkit::yandex_pay::Operation, _>| {
+        o.success()
+            .is_some_and(|op| op.status == refundkit::yandex_pay::types::OperationStatus::Fail)
+    };
+    match provider {
+        ProviderId::Robokassa if method == "Refund/Create" => {
             of(&refundkit::robokassa::parse_response(status, body))
         }
-        (ProviderId::Robokassa, _) => {
+        ProviderId::Robokassa => {
             let o = refundkit::robokassa::parse_state_response(status, body);
             // A state is a success as read; `canceled` is the refusal it states.
             let canceled = o
@@ -103,24 +107,19 @@ fn stated(provider: ProviderId, method: &str, status: u16, body: &[u8]) -> (bool
                 .is_some_and(|s| s.label == refundkit::robokassa::RefundLabel::Canceled);
             (o.is_success(), o.refusal().is_some() || canceled)
         }
-        (ProviderId::YandexPay, m) if m.starts_with("orders/{orderId}/refund") => {
+        ProviderId::YandexPay if method.starts_with("orders/{orderId}/refund") => {
             let o = refundkit::yandex_pay::parse_response(status, body);
-            let fail = o
-                .success()
-                .is_some_and(|op| op.status == refundkit::yandex_pay::types::OperationStatus::Fail);
-            (o.is_success(), o.refusal().is_some() || fail)
+            (o.is_success(), o.refusal().is_some() || fail(&o))
         }
-        (ProviderId::YandexPay, _) => {
+        ProviderId::YandexPay => {
             let o = refundkit::yandex_pay::parse_operation_response(status, body);
-            let fail = o
-                .success()
-                .is_some_and(|op| op.status == refundkit::yandex_pay::types::OperationStatus::Fail);
-            (o.is_success(), o.refusal().is_some() || fail)
+            (o.is_success(), o.refusal().is_some() || fail(&o))
         }
-        (ProviderId::Yookassa, _) => of(&refundkit::yookassa::parse_response(status, body)),
-        (ProviderId::Rbs, "refund.do") => of(&refundkit::rbs::parse_response(status, body)),
-        (ProviderId::Rbs, _) => of(&refundkit::rbs::parse_status_response(status, body)),
-        _ => (false, false),
+        ProviderId::Yookassa => of(&refundkit::yookassa::parse_response(status, body)),
+        ProviderId::Rbs if method == "refund.do" => {
+            of(&refundkit::rbs::parse_response(status, body))
+        }
+        ProviderId::Rbs => of(&refundkit::rbs::parse_status_response(status, body)),
     }
 }
 
@@ -179,7 +178,7 @@ pub fn refund_machine(data: &[u8]) {
                     ProviderId::Yookassa => {
                         assert_eq!(send.request.body(), first.body(), "a changed repeat")
                     }
-                    _ => {
+                    ProviderId::YandexPay => {
                         for h in ["x-request-id", "authorization"] {
                             assert_eq!(send.request.headers().get(h), first.headers().get(h));
                         }

@@ -32,18 +32,70 @@
 //! ```
 #![forbid(unsafe_code)]
 
-mod rbs;
-mod robokassa;
+mod emulator;
 pub mod scenario;
-mod yandex_pay;
-mod yookassa;
 
 use std::time::{Duration, SystemTime};
 
 use http::{Request, Response, StatusCode, header};
 
+pub use emulator::Base;
+use emulator::{Descriptor, Emulate};
+pub use rbs::ECOM_PREFIX as RBS_ECOM_PREFIX;
+pub use robokassa::WEB_SERVICE_PREFIX as ROBOKASSA_WEB_SERVICE_PREFIX;
 pub use scenario::{Fault, FaultKind, Scenario, ScenarioError};
 pub use yandex_pay::NOTIFY_TIMEOUT_MS;
+
+/// A provider's emulator as the sim lists it: its name, its scenario key, its descriptor.
+pub(crate) struct Registered {
+    /// The provider's name (`yandex-pay`): what a fault names.
+    pub name: &'static str,
+    /// Its scenario section and `/_sim/state` key: its module's name (`yandex_pay`).
+    pub key: &'static str,
+    pub descriptor: &'static Descriptor,
+}
+
+macro_rules! emulators {
+    ($(($variant:ident, $name:literal, $module:ident, $krate:ident, $feature:literal, $title:literal)),* $(,)?) => {
+        $(
+            mod $module;
+        )*
+
+        /// Every emulator, in the registry's order.
+        pub(crate) fn registered() -> &'static [Registered] {
+            &[$(Registered {
+                name: $name,
+                key: stringify!($module),
+                descriptor: &$module::DESCRIPTOR,
+            }),*]
+        }
+
+        /// Each provider's own base path (the first of its bases), in the registry's order.
+        pub const PREFIXES: &[(&str, &str)] = &[$(($name, $module::DESCRIPTOR.bases[0].prefix)),*];
+    };
+}
+
+refundkit::for_each_provider!(emulators);
+
+/// Every base the emulators serve, with the provider it belongs to, in the registry's order
+/// (each provider's own base first): what `refundkit serve` prints and routes by.
+pub fn bases() -> Vec<(&'static str, Base)> {
+    registered()
+        .iter()
+        .flat_map(|r| r.descriptor.bases.iter().map(|b| (r.name, *b)))
+        .collect()
+}
+
+/// The base a request path falls under: the longest prefix among the emulators' bases.
+pub fn base_of(path: &str) -> Option<(&'static str, Base)> {
+    bases()
+        .into_iter()
+        .filter(|(_, b)| {
+            path.strip_prefix(b.prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .max_by_key(|(_, b)| b.prefix.len())
+}
 
 /// What the emulated provider does with a request.
 #[derive(Debug)]
@@ -80,44 +132,25 @@ pub struct Notification {
     pub request: Request<Vec<u8>>,
 }
 
-/// The four emulated providers.
+/// The emulated providers a scenario describes.
 #[derive(Debug)]
 pub struct Sim {
-    robokassa: Option<robokassa::Emulator>,
-    yandex_pay: Option<yandex_pay::Emulator>,
-    yookassa: Option<yookassa::Emulator>,
-    rbs: Option<rbs::Emulator>,
+    /// Each provider's emulator, by its name, in the registry's order.
+    emulators: Vec<(&'static str, &'static str, Box<dyn Emulate>)>,
     faults: Vec<(Fault, u32)>,
 }
-
-/// The provider prefixes, in the order of [`Sim`]'s fields.
-pub const PREFIXES: &[(&str, &str)] = &[
-    ("robokassa", "/robokassa/RefundService"),
-    ("yandex-pay", "/yandex-pay"),
-    ("yookassa", "/yookassa/webservice/mws/api"),
-    ("rbs", "/rbs/payment/rest"),
-];
 
 impl Sim {
     /// The emulators a scenario describes.
     pub fn new(scenario: &Scenario) -> Result<Sim, ScenarioError> {
+        let mut emulators = Vec::new();
+        for r in registered() {
+            if let Some(section) = scenario.section_of(r.key) {
+                emulators.push((r.name, r.key, (r.descriptor.build)(section, scenario)?));
+            }
+        }
         Ok(Sim {
-            robokassa: scenario
-                .robokassa
-                .as_ref()
-                .map(robokassa::Emulator::new)
-                .transpose()?,
-            yandex_pay: scenario
-                .yandex_pay
-                .as_ref()
-                .map(|s| yandex_pay::Emulator::new(s, scenario))
-                .transpose()?,
-            yookassa: scenario
-                .yookassa
-                .as_ref()
-                .map(|s| yookassa::Emulator::new(s, scenario))
-                .transpose()?,
-            rbs: scenario.rbs.as_ref().map(rbs::Emulator::new),
+            emulators,
             faults: scenario.faults.iter().map(|f| (f.clone(), 0)).collect(),
         })
     }
@@ -129,17 +162,8 @@ impl Sim {
     /// `refunds` (each applied refund, in order) and `pending` (accepted, not yet applied).
     pub fn state(&self, now: SystemTime) -> serde_json::Value {
         let mut out = serde_json::Map::new();
-        if let Some(e) = &self.robokassa {
-            out.insert("robokassa".into(), e.view(now));
-        }
-        if let Some(e) = &self.yandex_pay {
-            out.insert("yandex_pay".into(), e.view());
-        }
-        if let Some(e) = &self.yookassa {
-            out.insert("yookassa".into(), e.view());
-        }
-        if let Some(e) = &self.rbs {
-            out.insert("rbs".into(), e.view());
+        for (_, key, e) in &self.emulators {
+            out.insert((*key).into(), e.view(now));
         }
         // Each fault, with the requests it counted and whether it fired: a scenario whose
         // fault names no request that comes tests nothing, and a test can tell.
@@ -175,7 +199,7 @@ impl Sim {
                 notifications,
             };
         }
-        let Some((provider, rest)) = split(&path) else {
+        let Some((provider, base)) = base_of(&path) else {
             return Handled {
                 reply: Reply::Answer(text(StatusCode::NOT_FOUND, "no such provider")),
                 notifications,
@@ -208,29 +232,13 @@ impl Sim {
                 notifications,
             };
         }
-        let response = match provider {
-            "robokassa" => self
-                .robokassa
-                .as_mut()
-                .map(|e| e.handle(request, rest, now)),
-            "yandex-pay" => self
-                .yandex_pay
-                .as_mut()
-                .map(|e| e.handle(request, rest, now)),
-            "yookassa" => self.yookassa.as_mut().map(|e| e.handle(request, rest, now)),
-            "rbs" => {
-                let dialect = if path.starts_with(RBS_ECOM_PREFIX) {
-                    refundkit_rbs::Dialect::Ecom
-                } else {
-                    refundkit_rbs::Dialect::Rest
-                };
-                self.rbs
-                    .as_mut()
-                    .map(|e| e.handle(request, rest, dialect, now))
-            }
-            _ => None,
-        }
-        .unwrap_or_else(|| text(StatusCode::NOT_FOUND, "provider not in the scenario"));
+        let rest = path.strip_prefix(base.prefix).unwrap_or("");
+        let response = self
+            .emulators
+            .iter_mut()
+            .find(|(name, _, _)| *name == provider)
+            .map(|(_, _, e)| e.handle(request, &base, rest, now))
+            .unwrap_or_else(|| text(StatusCode::NOT_FOUND, "provider not in the scenario"));
         notifications.extend(self.tick(now));
         let reply = match fault {
             Some((FaultKind::AnswerLost, _)) => Reply::Lost,
@@ -247,25 +255,26 @@ impl Sim {
     /// (those of refunds that just did, and repeats of unanswered ones) are returned, to be
     /// posted and reported with [`Sim::notification_answered`].
     pub fn tick(&mut self, now: SystemTime) -> Vec<Notification> {
-        self.yandex_pay
-            .as_mut()
-            .map(|e| e.advance(now))
-            .unwrap_or_default()
+        self.emulators
+            .iter_mut()
+            .flat_map(|(_, _, e)| e.tick(now))
+            .collect()
     }
 
     /// How a notification's delivery went: the shop's HTTP status, or `None` when it did not
     /// answer. Anything but a 2xx schedules the next attempt.
     pub fn notification_answered(&mut self, id: u64, status: Option<StatusCode>, now: SystemTime) {
-        if let Some(e) = self.yandex_pay.as_mut() {
+        for (_, _, e) in &mut self.emulators {
             e.answered(id, status, now);
         }
     }
 
-    /// The JWKS that verifies the emulated Yandex Pay's notifications, when it signs any.
-    pub fn yandex_pay_jwks(&self) -> Option<String> {
-        self.yandex_pay
-            .as_ref()
-            .and_then(yandex_pay::Emulator::jwks)
+    /// The JWKS that verifies the notifications of the emulated `provider`, when it signs any.
+    pub fn jwks(&self, provider: &str) -> Option<String> {
+        self.emulators
+            .iter()
+            .find(|(name, _, _)| *name == provider)
+            .and_then(|(_, _, e)| e.jwks())
     }
 
     fn fault(&mut self, provider: &str, path: &str) -> Option<(FaultKind, u64)> {
@@ -285,25 +294,6 @@ impl Sim {
 
 /// Where `GET` returns [`Sim::state`].
 pub const STATE_PATH: &str = "/_sim/state";
-
-/// Sber's ecom gateway, served by the RBS emulator beside the REST API (the same orders):
-/// `{origin}/rbs/ecomm/gw/partner/api/v1`.
-pub const RBS_ECOM_PREFIX: &str = "/rbs/ecomm/gw/partner/api/v1";
-
-/// Where Robokassa's XML web service (`OpStateExt`) is served, beside its refund service.
-pub const ROBOKASSA_WEB_SERVICE_PREFIX: &str = "/robokassa/Merchant/WebService/Service.asmx";
-
-/// The provider of a path and the path below its prefix.
-fn split(path: &str) -> Option<(&'static str, &str)> {
-    PREFIXES
-        .iter()
-        .find_map(|(name, prefix)| path.strip_prefix(prefix).map(|rest| (*name, rest)))
-        .or_else(|| path.strip_prefix(RBS_ECOM_PREFIX).map(|rest| ("rbs", rest)))
-        .or_else(|| {
-            path.strip_prefix(ROBOKASSA_WEB_SERVICE_PREFIX)
-                .map(|rest| ("robokassa", rest))
-        })
-}
 
 pub(crate) fn answer(
     status: StatusCode,

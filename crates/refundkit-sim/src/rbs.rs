@@ -16,7 +16,9 @@ use refundkit_rbs::{
 };
 use serde_json::json;
 
-use crate::scenario::RbsScenario;
+use crate::emulator::{Base, Descriptor, Emulate};
+use crate::scenario::{section, unique};
+use serde::Deserialize;
 
 #[derive(Debug)]
 struct Order {
@@ -348,5 +350,87 @@ fn credentials(auth: &Auth) -> (Option<&str>, Option<&str>, Option<&str>) {
         ),
         Auth::Token(t) => (None, None, Some(t.0.expose_secret())),
         _ => (None, None, None),
+    }
+}
+
+/// An RBS gateway: the merchant's credentials and its orders.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RbsScenario {
+    /// `userName`.
+    pub(crate) user_name: String,
+    /// `password`.
+    pub(crate) password: String,
+    /// `token`, accepted instead of the pair.
+    #[serde(default)]
+    pub(crate) token: Option<String>,
+    /// Orders.
+    pub(crate) orders: Vec<RbsOrder>,
+}
+
+/// An RBS order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RbsOrder {
+    /// `orderId`.
+    pub(crate) order_id: String,
+    /// What was deposited, in minor units.
+    pub(crate) deposited: u64,
+}
+
+/// Sber's ecom gateway, served beside the REST API (the same orders):
+/// `{origin}/rbs/ecomm/gw/partner/api/v1`.
+pub const ECOM_PREFIX: &str = "/rbs/ecomm/gw/partner/api/v1";
+
+/// The REST API, and Sber's ecom gateway on the same orders.
+pub(crate) const DESCRIPTOR: Descriptor = Descriptor {
+    bases: &[
+        Base {
+            label: None,
+            prefix: "/rbs/payment/rest",
+            tls: false,
+            note: "",
+        },
+        Base {
+            label: Some("rbs-ecom"),
+            prefix: ECOM_PREFIX,
+            tls: false,
+            note: "",
+        },
+    ],
+    methods: &[
+        "/refund.do",
+        "/getOrderStatusExtended.do",
+        "/getOrderStatus.do",
+    ],
+    check: |value| {
+        let r: RbsScenario = section("rbs", value)?;
+        unique(
+            "rbs.orders",
+            "order_id",
+            r.orders.iter().map(|o| o.order_id.as_str()),
+        )
+    },
+    build: |value, _| Ok(Box::new(Emulator::new(&section("rbs", value)?))),
+};
+
+impl Emulate for Emulator {
+    fn handle(
+        &mut self,
+        request: &Request<Vec<u8>>,
+        base: &Base,
+        rest: &str,
+        now: SystemTime,
+    ) -> Response<Vec<u8>> {
+        let dialect = if base.prefix == ECOM_PREFIX {
+            Dialect::Ecom
+        } else {
+            Dialect::Rest
+        };
+        Emulator::handle(self, request, rest, dialect, now)
+    }
+
+    fn view(&self, _now: SystemTime) -> serde_json::Value {
+        Emulator::view(self)
     }
 }

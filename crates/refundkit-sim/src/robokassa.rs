@@ -7,11 +7,13 @@ use std::time::{Duration, SystemTime};
 
 use http::{Method, Request, Response, StatusCode};
 use refundkit_core::Amount;
+use serde::Deserialize;
 use refundkit_robokassa::codec::{decode_op_state_query, op_state_signature_matches};
 use refundkit_robokassa::{Accept, Password2, Password3, validate, verify};
 use serde_json::json;
 
-use crate::scenario::{RobokassaScenario, ScenarioError};
+use crate::emulator::{Base, Descriptor, Emulate};
+use crate::scenario::{ScenarioError, section, unique};
 use crate::{answer, unix};
 
 #[derive(Debug)]
@@ -270,3 +272,84 @@ fn op_state_xml(inner: &str) -> Response<Vec<u8>> {
         .body(body.into_bytes())
         .unwrap_or_default()
 }
+
+/// Robokassa: the shop's Password3 and its paid operations.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RobokassaScenario {
+    /// Password3, as the shop holds it.
+    pub(crate) password3: String,
+    /// Seconds a refund stays `processing` before `finished`.
+    #[serde(default = "crate::scenario::five")]
+    pub(crate) settle_seconds: u64,
+    /// Paid operations.
+    pub(crate) operations: Vec<RobokassaOperation>,
+    /// `MerchantLogin`, for `OpStateExt` (absent: OpStateExt is not served).
+    #[serde(default)]
+    pub(crate) merchant_login: Option<String>,
+    /// Password2, which signs `OpStateExt` requests.
+    #[serde(default)]
+    pub(crate) password2: Option<String>,
+}
+
+/// A paid Robokassa operation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RobokassaOperation {
+    /// Its OpKey.
+    pub(crate) op_key: String,
+    /// What was paid (a decimal string).
+    #[serde(deserialize_with = "crate::scenario::amount")]
+    pub(crate) amount: Amount,
+    /// The shop's invoice number (`InvoiceID`), by which `OpStateExt` finds it.
+    #[serde(default)]
+    pub(crate) invoice_id: Option<String>,
+}
+
+/// Where Robokassa's XML web service (`OpStateExt`) is served, beside its refund service.
+pub const WEB_SERVICE_PREFIX: &str = "/robokassa/Merchant/WebService/Service.asmx";
+
+/// The refund service, and the XML web service beside it.
+pub(crate) const DESCRIPTOR: Descriptor = Descriptor {
+    bases: &[
+        Base {
+            label: None,
+            prefix: "/robokassa/RefundService",
+            tls: false,
+            note: "",
+        },
+        Base {
+            label: Some("robokassa-ws"),
+            prefix: WEB_SERVICE_PREFIX,
+            tls: false,
+            note: " (OpStateExt)",
+        },
+    ],
+    methods: &["/Refund/Create", "/Refund/GetState", "/OpStateExt"],
+    check: |value| {
+        let s: RobokassaScenario = section("robokassa", value)?;
+        unique(
+            "robokassa.operations",
+            "op_key",
+            s.operations.iter().map(|o| o.op_key.as_str()),
+        )
+    },
+    build: |value, _| Ok(Box::new(Emulator::new(&section("robokassa", value)?)?)),
+};
+
+impl Emulate for Emulator {
+    fn handle(
+        &mut self,
+        request: &Request<Vec<u8>>,
+        _base: &Base,
+        rest: &str,
+        now: SystemTime,
+    ) -> Response<Vec<u8>> {
+        Emulator::handle(self, request, rest, now)
+    }
+
+    fn view(&self, now: SystemTime) -> serde_json::Value {
+        Emulator::view(self, now)
+    }
+}
+

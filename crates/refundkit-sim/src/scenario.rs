@@ -7,33 +7,21 @@ use std::path::{Path, PathBuf};
 use refundkit_core::Amount;
 use serde::Deserialize;
 
-/// A scenario, as read from JSON. Every provider is optional; a request to one that is absent
-/// is answered 404.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A scenario, as read from JSON: one section per emulated provider, under the name of its
+/// module in the registry (`robokassa`, `yandex_pay`, `yookassa`, `rbs`, …), each read by its
+/// emulator; and the faults. Every provider is optional; a request to one that is absent is
+/// answered 404.
+#[derive(Debug, Clone)]
 pub struct Scenario {
-    /// Robokassa's refund service.
-    #[serde(default)]
-    pub robokassa: Option<RobokassaScenario>,
-    /// Yandex Pay's merchant API.
-    #[serde(default)]
-    pub yandex_pay: Option<YandexPayScenario>,
-    /// YooKassa MWS.
-    #[serde(default)]
-    pub yookassa: Option<YookassaScenario>,
-    /// An RBS gateway.
-    #[serde(default)]
-    pub rbs: Option<RbsScenario>,
+    /// The providers' sections, in the order given.
+    pub(crate) sections: Vec<(String, serde_json::Value)>,
     /// Faults to inject.
-    #[serde(default)]
     pub faults: Vec<Fault>,
     /// Where relative file names in the scenario are read from (the scenario's directory;
     /// set by [`Scenario::from_file`]).
-    #[serde(skip)]
     pub dir: PathBuf,
     /// Files held in memory, by the name the scenario gives them: a built-in scenario's,
     /// which needs no checkout beside the binary.
-    #[serde(skip)]
     files: Vec<(&'static str, &'static [u8])>,
 }
 
@@ -62,138 +50,6 @@ pub const BUILTIN: &[(&str, &[u8])] = &[
         include_bytes!("../../../testdata/sim/lost-answer.json"),
     ),
 ];
-
-/// Robokassa: the shop's Password3 and its paid operations.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RobokassaScenario {
-    /// Password3, as the shop holds it.
-    pub password3: String,
-    /// Seconds a refund stays `processing` before `finished`.
-    #[serde(default = "five")]
-    pub settle_seconds: u64,
-    /// Paid operations.
-    pub operations: Vec<RobokassaOperation>,
-    /// `MerchantLogin`, for `OpStateExt` (absent: OpStateExt is not served).
-    #[serde(default)]
-    pub merchant_login: Option<String>,
-    /// Password2, which signs `OpStateExt` requests.
-    #[serde(default)]
-    pub password2: Option<String>,
-}
-
-/// A paid Robokassa operation.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RobokassaOperation {
-    /// Its OpKey.
-    pub op_key: String,
-    /// What was paid (a decimal string).
-    #[serde(deserialize_with = "amount")]
-    pub amount: Amount,
-    /// The shop's invoice number (`InvoiceID`), by which `OpStateExt` finds it.
-    #[serde(default)]
-    pub invoice_id: Option<String>,
-}
-
-/// Yandex Pay: the API key, the orders, and where notifications go.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct YandexPayScenario {
-    /// The merchant's API key.
-    pub api_key: String,
-    /// Seconds an operation stays `PENDING` before `SUCCESS`.
-    #[serde(default = "five")]
-    pub settle_seconds: u64,
-    /// Orders.
-    pub orders: Vec<YandexPayOrder>,
-    /// Where `OPERATION_STATUS_UPDATED` is posted, if anywhere.
-    #[serde(default)]
-    pub notify_url: Option<String>,
-    /// The P-256 key notifications are signed with (PKCS#8 DER, relative to the scenario);
-    /// without one, none are produced.
-    #[serde(default)]
-    pub signing_key: Option<PathBuf>,
-    /// The `kid` of that key.
-    #[serde(default = "default_kid")]
-    pub kid: String,
-    /// Milliseconds between the attempts to deliver a notification the shop did not answer
-    /// with a 2xx (or did not answer): the first is posted when the operation settles, the
-    /// next after each of these in turn, then no more. Yandex Pay's webhook page says it
-    /// repeats until answered without a schedule refundkit could confirm, so the default is
-    /// refundkit's (1 s, 5 s, 30 s, 1 min, 5 min, 30 min, 1 h); a test compresses it.
-    #[serde(default = "default_notify_retry_ms")]
-    pub notify_retry_ms: Vec<u64>,
-    /// The shop's `merchantId`, which its notifications carry (what `webhook::verify_for`
-    /// checks).
-    #[serde(default = "default_merchant_id")]
-    pub merchant_id: String,
-}
-
-/// A Yandex Pay order.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct YandexPayOrder {
-    /// `orderId`.
-    pub order_id: String,
-    /// What the order amounts to now (a decimal string).
-    #[serde(deserialize_with = "amount")]
-    pub amount: Amount,
-    /// Its payment status (`CAPTURED` unless said).
-    #[serde(default = "captured")]
-    pub status: String,
-}
-
-/// YooKassa MWS: the shop's certificate and its payments.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct YookassaScenario {
-    /// The certificate YooKassa issued to the shop (PEM, relative to the scenario).
-    pub shop_certificate: PathBuf,
-    /// How many times the same returnPayment is answered status 1 before status 0.
-    #[serde(default)]
-    pub in_progress_repeats: u32,
-    /// Payments.
-    pub payments: Vec<YookassaPayment>,
-}
-
-/// A YooKassa payment.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct YookassaPayment {
-    /// `invoiceId`.
-    pub invoice_id: String,
-    /// `shopId`.
-    pub shop_id: String,
-    /// What was paid (a decimal string).
-    #[serde(deserialize_with = "amount")]
-    pub amount: Amount,
-}
-
-/// An RBS gateway: the merchant's credentials and its orders.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RbsScenario {
-    /// `userName`.
-    pub user_name: String,
-    /// `password`.
-    pub password: String,
-    /// `token`, accepted instead of the pair.
-    #[serde(default)]
-    pub token: Option<String>,
-    /// Orders.
-    pub orders: Vec<RbsOrder>,
-}
-
-/// An RBS order.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RbsOrder {
-    /// `orderId`.
-    pub order_id: String,
-    /// What was deposited, in minor units.
-    pub deposited: u64,
-}
 
 /// A fault: the `nth` request (from 1) at `provider` whose path ends with the segments of
 /// `path` (`{id}` standing for any one segment) is answered so.
@@ -239,12 +95,13 @@ pub enum FaultKind {
 }
 
 /// An amount written as a decimal string (`"601.00"`): never through a float.
-fn amount<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
+/// An amount written as a decimal string.
+pub(crate) fn amount<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Amount, D::Error> {
     let text = String::deserialize(d)?;
     Amount::parse_decimal(&text).map_err(serde::de::Error::custom)
 }
 
-fn five() -> u64 {
+pub(crate) fn five() -> u64 {
     5
 }
 
@@ -252,20 +109,33 @@ fn one() -> u32 {
     1
 }
 
-fn captured() -> String {
-    "CAPTURED".into()
+/// A provider's section of a scenario, read as its emulator's type, errors naming the field
+/// below the section's key (`rbs.orders[0].deposited`).
+pub(crate) fn section<T: serde::de::DeserializeOwned>(
+    key: &str,
+    value: &serde_json::Value,
+) -> Result<T, ScenarioError> {
+    refundkit_core::json::decode(value.to_string().as_bytes())
+        .map_err(|e: refundkit_core::DecodeError| ScenarioError::from(e.within(key)))
 }
 
-fn default_notify_retry_ms() -> Vec<u64> {
-    vec![1_000, 5_000, 30_000, 60_000, 300_000, 1_800_000, 3_600_000]
-}
-
-fn default_merchant_id() -> String {
-    "00000000-0000-4000-8000-000000000000".into()
-}
-
-fn default_kid() -> String {
-    "1-merchant-api".into()
+/// Refuses an id given twice in a list (`list[i].id`).
+pub(crate) fn unique<'a>(
+    list: &str,
+    id: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<(), ScenarioError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, value) in ids.enumerate() {
+        if seen.contains(&value) {
+            return Err(ScenarioError::Invalid {
+                field: format!("{list}[{i}].{id}"),
+                detail: format!("{value:?} is given twice"),
+            });
+        }
+        seen.push(value);
+    }
+    Ok(())
 }
 
 /// Why a scenario is not usable.
@@ -318,32 +188,6 @@ fn without_quoted_values(detail: &str) -> String {
     }
     out
 }
-
-/// The method paths of each provider a fault may name (by their end).
-const METHODS: &[(&str, &[&str])] = &[
-    (
-        "robokassa",
-        &["/Refund/Create", "/Refund/GetState", "/OpStateExt"],
-    ),
-    (
-        "yandex-pay",
-        &[
-            "/api/merchant/v1/orders/{id}/refund",
-            "/api/merchant/v2/orders/{id}/refund",
-            "/api/merchant/v1/orders/{id}",
-            "/api/merchant/v1/operations/{id}",
-        ],
-    ),
-    ("yookassa", &["/returnPayment", "/listReturns"]),
-    (
-        "rbs",
-        &[
-            "/refund.do",
-            "/getOrderStatusExtended.do",
-            "/getOrderStatus.do",
-        ],
-    ),
-];
 
 /// Whether `path` ends with the segments of `pattern`, a pattern segment `{id}` standing for
 /// any one segment: how a fault names a method, the one rule for checking a scenario (against
@@ -403,13 +247,15 @@ impl Fault {
             field: format!("{field}{what}"),
             detail,
         };
-        let Some((_, methods)) = METHODS.iter().find(|(p, _)| *p == self.provider) else {
+        let Some(methods) = crate::registered()
+            .iter()
+            .find(|r| r.name == self.provider)
+            .map(|r| r.descriptor.methods)
+        else {
+            let names: Vec<&str> = crate::registered().iter().map(|r| r.name).collect();
             return Err(invalid(
                 ".provider",
-                format!(
-                    "{:?} is none of robokassa, yandex-pay, yookassa, rbs",
-                    self.provider
-                ),
+                format!("{:?} is none of {}", self.provider, names.join(", ")),
             ));
         };
         if self.path.is_empty() || !methods.iter().any(|m| self.names(m)) {
@@ -434,76 +280,50 @@ impl Scenario {
     /// Reads a scenario; relative file names are resolved against `dir`. Every rule of the
     /// format is checked (see [`Scenario::check`]).
     pub fn from_json(json: &[u8], dir: &Path) -> Result<Scenario, ScenarioError> {
-        let mut scenario: Scenario = refundkit_core::json::decode(json)?;
-        scenario.dir = dir.to_path_buf();
+        let object: serde_json::Map<String, serde_json::Value> =
+            refundkit_core::json::decode(json)?;
+        let mut scenario = Scenario {
+            sections: Vec::new(),
+            faults: Vec::new(),
+            dir: dir.to_path_buf(),
+            files: Vec::new(),
+        };
+        for (key, value) in object {
+            if key == "faults" {
+                scenario.faults = section("faults", &value)?;
+            } else if crate::registered().iter().any(|r| r.key == key) {
+                scenario.sections.push((key, value));
+            } else {
+                let keys: Vec<&str> = crate::registered().iter().map(|r| r.key).collect();
+                return Err(ScenarioError::Invalid {
+                    field: key,
+                    detail: format!("not a section of a scenario ({}, faults)", keys.join(", ")),
+                });
+            }
+        }
         scenario.check()?;
         Ok(scenario)
     }
 
-    /// The rules a scenario must keep: ids unique in each list, faults naming a provider, one
-    /// of its methods and an `nth` from 1, a `notify_url` that is an http(s) URL. Files are
-    /// checked where they are read ([`crate::Sim::new`]).
+    /// The rules a scenario must keep: each provider's section as its emulator reads it (ids
+    /// unique in each list, a `notify_url` that is an http(s) URL), faults naming a provider,
+    /// one of its methods and an `nth` from 1. Files are checked where they are read
+    /// ([`crate::Sim::new`]).
     pub fn check(&self) -> Result<(), ScenarioError> {
-        fn unique<'a>(
-            list: &str,
-            id: &str,
-            ids: impl Iterator<Item = &'a str>,
-        ) -> Result<(), ScenarioError> {
-            let mut seen: Vec<&str> = Vec::new();
-            for (i, value) in ids.enumerate() {
-                if seen.contains(&value) {
-                    return Err(ScenarioError::Invalid {
-                        field: format!("{list}[{i}].{id}"),
-                        detail: format!("{value:?} is given twice"),
-                    });
-                }
-                seen.push(value);
+        for (key, value) in &self.sections {
+            if let Some(r) = crate::registered().iter().find(|r| r.key == key) {
+                (r.descriptor.check)(value)?;
             }
-            Ok(())
-        }
-        if let Some(r) = &self.robokassa {
-            unique(
-                "robokassa.operations",
-                "op_key",
-                r.operations.iter().map(|o| o.op_key.as_str()),
-            )?;
-        }
-        if let Some(y) = &self.yandex_pay {
-            unique(
-                "yandex_pay.orders",
-                "order_id",
-                y.orders.iter().map(|o| o.order_id.as_str()),
-            )?;
-            if let Some(url) = &y.notify_url {
-                let ok = url.parse::<http::Uri>().ok().is_some_and(|u| {
-                    matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some()
-                });
-                if !ok {
-                    return Err(ScenarioError::Invalid {
-                        field: "yandex_pay.notify_url".into(),
-                        detail: format!("{url:?} is not an http(s) URL"),
-                    });
-                }
-            }
-        }
-        if let Some(k) = &self.yookassa {
-            unique(
-                "yookassa.payments",
-                "invoice_id",
-                k.payments.iter().map(|p| p.invoice_id.as_str()),
-            )?;
-        }
-        if let Some(r) = &self.rbs {
-            unique(
-                "rbs.orders",
-                "order_id",
-                r.orders.iter().map(|o| o.order_id.as_str()),
-            )?;
         }
         for (i, fault) in self.faults.iter().enumerate() {
             fault.check(&format!("faults[{i}]"))?;
         }
         Ok(())
+    }
+
+    /// The section of the provider whose scenario key is `key`, if the scenario has one.
+    pub(crate) fn section_of(&self, key: &str) -> Option<&serde_json::Value> {
+        self.sections.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// The JSON of a built-in scenario.

@@ -4,6 +4,7 @@
 //! is signed ES256 under the scenario's key.
 
 use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use http::{Method, Request, Response, StatusCode, header};
@@ -18,9 +19,11 @@ enum Parsed {
     V1(Box<RefundRequest>),
     V2(Box<RefundRequestV2>),
 }
+use serde::Deserialize;
 use serde_json::json;
 
-use crate::scenario::{Scenario, ScenarioError, YandexPayScenario};
+use crate::emulator::{Base, Descriptor, Emulate};
+use crate::scenario::{Scenario, ScenarioError, section, unique};
 use crate::unix;
 
 #[derive(Debug)]
@@ -544,4 +547,156 @@ fn ok(op: &Operation) -> Response<Vec<u8>> {
         StatusCode::OK,
         &json!({"status": "success", "code": 200, "data": {"operation": operation_json(op)}}),
     )
+}
+
+/// Yandex Pay: the API key, the orders, and where notifications go.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct YandexPayScenario {
+    /// The merchant's API key.
+    pub(crate) api_key: String,
+    /// Seconds an operation stays `PENDING` before `SUCCESS`.
+    #[serde(default = "crate::scenario::five")]
+    pub(crate) settle_seconds: u64,
+    /// Orders.
+    pub(crate) orders: Vec<YandexPayOrder>,
+    /// Where `OPERATION_STATUS_UPDATED` is posted, if anywhere.
+    #[serde(default)]
+    pub(crate) notify_url: Option<String>,
+    /// The P-256 key notifications are signed with (PKCS#8 DER, relative to the scenario);
+    /// without one, none are produced.
+    #[serde(default)]
+    pub(crate) signing_key: Option<PathBuf>,
+    /// The `kid` of that key.
+    #[serde(default = "default_kid")]
+    pub(crate) kid: String,
+    /// Milliseconds between the attempts to deliver a notification the shop did not answer
+    /// with a 2xx (or did not answer): the first is posted when the operation settles, the
+    /// next after each of these in turn, then no more. Yandex Pay's webhook page says it
+    /// repeats until answered without a schedule refundkit could confirm, so the default is
+    /// refundkit's (1 s, 5 s, 30 s, 1 min, 5 min, 30 min, 1 h); a test compresses it.
+    #[serde(default = "default_notify_retry_ms")]
+    pub(crate) notify_retry_ms: Vec<u64>,
+    /// The shop's `merchantId`, which its notifications carry (what `webhook::verify_for`
+    /// checks).
+    #[serde(default = "default_merchant_id")]
+    pub(crate) merchant_id: String,
+}
+
+/// A Yandex Pay order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct YandexPayOrder {
+    /// `orderId`.
+    pub(crate) order_id: String,
+    /// What the order amounts to now (a decimal string).
+    #[serde(deserialize_with = "crate::scenario::amount")]
+    pub(crate) amount: Amount,
+    /// Its payment status (`CAPTURED` unless said).
+    #[serde(default = "captured")]
+    pub(crate) status: String,
+}
+
+fn captured() -> String {
+    "CAPTURED".into()
+}
+
+fn default_notify_retry_ms() -> Vec<u64> {
+    vec![1_000, 5_000, 30_000, 60_000, 300_000, 1_800_000, 3_600_000]
+}
+
+fn default_merchant_id() -> String {
+    "00000000-0000-4000-8000-000000000000".into()
+}
+
+fn default_kid() -> String {
+    "1-merchant-api".into()
+}
+
+/// The merchant API, and its JWKS (`GET {base}/api/jwks`, as Yandex Pay serves its own).
+pub(crate) const DESCRIPTOR: Descriptor = Descriptor {
+    bases: &[
+        Base {
+            label: None,
+            prefix: "/yandex-pay",
+            tls: false,
+            note: "",
+        },
+        Base {
+            label: Some("jwks"),
+            prefix: JWKS_PATH,
+            tls: false,
+            note: "",
+        },
+    ],
+    methods: &[
+        "/api/merchant/v1/orders/{id}/refund",
+        "/api/merchant/v2/orders/{id}/refund",
+        "/api/merchant/v1/orders/{id}",
+        "/api/merchant/v1/operations/{id}",
+    ],
+    check: |value| {
+        let y: YandexPayScenario = section("yandex_pay", value)?;
+        unique(
+            "yandex_pay.orders",
+            "order_id",
+            y.orders.iter().map(|o| o.order_id.as_str()),
+        )?;
+        if let Some(url) = &y.notify_url {
+            let ok = url.parse::<http::Uri>().ok().is_some_and(|u| {
+                matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some()
+            });
+            if !ok {
+                return Err(ScenarioError::Invalid {
+                    field: "yandex_pay.notify_url".into(),
+                    detail: format!("{url:?} is not an http(s) URL"),
+                });
+            }
+        }
+        Ok(())
+    },
+    build: |value, scenario| {
+        Ok(Box::new(Emulator::new(
+            &section("yandex_pay", value)?,
+            scenario,
+        )?))
+    },
+};
+
+/// Where the emulated Yandex Pay serves the JWKS its notifications verify under.
+pub const JWKS_PATH: &str = "/yandex-pay/api/jwks";
+
+impl Emulate for Emulator {
+    fn handle(
+        &mut self,
+        request: &Request<Vec<u8>>,
+        base: &Base,
+        rest: &str,
+        now: SystemTime,
+    ) -> Response<Vec<u8>> {
+        if base.prefix == JWKS_PATH {
+            return match (request.method(), Emulator::jwks(self)) {
+                (&Method::GET, Some(jwks)) => crate::answer(StatusCode::OK, "application/json", jwks.into_bytes()),
+                (&Method::GET, None) => crate::text(StatusCode::NOT_FOUND, "no signing key in the scenario"),
+                _ => crate::text(StatusCode::METHOD_NOT_ALLOWED, "GET only"),
+            };
+        }
+        Emulator::handle(self, request, rest, now)
+    }
+
+    fn view(&self, _now: SystemTime) -> serde_json::Value {
+        Emulator::view(self)
+    }
+
+    fn tick(&mut self, now: SystemTime) -> Vec<crate::Notification> {
+        self.advance(now)
+    }
+
+    fn answered(&mut self, id: u64, status: Option<StatusCode>, now: SystemTime) {
+        Emulator::answered(self, id, status, now);
+    }
+
+    fn jwks(&self) -> Option<String> {
+        Emulator::jwks(self)
+    }
 }

@@ -6,6 +6,7 @@
 //! its `shopId` within its `from`..`till`. Mutual TLS is the server's part.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 use http::{Method, Request, Response, StatusCode};
@@ -16,7 +17,9 @@ use refundkit_yookassa::idempotency::repeat_differences;
 use refundkit_yookassa::timing::{format_request_dt, parse_instant};
 use refundkit_yookassa::{ReturnPaymentRequest, decode_request};
 
-use crate::scenario::{Scenario, ScenarioError, YookassaScenario};
+use crate::emulator::{Base, Descriptor, Emulate};
+use crate::scenario::{Scenario, ScenarioError, section, unique};
+use serde::Deserialize;
 
 #[derive(Debug)]
 struct Payment {
@@ -298,5 +301,72 @@ impl Emulator {
         }
         body.push_str("</listReturnsResponse>\n");
         crate::answer(StatusCode::OK, "application/xml", body.into_bytes())
+    }
+}
+
+/// YooKassa MWS: the shop's certificate and its payments.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct YookassaScenario {
+    /// The certificate YooKassa issued to the shop (PEM, relative to the scenario).
+    pub(crate) shop_certificate: PathBuf,
+    /// How many times the same returnPayment is answered status 1 before status 0.
+    #[serde(default)]
+    pub(crate) in_progress_repeats: u32,
+    /// Payments.
+    pub(crate) payments: Vec<YookassaPayment>,
+}
+
+/// A YooKassa payment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct YookassaPayment {
+    /// `invoiceId`.
+    pub(crate) invoice_id: String,
+    /// `shopId`.
+    pub(crate) shop_id: String,
+    /// What was paid (a decimal string).
+    #[serde(deserialize_with = "crate::scenario::amount")]
+    pub(crate) amount: Amount,
+}
+
+/// MWS, on the TLS port: a shop's client certificate is how MWS knows it.
+pub(crate) const DESCRIPTOR: Descriptor = Descriptor {
+    bases: &[Base {
+        label: None,
+        prefix: "/yookassa/webservice/mws/api",
+        tls: true,
+        note: " (client certificate required)",
+    }],
+    methods: &["/returnPayment", "/listReturns"],
+    check: |value| {
+        let k: YookassaScenario = section("yookassa", value)?;
+        unique(
+            "yookassa.payments",
+            "invoice_id",
+            k.payments.iter().map(|p| p.invoice_id.as_str()),
+        )
+    },
+    build: |value, scenario| {
+        Ok(Box::new(Emulator::new(
+            &section("yookassa", value)?,
+            scenario,
+        )?))
+    },
+};
+
+impl Emulate for Emulator {
+    fn handle(
+        &mut self,
+        request: &Request<Vec<u8>>,
+        _base: &Base,
+        rest: &str,
+        now: SystemTime,
+    ) -> Response<Vec<u8>> {
+        Emulator::handle(self, request, rest, now)
+    }
+
+    fn view(&self, _now: SystemTime) -> serde_json::Value {
+        Emulator::view(self)
     }
 }

@@ -324,7 +324,7 @@ fn a_yandex_pay_notification_is_signed_under_the_emulators_jwks_and_decides_the_
     assert_eq!(header("x-request-timeout"), "13970");
     assert!(!header("x-request-id").is_empty());
     let jwks =
-        refundkit::yandex_pay::webhook::Jwks::from_json(sim.yandex_pay_jwks().unwrap().as_bytes())
+        refundkit::yandex_pay::webhook::Jwks::from_json(sim.jwks("yandex-pay").unwrap().as_bytes())
             .unwrap();
     let verified = refundkit::yandex_pay::webhook::verify_for(
         n.request.body(),

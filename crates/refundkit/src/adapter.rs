@@ -17,9 +17,9 @@ use crate::credentials::store::{CredentialError, Given, Input};
 use crate::description::{Environment, RefundDescription, Typed, plan_codes};
 use crate::id::ProviderId;
 
-/// What fills a reference a description leaves out ([`Provider::fillable`]).
+/// What fills a reference a description leaves out ([`Provider::fillable`]). Not
+/// `#[non_exhaustive]`: a journal that fills references must hear of a new way to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Fill {
     /// The shop's id of the refund.
     RefundId,
@@ -62,6 +62,12 @@ pub trait Provider: Sync {
     /// Inserts its clearly marked sample credential (the one `refundkit serve`'s built-in
     /// scenario takes; [`crate::samples`]).
     fn insert_samples(&self, into: &mut Credentials);
+
+    /// Whether its requests authenticate by a TLS client certificate (YooKassa MWS): a
+    /// transport sends them with the shop's TLS identity, or not at all.
+    fn needs_client_certificate(&self) -> bool {
+        false
+    }
 
     /// Whether its request carries a line's marking code (`marking_code` in a description);
     /// `plan` notes it for the providers whose request does not.

@@ -34,6 +34,7 @@ pub mod lifecycle;
 pub mod plan;
 pub mod providers;
 pub mod refund;
+mod registry;
 pub mod samples;
 pub mod transcript;
 

@@ -68,51 +68,91 @@ use crate::id::ProviderId;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Refund(Inner);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "provider", rename_all = "kebab-case")]
-enum Inner {
-    #[cfg(feature = "robokassa")]
-    Robokassa(Machine<refundkit_robokassa::lifecycle::Refund>),
-    #[cfg(feature = "yandex-pay")]
-    YandexPay(Machine<refundkit_yandex_pay::lifecycle::Refund>),
-    #[cfg(feature = "yookassa")]
-    Yookassa(Machine<refundkit_yookassa::lifecycle::Refund>),
-    #[cfg(feature = "rbs")]
-    Rbs(Machine<refundkit_rbs::lifecycle::Refund>),
-}
-
-/// The same expression for whichever provider's machine the refund holds.
-macro_rules! each {
-    ($inner:expr, $m:ident => $body:expr) => {
-        match $inner {
-            #[cfg(feature = "robokassa")]
-            Inner::Robokassa($m) => $body,
-            #[cfg(feature = "yandex-pay")]
-            Inner::YandexPay($m) => $body,
-            #[cfg(feature = "yookassa")]
-            Inner::Yookassa($m) => $body,
-            #[cfg(feature = "rbs")]
-            Inner::Rbs($m) => $body,
+/// The refund's machine, one variant per provider of the registry, and `each!`: the same
+/// expression for whichever provider's machine the refund holds.
+macro_rules! refund_kinds {
+    ($d:tt $(($variant:ident, $name:literal, $module:ident, $krate:ident, $feature:literal, $title:literal)),* $(,)?) => {
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "provider", rename_all = "kebab-case")]
+        enum Inner {
+            $(
+                #[cfg(feature = $feature)]
+                $variant(Machine<$krate::lifecycle::Refund>),
+            )*
         }
+
+        macro_rules! each {
+            ($d inner:expr, $d m:ident => $d body:expr) => {
+                match $d inner {
+                    $(
+                        #[cfg(feature = $feature)]
+                        Inner::$variant($d m) => $d body,
+                    )*
+                }
+            };
+        }
+
+        #[derive(Debug, Clone)]
+        enum Inner0 {
+            $(
+                #[cfg(feature = $feature)]
+                $variant($krate::lifecycle::Refund),
+            )*
+        }
+
+        impl Inner0 {
+            fn started(self, timing: Option<Timing>, now: SystemTime) -> Inner {
+                fn start<L: refundkit_core::lifecycle::Lifecycle>(
+                    r: L,
+                    timing: Option<Timing>,
+                    now: SystemTime,
+                ) -> Machine<L> {
+                    Machine::with_timing(r, timing.unwrap_or_else(L::timing), now)
+                }
+                match self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        Inner0::$variant(r) => Inner::$variant(start(r, timing, now)),
+                    )*
+                }
+            }
+        }
+
+        impl Inner {
+            fn provider(&self) -> ProviderId {
+                match self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        Inner::$variant(_) => ProviderId::$variant,
+                    )*
+                }
+            }
+        }
+
+        $(
+            #[cfg(feature = $feature)]
+            impl From<$krate::lifecycle::Refund> for Unstarted {
+                fn from(r: $krate::lifecycle::Refund) -> Self {
+                    Unstarted(Inner0::$variant(r))
+                }
+            }
+
+            #[cfg(feature = $feature)]
+            impl From<Machine<$krate::lifecycle::Refund>> for Refund {
+                fn from(m: Machine<$krate::lifecycle::Refund>) -> Self {
+                    Refund(Inner::$variant(m))
+                }
+            }
+        )*
     };
 }
+
+crate::for_each_provider!(refund_kinds $);
 
 /// A provider's refund, not started yet: what [`Refund::start`] takes (each provider crate's
 /// `lifecycle::Refund` converts into it).
 #[derive(Debug, Clone)]
 pub struct Unstarted(Inner0);
-
-#[derive(Debug, Clone)]
-enum Inner0 {
-    #[cfg(feature = "robokassa")]
-    Robokassa(refundkit_robokassa::lifecycle::Refund),
-    #[cfg(feature = "yandex-pay")]
-    YandexPay(refundkit_yandex_pay::lifecycle::Refund),
-    #[cfg(feature = "yookassa")]
-    Yookassa(refundkit_yookassa::lifecycle::Refund),
-    #[cfg(feature = "rbs")]
-    Rbs(refundkit_rbs::lifecycle::Refund),
-}
 
 impl Unstarted {
     /// The refund made at `now` on its provider's schedule, its first request due at once.
@@ -126,48 +166,9 @@ impl Unstarted {
     }
 
     fn started_with(self, timing: Option<Timing>, now: SystemTime) -> Refund {
-        fn start<L: refundkit_core::lifecycle::Lifecycle>(
-            r: L,
-            timing: Option<Timing>,
-            now: SystemTime,
-        ) -> Machine<L> {
-            Machine::with_timing(r, timing.unwrap_or_else(L::timing), now)
-        }
-        Refund(match self.0 {
-            #[cfg(feature = "robokassa")]
-            Inner0::Robokassa(r) => Inner::Robokassa(start(r, timing, now)),
-            #[cfg(feature = "yandex-pay")]
-            Inner0::YandexPay(r) => Inner::YandexPay(start(r, timing, now)),
-            #[cfg(feature = "yookassa")]
-            Inner0::Yookassa(r) => Inner::Yookassa(start(r, timing, now)),
-            #[cfg(feature = "rbs")]
-            Inner0::Rbs(r) => Inner::Rbs(start(r, timing, now)),
-        })
+        Refund(self.0.started(timing, now))
     }
 }
-
-macro_rules! from_provider {
-    ($feature:literal, $variant:ident, $crate_:ident) => {
-        #[cfg(feature = $feature)]
-        impl From<$crate_::lifecycle::Refund> for Unstarted {
-            fn from(r: $crate_::lifecycle::Refund) -> Self {
-                Unstarted(Inner0::$variant(r))
-            }
-        }
-
-        #[cfg(feature = $feature)]
-        impl From<Machine<$crate_::lifecycle::Refund>> for Refund {
-            fn from(m: Machine<$crate_::lifecycle::Refund>) -> Self {
-                Refund(Inner::$variant(m))
-            }
-        }
-    };
-}
-
-from_provider!("robokassa", Robokassa, refundkit_robokassa);
-from_provider!("yandex-pay", YandexPay, refundkit_yandex_pay);
-from_provider!("yookassa", Yookassa, refundkit_yookassa);
-from_provider!("rbs", Rbs, refundkit_rbs);
 
 impl Refund {
     /// A provider's refund (`refundkit::rbs::lifecycle::Refund::new(…)`) made at `now`, on
@@ -183,16 +184,7 @@ impl Refund {
 
     /// The provider.
     pub fn provider(&self) -> ProviderId {
-        match &self.0 {
-            #[cfg(feature = "robokassa")]
-            Inner::Robokassa(_) => ProviderId::Robokassa,
-            #[cfg(feature = "yandex-pay")]
-            Inner::YandexPay(_) => ProviderId::YandexPay,
-            #[cfg(feature = "yookassa")]
-            Inner::Yookassa(_) => ProviderId::Yookassa,
-            #[cfg(feature = "rbs")]
-            Inner::Rbs(_) => ProviderId::Rbs,
-        }
+        self.0.provider()
     }
 
     /// What to do now, changing nothing: a request to send (built with `credentials`,
@@ -255,22 +247,14 @@ impl Refund {
         each!(&self.0, m => m.resolved())
     }
 
-    /// An authentic Yandex Pay notification (from `yandex_pay::webhook::verify`): applied when
-    /// it is about this refund and settles it. Whether it took effect.
-    #[cfg(feature = "yandex-pay")]
-    pub fn on_notification(
-        &mut self,
-        notification: &refundkit_yandex_pay::webhook::Notification,
-        now: SystemTime,
-    ) -> bool {
-        match &mut self.0 {
-            Inner::YandexPay(m) => {
-                let decision = m.refund().notification(notification, now, m.timing());
-                decision.is_some_and(|d| m.settle(d, now))
-            }
-            #[allow(unreachable_patterns)]
-            _ => false,
-        }
+    /// A provider's authentic notification (Yandex Pay's `webhook::Notification`, from
+    /// `yandex_pay::webhook::verify_for`): applied when it is about this refund and settles it.
+    /// Whether it took effect; `false` for a notification this refund's provider does not send.
+    pub fn on_notification(&mut self, notification: &dyn std::any::Any, now: SystemTime) -> bool {
+        each!(&mut self.0, m => {
+            let decision = m.refund().notified(notification, now, m.timing());
+            decision.is_some_and(|d| m.settle(d, now))
+        })
     }
 
     /// The current step as a [`Next`], its request built with `credentials` (what `refundkit
@@ -382,4 +366,15 @@ fn next<L: Keyed>(m: &Machine<L>, credentials: &Credentials) -> Result<Next, Dec
 pub(crate) trait Keyed: refundkit_core::lifecycle::Lifecycle {
     /// The keys of `credentials` this provider uses.
     fn keys(credentials: &Credentials) -> Self::Keys<'_>;
+
+    /// What an authentic notification (of this provider's own type, behind `Any`) decides for
+    /// this refund: `None` for none of its own, or one about another refund.
+    fn notified(
+        &self,
+        _notification: &dyn std::any::Any,
+        _now: SystemTime,
+        _timing: &Timing,
+    ) -> Option<refundkit_core::lifecycle::Decision<Self::Request>> {
+        None
+    }
 }

@@ -120,7 +120,6 @@ impl Conn {
                     Fill::Sequence => {
                         next_in(tx, &format!("{provider}.{name}"), ms(now))?.to_string()
                     }
-                    _ => continue,
                 };
                 filled.references.insert((*name).to_owned(), value);
             }

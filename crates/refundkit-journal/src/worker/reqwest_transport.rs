@@ -256,7 +256,10 @@ impl ReqwestTransport {
     }
 
     fn client(&self, provider: ProviderId) -> Option<&reqwest::Client> {
-        if provider == ProviderId::Yookassa {
+        if provider
+            .adapter()
+            .is_some_and(|a| a.needs_client_certificate())
+        {
             self.mws.as_ref()
         } else {
             Some(&self.plain)

@@ -449,4 +449,14 @@ impl crate::refund::Keyed for refundkit_yandex_pay::lifecycle::Refund {
     fn keys(credentials: &crate::credentials::store::Credentials) -> Option<&ApiKey> {
         credentials.get::<ApiKey>()
     }
+
+    fn notified(
+        &self,
+        notification: &dyn std::any::Any,
+        now: std::time::SystemTime,
+        timing: &refundkit_core::lifecycle::Timing,
+    ) -> Option<refundkit_core::lifecycle::Decision<Self::Request>> {
+        let n = notification.downcast_ref::<refundkit_yandex_pay::webhook::Notification>()?;
+        self.notification(n, now, timing)
+    }
 }

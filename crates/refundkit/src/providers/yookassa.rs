@@ -114,6 +114,10 @@ impl Provider for Yookassa {
         }
     }
 
+    fn needs_client_certificate(&self) -> bool {
+        true
+    }
+
     fn settings(&self) -> &'static [(&'static str, &'static str)] {
         &[(
             "base_url",

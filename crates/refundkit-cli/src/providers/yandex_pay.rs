@@ -38,6 +38,9 @@ impl ApiArg {
     }
 }
 
+/// What `refundkit --help` says of this provider.
+pub const ABOUT: &str = "Yandex Pay merchant API refund: v2 (targetCart), and the deprecated v1 (final cart)";
+
 #[derive(Subcommand)]
 pub enum Verb {
     /// Validate a refund body, v1 or v2 (told by its fields, or by --api): exit 0, or 1 with

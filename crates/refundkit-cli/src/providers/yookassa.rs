@@ -11,6 +11,9 @@ use crate::Exit;
 use crate::io::{self, CliError};
 use crate::lifecycle::{self, NextArgs};
 
+/// What `refundkit --help` says of this provider.
+pub const ABOUT: &str = "YooKassa MWS returnPayment (XML in PKCS#7)";
+
 #[derive(Subcommand)]
 pub enum Verb {
     /// Validate a returnPaymentRequest XML and sign it: PEM PKCS#7 out (the canonical XML is

@@ -13,6 +13,9 @@ use crate::Exit;
 use crate::io::{self, CliError};
 use crate::lifecycle::{self, NextArgs};
 
+/// What `refundkit --help` says of this provider.
+pub const ABOUT: &str = "Robokassa refund API (JWT signed with Password3)";
+
 #[derive(Subcommand)]
 pub enum Verb {
     /// Validate a refund payload (JSON with the wire field names, any order and whitespace) and

@@ -14,6 +14,9 @@ use crate::Exit;
 use crate::io::{self, CliError};
 use crate::lifecycle::{self, NextArgs};
 
+/// What `refundkit --help` says of this provider.
+pub const ABOUT: &str = "RBS refund.do: Sberbank, Alfa-Bank (form-encoded)";
+
 #[derive(Subcommand)]
 pub enum Verb {
     /// A JSON object with the form's own field names (userName, password or token, orderId,
