@@ -1,5 +1,5 @@
 //! `refundkit <provider> next`: the lifecycle decision on the command line, the same for the
-//! four providers, and the time flags the lifecycle verbs share.
+//! providers, and the time flags the lifecycle verbs share.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};

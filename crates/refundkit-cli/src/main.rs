@@ -119,7 +119,7 @@ enum Command {
         /// The vectors' root: one directory per provider with a vectors.json.
         dir: Option<std::path::PathBuf>,
     },
-    /// The four providers' refund endpoints emulated on loopback (HTTP/1.1; MWS over TLS
+    /// The providers' refund endpoints emulated on loopback (HTTP/1.1; MWS over TLS
     /// with a client certificate), answering from a scenario's state: prints each provider's
     /// base URL; Ctrl-C stops it.
     Serve(serve::ServeArgs),

@@ -1,5 +1,5 @@
 //! The journal's promise, end to end: `refundkit serve` with lost answers, lost requests,
-//! 500s, proxy pages and delays on every provider; three dozen refunds across the four
+//! 500s, proxy pages and delays on every provider; three dozen refunds across the five
 //! providers submitted with `refundkit journal submit`; two `refundkit journal run` workers
 //! on one journal, killed with SIGKILL at random moments and restarted, until settled. Then,
 //! from the emulator's own record of what it applied (`/_sim/state`): no refund applied twice,
@@ -82,7 +82,15 @@ fn serve(dir: &Path) -> (Killed, Vec<(String, String)>, PathBuf) {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut urls = Vec::new();
     let mut tls = PathBuf::new();
-    for _ in 0..7 {
+    // Every provider's line and the state's: the order is serve's, the count the registry's.
+    let wanted = |urls: &Vec<(String, String)>| {
+        refundkit::ProviderId::ALL
+            .iter()
+            .map(|p| p.name())
+            .chain(["state"])
+            .all(|name| urls.iter().any(|(n, _)| n == name))
+    };
+    while !wanted(&urls) {
         let line = lines.next().unwrap().unwrap();
         if let Some(ca) = line.split("CA ").nth(1) {
             tls = PathBuf::from(ca.trim_end_matches(')'))
@@ -208,7 +216,7 @@ fn crash_run(name: &str, db: &str) {
     let (_server, urls, tls) = serve(&dir);
     let bases: Vec<(&str, String)> = urls
         .iter()
-        .filter(|(n, _)| ["robokassa", "yandex-pay", "yookassa", "rbs"].contains(&n.as_str()))
+        .filter(|(n, _)| refundkit::ProviderId::ALL.iter().any(|p| p.name() == n))
         .map(|(n, u)| (n.as_str(), u.clone()))
         .collect();
     let submissions = fleet::submissions(&bases);

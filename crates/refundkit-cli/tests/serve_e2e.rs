@@ -90,6 +90,7 @@ fn start_server_with(
         serde_json::from_slice(&read("sim/sample-scenario.json")).unwrap();
     scenario["robokassa"]["settle_seconds"] = 1.into();
     scenario["yandex_pay"]["settle_seconds"] = 1.into();
+    scenario["yookassa_v3"]["settle_seconds"] = 1.into();
     scenario["yandex_pay"]["notify_url"] = notify_url.into();
     scenario["yandex_pay"]["signing_key"] = testdata("yandex-pay/webhook/key.p8.der")
         .to_string_lossy()
@@ -118,7 +119,15 @@ fn start_server_with(
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut urls = Vec::new();
-    for _ in 0..7 {
+    // Every provider's line and the state's: the order is serve's, the count the registry's.
+    let wanted = |urls: &Vec<(String, String)>| {
+        refundkit::ProviderId::ALL
+            .iter()
+            .map(|p| p.name())
+            .chain(["state"])
+            .all(|name| urls.iter().any(|(n, _)| n == name))
+    };
+    while !wanted(&urls) {
         let line = lines.next().unwrap().unwrap();
         let mut words = line.split_whitespace();
         urls.push((
@@ -154,7 +163,7 @@ fn bases(urls: &[(String, String)]) -> Vec<(&str, String)> {
     urls.iter()
         // One base per provider: the RBS REST API's (the ecom one is driven in the emulator's
         // own tests, against the same orders).
-        .filter(|(name, _)| !["jwks", "rbs-ecom", "state"].contains(&name.as_str()))
+        .filter(|(name, _)| refundkit::ProviderId::ALL.iter().any(|p| p.name() == name))
         .map(|(name, url)| (name.as_str(), url.clone()))
         .collect()
 }
@@ -226,6 +235,7 @@ fn plans_requests_are_driven_to_a_final_state_against_refundkit_serve_over_real_
             "sample-credentials/rbs-password.txt",
             "sample-credentials/yandex-pay-api-key.txt",
             "sample-credentials/robokassa-password3.txt",
+            "sample-credentials/yookassa-v3-secret-key.txt",
         ] {
             let secret = String::from_utf8(read(secret)).unwrap();
             assert!(
@@ -246,6 +256,7 @@ fn plans_requests_are_driven_to_a_final_state_against_refundkit_serve_over_real_
                 "refund.do",
                 "getOrderStatusExtended.do",
             ],
+            "yookassa-v3" => &["refunds", "refunds/{id}"],
             _ => unreachable!(),
         };
         assert_eq!(sent, expected, "{provider}");

@@ -1,4 +1,4 @@
-//! What to do after a request left, in one shape for the four providers: the refund as an owned
+//! What to do after a request left, in one shape for every provider: the refund as an owned
 //! state machine ([`Machine`], driven by each provider crate's [`Lifecycle`]), and the one
 //! decision it makes after every answer ([`Decision`], or [`Next`] with the request built).
 //!

@@ -446,7 +446,7 @@ impl From<u32> for Quantity {
     }
 }
 
-/// Currencies the four refund APIs use.
+/// Currencies the refund APIs use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Currency {

@@ -1,4 +1,4 @@
-//! What a provider's answer to one request says, in one shape for the four providers.
+//! What a provider's answer to one request says, in one shape for every provider.
 //!
 //! The rule every response parser follows: an answer is a [`Outcome::Success`] only when its
 //! body states success in the documented shape of *that* method (Robokassa `success: true`,

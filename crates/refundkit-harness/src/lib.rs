@@ -46,6 +46,9 @@ pub const TARGETS: &[Target] = &[
     ("request_text", request_text),
     ("sim_handle", sim_handle),
     ("refund_machine", machine::refund_machine),
+    ("yookassa_v3_request", yookassa_v3_request),
+    ("yookassa_v3_response", yookassa_v3_response),
+    ("yookassa_v3_notification", yookassa_v3_notification),
 ];
 
 fn sample_key() -> Password3 {
@@ -515,4 +518,56 @@ pub fn sim_handle(data: &[u8]) {
         .expect("a request");
     let _ = sim.handle(&request, lifecycle_now());
     let _ = sim.handle(&request, lifecycle_now());
+}
+
+/// YooKassa API v3 refund bodies: the rules on whatever decodes (with and without the
+/// payment's amount), and our own JSON decodes back to the same body.
+pub fn yookassa_v3_request(data: &[u8]) {
+    use refundkit_yookassa_v3::invariants::{Context, check};
+    if let Ok(body) = refundkit_yookassa_v3::decode_request(data) {
+        let _ = check(&body, &Context::default());
+        let _ = check(
+            &body,
+            &Context {
+                payment_amount: Some(body.amount.value),
+            },
+        );
+        if let Ok(json) = refundkit_yookassa_v3::encode_request(&body) {
+            let again = refundkit_yookassa_v3::decode_request(&json).expect("our own JSON decodes");
+            assert_eq!(again, body, "JSON round trip");
+        }
+    }
+}
+
+/// YooKassa API v3 answers under the statuses they come with: a refund object is a success
+/// only at a 2xx status; an error object is a refusal only at a 4xx other than 429.
+pub fn yookassa_v3_response(data: &[u8]) {
+    for status in [200, 201, 202, 400, 401, 404, 429, 500] {
+        let outcome = refundkit_yookassa_v3::parse_response(status, data);
+        if outcome.is_success() {
+            assert!((200..300).contains(&status), "a success at {status}");
+        }
+        if outcome.refusal().is_some() {
+            assert!(
+                (400..500).contains(&status) && status != 429,
+                "a refusal at {status}"
+            );
+        }
+        let _ = refundkit_yookassa_v3::refund_verdict(&outcome);
+    }
+    let _ = refundkit_yookassa_v3::error_details(data);
+}
+
+/// YooKassa API v3 notifications, from a published address and from one outside the ranges
+/// (which is never accepted, whatever the body).
+pub fn yookassa_v3_notification(data: &[u8]) {
+    use refundkit_yookassa_v3::notification::check;
+    let _ = refundkit_yookassa_v3::notification::parse(data);
+    let inside: std::net::IpAddr = [185, 71, 76, 1].into();
+    let outside: std::net::IpAddr = [192, 0, 2, 1].into();
+    let _ = check(data, inside);
+    assert!(
+        check(data, outside).is_err(),
+        "a notification from outside the ranges"
+    );
 }

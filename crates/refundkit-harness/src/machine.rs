@@ -1,7 +1,7 @@
 //! The refund state machine driven by arbitrary answers: the laws that hold whatever the
 //! providers say, with the state stored and reloaded between every step.
 //!
-//! The input: its first byte picks the provider (one of `plan`'s four sample refunds); then
+//! The input: its first byte picks the provider (one of `plan`'s sample refunds); then
 //! one answer per step, each a kind byte (lost, never sent, or an HTTP status from a table)
 //! and a length byte, then that many bytes of body. The laws:
 //! - no panic, and the state reads back from its JSON to an equal refund, whose JSON is the same;
@@ -38,7 +38,7 @@ fn secret(path: &str) -> refundkit::core::SecretString {
         .into()
 }
 
-/// The sample credentials and `plan`'s four sample refunds, made once.
+/// The sample credentials and `plan`'s sample refunds, made once.
 fn samples() -> &'static (Credentials, Vec<Refund>) {
     static SAMPLES: OnceLock<(Credentials, Vec<Refund>)> = OnceLock::new();
     SAMPLES.get_or_init(|| {
@@ -120,6 +120,14 @@ fn stated(provider: ProviderId, method: &str, status: u16, body: &[u8]) -> (bool
             of(&refundkit::rbs::parse_response(status, body))
         }
         ProviderId::Rbs => of(&refundkit::rbs::parse_status_response(status, body)),
+        ProviderId::YookassaV3 => {
+            let o = refundkit::yookassa_v3::parse_response(status, body);
+            let verdict = refundkit::yookassa_v3::refund_verdict(&o);
+            (
+                verdict == refundkit::core::Verdict::Success,
+                verdict == refundkit::core::Verdict::Refused,
+            )
+        }
     }
 }
 
@@ -177,6 +185,13 @@ pub fn refund_machine(data: &[u8]) {
                     ),
                     ProviderId::Yookassa => {
                         assert_eq!(send.request.body(), first.body(), "a changed repeat")
+                    }
+                    ProviderId::YookassaV3 => {
+                        assert_eq!(
+                            send.request.headers().get("idempotence-key"),
+                            first.headers().get("idempotence-key")
+                        );
+                        assert_eq!(send.request.body(), first.body(), "a changed repeat");
                     }
                     ProviderId::YandexPay => {
                         for h in ["x-request-id", "authorization"] {

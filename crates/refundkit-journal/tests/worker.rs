@@ -450,6 +450,7 @@ async fn no_credential_is_stored_anywhere_in_the_journal() {
         "sample-credentials/robokassa-password3.txt",
         "sample-credentials/yandex-pay-api-key.txt",
         "sample-credentials/rbs-password.txt",
+        "sample-credentials/yookassa-v3-secret-key.txt",
     ]
     .iter()
     .map(|p| {

@@ -1,4 +1,4 @@
-//! The refund endpoints of the four providers, emulated from a scenario: a transport-free
+//! The refund endpoints of the providers, emulated from a scenario: a transport-free
 //! `handle(request, now) -> reply`, deterministic, with state.
 //!
 //! Each emulator checks what its provider checks, with refundkit's own decoders and

@@ -1,4 +1,4 @@
-//! The emulators and the codecs check each other: the four refunds `plan` builds are driven
+//! The emulators and the codecs check each other: the refunds `plan` builds are driven
 //! as refundkit's state machine against the emulated providers, every answer read by
 //! refundkit's own parsers, each refund's state stored and reloaded between steps, to a final
 //! state: including a refund whose answer is lost and a notification received and verified.
@@ -99,7 +99,7 @@ fn every_planned_refund_reaches_done_through_the_state_machine() {
         |s| s["faults"] = serde_json::json!([{"provider": "rbs", "path": "refund.do", "nth": 1, "fault": "answer-lost"}]),
     );
     let refunds = sample::planned_refunds(&bases(), start());
-    assert_eq!(refunds.len(), 4);
+    assert_eq!(refunds.len(), refundkit::ProviderId::ALL.len());
     for refund in refunds {
         let provider = refund.provider().name();
         let (refund, sent) = drive(&mut sim, refund);
@@ -125,6 +125,8 @@ fn every_planned_refund_reaches_done_through_the_state_machine() {
                 "refund.do",
                 "getOrderStatusExtended.do",
             ],
+            // Pending (it settles in 5 s); the refund object by id shows it succeeded.
+            "yookassa-v3" => &["refunds", "refunds/{id}"],
             _ => unreachable!(),
         };
         assert_eq!(sent, expected, "{provider}");
@@ -176,6 +178,18 @@ fn the_state_shows_what_each_provider_refunded_once_every_refund_is_done() {
     );
     assert_eq!(
         state["yookassa"]["payments"][0]["amount"], "1110.76",
+        "{state}"
+    );
+    assert_eq!(
+        state["yookassa_v3"]["payments"][0]["refunded"], "509.76",
+        "{state}"
+    );
+    assert_eq!(
+        state["yookassa_v3"]["payments"][0]["refunds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
         "{state}"
     );
     // The lost answer was reconciled, not repeated: one refund.
@@ -249,6 +263,15 @@ fn a_blind_repeat_refunds_twice_where_no_idempotency_key_exists_and_nowhere_else
                         .entries
                         .len(),
                     1
+                );
+            }
+            // Idempotence-Key: the same key and body answer the first refund object again.
+            "yookassa-v3" => {
+                let again = refundkit::yookassa_v3::parse_response(status, &body);
+                assert_eq!(
+                    again.success().map(|r| r.status.clone()),
+                    Some(refundkit::yookassa_v3::RefundStatus::Succeeded),
+                    "{text}"
                 );
             }
             _ => unreachable!(),
@@ -395,6 +418,7 @@ fn the_emulators_answers_have_the_members_of_the_documented_examples() {
             "yandex-pay" => "lifecycle/yandex-pay.operation-pending.json",
             "yookassa" => "yookassa/responses/seed-done.xml",
             "rbs" => "rbs/responses/7-exceeds.json",
+            "yookassa-v3" => "yookassa-v3/responses/pending.json",
             _ => unreachable!(),
         };
         assert_eq!(

@@ -2,7 +2,7 @@
 //! (Sberbank, Alfa-Bank) correctly the first time, and prove it offline.
 //!
 //! This crate re-exports the provider crates behind cargo features (all on by default) and
-//! adds what spans them: [`Refund`], the refund as an owned state machine over the four
+//! adds what spans them: [`Refund`], the refund as an owned state machine over every
 //! providers (the door to take: see [`refund`]); [`plan`], which turns one refund described in
 //! shop terms into every provider's ready request and its [`Refund`]; [`inspect`], which
 //! recognises and diagnoses any refund message; [`lifecycle`], the lifecycle types re-exported
@@ -16,14 +16,18 @@ pub use http;
 pub use refundkit_core as core;
 #[cfg(feature = "yookassa")]
 pub use refundkit_pkcs7 as pkcs7;
-#[cfg(feature = "rbs")]
-pub use refundkit_rbs as rbs;
-#[cfg(feature = "robokassa")]
-pub use refundkit_robokassa as robokassa;
-#[cfg(feature = "yandex-pay")]
-pub use refundkit_yandex_pay as yandex_pay;
-#[cfg(feature = "yookassa")]
-pub use refundkit_yookassa as yookassa;
+
+/// Each provider's crate, under its module name (`refundkit::rbs`), behind its feature.
+macro_rules! provider_crates {
+    ($(($variant:ident, $name:literal, $module:ident, $krate:ident, $feature:literal, $title:literal)),* $(,)?) => {
+        $(
+            #[cfg(feature = $feature)]
+            #[doc = concat!($title, ": the `", stringify!($krate), "` crate.")]
+            pub use $krate as $module;
+        )*
+    };
+}
+for_each_provider!(provider_crates);
 
 mod adapter;
 pub mod credentials;

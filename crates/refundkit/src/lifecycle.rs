@@ -1,4 +1,4 @@
-//! The refund lifecycle across the four providers: from what happened (the request sent and
+//! The refund lifecycle across the providers: from what happened (the request sent and
 //! its answer, or no answer) to what to do next, one pure function of what is passed in.
 //!
 //! | provider | idempotency key | status source | a lost refund answer | refundkit decides |

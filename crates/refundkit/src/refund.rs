@@ -1,4 +1,4 @@
-//! The refund as one owned state machine over the four providers, sans-IO: ask it what to do
+//! The refund as one owned state machine over every provider, sans-IO: ask it what to do
 //! ([`Refund::poll`], which changes nothing), acknowledge the request you are about to send
 //! ([`Refund::sent`]), send it with your HTTP client, tell it what came back for that request
 //! ([`Refund::on_answer`], by its sequence number). Its state is JSON without a secret

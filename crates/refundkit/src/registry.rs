@@ -23,6 +23,7 @@ macro_rules! for_each_provider {
             (YandexPay, "yandex-pay", yandex_pay, refundkit_yandex_pay, "yandex-pay", "Yandex Pay"),
             (Yookassa, "yookassa", yookassa, refundkit_yookassa, "yookassa", "YooKassa MWS (the old API)"),
             (Rbs, "rbs", rbs, refundkit_rbs, "rbs", "The RBS platform: Sberbank, Alfa-Bank"),
+            (YookassaV3, "yookassa-v3", yookassa_v3, refundkit_yookassa_v3, "yookassa-v3", "YooKassa API v3"),
         }
     };
 }

@@ -1,4 +1,4 @@
-//! The plan: the sample is a golden vector; for any order and selection the four requests pass
+//! The plan: the sample is a golden vector; for any order and selection the five requests pass
 //! their own validators and agree on the refunded sum, or the plan says where they cannot.
 #![allow(
     clippy::unwrap_used,
@@ -36,12 +36,16 @@ fn credentials() -> Credentials {
     .insert(refundkit::rbs::Auth::Password {
         user_name: "u".into(),
         password: refundkit::rbs::types::Password("p".into()),
+    })
+    .insert(refundkit::yookassa_v3::Auth {
+        shop_id: "100500".into(),
+        secret_key: "test_key".to_owned().into(),
     });
     c
 }
 
 #[test]
-fn the_sample_plan_builds_four_valid_requests_that_agree() {
+fn the_sample_plan_builds_five_valid_requests_that_agree() {
     let json = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../testdata/plan/sample-order.json"
@@ -50,7 +54,7 @@ fn the_sample_plan_builds_four_valid_requests_that_agree() {
     let desc: RefundDescription = serde_json::from_slice(&json).unwrap();
     let plan = build(&desc, &credentials(), &[], now()).unwrap();
     assert_eq!(plan.total.to_string(), "509.76");
-    assert_eq!(plan.providers.len(), 4);
+    assert_eq!(plan.providers.len(), refundkit::providers::all().len());
     for p in &plan.providers {
         assert!(!p.report.has_errors(), "{}: {}", p.provider, p.report);
         assert!(p.request.is_some(), "{}", p.provider);
@@ -88,7 +92,7 @@ fn description() -> impl Strategy<Value = String> {
             }
             let shipping_json = shipping.map_or(String::new(), |s| format!(r#","shipping":{{"name":"Доставка","amount":"{}.{:02}","vat":"20","method":"COURIER"}}"#, s / 100, s % 100));
             format!(
-                r#"{{"order":{{"lines":[{order}]{shipping_json}}},"refund":{{"lines":[{refund}],"shipping":{}}},"references":{{"robokassa_op_key":"0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF","yandex_order_id":"o","refund_id":"r","yookassa_invoice_id":"1","yookassa_shop_id":"2","yookassa_client_order_id":"3","request_dt":"2026-11-22T16:00:00.000Z","customer_email":"a@b.ru","rbs_order_id":"148a2a67-25ff-7d1b-b28d-391800a7dca8"}}}}"#,
+                r#"{{"order":{{"lines":[{order}]{shipping_json}}},"refund":{{"lines":[{refund}],"shipping":{}}},"references":{{"robokassa_op_key":"0005F891-8CCD-434B-8455-816AFFFDBF37-0VOisWikFF","yandex_order_id":"o","refund_id":"r","yookassa_invoice_id":"1","yookassa_shop_id":"2","yookassa_client_order_id":"3","request_dt":"2026-11-22T16:00:00.000Z","customer_email":"a@b.ru","rbs_order_id":"148a2a67-25ff-7d1b-b28d-391800a7dca8","yookassa_v3_payment_id":"2f0e1d3a-000f-5000-9000-1c2b3d4e5f60"}}}}"#,
                 refund_shipping && shipping.is_some()
             )
         })
@@ -97,7 +101,7 @@ fn description() -> impl Strategy<Value = String> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
     #[test]
-    fn for_any_order_and_selection_the_four_requests_pass_their_validators_and_agree_or_say_why(json in description()) {
+    fn for_any_order_and_selection_the_five_requests_pass_their_validators_and_agree_or_say_why(json in description()) {
         let desc: RefundDescription = serde_json::from_str(&json).unwrap();
         let plan = build(&desc, &credentials(), &[], now()).unwrap();
         for p in &plan.providers {

@@ -29,10 +29,11 @@ fn secret(path: &str) -> refundkit::core::SecretString {
     refundkit::core::SecretString::from_file_bytes(read(path)).unwrap()
 }
 
-const SECRETS: [&str; 3] = [
+const SECRETS: [&str; 4] = [
     "sample-credentials/robokassa-password3.txt",
     "sample-credentials/yandex-pay-api-key.txt",
     "sample-credentials/rbs-password.txt",
+    "sample-credentials/yookassa-v3-secret-key.txt",
 ];
 
 fn credentials() -> Credentials {
@@ -55,6 +56,10 @@ fn credentials() -> Credentials {
         .insert(refundkit::rbs::Auth::Password {
             user_name: "sample-rbs-api".into(),
             password: refundkit::rbs::types::Password(secret(SECRETS[2])),
+        })
+        .insert(refundkit::yookassa_v3::Auth {
+            shop_id: "100500".into(),
+            secret_key: secret(SECRETS[3]),
         });
     c
 }
@@ -231,7 +236,14 @@ fn states_stored_by_version_1_still_load_as_the_same_refunds() {
     let dir = testdata("lifecycle/state/v1");
     let credentials = credentials();
     for (name, json) in current_states() {
-        let stored = std::fs::read_to_string(dir.join(&name)).unwrap();
+        // A provider added after version 2 has no version 1 files.
+        let Ok(stored) = std::fs::read_to_string(dir.join(&name)) else {
+            assert!(
+                name.starts_with("yookassa-v3."),
+                "{name}: no version 1 file"
+            );
+            continue;
+        };
         let loaded = Refund::from_json(stored.trim_end().as_bytes()).unwrap();
         let mut current: serde_json::Value = serde_json::from_str(&json).unwrap();
         let mut migrated: serde_json::Value = serde_json::from_str(&loaded.to_json()).unwrap();

@@ -9,7 +9,7 @@
 //! credential, and how far it got. Credentials are given each time a request is built, so the
 //! state can be stored anywhere and reloaded after a crash.
 //!
-//! One machine serves the four providers: the rules of each live in its crate's
+//! One machine serves every provider: the rules of each live in its crate's
 //! [`Lifecycle`], and everything about sending, waiting, lost answers and requests that never
 //! left is written once, here.
 
@@ -526,7 +526,7 @@ enum Phase<R> {
 /// ```
 /// # use refundkit_core::lifecycle::{Machine, Lifecycle};
 /// // Each provider crate's `lifecycle::Refund` implements `Lifecycle`; the facade's
-/// // `refundkit::Refund` drives all four through this one type.
+/// // `refundkit::Refund` drives every provider through this one type.
 /// fn stored<L: Lifecycle>(refund: &Machine<L>) -> String {
 ///     serde_json::to_string(refund).unwrap_or_default()
 /// }

@@ -1,4 +1,4 @@
-//! A shop's day of refunds at the four providers, with faults: several payments per provider,
+//! A shop's day of refunds at the five providers, with faults: several payments per provider,
 //! several partial refunds of each (so one payment's refunds must go one after another), and
 //! lost answers, lost requests, 500s and delays on the refund and status methods of every
 //! provider. Then the check that matters: from the emulator's own record of what it applied,
@@ -28,6 +28,10 @@ fn invoice(p: usize) -> String {
 
 fn rbs_order(p: usize) -> String {
     format!("{p:08x}-25ff-7d1b-b28d-391800a7dca8")
+}
+
+fn v3_payment(p: usize) -> String {
+    format!("{p:08x}-000f-50be-b000-0486ffbf45b0")
 }
 
 /// The refund that asks more than the payment holds.
@@ -75,6 +79,12 @@ pub fn scenario(settle: u64, faults: serde_json::Value) -> serde_json::Value {
             "password": "sample-rbs-password-NOT-REAL",
             "orders": (0..PAYMENTS).map(|p| serde_json::json!({"order_id": rbs_order(p), "deposited": 100_000})).collect::<Vec<_>>()
         },
+        "yookassa_v3": {
+            "shop_id": "100500",
+            "secret_key": "test_sample-secret-key-NOT-A-REAL-KEY",
+            "settle_seconds": settle,
+            "payments": (0..PAYMENTS).map(|p| serde_json::json!({"payment_id": v3_payment(p), "amount": paid})).collect::<Vec<_>>()
+        },
         "faults": faults
     })
 }
@@ -99,6 +109,7 @@ pub fn faults(delay_ms: u64) -> serde_json::Value {
         ("yandex-pay", "/refund", "operations/{id}"),
         ("yookassa", "returnPayment", "returnPayment"),
         ("rbs", "refund.do", "getOrderStatusExtended.do"),
+        ("yookassa-v3", "refunds", "refunds/{id}"),
     ] {
         let mut on_refund = [
             "delay",
@@ -148,6 +159,21 @@ pub fn faults(delay_ms: u64) -> serde_json::Value {
                 "proxy-html",
                 "delay",
                 "none",
+                "none",
+                "none",
+                "none",
+            ];
+        }
+        if provider == "yookassa-v3" {
+            // A refund is polled only while it is pending, and most settle at the first
+            // status: every kind of fault among the first six.
+            on_status = [
+                "delay",
+                "answer-lost",
+                "delay",
+                "proxy-html",
+                "http-500",
+                "delay",
                 "none",
                 "none",
                 "none",
@@ -244,6 +270,15 @@ pub fn submissions(bases: &[(&str, String)]) -> Vec<Submission> {
                 "settings": settings("rbs")
             }),
         });
+        out.push(Submission {
+            id: format!("yookassa-v3-{p}-{k}"),
+            provider: "yookassa-v3",
+            description: serde_json::json!({
+                "order": one_line, "refund": {"sum": sum(p, k)},
+                "references": {"yookassa_v3_payment_id": v3_payment(p)},
+                "settings": settings("yookassa-v3")
+            }),
+        });
     }
     out
 }
@@ -260,6 +295,7 @@ fn applied(state: &serde_json::Value) -> BTreeMap<(String, String), Vec<String>>
         ("yandex-pay", "yandex_pay", "orders", "order_id"),
         ("yookassa", "yookassa", "payments", "invoice_id"),
         ("rbs", "rbs", "orders", "order_id"),
+        ("yookassa-v3", "yookassa_v3", "payments", "payment_id"),
     ];
     for (provider, key, list, id) in lists {
         for payment in state[key][list].as_array().unwrap() {
@@ -304,6 +340,7 @@ fn payment_of(id: &str) -> (String, String) {
         "robokassa" => op_key(p),
         "yandex-pay" => yandex_order(p),
         "yookassa" => invoice(p),
+        "yookassa-v3" => v3_payment(p),
         _ => rbs_order(p),
     };
     (provider, payment)

@@ -1,4 +1,4 @@
-//! The four refunds `plan` builds for its sample order with the sample credentials, sent to
+//! The refunds `plan` builds for its sample order with the sample credentials, sent to
 //! given base URLs: what the emulator's tests and `refundkit serve`'s end-to-end test send.
 //! Included by path from both test suites (`#[path]`), so that it is written once.
 
@@ -19,42 +19,10 @@ pub fn read(path: &str) -> Vec<u8> {
     std::fs::read(testdata(path)).expect("testdata file")
 }
 
-fn secret(path: &str) -> refundkit::core::SecretString {
-    String::from_utf8(read(path))
-        .expect("UTF-8")
-        .trim_end()
-        .to_owned()
-        .into()
-}
-
-/// The sample credentials (clearly marked sample ones, not real).
+/// The sample credentials (clearly marked sample ones, not real): the same the sample files
+/// hold, read by the facade's one loader (`tests/credentials.rs` there checks they agree).
 pub fn credentials() -> Credentials {
-    let mut credentials = Credentials::new();
-    credentials.insert(
-        refundkit::robokassa::Password3::new(secret("sample-credentials/robokassa-password3.txt"))
-            .expect("a Password3"),
-    );
-    credentials.insert(refundkit::yandex_pay::types::ApiKey(secret(
-        "sample-credentials/yandex-pay-api-key.txt",
-    )));
-    credentials.insert(
-        refundkit::pkcs7::Signer::new(
-            refundkit::pkcs7::PrivateKey::from_pem_or_der(&read(
-                "sample-credentials/yookassa-shop.key",
-            ))
-            .expect("the sample key"),
-            refundkit::pkcs7::Certificate::from_pem_or_der(&read(
-                "sample-credentials/yookassa-shop.crt",
-            ))
-            .expect("the sample certificate"),
-        )
-        .expect("a signer"),
-    );
-    credentials.insert(refundkit::rbs::Auth::Password {
-        user_name: "sample-rbs-api".into(),
-        password: refundkit::rbs::types::Password(secret("sample-credentials/rbs-password.txt")),
-    });
-    credentials
+    refundkit::samples::credentials()
 }
 
 fn plan(bases: &[(&str, String)], now: SystemTime) -> Vec<refundkit::plan::ProviderPlan> {
