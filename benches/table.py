@@ -77,8 +77,14 @@ journal_path = root / "journal.json"
 if journal_path.exists():
     rows = json.loads(journal_path.read_text())
     floor = rows.get("floor", {})
+    commits = rows.pop("commits", {})
     print()
-    print(f"{'journal (refunds/s)':<34} {'refunds/s':>11}  floor/row, the journal's own cost per request")
+    print(
+        f"{'journal (refunds/s)':<34} {'refunds/s':>11}  floor/row, the journal's own cost per "
+        "request (in bare commits), workers against one"
+    )
+    for backend, seconds in commits.items():
+        print(f"{'journal/commit-' + backend:<34} {1 / seconds:>11,.0f}  commits/s, {seconds * 1e6:,.0f} µs each")
     for name, row in rows.items():
         rate = row["refunds_per_second"]
         if name == "floor":
@@ -86,4 +92,10 @@ if journal_path.exists():
             continue
         own = (row["seconds"] - floor.get("seconds", 0)) * 1e6 / row["requests"]
         ratio = floor.get("refunds_per_second", 0) / rate
-        print(f"{'journal/' + name:<34} {rate:>11,.0f}  {ratio:,.0f}x, {own:,.0f} µs")
+        backend = name.split("-")[0]
+        in_commits = ""
+        if backend in commits:
+            in_commits = f" ({own / (commits[backend] * 1e6):.2f} commits)"
+        one = rows.get(f"{backend}-x1", {}).get("refunds_per_second")
+        scale = f", {rate / one:.2f}x of x1" if one and not name.endswith("-x1") and "blocking" not in name else ""
+        print(f"{'journal/' + name:<34} {rate:>11,.0f}  {ratio:,.0f}x, {own:,.0f} µs{in_commits}{scale}")

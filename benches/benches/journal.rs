@@ -11,9 +11,12 @@
 //! - `sqlite-x1-blocking`, `postgres-x1-blocking`: one `blocking::Worker` on a thread of its
 //!   own, the blocking API beside the async one.
 //!
+//! - `commit-sqlite`, `commit-postgres`: a bare single-row durable commit of the same
+//!   database and settings, the floor of any durable write.
+//!
 //! Besides refunds per second, the journal's own cost per request: the time per refund less
-//! the floor's, over the requests each refund sends. Written where `benches/table.py` prints
-//! it.
+//! the floor's, over the requests each refund sends, and that cost in bare commits of its
+//! database. Written where `benches/table.py` prints it.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
@@ -260,6 +263,49 @@ fn postgres_url(workers: &str) -> Option<String> {
     Some(format!("{server}/{name}"))
 }
 
+/// The floor of a durable write: `n` single-row commits to a SQLite file in the journal's
+/// own settings (WAL, `synchronous=FULL`), each its own transaction. Seconds per commit.
+fn commit_sqlite(file: &std::path::Path, n: usize) -> f64 {
+    let conn = rusqlite::Connection::open(file).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.execute_batch("CREATE TABLE floor (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        .unwrap();
+    let started = Instant::now();
+    for i in 0..n {
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        conn.execute(
+            "INSERT INTO floor (id, body) VALUES (?1, ?2)",
+            rusqlite::params![i64::try_from(i).unwrap(), "x"],
+        )
+        .unwrap();
+        conn.execute_batch("COMMIT").unwrap();
+    }
+    started.elapsed().as_secs_f64() / n as f64
+}
+
+/// The same floor on PostgreSQL: `n` single-row inserts, each its own durable commit (the
+/// server's defaults: `synchronous_commit=on`). Seconds per commit.
+fn commit_postgres(url: &str, n: usize) -> f64 {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    client
+        .batch_execute("CREATE TABLE floor (id BIGINT PRIMARY KEY, body TEXT NOT NULL)")
+        .unwrap();
+    let insert = client
+        .prepare("INSERT INTO floor (id, body) VALUES ($1, $2)")
+        .unwrap();
+    let started = Instant::now();
+    for i in 0..n {
+        client
+            .execute(&insert, &[&i64::try_from(i).unwrap(), &"x"])
+            .unwrap();
+    }
+    started.elapsed().as_secs_f64() / n as f64
+}
+
 fn main() {
     // benches/instructions.py's count mode: a loop over a database has nothing to count.
     if std::env::var_os("REFUNDKIT_COUNT").is_some() {
@@ -276,20 +322,44 @@ fn main() {
     let mut rows = vec![("floor".to_owned(), floor_s, floor_sent)];
     let dir = std::env::temp_dir().join(format!("refundkit-bench-journal-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for (workers, api, suffix) in [
+    let mut commits = serde_json::Map::new();
+    commits.insert(
+        "sqlite".into(),
+        commit_sqlite(&dir.join("floor.db"), REFUNDS).into(),
+    );
+    match postgres_url("floor") {
+        Some(url) => {
+            commits.insert("postgres".into(), commit_postgres(&url, REFUNDS).into());
+        }
+        None => println!("journal: REFUNDKIT_TEST_POSTGRES is not set: PostgreSQL skipped"),
+    }
+    for (backend, per_commit) in &commits {
+        println!(
+            "journal/commit-{backend:<6} {:>9.0} µs per single-row durable commit",
+            per_commit.as_f64().unwrap() * 1e6
+        );
+    }
+    let sqlite = [
         (1, Api::Async, ""),
         (1, Api::Blocking, "-blocking"),
         (4, Api::Async, ""),
-    ] {
+    ];
+    for (workers, api, suffix) in sqlite {
         let file = dir.join(format!("journal-{workers}{suffix}.db"));
         let (s, sent) = through(&format!("sqlite:{}", file.display()), workers, api);
         rows.push((format!("sqlite-x{workers}{suffix}"), s, sent));
-        match postgres_url(&format!("{workers}{}", suffix.replace('-', "_"))) {
-            Some(url) => {
-                let (s, sent) = through(&url, workers, api);
-                rows.push((format!("postgres-x{workers}{suffix}"), s, sent));
-            }
-            None => println!("journal: REFUNDKIT_TEST_POSTGRES is not set: PostgreSQL skipped"),
+    }
+    if commits.contains_key("postgres") {
+        let postgres = [
+            (1, Api::Async, ""),
+            (1, Api::Blocking, "-blocking"),
+            (2, Api::Async, ""),
+            (8, Api::Async, ""),
+        ];
+        for (workers, api, suffix) in postgres {
+            let url = postgres_url(&format!("{workers}{}", suffix.replace('-', "_"))).unwrap();
+            let (s, sent) = through(&url, workers, api);
+            rows.push((format!("postgres-x{workers}{suffix}"), s, sent));
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -297,12 +367,19 @@ fn main() {
     for (name, seconds, sent) in &rows {
         let per_second = REFUNDS as f64 / seconds;
         let per_request_us = (seconds - floor_s) * 1e6 / *sent as f64;
+        let backend = name.split('-').next().unwrap_or_default();
+        let in_commits = commits
+            .get(backend)
+            .and_then(serde_json::Value::as_f64)
+            .map_or(String::new(), |c| {
+                format!(" ({:.2} commits)", per_request_us / (c * 1e6))
+            });
         println!(
             "journal/{name:<12} {per_second:>9.0} refunds/s   {sent} requests   {}",
             if name == "floor" {
                 "(the emulator alone)".to_owned()
             } else {
-                format!("the journal's own cost: {per_request_us:.0} µs per request")
+                format!("the journal's own cost: {per_request_us:.0} µs per request{in_commits}")
             }
         );
         results.insert(
@@ -310,6 +387,7 @@ fn main() {
             serde_json::json!({"refunds_per_second": per_second, "requests": sent, "seconds": seconds}),
         );
     }
+    results.insert("commits".into(), serde_json::Value::Object(commits));
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(

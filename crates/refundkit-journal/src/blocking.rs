@@ -21,7 +21,7 @@ use refundkit::{ProviderId, Refund};
 
 use crate::journal::{Migration, Options};
 use crate::model::{
-    Attempt, Claim, Entry, Filter, Outcome, Resolution, Sending, SubmitError, Submitted,
+    Answered, Attempt, Claim, Entry, Filter, Outcome, Resolution, Sending, SubmitError, Submitted,
 };
 use crate::{JournalError, Location};
 
@@ -210,7 +210,21 @@ impl Journal {
     ) -> Result<(), JournalError> {
         let (claim, refund, sending) = (claim.clone(), refund.clone(), sending.clone());
         self.inner
-            .pool_blocking(move |c| c.write_ahead(&claim, &refund, &sending, now))
+            .pool_blocking(move |c| c.write_ahead(&claim, &refund, &sending, None, now))
+    }
+
+    /// [`crate::Journal::answer_and_write_ahead`], blocking.
+    pub fn answer_and_write_ahead(
+        &self,
+        claim: &Claim,
+        refund: &Refund,
+        answered: Answered,
+        sending: &Sending,
+        now: SystemTime,
+    ) -> Result<(), JournalError> {
+        let (claim, refund, sending) = (claim.clone(), refund.clone(), sending.clone());
+        self.inner
+            .pool_blocking(move |c| c.write_ahead(&claim, &refund, &sending, Some(&answered), now))
     }
 
     /// [`crate::Journal::record`], blocking.
@@ -224,8 +238,13 @@ impl Journal {
         release: bool,
     ) -> Result<(), JournalError> {
         let (claim, refund) = (claim.clone(), refund.clone());
+        let answered = Answered {
+            seq,
+            outcome,
+            at: now,
+        };
         self.inner
-            .pool_blocking(move |c| c.record(&claim, &refund, seq, outcome, now, release))
+            .pool_blocking(move |c| c.record(&claim, &refund, &answered, now, release))
     }
 
     /// [`crate::Journal::release`], blocking.

@@ -14,6 +14,7 @@ const RETRIES: u32 = 5;
 
 mod reads;
 mod rows;
+mod sql;
 mod submit;
 mod writes;
 

@@ -12,7 +12,7 @@ use refundkit::{ProviderId, Refund};
 use crate::clock::{Clock, SystemClock};
 use crate::conn::Conn;
 use crate::model::{
-    Attempt, Claim, Entry, Filter, Outcome, Resolution, Sending, SubmitError, Submitted,
+    Answered, Attempt, Claim, Entry, Filter, Outcome, Resolution, Sending, SubmitError, Submitted,
 };
 use crate::pool::Pool;
 use crate::{JournalError, Location, schema};
@@ -362,7 +362,25 @@ impl Journal {
         now: SystemTime,
     ) -> Result<(), JournalError> {
         let (claim, refund, sending) = (claim.clone(), refund.clone(), sending.clone());
-        self.call(move |c| c.write_ahead(&claim, &refund, &sending, now))
+        self.call(move |c| c.write_ahead(&claim, &refund, &sending, None, now))
+            .await
+    }
+
+    /// The answer of one request and the write-ahead of the next, due at once, in one
+    /// transaction: `refund` as [`Refund::sent`] left it after taking `answered`'s answer, the
+    /// answered attempt closed and the next one recorded, durable once this returns (one
+    /// commit where [`Journal::record`] and [`Journal::write_ahead`] take two). Refused, and
+    /// nothing recorded, as `write_ahead` is.
+    pub async fn answer_and_write_ahead(
+        &self,
+        claim: &Claim,
+        refund: &Refund,
+        answered: Answered,
+        sending: &Sending,
+        now: SystemTime,
+    ) -> Result<(), JournalError> {
+        let (claim, refund, sending) = (claim.clone(), refund.clone(), sending.clone());
+        self.call(move |c| c.write_ahead(&claim, &refund, &sending, Some(&answered), now))
             .await
     }
 
@@ -378,7 +396,26 @@ impl Journal {
         release: bool,
     ) -> Result<(), JournalError> {
         let (claim, refund) = (claim.clone(), refund.clone());
-        self.call(move |c| c.record(&claim, &refund, seq, outcome, now, release))
+        let answered = Answered {
+            seq,
+            outcome,
+            at: now,
+        };
+        self.call(move |c| c.record(&claim, &refund, &answered, now, release))
+            .await
+    }
+
+    /// [`Journal::record`] of an answer taken earlier, at `answered.at`.
+    pub(crate) async fn record_answered(
+        &self,
+        claim: &Claim,
+        refund: &Refund,
+        answered: Answered,
+        now: SystemTime,
+        release: bool,
+    ) -> Result<(), JournalError> {
+        let (claim, refund) = (claim.clone(), refund.clone());
+        self.call(move |c| c.record(&claim, &refund, &answered, now, release))
             .await
     }
 

@@ -75,7 +75,7 @@ pub mod worker;
 pub use journal::{Journal, Migration, Options};
 pub use location::Location;
 pub use model::{
-    Attempt, Claim, Entry, Filter, Hold, Lease, Outcome, Resolution, Resolved, Sending,
+    Answered, Attempt, Claim, Entry, Filter, Hold, Lease, Outcome, Resolution, Resolved, Sending,
     SubmitError, Submitted,
 };
 

@@ -219,6 +219,17 @@ pub struct Sending {
     pub moves_money: bool,
 }
 
+/// A request's end, as the journal closes its attempt: which request, how, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answered {
+    /// Its sequence number ([`Sending::seq`]).
+    pub seq: u64,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// When its answer came (or its loss was known).
+    pub at: SystemTime,
+}
+
 /// How a request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

@@ -21,7 +21,7 @@ use refundkit::core::text::one_line;
 use refundkit::{Credentials, ProviderId, Refund};
 use tracing::{Instrument as _, info, info_span, warn};
 
-use crate::model::{Claim, Outcome, Sending};
+use crate::model::{Answered, Claim, Outcome, Sending};
 use crate::{Journal, JournalError};
 
 pub use crate::clock::{BoxFuture, Clock, SystemClock};
@@ -390,11 +390,16 @@ impl Worker {
         }
         refund.set_timing(timing);
         let provider: ProviderId = refund.provider();
+        // The answer taken and not yet recorded: it is written with what comes next (the
+        // next request's write-ahead, or the refund given back), one transaction for both.
+        let mut closing: Option<Answered> = None;
         loop {
             let now = self.clock.now();
             let action = match refund.poll(now, &self.credentials) {
                 Ok(a) => a,
                 Err(e) => {
+                    self.give_back(claim, &refund, closing.take(), now, false)
+                        .await?;
                     let why = format!("the request cannot be built: {e}");
                     warn!(why = %one_line(&why));
                     let until = now
@@ -422,7 +427,8 @@ impl Worker {
                     let why = format!("{why}; last: {}", refund.reason());
                     warn!(why = %one_line(&why));
                     refund.escalate(why, now).map_err(|e| corrupt(claim, &e))?;
-                    self.journal.release(claim, &refund, now).await?;
+                    self.give_back(claim, &refund, closing.take(), now, true)
+                        .await?;
                     return Ok(stepped(claim, Status::Review));
                 }
                 Action::Send(out) => {
@@ -430,16 +436,29 @@ impl Worker {
                     if left <= self.transport.timeout() {
                         // Not enough lease to cover the request: give it back unsent (polling
                         // changed nothing).
-                        self.journal.release(claim, &refund, now).await?;
+                        self.give_back(claim, &refund, closing.take(), now, true)
+                            .await?;
                         return Ok(stepped(claim, refund.status()));
                     }
                     let step = out.step.map_or("first", |s| s.as_str());
                     let attempt = info_span!("request", method = out.method, n = out.seq, step);
                     refund.sent(&out, now).map_err(|e| corrupt(claim, &e))?;
-                    self.journal
-                        .write_ahead(claim, &refund, &Sending::of(&out), now)
-                        .instrument(attempt.clone())
-                        .await?;
+                    let sending = Sending::of(&out);
+                    let written = match closing.take() {
+                        None => {
+                            self.journal
+                                .write_ahead(claim, &refund, &sending, now)
+                                .instrument(attempt.clone())
+                                .await
+                        }
+                        Some(answered) => {
+                            self.journal
+                                .answer_and_write_ahead(claim, &refund, answered, &sending, now)
+                                .instrument(attempt.clone())
+                                .await
+                        }
+                    };
+                    written?;
                     attempt.in_scope(|| info!(moves_money = out.moves_money, "sending"));
                     let delivery = self
                         .transport
@@ -467,29 +486,45 @@ impl Worker {
                             outcome = ?outcome,
                             status = %refund.status(),
                             reason = %one_line(&refund.reason()),
-                            "recorded"
+                            "answered"
                         );
                     });
-                    // The next request due at once (RBS's refund.do after its status) goes out
-                    // under the same claim while the lease covers it: one transaction fewer.
-                    let due_now = refund.not_before().is_some_and(|t| t <= now);
-                    let lease_left = claim.lease_until.duration_since(now).unwrap_or_default();
-                    let go_on = due_now && lease_left > self.transport.timeout();
-                    self.journal
-                        .record(claim, &refund, out.seq, outcome, now, !go_on)
-                        .await?;
-                    if !go_on {
-                        return Ok(stepped(claim, refund.status()));
-                    }
+                    closing = Some(Answered {
+                        seq: out.seq,
+                        outcome,
+                        at: now,
+                    });
                 }
                 Action::Sleep { .. } | Action::Done(_) | Action::Refused(_) | Action::Review(_) => {
-                    self.journal.release(claim, &refund, now).await?;
+                    self.give_back(claim, &refund, closing.take(), now, true)
+                        .await?;
                     if refund.status().is_final() {
                         info!(status = %refund.status(), reason = %one_line(&refund.reason()), "settled");
                     }
                     return Ok(stepped(claim, refund.status()));
                 }
             }
+        }
+    }
+
+    /// Saves the refund with nothing (more) sent: the answer taken and not yet recorded closed
+    /// in the same transaction; the lease released, or kept for what the worker does next.
+    async fn give_back(
+        &self,
+        claim: &Claim,
+        refund: &Refund,
+        closing: Option<Answered>,
+        now: SystemTime,
+        release: bool,
+    ) -> Result<(), JournalError> {
+        match closing {
+            Some(answered) => {
+                self.journal
+                    .record_answered(claim, refund, answered, now, release)
+                    .await
+            }
+            None if release => self.journal.release(claim, refund, now).await,
+            None => Ok(()),
         }
     }
 

@@ -127,12 +127,7 @@ impl Conn {
 
     /// How many refunds are open (pending, waiting or in flight).
     pub(crate) fn open_count(&mut self) -> Result<u64, JournalError> {
-        let rows = self.read(|tx| {
-            tx.query(
-                "SELECT COUNT(*) FROM refundkit_refunds WHERE due_at IS NOT NULL",
-                &[],
-            )
-        })?;
+        let rows = self.read(|tx| tx.query(super::sql::OPEN_COUNT, &[]))?;
         Ok(rows
             .first()
             .and_then(|r| r.first())
@@ -144,16 +139,7 @@ impl Conn {
     /// How many open refunds wait for a person: each held back behind an earlier refund of
     /// its payment that is in review (no worker moves them until it is resolved).
     pub(crate) fn waiting_for_review(&mut self) -> Result<u64, JournalError> {
-        let rows = self.read(|tx| {
-            tx.query(
-                "SELECT COUNT(*) FROM refundkit_refunds r
-                 WHERE r.due_at IS NOT NULL AND EXISTS (
-                     SELECT 1 FROM refundkit_refunds o
-                     WHERE o.provider = r.provider AND o.payment = r.payment
-                       AND o.seq < r.seq AND o.status = 'review')",
-                &[],
-            )
-        })?;
+        let rows = self.read(|tx| tx.query(super::sql::WAITING_FOR_REVIEW, &[]))?;
         Ok(rows
             .first()
             .and_then(|r| r.first())
@@ -165,14 +151,7 @@ impl Conn {
     /// When the soonest open refund may be claimed (its due time, or its lease's end if
     /// later); `None` when none is open.
     pub(crate) fn next_due(&mut self) -> Result<Option<SystemTime>, JournalError> {
-        let rows = self.read(|tx| {
-            tx.query(
-                "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > due_at
-                             THEN lease_until ELSE due_at END)
-                 FROM refundkit_refunds WHERE due_at IS NOT NULL",
-                &[],
-            )
-        })?;
+        let rows = self.read(|tx| tx.query(super::sql::NEXT_DUE, &[]))?;
         Ok(rows
             .first()
             .and_then(|r| r.first())

@@ -8,7 +8,7 @@ use refundkit::{ProviderId, Refund};
 
 use crate::JournalError;
 use crate::backend::{Tx, Value};
-use crate::model::{Claim, Entry, Outcome, Resolution, Sending, instant, ms};
+use crate::model::{Answered, Claim, Entry, Outcome, Resolution, Sending, instant, ms};
 
 use super::Conn;
 use super::rows::*;
@@ -54,20 +54,7 @@ impl Conn {
                 #[cfg(feature = "postgres")]
                 crate::backend::Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
             };
-            let rows = tx.query(
-                &format!(
-                    "SELECT r.id, r.provider, r.state FROM refundkit_refunds r
-                     WHERE r.due_at IS NOT NULL AND r.due_at <= $1
-                       AND (r.lease_until IS NULL OR r.lease_until <= $1){only}
-                       AND NOT EXISTS (
-                           SELECT 1 FROM refundkit_refunds o
-                           WHERE o.provider = r.provider AND o.payment = r.payment
-                             AND o.seq < r.seq AND o.status NOT IN ('done', 'refused'))
-                     ORDER BY r.due_at, r.seq
-                     LIMIT 1{lock}"
-                ),
-                &params,
-            )?;
+            let rows = tx.query(&super::sql::claim(&only, lock), &params)?;
             let Some(row) = rows.first() else {
                 return Ok(None);
             };
@@ -98,10 +85,7 @@ impl Conn {
                 .and_then(Value::int)
                 .unwrap_or(0);
             let started_at = tx
-                .query(
-                    "SELECT MIN(sent_at) FROM refundkit_attempts WHERE refund_id = $1",
-                    &[Value::from(id.as_str())],
-                )?
+                .query(super::sql::FIRST_SENT, &[Value::from(id.as_str())])?
                 .first()
                 .and_then(|r| r.first())
                 .and_then(Value::int)
@@ -213,14 +197,17 @@ impl Conn {
 
     /// The write-ahead record, before a request leaves: the refund's state as
     /// [`Refund::sent`] left it (in flight under the request's sequence number) and the
-    /// attempt, numbered with that sequence, durable once this returns. Refused, and nothing
-    /// recorded, when the claim is stale or its lease has run out: the request must not be
-    /// sent then.
+    /// attempt, numbered with that sequence, durable once this returns; with `closing`, the
+    /// answer of the request before it (the next due at once: RBS's refund.do after its
+    /// status) closed in the same transaction, since the state saved holds that answer too.
+    /// Refused, and nothing recorded, when the claim is stale or its lease has run out: the
+    /// request must not be sent then.
     pub(crate) fn write_ahead(
         &mut self,
         claim: &Claim,
         refund: &Refund,
         sending: &Sending,
+        closing: Option<&Answered>,
         now: SystemTime,
     ) -> Result<(), JournalError> {
         if now >= claim.lease_until {
@@ -231,6 +218,9 @@ impl Conn {
         }
         self.tx(|tx| {
             Conn::save(tx, claim, refund, now, false)?;
+            if let Some(answered) = closing {
+                Conn::close_attempt(tx, claim, answered)?;
+            }
             tx.execute(
                 "INSERT INTO refundkit_attempts (refund_id, n, method, moves_money, worker, fence,
                      sent_at)
@@ -249,36 +239,44 @@ impl Conn {
         })
     }
 
-    /// How request `seq` ended, and the refund's state after it: that attempt closed, the
-    /// state saved, the lease kept or released.
+    /// How request `answered.seq` ended, and the refund's state after it: that attempt
+    /// closed, the state saved, the lease kept or released.
     pub(crate) fn record(
         &mut self,
         claim: &Claim,
         refund: &Refund,
-        seq: u64,
-        outcome: Outcome,
+        answered: &Answered,
         now: SystemTime,
         release: bool,
     ) -> Result<(), JournalError> {
-        let status = match outcome {
+        self.tx(|tx| {
+            Conn::save(tx, claim, refund, now, release)?;
+            Conn::close_attempt(tx, claim, answered)
+        })
+    }
+
+    /// Closes attempt `answered.seq` with how it ended.
+    fn close_attempt(
+        tx: &mut dyn Tx,
+        claim: &Claim,
+        answered: &Answered,
+    ) -> Result<(), JournalError> {
+        let status = match answered.outcome {
             Outcome::Answered(s) => Some(i64::from(s)),
             _ => None,
         };
-        self.tx(|tx| {
-            Conn::save(tx, claim, refund, now, release)?;
-            tx.execute(
-                "UPDATE refundkit_attempts SET answered_at = $1, outcome = $2, http_status = $3
-                 WHERE refund_id = $4 AND n = $5",
-                &[
-                    Value::from(ms(now)),
-                    Value::from(outcome.as_str()),
-                    Value::from(status),
-                    Value::from(claim.id.as_str()),
-                    Value::from(i64::try_from(seq).unwrap_or(i64::MAX)),
-                ],
-            )?;
-            Ok(())
-        })
+        tx.execute(
+            "UPDATE refundkit_attempts SET answered_at = $1, outcome = $2, http_status = $3
+             WHERE refund_id = $4 AND n = $5",
+            &[
+                Value::from(ms(answered.at)),
+                Value::from(answered.outcome.as_str()),
+                Value::from(status),
+                Value::from(claim.id.as_str()),
+                Value::from(i64::try_from(answered.seq).unwrap_or(i64::MAX)),
+            ],
+        )?;
+        Ok(())
     }
 
     /// The refund's state with nothing sent (it sleeps, it is final, a person has it), the
