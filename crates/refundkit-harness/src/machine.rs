@@ -30,47 +30,12 @@ fn testdata(path: &str) -> Vec<u8> {
     .expect("testdata")
 }
 
-fn secret(path: &str) -> refundkit::core::SecretString {
-    String::from_utf8(testdata(path))
-        .expect("UTF-8")
-        .trim_end()
-        .to_owned()
-        .into()
-}
-
 /// The sample credentials and `plan`'s sample refunds, made once.
 fn samples() -> &'static (Credentials, Vec<Refund>) {
     static SAMPLES: OnceLock<(Credentials, Vec<Refund>)> = OnceLock::new();
     SAMPLES.get_or_init(|| {
-        let mut credentials = Credentials::new();
-        credentials.insert(
-            refundkit::robokassa::Password3::new(secret(
-                "sample-credentials/robokassa-password3.txt",
-            ))
-            .expect("a Password3"),
-        );
-        credentials.insert(refundkit::yandex_pay::types::ApiKey(secret(
-            "sample-credentials/yandex-pay-api-key.txt",
-        )));
-        credentials.insert(
-            refundkit::pkcs7::Signer::new(
-                refundkit::pkcs7::PrivateKey::from_pem_or_der(&testdata(
-                    "sample-credentials/yookassa-shop.key",
-                ))
-                .expect("the sample key"),
-                refundkit::pkcs7::Certificate::from_pem_or_der(&testdata(
-                    "sample-credentials/yookassa-shop.crt",
-                ))
-                .expect("the sample certificate"),
-            )
-            .expect("a signer"),
-        );
-        credentials.insert(refundkit::rbs::Auth::Password {
-            user_name: "sample-rbs-api".into(),
-            password: refundkit::rbs::types::Password(secret(
-                "sample-credentials/rbs-password.txt",
-            )),
-        });
+        // The sample credential of every provider, as the one loader reads the sample files.
+        let credentials = refundkit::samples::credentials();
         let desc: refundkit::plan::RefundDescription =
             refundkit::core::json::decode(&testdata("plan/sample-order.json")).expect("sample");
         let now = after(SystemTime::UNIX_EPOCH, 1_795_428_000);

@@ -87,3 +87,28 @@ fn a_number_beyond_f64_in_an_unknown_member_does_not_hide_a_stated_success() {
     refundkit_harness::robokassa_response(body);
     assert!(refundkit_robokassa::parse_state_response(200, body).is_success());
 }
+
+/// refund_machine, 2026-12-07, the day YooKassa API v3 became the fifth sample refund: the
+/// target built its own credentials for the first four providers, so a first byte of 4 picked
+/// a refund it could not build a request for ("the sample credentials build"). The target now
+/// takes every provider's sample credential from the facade's one loader; the rule is that
+/// every sample refund builds its first request with the samples.
+#[test]
+fn every_sample_refund_builds_its_request_with_the_sample_credentials() {
+    refundkit_harness::machine::refund_machine(include_bytes!(
+        "../../../fuzz/corpus/refund_machine/yookassa-v3-sample-credentials"
+    ));
+    let credentials = refundkit::samples::credentials();
+    let desc = refundkit::plan::RefundDescription::from_json(include_bytes!(
+        "../../../testdata/plan/sample-order.json"
+    ))
+    .unwrap();
+    let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_428_000);
+    for p in refundkit::plan::build(&desc, &credentials, &[], now)
+        .unwrap()
+        .providers
+    {
+        let mut refund = p.refund.unwrap();
+        assert!(refund.poll(now, &credentials).is_ok(), "{}", p.provider);
+    }
+}
