@@ -96,6 +96,8 @@ if journal_path.exists():
         in_commits = ""
         if backend in commits:
             in_commits = f" ({own / (commits[backend] * 1e6):.2f} commits)"
-        one = rows.get(f"{backend}-x1", {}).get("refunds_per_second")
-        scale = f", {rate / one:.2f}x of x1" if one and not name.endswith("-x1") and "blocking" not in name else ""
+        # A full journal against the empty one with one worker of the same kind (blocking).
+        base = f"{backend}-x1-blocking" if name.endswith("-1m") else f"{backend}-x1"
+        one = rows.get(base, {}).get("refunds_per_second")
+        scale = f", {rate / one:.2f}x of {base.split('-', 1)[1]}" if one and not name.endswith("-x1") and "blocking" not in name else ""
         print(f"{'journal/' + name:<34} {rate:>11,.0f}  {ratio:,.0f}x, {own:,.0f} µs{in_commits}{scale}")

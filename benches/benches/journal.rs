@@ -10,7 +10,8 @@
 //!   `REFUNDKIT_TEST_POSTGRES` (skipped without it; `.ci/postgres.sh start` makes one).
 //! - `sqlite-x1-blocking`, `postgres-x1-blocking`: one `blocking::Worker` on a thread of its
 //!   own, the blocking API beside the async one.
-//!
+//! - `sqlite-x1-1m`, `postgres-x1-1m`: one worker on a journal that already holds a million
+//!   settled refunds and ten thousand waiting ones (of other payments, due later).
 //! - `commit-sqlite`, `commit-postgres`: a bare single-row durable commit of the same
 //!   database and settings, the floor of any durable write.
 //!
@@ -23,12 +24,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use refundkit::core::lifecycle::{Action, Answer};
+use refundkit::core::lifecycle::{Action, Answer, Status};
 use refundkit::plan::{Credentials, RefundDescription};
 use refundkit::{ProviderId, Refund};
 use refundkit_journal::blocking;
 use refundkit_journal::worker::{
-    BoxFuture, Config, Delivery, Ended, Stop, SystemClock, Transport, Until, Workers,
+    BoxFuture, Config, Delivery, Ended, Stepped, Stop, SystemClock, Transport, Until, Workers,
 };
 use refundkit_sim::{Reply, Scenario, Sim};
 
@@ -263,6 +264,101 @@ fn postgres_url(workers: &str) -> Option<String> {
     Some(format!("{server}/{name}"))
 }
 
+/// Settled refunds and waiting ones written into a journal before the run (`SETTLED`, `WAITING`):
+/// of other payments, the waiting ones due long after it, so that only the run's refunds are
+/// claimed and every statement that is not by an index shows in the time.
+const SETTLED: u32 = 1_000_000;
+const WAITING: u32 = 10_000;
+
+/// The rows of a journal that has lived: `SETTLED` done refunds and `WAITING` waiting ones, by
+/// SQL (`series` names the integers `i` from 1 to `$n`, in the backend's own spelling).
+fn filler_sql(series: &str) -> [String; 2] {
+    let insert = "INSERT INTO refundkit_refunds (id, seq, provider, payment, digest, amount,
+        state, status, reason, attempts, sends, due_at, fence, created_at, updated_at, settled_at)";
+    [
+        format!(
+            "{insert} SELECT 'settled-' || i, -i, 'rbs', 'settled-payment-' || i, 'filler', '10.00',
+             '{{}}', 'done', 'filler', 2, 2, NULL, 1, 0, 0, 0 FROM {}",
+            series.replace("$n", &SETTLED.to_string())
+        ),
+        format!(
+            "{insert} SELECT 'waiting-' || i, -{SETTLED} - i, 'rbs', 'waiting-payment-' || i,
+             'filler', '10.00', '{{}}', 'waiting', 'filler', 1, 1, 4102444800000, 1, 0, 0, NULL
+             FROM {}",
+            series.replace("$n", &WAITING.to_string())
+        ),
+    ]
+}
+
+/// Fills the journal at `url` (migrated) with the rows of [`filler_sql`].
+fn fill(url: &str) {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let series = "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $n) SELECT i FROM n)";
+        conn.execute_batch("BEGIN").unwrap();
+        for sql in filler_sql(series) {
+            conn.execute_batch(&sql).unwrap();
+        }
+        conn.execute_batch("COMMIT; ANALYZE").unwrap();
+    } else {
+        let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        let mut tx = client.transaction().unwrap();
+        for sql in filler_sql("generate_series(1, $n) AS s(i)") {
+            tx.batch_execute(&sql).unwrap();
+        }
+        tx.commit().unwrap();
+        client.batch_execute("ANALYZE").unwrap();
+    }
+}
+
+/// Submit to done through a journal at `url` holding the rows of [`fill`], one blocking
+/// worker stepping until the run's refunds are done: seconds, and requests sent.
+fn through_full(url: &str) -> (f64, usize) {
+    let journal = blocking::Journal::open(url).unwrap();
+    fill(url);
+    let transport = Arc::new(InProcess(Mutex::new(sim())));
+    let credentials = credentials();
+    let started = Instant::now();
+    for i in 0..REFUNDS {
+        journal
+            .submit(
+                &format!("r-{i}"),
+                ProviderId::Rbs,
+                &description(i),
+                &credentials,
+                SystemTime::now(),
+            )
+            .unwrap();
+    }
+    let mut worker = blocking::Worker::new(
+        &journal,
+        transport,
+        credentials,
+        Arc::new(SystemClock),
+        Config {
+            idle: Duration::from_millis(5),
+            ..Config::new("bench-full".to_owned())
+        },
+    )
+    .unwrap();
+    let mut done = 0;
+    while done < REFUNDS {
+        match worker.step().unwrap() {
+            Stepped::Refund {
+                status: Status::Done,
+                ..
+            } => done += 1,
+            Stepped::Idle => std::thread::sleep(Duration::from_millis(1)),
+            _ => {}
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let sent = (0..REFUNDS)
+        .map(|i| usize::try_from(journal.get(&format!("r-{i}")).unwrap().unwrap().sends).unwrap())
+        .sum();
+    (seconds, sent)
+}
+
 /// The floor of a durable write: `n` single-row commits to a SQLite file in the journal's
 /// own settings (WAL, `synchronous=FULL`), each its own transaction. Seconds per commit.
 fn commit_sqlite(file: &std::path::Path, n: usize) -> f64 {
@@ -349,7 +445,13 @@ fn main() {
         let (s, sent) = through(&format!("sqlite:{}", file.display()), workers, api);
         rows.push((format!("sqlite-x{workers}{suffix}"), s, sent));
     }
+    let file = dir.join("journal-1m.db");
+    let (s, sent) = through_full(&format!("sqlite:{}", file.display()));
+    rows.push(("sqlite-x1-1m".to_owned(), s, sent));
     if commits.contains_key("postgres") {
+        let url = postgres_url("1m").unwrap();
+        let (s, sent) = through_full(&url);
+        rows.push(("postgres-x1-1m".to_owned(), s, sent));
         let postgres = [
             (1, Api::Async, ""),
             (1, Api::Blocking, "-blocking"),

@@ -108,7 +108,7 @@ fn every_sample_refund_builds_its_request_with_the_sample_credentials() {
         .unwrap()
         .providers
     {
-        let mut refund = p.refund.unwrap();
+        let refund = p.refund.unwrap();
         assert!(refund.poll(now, &credentials).is_ok(), "{}", p.provider);
     }
 }
