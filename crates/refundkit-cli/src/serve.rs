@@ -413,9 +413,14 @@ pub fn run(args: &ServeArgs) -> Result<Exit, CliError> {
             next: AtomicU64::new(1),
         });
     }
-    let tls_dir = match &args.tls {
-        Some(dir) => dir.clone(),
-        None => builtin_tls()?,
+    // The built-in material (a private key among it) is removed however serve stops short
+    // of a SIGKILL: Ctrl-C, SIGTERM, or an error after it was written.
+    let (tls_dir, _written) = match &args.tls {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let dir = builtin_tls()?;
+            (dir.clone(), Some(Written(dir)))
+        }
     };
     let tls_dir = std::fs::canonicalize(&tls_dir).unwrap_or(tls_dir);
     let tls = tls_config(&tls_dir)?;
@@ -424,6 +429,68 @@ pub fn run(args: &ServeArgs) -> Result<Exit, CliError> {
         .build()
         .map_err(|e| CliError::Usage(format!("runtime: {e}")))?;
     runtime.block_on(serve(Arc::new(Mutex::new(sim)), args, tls, &tls_dir))
+}
+
+/// A directory serve wrote, removed when serve stops.
+struct Written(PathBuf);
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The signals that stop serve (Ctrl-C's SIGINT, a service manager's SIGTERM), listened for
+/// from before the first line is printed: a script that reads the lines and then stops serve
+/// never meets the default action, which would leave the TLS material behind.
+struct Stopping {
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl Stopping {
+    fn listen() -> Stopping {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Stopping {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Stopping {}
+    }
+
+    /// Which signal came.
+    async fn stopped(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            let interrupt = async {
+                match self.interrupt.as_mut() {
+                    Some(s) => s.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let terminate = async {
+                match self.terminate.as_mut() {
+                    Some(s) => s.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = interrupt => "stopped",
+                _ = terminate => "stopped (SIGTERM)",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "stopped"
+        }
+    }
 }
 
 /// Writes the built-in TLS material to `<tmp>/refundkit-serve-tls-<process id>/` and
@@ -472,6 +539,7 @@ async fn serve(
     tls: Arc<rustls::ServerConfig>,
     tls_dir: &Path,
 ) -> Result<Exit, CliError> {
+    let mut stopping = Stopping::listen();
     let bind = |port: u16| async move {
         TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))
             .await
@@ -582,7 +650,7 @@ async fn serve(
         () = plain_loop => {}
         () = secure_loop => {}
         () = ticker => {}
-        _ = tokio::signal::ctrl_c() => note("stopped".into()),
+        why = stopping.stopped() => note(why.into()),
     }
     Ok(Exit::Ok)
 }

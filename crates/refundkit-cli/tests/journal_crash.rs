@@ -316,7 +316,9 @@ fn crash_run(name: &str, db: &str) {
         unfired.is_empty(),
         "{name} (REFUNDKIT_CRASH_SEED={seed}): faults that never fired: {unfired:#?}"
     );
-    // How many requests a killed worker had recorded as leaving and never answered.
+    // How many requests were found recorded as leaving and never answered: a killed worker's,
+    // or one whose lease ran out while its request was delayed (another worker took the
+    // refund over), so the count is not one per kill.
     let journal = refundkit_journal::blocking::Journal::open(db).unwrap();
     let cut_off = ended
         .iter()
@@ -335,7 +337,8 @@ fn crash_run(name: &str, db: &str) {
     let count = |s: &str| ended.iter().filter(|e| e.2 == s).count();
     eprintln!(
         "{name}: {} refunds, {} done, {} refused, {} in review, {} resolved by a person; \
-         {kills} workers killed, {cut_off} requests cut off in flight",
+         {kills} workers killed; {cut_off} requests found in flight with no answer recorded \
+         (cut off by a kill, or taken over when their lease ran out)",
         ended.len(),
         count("done"),
         count("refused"),

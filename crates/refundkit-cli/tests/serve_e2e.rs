@@ -570,3 +570,41 @@ fn a_client_trickling_its_body_is_answered_408_and_cut_off() {
         started.elapsed()
     );
 }
+
+#[test]
+fn serve_removes_the_tls_material_it_wrote_when_it_is_stopped() {
+    for signal in ["INT", "TERM"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_refundkit"))
+            .args(["serve", "--port", "0", "--tls-port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let yookassa = (0..3)
+            .map(|_| lines.next().unwrap().unwrap())
+            .last()
+            .unwrap();
+        let ca = yookassa
+            .split("CA ")
+            .nth(1)
+            .unwrap()
+            .trim_end_matches(')')
+            .to_owned();
+        let dir = std::path::Path::new(&ca).parent().unwrap().to_owned();
+        assert!(dir.join("server.key").is_file(), "{yookassa}");
+        let killed = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "SIG{signal}: {status}");
+        assert!(
+            !dir.exists(),
+            "SIG{signal}: {} is still there",
+            dir.display()
+        );
+    }
+}
