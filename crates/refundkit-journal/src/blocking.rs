@@ -194,6 +194,26 @@ impl Journal {
             .pool_blocking(move |c| c.claim(&worker, now, lease, providers.as_deref()))
     }
 
+    /// [`crate::Journal::claim_and_write_ahead`], blocking.
+    pub fn claim_and_write_ahead<T, F>(
+        &self,
+        worker: &str,
+        now: SystemTime,
+        lease: Duration,
+        providers: Option<&[ProviderId]>,
+        mut prepare: F,
+    ) -> Result<Option<crate::model::Claimed<T>>, JournalError>
+    where
+        T: Send + 'static,
+        F: FnMut(&Claim) -> Option<(Refund, Sending, T)> + Send + 'static,
+    {
+        let worker = worker.to_owned();
+        let providers = providers.map(<[ProviderId]>::to_vec);
+        self.inner.pool_blocking(move |c| {
+            c.claim_and_write_ahead(&worker, now, lease, providers.as_deref(), &mut prepare)
+        })
+    }
+
     /// [`crate::Journal::take_back`], blocking.
     pub fn take_back(&self, worker: &str, now: SystemTime) -> Result<u64, JournalError> {
         let worker = worker.to_owned();

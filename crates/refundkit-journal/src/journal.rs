@@ -342,6 +342,34 @@ impl Journal {
             .await
     }
 
+    /// [`Journal::claim`], and in the same transaction the write-ahead of the claimed
+    /// refund's first request when `prepare` returns one: the refund as [`Refund::sent`] left
+    /// it, the request's [`Sending`], and anything of the caller's (the request itself),
+    /// handed back with the claim. One commit where a claim and
+    /// [`Journal::write_ahead`] take two, every guarantee of both kept: the write-ahead is
+    /// durable before this returns, and refused with the claim when the transaction fails.
+    /// `prepare` runs on the connection's thread with the refund's row locked (and may run
+    /// again when the transaction lost a race): it builds a request and sends nothing.
+    pub async fn claim_and_write_ahead<T, F>(
+        &self,
+        worker: &str,
+        now: SystemTime,
+        lease: Duration,
+        providers: Option<&[ProviderId]>,
+        mut prepare: F,
+    ) -> Result<Option<crate::model::Claimed<T>>, JournalError>
+    where
+        T: Send + 'static,
+        F: FnMut(&Claim) -> Option<(Refund, Sending, T)> + Send + 'static,
+    {
+        let worker = worker.to_owned();
+        let providers = providers.map(<[ProviderId]>::to_vec);
+        self.call(move |c| {
+            c.claim_and_write_ahead(&worker, now, lease, providers.as_deref(), &mut prepare)
+        })
+        .await
+    }
+
     /// Gives back at once every lease `worker` holds: a worker starting again under its own
     /// name takes its earlier self's refunds without waiting for the leases to run out. How
     /// many.

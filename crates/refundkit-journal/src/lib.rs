@@ -75,8 +75,8 @@ pub mod worker;
 pub use journal::{Journal, Migration, Options};
 pub use location::Location;
 pub use model::{
-    Answered, Attempt, Claim, Entry, Filter, Hold, Lease, Outcome, Resolution, Resolved, Sending,
-    SubmitError, Submitted,
+    Answered, Attempt, Claim, Claimed, Entry, Filter, Hold, Lease, Outcome, Resolution, Resolved,
+    Sending, SubmitError, Submitted,
 };
 
 use refundkit::core::lifecycle::Status;

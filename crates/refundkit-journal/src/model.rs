@@ -207,6 +207,10 @@ pub struct Claim {
     pub state: String,
 }
 
+/// What [`crate::Journal::claim_and_write_ahead`] claimed: the claim, and the refund with the
+/// caller's request when their write-ahead was committed with it.
+pub type Claimed<T> = (Claim, Option<(refundkit::Refund, T)>);
+
 /// A request about to leave: what the write-ahead record says.
 #[derive(Debug, Clone)]
 pub struct Sending {

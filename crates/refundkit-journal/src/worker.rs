@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
-use refundkit::core::lifecycle::{Action, Answer, Budget, Status};
+use refundkit::core::lifecycle::{Action, Answer, Budget, Outgoing, Status, Timing};
 use refundkit::core::text::one_line;
 use refundkit::{Credentials, ProviderId, Refund};
 use tracing::{Instrument as _, info, info_span, warn};
@@ -347,15 +347,43 @@ impl Worker {
     /// covers it; then the refund is given back, due when the state machine says, or settled.
     pub async fn step(&mut self) -> Result<Stepped, JournalError> {
         let now = self.clock.now();
-        let Some(claim) = self
+        // The first request's write-ahead goes with the claim, one commit, when the refund
+        // loads and its next action is a request the lease covers; anything else (a state
+        // that does not load, a request that cannot be built, a lost one to count) is
+        // claimed alone and met by `drive` as before.
+        let (credentials, timing, timeout) = (
+            self.credentials.clone(),
+            self.timing(),
+            self.transport.timeout(),
+        );
+        let prepare = move |claim: &Claim| {
+            let mut refund = Refund::from_json(claim.state.as_bytes()).ok()?;
+            refund.set_timing(timing(&refund));
+            let Ok(Action::Send(out)) = refund.poll(now, &credentials) else {
+                return None;
+            };
+            let left = claim.lease_until.duration_since(now).unwrap_or_default();
+            if left <= timeout {
+                return None;
+            }
+            refund.sent(&out, now).ok()?;
+            Some((refund, Sending::of(&out), out))
+        };
+        let Some((claim, first)) = self
             .journal
-            .claim(&self.config.name, now, self.lease, self.claims.as_deref())
+            .claim_and_write_ahead(
+                &self.config.name,
+                now,
+                self.lease,
+                self.claims.as_deref(),
+                prepare,
+            )
             .await?
         else {
             return Ok(Stepped::Idle);
         };
         let span = info_span!("refund", id = %one_line(&claim.id), provider = %claim.provider, fence = claim.fence);
-        match self.drive(&claim).instrument(span.clone()).await {
+        match self.drive(&claim, first).instrument(span.clone()).await {
             Err(JournalError::Stale { id, .. }) => {
                 span.in_scope(|| {
                     warn!(
@@ -368,33 +396,59 @@ impl Worker {
         }
     }
 
-    async fn drive(&mut self, claim: &Claim) -> Result<Stepped, JournalError> {
-        let now = self.clock.now();
-        let mut refund = match Refund::from_json(claim.state.as_bytes()) {
-            Ok(r) => r,
-            Err(e) => {
-                let why = format!("the stored state does not load ({e}): check it by hand");
-                warn!(why = %one_line(&why));
-                self.journal.quarantine(claim, &why, now).await?;
-                return Ok(stepped(claim, Status::Review));
+    /// The refund's timing as this worker runs it: from the provider's own schedule each
+    /// time (never compounding on a stored, scaled one), with this worker's retry budget (the
+    /// machine spends it) and time scale.
+    fn timing(&self) -> impl Fn(&Refund) -> Timing + Send + 'static {
+        let (budget, time_scale) = (
+            Budget {
+                attempts: self.config.max_attempts,
+                age: self.config.max_age,
+            },
+            self.config.time_scale,
+        );
+        move |refund: &Refund| {
+            let timing = refund.default_timing().with_budget(budget);
+            match time_scale {
+                Some((numerator, denominator)) => timing.scaled(numerator, denominator),
+                None => timing,
             }
-        };
-        // From the provider's own schedule each time (never compounding on a stored, scaled
-        // one), with this worker's retry budget: the machine spends it.
-        let mut timing = refund.default_timing().with_budget(Budget {
-            attempts: self.config.max_attempts,
-            age: self.config.max_age,
-        });
-        if let Some((numerator, denominator)) = self.config.time_scale {
-            timing = timing.scaled(numerator, denominator);
         }
-        refund.set_timing(timing);
+    }
+
+    /// Drives the claimed refund; `first`, the refund and its first request when their
+    /// write-ahead was committed with the claim: that request is sent at once.
+    async fn drive(
+        &mut self,
+        claim: &Claim,
+        first: Option<(Refund, Outgoing)>,
+    ) -> Result<Stepped, JournalError> {
+        let now = self.clock.now();
+        let (mut refund, mut written) = match first {
+            Some((refund, out)) => (refund, Some(out)),
+            None => match Refund::from_json(claim.state.as_bytes()) {
+                Ok(mut refund) => {
+                    refund.set_timing(self.timing()(&refund));
+                    (refund, None)
+                }
+                Err(e) => {
+                    let why = format!("the stored state does not load ({e}): check it by hand");
+                    warn!(why = %one_line(&why));
+                    self.journal.quarantine(claim, &why, now).await?;
+                    return Ok(stepped(claim, Status::Review));
+                }
+            },
+        };
         let provider: ProviderId = refund.provider();
         // The answer taken and not yet recorded: it is written with what comes next (the
         // next request's write-ahead, or the refund given back), one transaction for both.
         let mut closing: Option<Answered> = None;
         loop {
             let now = self.clock.now();
+            if let Some(out) = written.take() {
+                closing = Some(self.send(claim, &mut refund, provider, &out).await?);
+                continue;
+            }
             let action = match refund.poll(now, &self.credentials) {
                 Ok(a) => a,
                 Err(e) => {
@@ -444,7 +498,7 @@ impl Worker {
                     let attempt = info_span!("request", method = out.method, n = out.seq, step);
                     refund.sent(&out, now).map_err(|e| corrupt(claim, &e))?;
                     let sending = Sending::of(&out);
-                    let written = match closing.take() {
+                    let recorded = match closing.take() {
                         None => {
                             self.journal
                                 .write_ahead(claim, &refund, &sending, now)
@@ -458,42 +512,8 @@ impl Worker {
                                 .await
                         }
                     };
-                    written?;
-                    attempt.in_scope(|| info!(moves_money = out.moves_money, "sending"));
-                    let delivery = self
-                        .transport
-                        .send(provider, &out.request)
-                        .instrument(attempt.clone())
-                        .await;
-                    let now = self.clock.now();
-                    let (answer, outcome) = match &delivery {
-                        Delivery::Answered {
-                            http_status,
-                            headers,
-                            body,
-                        } => (
-                            Answer::received(*http_status, body).with_headers(headers),
-                            Outcome::Answered(*http_status),
-                        ),
-                        Delivery::Lost => (Answer::Lost, Outcome::Lost),
-                        Delivery::NotSent => (Answer::NotSent, Outcome::NotSent),
-                    };
-                    refund
-                        .on_answer(out.seq, answer, &self.credentials, now)
-                        .map_err(|e| corrupt(claim, &e))?;
-                    attempt.in_scope(|| {
-                        info!(
-                            outcome = ?outcome,
-                            status = %refund.status(),
-                            reason = %one_line(&refund.reason()),
-                            "answered"
-                        );
-                    });
-                    closing = Some(Answered {
-                        seq: out.seq,
-                        outcome,
-                        at: now,
-                    });
+                    recorded?;
+                    closing = Some(self.send(claim, &mut refund, provider, &out).await?);
                 }
                 Action::Sleep { .. } | Action::Done(_) | Action::Refused(_) | Action::Review(_) => {
                     self.give_back(claim, &refund, closing.take(), now, true)
@@ -505,6 +525,54 @@ impl Worker {
                 }
             }
         }
+    }
+
+    /// Sends `out`, its write-ahead committed, and gives its answer to the refund's machine:
+    /// the answer taken, to be recorded with what comes next.
+    async fn send(
+        &self,
+        claim: &Claim,
+        refund: &mut Refund,
+        provider: ProviderId,
+        out: &Outgoing,
+    ) -> Result<Answered, JournalError> {
+        let step = out.step.map_or("first", |s| s.as_str());
+        let attempt = info_span!("request", method = out.method, n = out.seq, step);
+        attempt.in_scope(|| info!(moves_money = out.moves_money, "sending"));
+        let delivery = self
+            .transport
+            .send(provider, &out.request)
+            .instrument(attempt.clone())
+            .await;
+        let now = self.clock.now();
+        let (answer, outcome) = match &delivery {
+            Delivery::Answered {
+                http_status,
+                headers,
+                body,
+            } => (
+                Answer::received(*http_status, body).with_headers(headers),
+                Outcome::Answered(*http_status),
+            ),
+            Delivery::Lost => (Answer::Lost, Outcome::Lost),
+            Delivery::NotSent => (Answer::NotSent, Outcome::NotSent),
+        };
+        refund
+            .on_answer(out.seq, answer, &self.credentials, now)
+            .map_err(|e| corrupt(claim, &e))?;
+        attempt.in_scope(|| {
+            info!(
+                outcome = ?outcome,
+                status = %refund.status(),
+                reason = %one_line(&refund.reason()),
+                "answered"
+            );
+        });
+        Ok(Answered {
+            seq: out.seq,
+            outcome,
+            at: now,
+        })
     }
 
     /// Saves the refund with nothing (more) sent: the answer taken and not yet recorded closed

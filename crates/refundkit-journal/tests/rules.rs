@@ -331,6 +331,69 @@ async fn nothing_is_sent_once_the_lease_has_run_out() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_claim_and_the_first_requests_write_ahead_are_one_transaction() {
+    for (backend, url) in backends() {
+        let j = common::open(&url).await;
+        submit(&j, "r-1", ORDER_A, "10.00").await;
+        let (claim, first) = j
+            .claim_and_write_ahead("w1", start(), LEASE, None, |claim| {
+                let mut refund = refundkit::Refund::from_json(claim.state.as_bytes()).ok()?;
+                let Ok(Action::Send(out)) = refund.poll(start(), &sample::credentials()) else {
+                    return None;
+                };
+                refund.sent(&out, start()).ok()?;
+                Some((refund, Sending::of(&out), out.seq))
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        let (refund, seq) = first.expect("the first request was prepared");
+        // Durable once the call returned: the refund in flight under that request, its
+        // attempt recorded under the claim's fence and not answered, the lease held.
+        let entry = j.get("r-1").await.unwrap().unwrap();
+        assert_eq!(entry.status, Status::InFlight, "{backend}");
+        assert_eq!(refund.status(), Status::InFlight, "{backend}");
+        let attempts = j.attempts("r-1").await.unwrap();
+        assert_eq!(attempts.len(), 1, "{backend}: {attempts:?}");
+        assert_eq!(u64::from(attempts[0].n), seq, "{backend}");
+        assert_eq!(attempts[0].fence, claim.fence, "{backend}");
+        assert!(attempts[0].outcome.is_none(), "{backend}");
+        assert!(
+            j.claim("w2", start(), LEASE, None).await.unwrap().is_none(),
+            "{backend}: the lease holds"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_claim_with_no_request_prepared_writes_the_lease_alone() {
+    for (backend, url) in backends() {
+        let j = common::open(&url).await;
+        submit(&j, "r-1", ORDER_A, "10.00").await;
+        let before = j.get("r-1").await.unwrap().unwrap();
+        let (claim, first) = j
+            .claim_and_write_ahead("w1", start(), LEASE, None, |_| {
+                None::<(refundkit::Refund, Sending, ())>
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(first.is_none(), "{backend}");
+        assert_eq!(claim.id, "r-1", "{backend}");
+        assert!(j.attempts("r-1").await.unwrap().is_empty(), "{backend}");
+        assert_eq!(
+            j.get("r-1").await.unwrap().unwrap().status,
+            before.status,
+            "{backend}"
+        );
+        assert!(
+            j.claim("w2", start(), LEASE, None).await.unwrap().is_none(),
+            "{backend}: the lease holds"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_refunds_of_one_payment_go_one_after_another_in_the_order_submitted() {
     for (backend, url) in backends() {
         let j = common::open(&url).await;

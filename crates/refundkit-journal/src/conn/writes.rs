@@ -25,6 +25,26 @@ impl Conn {
         lease: Duration,
         providers: Option<&[ProviderId]>,
     ) -> Result<Option<Claim>, JournalError> {
+        let claimed = self.claim_and_write_ahead(worker, now, lease, providers, |_| {
+            None::<(Refund, Sending, ())>
+        })?;
+        Ok(claimed.map(|(claim, _)| claim))
+    }
+
+    /// [`Conn::claim`], and in the same transaction the write-ahead of the claimed refund's
+    /// first request when `prepare` returns one (the refund as [`Refund::sent`] left it, and
+    /// the request): one commit where a claim and a write-ahead take two. The row is locked
+    /// while `prepare` runs (SQLite's one writer; PostgreSQL's row, skipped by other claims),
+    /// so `prepare` builds a request and sends nothing. Run again from the start when the
+    /// transaction lost a race.
+    pub(crate) fn claim_and_write_ahead<T>(
+        &mut self,
+        worker: &str,
+        now: SystemTime,
+        lease: Duration,
+        providers: Option<&[ProviderId]>,
+        mut prepare: impl FnMut(&Claim) -> Option<(Refund, Sending, T)>,
+    ) -> Result<Option<crate::model::Claimed<T>>, JournalError> {
         let until = now
             .checked_add(lease)
             .ok_or_else(|| JournalError::Storage {
@@ -90,7 +110,7 @@ impl Conn {
                 .and_then(|r| r.first())
                 .and_then(Value::int)
                 .map(instant);
-            Ok(Some(Claim {
+            let claim = Claim {
                 id,
                 provider,
                 fence,
@@ -98,7 +118,16 @@ impl Conn {
                 lease_until: until,
                 started_at,
                 state,
-            }))
+            };
+            let first = match prepare(&claim) {
+                Some((refund, sending, out)) => {
+                    Conn::save(tx, &claim, &refund, now, false)?;
+                    Conn::insert_attempt(tx, &claim, &sending, now)?;
+                    Some((refund, out))
+                }
+                None => None,
+            };
+            Ok(Some((claim, first)))
         })
     }
 
@@ -221,22 +250,32 @@ impl Conn {
             if let Some(answered) = closing {
                 Conn::close_attempt(tx, claim, answered)?;
             }
-            tx.execute(
-                "INSERT INTO refundkit_attempts (refund_id, n, method, moves_money, worker, fence,
-                     sent_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[
-                    Value::from(claim.id.as_str()),
-                    Value::from(i64::try_from(sending.seq).unwrap_or(i64::MAX)),
-                    Value::from(sending.method),
-                    Value::from(i64::from(sending.moves_money)),
-                    Value::from(claim.worker.as_str()),
-                    Value::from(claim.fence),
-                    Value::from(ms(now)),
-                ],
-            )?;
-            Ok(())
+            Conn::insert_attempt(tx, claim, sending, now)
         })
+    }
+
+    /// The attempt of a request about to leave, numbered with its sequence.
+    fn insert_attempt(
+        tx: &mut dyn Tx,
+        claim: &Claim,
+        sending: &Sending,
+        now: SystemTime,
+    ) -> Result<(), JournalError> {
+        tx.execute(
+            "INSERT INTO refundkit_attempts (refund_id, n, method, moves_money, worker, fence,
+                 sent_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                Value::from(claim.id.as_str()),
+                Value::from(i64::try_from(sending.seq).unwrap_or(i64::MAX)),
+                Value::from(sending.method),
+                Value::from(i64::from(sending.moves_money)),
+                Value::from(claim.worker.as_str()),
+                Value::from(claim.fence),
+                Value::from(ms(now)),
+            ],
+        )?;
+        Ok(())
     }
 
     /// How request `answered.seq` ended, and the refund's state after it: that attempt
