@@ -68,13 +68,18 @@ impl Conn {
                 format!(" AND r.provider IN ({})", marks.join(", "))
             }
         };
+        params.push(Value::from(worker));
+        let worker_mark = format!("${}", params.len());
+        params.push(Value::from(ms(until)));
+        let until_mark = format!("${}", params.len());
         self.tx(|tx| {
             let lock = match tx.dialect() {
                 crate::backend::Dialect::Sqlite => "",
                 #[cfg(feature = "postgres")]
                 crate::backend::Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
             };
-            let rows = tx.query(&super::sql::claim(&only, lock), &params)?;
+            let sql = super::sql::claim(&only, lock, &worker_mark, &until_mark);
+            let rows = tx.query(&sql, &params)?;
             let Some(row) = rows.first() else {
                 return Ok(None);
             };
@@ -89,27 +94,8 @@ impl Conn {
                 id: id.clone(),
                 detail: "column provider: not a provider refundkit knows".into(),
             })?;
-            let fenced = tx.query(
-                "UPDATE refundkit_refunds SET lease_owner = $1, lease_until = $2,
-                     fence = fence + 1
-                 WHERE id = $3 RETURNING fence",
-                &[
-                    Value::from(worker),
-                    Value::from(ms(until)),
-                    Value::from(id.as_str()),
-                ],
-            )?;
-            let fence = fenced
-                .first()
-                .and_then(|r| r.first())
-                .and_then(Value::int)
-                .unwrap_or(0);
-            let started_at = tx
-                .query(super::sql::FIRST_SENT, &[Value::from(id.as_str())])?
-                .first()
-                .and_then(|r| r.first())
-                .and_then(Value::int)
-                .map(instant);
+            let fence = row.get(3).and_then(Value::int).unwrap_or(0);
+            let started_at = row.get(4).and_then(Value::int).map(instant);
             let claim = Claim {
                 id,
                 provider,
