@@ -111,6 +111,21 @@ pub fn diagnose(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "refundkit: {line}");
 }
 
+/// Lines as [`diagnose`] writes them, all in one write: a busy server's log costs one system
+/// call per batch, not per line.
+pub fn diagnose_all<'a>(lines: impl IntoIterator<Item = &'a str>) {
+    if CAPTURED.with(|c| c.borrow().is_some()) {
+        return;
+    }
+    let mut text = String::new();
+    for line in lines {
+        text.push_str("refundkit: ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// Every violation of a report on stderr, one per line.
 pub fn report(report: &Report) {
     let mut err = std::io::stderr().lock();
