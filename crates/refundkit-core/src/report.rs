@@ -224,6 +224,24 @@ impl Report {
         self.violations.extend(other.violations);
     }
 
+    /// Moves each violation `to` places from the path in a provider's request to the path of
+    /// the input it was made from (a description's `references.customer_email`), the
+    /// request's path kept in its message (`in <request>: <path>`): the user is told where to
+    /// fix it, and what the provider would have refused.
+    pub fn relocate(&mut self, request: &str, to: impl Fn(&Violation) -> Option<&'static str>) {
+        for v in &mut self.violations {
+            if let Some(place) = to(v) {
+                let wire = if v.path.is_empty() {
+                    "(value)"
+                } else {
+                    &v.path
+                };
+                v.message = format!("{} (in {request}: {wire})", v.message);
+                v.path = place.to_owned();
+            }
+        }
+    }
+
     /// Every violation, in the order found.
     pub fn violations(&self) -> &[Violation] {
         &self.violations

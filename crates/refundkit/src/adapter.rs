@@ -270,6 +270,22 @@ pub fn note(report: &mut Report, field: &str, message: impl Into<String>) {
     report.info(&Path::ROOT.field(field), plan_codes::PLAN_NOTE, message);
 }
 
+/// A provider's violations of a request made from a description, each that `from` names (by
+/// code) moved to the description's path it came from ([`Report::relocate`]): an error names
+/// what the user wrote, never the provider's field alone.
+pub fn from_description(
+    mut report: Report,
+    request: &str,
+    from: &[(&'static str, &'static str)],
+) -> Report {
+    report.relocate(request, |v| {
+        from.iter()
+            .find(|(code, _)| *code == v.code)
+            .map(|(_, place)| *place)
+    });
+    report
+}
+
 /// Records a request that was valid but could not be signed or built, with the provider's
 /// error: a plan never drops one silently.
 pub fn not_built(report: &mut Report, provider: &str, error: impl fmt::Display) {

@@ -504,3 +504,28 @@ fn a_robokassa_op_key_not_in_the_form_opstateext_gives_is_refused_naming_the_ref
         );
     }
 }
+
+#[test]
+fn a_description_without_a_contact_is_refused_naming_its_customer_email() {
+    let mut desc = sample();
+    desc["references"]
+        .as_object_mut()
+        .unwrap()
+        .remove("customer_email");
+    let plan = plan_of(desc);
+    for provider in ["yookassa", "yookassa-v3"] {
+        let p = plan
+            .providers
+            .iter()
+            .find(|p| p.provider == provider)
+            .unwrap();
+        let v = p
+            .report
+            .errors()
+            .find(|v| v.path == "references.customer_email")
+            .unwrap_or_else(|| panic!("{provider}: {:?}", p.report));
+        // The provider's own field is said too, in its message: what it would have refused.
+        assert!(v.message.contains("(in YooKassa"), "{provider}: {v}");
+        assert!(p.request.is_none(), "{provider}");
+    }
+}

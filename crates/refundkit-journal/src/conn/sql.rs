@@ -65,7 +65,12 @@ mod tests {
             (
                 "claim of some providers",
                 super::claim(" AND r.provider IN ($2)", "", "$3", "$4"),
-                vec![now(), text("rbs"), text("w"), now()],
+                vec![
+                    now(),
+                    text(refundkit::ProviderId::ALL[0].name()),
+                    text("w"),
+                    now(),
+                ],
             ),
             ("open count", super::OPEN_COUNT.to_owned(), vec![]),
             (

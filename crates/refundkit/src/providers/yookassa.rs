@@ -23,6 +23,13 @@ use refundkit_yookassa::{ReturnPaymentRequest, codes};
 use crate::adapter::{Context, Inspection, Message, Provider, ProviderPlan, not_built, note};
 use crate::description::Environment;
 
+/// The request, as its violations name it.
+const REQUEST: &str = "YooKassa MWS's returnPayment";
+
+/// The provider's rules that check what a description's references gave, by code, and the
+/// reference: the receipt's contact is the description's `customer_email`.
+const FROM_DESCRIPTION: &[(&str, &str)] = &[(refundkit_yookassa::codes::NO_CONTACT, "references.customer_email")];
+
 // The credentials this provider reads.
 crate::credentials::store::credential!(refundkit_pkcs7::Signer);
 crate::credentials::store::credential!(refundkit_yookassa::lifecycle::ProviderCertificates);
@@ -225,11 +232,19 @@ impl Provider for Yookassa {
         };
         let (http, refund) = match refundkit_yookassa::validate(request) {
             Err(invalid) => {
-                report.merge(invalid.report);
+                report.merge(crate::adapter::from_description(
+                    invalid.report,
+                    REQUEST,
+                    FROM_DESCRIPTION,
+                ));
                 (None, None)
             }
             Ok(valid) => {
-                report.merge(valid.warnings().clone());
+                report.merge(crate::adapter::from_description(
+                    valid.warnings().clone(),
+                    REQUEST,
+                    FROM_DESCRIPTION,
+                ));
                 match lifecycle::Refund::new(&endpoint, &valid, &SignOptions::at(signing_time)) {
                     Err(e) => {
                         not_built(&mut report, NAME, e);

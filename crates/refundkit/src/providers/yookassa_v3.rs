@@ -19,6 +19,13 @@ use refundkit_yookassa_v3::{
 
 use crate::adapter::{Context, Inspection, Message, Provider, ProviderPlan, not_built, note};
 
+/// The request, as its violations name it.
+const REQUEST: &str = "YooKassa's POST /v3/refunds";
+
+/// The provider's rules that check what a description's references gave, by code, and the
+/// reference: the receipt's contact is the description's `customer_email`.
+const FROM_DESCRIPTION: &[(&str, &str)] = &[(refundkit_yookassa_v3::codes::RECEIPT_CONTACT, "references.customer_email")];
+
 // The credentials this provider reads.
 crate::credentials::store::credential!(refundkit_yookassa_v3::Auth);
 
@@ -174,11 +181,19 @@ impl Provider for YookassaV3 {
         };
         let (http, refund) = match refundkit_yookassa_v3::validate(request, &RulesContext::default()) {
             Err(invalid) => {
-                report.merge(invalid.report);
+                report.merge(crate::adapter::from_description(
+                    invalid.report,
+                    REQUEST,
+                    FROM_DESCRIPTION,
+                ));
                 (None, None)
             }
             Ok(valid) => {
-                report.merge(valid.warnings().clone());
+                report.merge(crate::adapter::from_description(
+                    valid.warnings().clone(),
+                    REQUEST,
+                    FROM_DESCRIPTION,
+                ));
                 match lifecycle::Refund::new(&endpoint, &valid, &IdempotenceKey(key.to_owned())) {
                     Err(e) => {
                         not_built(&mut report, NAME, e);
