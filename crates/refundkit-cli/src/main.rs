@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod conform;
+mod demo;
 mod io;
 mod journal;
 mod lifecycle;
@@ -84,6 +85,12 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Provider(providers::Providers),
+    /// Exactly once, on screen: the sample refund of every provider through a journal in a
+    /// temporary SQLite file and the emulator in process, a fault at every provider (lost
+    /// answers, a 500, a proxy page, a delay), one worker killed in the middle of a request
+    /// and another started; then each refund beside what its provider booked. Exit 0 only
+    /// when every refund happened exactly once. About ten seconds.
+    Demo(demo::DemoArgs),
     /// Describe a refund once (JSON; the README has the format) and print each provider's
     /// ready HTTP request (method, URL, headers with secrets redacted, body) with every
     /// violation. With no INPUT, a built-in sample order; with no credentials, clearly marked
@@ -192,6 +199,7 @@ fn dispatch(command: Command) -> Result<Exit, io::CliError> {
             input,
         ),
         Command::Inspect { input } => inspect(input),
+        Command::Demo(args) => demo::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Journal { verb } => journal::run(verb),
         Command::Vectors { verb } => vectors::run(verb),

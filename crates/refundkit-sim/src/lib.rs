@@ -70,6 +70,10 @@ macro_rules! emulators {
             }),*]
         }
 
+        /// Each provider's name and the key of its section in a scenario and in
+        /// [`Sim::state`], in the registry's order.
+        pub const KEYS: &[(&str, &str)] = &[$(($name, stringify!($module))),*];
+
         /// Each provider's own base path (the first of its bases), in the registry's order.
         pub const PREFIXES: &[(&str, &str)] = &[$(($name, $module::DESCRIPTOR.bases[0].prefix)),*];
     };

@@ -38,8 +38,9 @@ const BUILTIN_FILES: &[(&str, &[u8])] = &[
 ];
 
 /// The built-in scenarios, by name: `sample` (the sample order of `refundkit plan` on a good
-/// day: every documented request answered as the provider would) and `lost-answer` (the same,
-/// with the first refund.do's answer lost).
+/// day: every documented request answered as the provider would), `lost-answer` (the same,
+/// with the first refund.do's answer lost) and `demo` (the sample order with a fault at every
+/// provider and refunds that settle in a second: `refundkit demo`'s).
 pub const BUILTIN: &[(&str, &[u8])] = &[
     (
         "sample",
@@ -48,6 +49,10 @@ pub const BUILTIN: &[(&str, &[u8])] = &[
     (
         "lost-answer",
         include_bytes!("../../../testdata/sim/lost-answer.json"),
+    ),
+    (
+        "demo",
+        include_bytes!("../../../testdata/sim/demo-scenario.json"),
     ),
 ];
 
