@@ -15,16 +15,15 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{Shared, SimTransport, backends, sim, sim_bases};
+use common::{Shared, SimTransport, on_each_backend, sim, sim_bases};
 use refundkit::ProviderId;
 use refundkit_journal::worker::{
     Config, ReqwestTransport, SystemClock, TlsIdentity, Transport, TransportOptions, Workers,
 };
 use refundkit_journal::{Filter, Journal};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn connecting_using_and_dropping_a_journal_never_panics_inside_a_runtime() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn connecting_using_and_dropping_a_journal_never_panics_inside_a_runtime(backend, url) {
         // Dropped without a word, then connected again: the connections close on their own
         // threads.
         drop(Journal::connect(&url).await.unwrap());
@@ -104,9 +103,8 @@ fn a_tls_identity_refuses_a_key_for_a_certificate_and_the_reverse() {
     assert!(!format!("{:?}", TlsIdentity::from_pem(cert, key).unwrap()).contains("PRIVATE"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn workers_spawned_shut_down_and_dropped_inside_a_runtime() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn workers_spawned_shut_down_and_dropped_inside_a_runtime(backend, url) {
         let journal = common::open(&url).await;
         let sim = SimTransport::new(sim(|_| {}), Arc::new(SystemClock));
         let workers = Workers::new(

@@ -20,7 +20,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use common::{Shared, SimTransport, backends, fleet, sim_bases};
+use common::{Shared, SimTransport, fleet, on_each_backend, sim_bases};
 use refundkit::plan::RefundDescription;
 use refundkit::{Credentials, ProviderId};
 use refundkit_journal::worker::{Config, SystemClock, Workers, WorkersHandle};
@@ -150,9 +150,9 @@ async fn settled_count(journal: &Journal) -> usize {
         .count()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_tokio_service_takes_refunds_concurrently_survives_a_restart_and_makes_each_once() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    threads 4;
+    async fn a_tokio_service_takes_refunds_concurrently_survives_a_restart_and_makes_each_once(backend, url) {
         let sim = SimTransport::new(
             common::sim_from(fleet::scenario(1, fleet::faults(0))),
             Arc::new(SystemClock),

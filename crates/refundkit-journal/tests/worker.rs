@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{
-    ManualClock, Shared, SimTransport, backends, fleet, open, sample, sim, sim_bases, start,
+    ManualClock, Shared, SimTransport, fleet, on_each_backend, open, sample, sim, sim_bases, start,
 };
 use refundkit::core::lifecycle::{Action, Status};
 use refundkit::{Credentials, ProviderId};
@@ -92,9 +92,8 @@ fn shared(sim: &Arc<SimTransport>) -> Arc<dyn Transport> {
     Arc::new(Shared(sim.clone()))
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_sample_refund_at_every_provider_is_driven_to_done() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn the_sample_refund_at_every_provider_is_driven_to_done(backend, url) {
         let clock = Arc::new(ManualClock::at(start()));
         let transport = SimTransport::new(sim(|_| {}), clock.clone());
         let j = open(&url).await;
@@ -169,9 +168,8 @@ async fn stop_at_refund_do(j: &Journal, transport: &SimTransport, send: bool) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_refund_whose_worker_stopped_before_sending_it_is_reconciled_and_made_once() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn a_refund_whose_worker_stopped_before_sending_it_is_reconciled_and_made_once(backend, url) {
         let clock = Arc::new(ManualClock::at(start()));
         let transport = SimTransport::new(sim(|_| {}), clock.clone());
         let j = open(&url).await;
@@ -204,9 +202,8 @@ async fn a_refund_whose_worker_stopped_before_sending_it_is_reconciled_and_made_
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_refund_whose_worker_stopped_after_sending_it_is_found_made_and_never_sent_again() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn a_refund_whose_worker_stopped_after_sending_it_is_found_made_and_never_sent_again(backend, url) {
         let clock = Arc::new(ManualClock::at(start()));
         let transport = SimTransport::new(sim(|_| {}), clock.clone());
         let j = open(&url).await;
@@ -238,9 +235,8 @@ async fn a_refund_whose_worker_stopped_after_sending_it_is_found_made_and_never_
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_worker_that_starts_again_under_its_name_takes_back_its_refunds_at_once() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn a_worker_that_starts_again_under_its_name_takes_back_its_refunds_at_once(backend, url) {
         let clock = Arc::new(ManualClock::at(start()));
         let transport = SimTransport::new(sim(|_| {}), clock.clone());
         let j = open(&url).await;
@@ -331,9 +327,8 @@ async fn run_against_unavailable(j: &Journal, clock: &Arc<ManualClock>, config: 
         .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_refund_open_longer_than_its_budget_goes_to_review() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn a_refund_open_longer_than_its_budget_goes_to_review(backend, url) {
         let clock = Arc::new(ManualClock::at(start()));
         let j = open(&url).await;
         submit_sample(&j, ProviderId::Rbs).await;
@@ -361,9 +356,8 @@ async fn a_refund_open_longer_than_its_budget_goes_to_review() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_refund_that_waited_for_its_turn_longer_than_the_age_budget_is_still_tried() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn a_refund_that_waited_for_its_turn_longer_than_the_age_budget_is_still_tried(backend, url) {
         let j = open(&url).await;
         submit_sample(&j, ProviderId::Rbs).await;
         // Eight days later (its payment's earlier refunds, or no worker running), a worker
@@ -387,9 +381,8 @@ async fn a_refund_that_waited_for_its_turn_longer_than_the_age_budget_is_still_t
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_refund_that_would_leave_more_often_than_its_budget_goes_to_review() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn a_refund_that_would_leave_more_often_than_its_budget_goes_to_review(backend, url) {
         let clock = Arc::new(ManualClock::at(start()));
         let j = open(&url).await;
         // Yandex Pay: a 503 to the refund is a safe repeat under its externalOperationId.
@@ -413,9 +406,8 @@ async fn a_refund_that_would_leave_more_often_than_its_budget_goes_to_review() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_request_that_cannot_be_built_waits_for_a_worker_with_the_credential() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn a_request_that_cannot_be_built_waits_for_a_worker_with_the_credential(backend, url) {
         let clock = Arc::new(ManualClock::at(start()));
         let transport = SimTransport::new(sim(|_| {}), clock.clone());
         let j = open(&url).await;
@@ -444,25 +436,24 @@ async fn a_request_that_cannot_be_built_waits_for_a_worker_with_the_credential()
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn no_credential_is_stored_anywhere_in_the_journal() {
-    let secrets: Vec<String> = [
-        "sample-credentials/robokassa-password3.txt",
-        "sample-credentials/yandex-pay-api-key.txt",
-        "sample-credentials/rbs-password.txt",
-        "sample-credentials/yookassa-v3-secret-key.txt",
-    ]
-    .iter()
-    .map(|p| {
-        String::from_utf8(sample::read(p))
-            .unwrap()
-            .trim_end()
-            .to_owned()
-    })
-    .collect();
-    let key = String::from_utf8(sample::read("sample-credentials/yookassa-shop.key")).unwrap();
-    let key_line = key.lines().nth(1).unwrap().to_owned();
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn no_credential_is_stored_anywhere_in_the_journal(backend, url) {
+        let secrets: Vec<String> = [
+            "sample-credentials/robokassa-password3.txt",
+            "sample-credentials/yandex-pay-api-key.txt",
+            "sample-credentials/rbs-password.txt",
+            "sample-credentials/yookassa-v3-secret-key.txt",
+        ]
+        .iter()
+        .map(|p| {
+            String::from_utf8(sample::read(p))
+                .unwrap()
+                .trim_end()
+                .to_owned()
+        })
+        .collect();
+        let key = String::from_utf8(sample::read("sample-credentials/yookassa-shop.key")).unwrap();
+        let key_line = key.lines().nth(1).unwrap().to_owned();
         let clock = Arc::new(ManualClock::at(start()));
         let transport = SimTransport::new(sim(|_| {}), clock.clone());
         let j = open(&url).await;
@@ -505,9 +496,8 @@ impl Rng {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn every_refund_ends_done_refused_or_in_review_and_applied_once_whatever_stops_the_workers() {
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn every_refund_ends_done_refused_or_in_review_and_applied_once_whatever_stops_the_workers(backend, url) {
         let clock = Arc::new(ManualClock::at(start()));
         let transport = SimTransport::new(
             common::sim_from(fleet::scenario(2, fleet::faults(0))),
@@ -669,11 +659,10 @@ impl Transport for Unreachable {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_request_that_never_left_does_not_poison_its_refund() {
-    // A provider down for a while (connection refused, three times in a row) and then back:
-    // the refund is sent once it is reachable and settles, each attempt numbered on its own.
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn a_request_that_never_left_does_not_poison_its_refund(backend, url) {
+        // A provider down for a while (connection refused, three times in a row) and then back:
+        // the refund is sent once it is reachable and settles, each attempt numbered on its own.
         let clock = Arc::new(ManualClock::at(start()));
         let sim = SimTransport::new(sim(|_| {}), clock.clone());
         let transport = Arc::new(Unreachable {
@@ -710,13 +699,12 @@ async fn a_request_that_never_left_does_not_poison_its_refund() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_refund_in_review_holds_back_its_payments_later_refunds_until_a_person_answers() {
-    // RBS compares refundedAmount with one refund at a time. Refund A's refund.do is booked
-    // and its answer lost, and A goes to a person; B, of the same order and the same amount,
-    // must not start: a lost answer of B's would read A's money as B's.
-    use refundkit_journal::worker::Ended;
-    for (backend, url) in backends() {
+on_each_backend! {
+    async fn a_refund_in_review_holds_back_its_payments_later_refunds_until_a_person_answers(backend, url) {
+        // RBS compares refundedAmount with one refund at a time. Refund A's refund.do is booked
+        // and its answer lost, and A goes to a person; B, of the same order and the same amount,
+        // must not start: a lost answer of B's would read A's money as B's.
+        use refundkit_journal::worker::Ended;
         let clock = Arc::new(ManualClock::at(start()));
         let transport = SimTransport::new(
             sim(|s| {

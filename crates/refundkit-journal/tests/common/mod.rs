@@ -35,8 +35,9 @@ pub fn sqlite() -> String {
 }
 
 /// A new, empty PostgreSQL database's URL, on the server of `REFUNDKIT_TEST_POSTGRES` (what
-/// `.ci/postgres.sh start` exports). Without it, `None`: the PostgreSQL half of a test is
-/// skipped and says so, unless `REFUNDKIT_REQUIRE_POSTGRES=1` (CI), where that is a failure.
+/// `.ci/postgres.sh start` exports). Without it, `None`, and a failure under
+/// `REFUNDKIT_REQUIRE_POSTGRES=1` (CI): a test that needs one is built ignored without it
+/// ([`on_each_backend!`]).
 pub fn postgres() -> Option<String> {
     let Ok(base) = std::env::var("REFUNDKIT_TEST_POSTGRES") else {
         assert!(
@@ -71,14 +72,44 @@ pub async fn open(url: &str) -> refundkit_journal::Journal {
     journal
 }
 
-/// A new journal URL on every backend there is: `(name, url)`.
-pub fn backends() -> Vec<(&'static str, String)> {
-    let mut out = vec![("sqlite", sqlite())];
-    if let Some(url) = postgres() {
-        out.push(("postgres", url));
-    }
-    out
+/// A test once per backend: `<name>::sqlite`, and `<name>::postgres`, which is listed as
+/// ignored (never as passed) when the tests were built without `REFUNDKIT_TEST_POSTGRES` (the
+/// crate's build script sets `refundkit_test_postgres` then). The body sees the backend's
+/// name and a new journal URL on it.
+macro_rules! on_each_backend {
+    ($(#[$meta:meta])* async fn $name:ident($backend:ident, $url:ident) $body:block) => {
+        on_each_backend! { $(#[$meta])* threads 2; async fn $name($backend, $url) $body }
+    };
+    ($(#[$meta:meta])* threads $threads:literal; async fn $name:ident($backend:ident, $url:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+            async fn sqlite() {
+                let ($backend, $url) = ("sqlite", crate::common::sqlite());
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+            #[cfg_attr(
+                not(refundkit_test_postgres),
+                ignore = "REFUNDKIT_TEST_POSTGRES was not set when the tests were built"
+            )]
+            async fn postgres() {
+                let ($backend, $url) = (
+                    "postgres",
+                    crate::common::postgres()
+                        .expect("REFUNDKIT_TEST_POSTGRES was set when the tests were built"),
+                );
+                $body
+            }
+        }
+    };
 }
+#[allow(unused_imports)]
+pub(crate) use on_each_backend;
 
 /// An instant in 2026.
 pub fn start() -> SystemTime {
