@@ -91,7 +91,7 @@ enum Command {
     /// and another started; then each refund beside what its provider booked. Exit 0 only
     /// when every refund happened exactly once. About ten seconds.
     Demo(demo::DemoArgs),
-    /// Describe a refund once (JSON; the README has the format) and print each provider's
+    /// Describe a refund once (JSON; the format is in docs/a-refund-by-hand.md) and print each provider's
     /// ready HTTP request (method, URL, headers with secrets redacted, body) with every
     /// violation. With no INPUT, a built-in sample order; with no credentials, clearly marked
     /// sample ones.

@@ -51,7 +51,7 @@ const TLS_FILES: &[(&str, &[u8])] = &[
 /// The flags of `serve`.
 #[derive(clap::Args)]
 pub struct ServeArgs {
-    /// The scenario: a JSON file (the README has the format), or a built-in one by name:
+    /// The scenario: a JSON file (the format is in docs/emulator.md), or a built-in one by name:
     /// `sample` (the default: `refundkit plan`'s sample order, every request answered as on a
     /// good day) or `lost-answer` (the same, the first refund.do's answer lost).
     #[arg(long)]

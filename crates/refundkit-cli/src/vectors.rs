@@ -44,7 +44,7 @@ pub enum Verb {
     },
     /// Run an external implementation over the suite in DIR: CMD (run by `sh -c`) reads a test
     /// file on stdin and writes `{"results": [{"tcId", "result", "output"} or {"tcId",
-    /// "skipped"}]}` (README: Vectors for everyone). Prints agreements and disagreements per
+    /// "skipped"}]}` (docs/vectors-and-transcripts.md). Prints agreements and disagreements per
     /// file; exit 1 on any disagreement or missing result.
     Check {
         /// The harness command.

@@ -61,6 +61,7 @@ mod backend;
 pub mod blocking;
 pub mod clock;
 mod conn;
+pub mod guide;
 mod journal;
 mod location;
 mod model;

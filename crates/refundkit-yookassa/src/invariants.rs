@@ -16,7 +16,7 @@ const TEXT_MAX: usize = 128;
 const FULL_NAME_MAX: usize = 256;
 const CONTACT_MAX: usize = 64;
 
-/// Every violation in `request`. See the README for the list of rules.
+/// Every violation in `request`. The rules are listed in the guide (docs/providers.md).
 pub fn check(request: &ReturnPaymentRequest) -> Report {
     request.report(&())
 }

@@ -361,7 +361,7 @@ impl RefundDescription {
         Ok(())
     }
 
-    /// A description from its JSON (the README has the format): unknown fields refused, the
+    /// A description from its JSON (the format is in the guide: `refundkit::guide::a_refund_by_hand`): unknown fields refused, the
     /// error naming the field's path.
     pub fn from_json(json: &[u8]) -> Result<RefundDescription, DecodeError> {
         refundkit_core::json::decode(json)

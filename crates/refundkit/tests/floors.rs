@@ -1,4 +1,4 @@
-//! The workspace's structure, as the README draws it: within each crate, no file imports a
+//! The workspace's structure, as the guide draws it (docs/project.md): within each crate, no file imports a
 //! file that imports it back (directly or through others). A module's `mod.rs` is the top of
 //! its directory (it may name its children; a child never names its parent), so every crate
 //! reads as floors: lower files know nothing of the ones above.

@@ -1,4 +1,4 @@
-//! The README's examples compile pasted into a new crate that depends on `refundkit` alone:
+//! The examples of the README and of the guide (docs/) compile pasted into a new crate that depends on `refundkit` alone:
 //! each Rust block becomes an example of a scratch crate (its hidden `# ` lines kept, wrapped
 //! in `main` as rustdoc wraps it), built offline against the workspace's lock file. The
 //! journal's example is left out: it says to add `refundkit-journal`, which it uses.
@@ -56,10 +56,21 @@ fn examples(readme: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_readmes_examples_compile_in_a_crate_that_depends_on_refundkit_alone() {
+fn the_readmes_and_the_guides_examples_compile_in_a_crate_that_depends_on_refundkit_alone() {
     let root = workspace();
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let examples = examples(&readme);
+    // The README and every chapter of the guide (docs/), in a stable order.
+    let mut files = vec![root.join("README.md")];
+    let mut chapters: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    chapters.sort();
+    files.extend(chapters);
+    let examples: Vec<String> = files
+        .iter()
+        .flat_map(|f| examples(&std::fs::read_to_string(f).unwrap()))
+        .collect();
     assert!(examples.len() >= 7, "{} examples", examples.len());
     let dir = root.join("target/readme-standalone");
     let _ = std::fs::remove_dir_all(dir.join("examples"));

@@ -152,7 +152,7 @@ pub struct TrustArgs {
 pub enum DigestArg {
     /// SHA-256 (default).
     Sha256,
-    /// SHA-1 (legacy peers; signed by the `rsa` crate, see the README).
+    /// SHA-1 (legacy peers; signed by the `rsa` crate, see docs/project.md).
     Sha1,
 }
 

@@ -7,7 +7,7 @@ pub(crate) mod material;
 pub use material::*;
 
 /// Every provider's clearly marked sample credential: what `refundkit serve`'s built-in
-/// scenario takes, and what the README's examples run with. Never a real shop's.
+/// scenario takes, and what the guide's examples run with. Never a real shop's.
 ///
 /// ```
 /// let credentials = refundkit::samples::credentials();
