@@ -53,7 +53,8 @@ const TLS_FILES: &[(&str, &[u8])] = &[
 pub struct ServeArgs {
     /// The scenario: a JSON file (the format is in docs/emulator.md), or a built-in one by name:
     /// `sample` (the default: `refundkit plan`'s sample order, every request answered as on a
-    /// good day) or `lost-answer` (the same, the first refund.do's answer lost).
+    /// good day), `lost-answer` (the same, the first refund.do's answer lost) or `demo`
+    /// (`refundkit demo`'s: a fault at every provider, refunds settling in a second).
     #[arg(long)]
     scenario: Option<PathBuf>,
     /// A fault to inject, `PROVIDER:PATH:NTH:KIND[:MS]` (`rbs:refund.do:1:answer-lost`;

@@ -409,10 +409,19 @@ fn an_mws_handshake_the_provider_refused_is_not_sent_and_says_why() {
     let journal = refundkit_journal::blocking::Journal::connect_read_only(&url).unwrap();
     let attempts = journal.attempts("mws-1").unwrap();
     assert!(!attempts.is_empty());
+    // A refused handshake reads as never sent; now and then, under load, the connection is
+    // reset before the server's alert is read, and the transport cannot tell that it did not
+    // leave: lost, the conservative reading (reconciled, never resent blind). Never answered.
+    let outcome = |a: &refundkit_journal::Attempt| a.outcome.map(|o| o.as_str().to_owned());
+    assert_eq!(
+        outcome(&attempts[0]).as_deref(),
+        Some("not-sent"),
+        "{attempts:?}"
+    );
     assert!(
         attempts
             .iter()
-            .all(|a| a.outcome.map(|o| o.as_str()) == Some("not-sent")),
+            .all(|a| matches!(outcome(a).as_deref(), Some("not-sent" | "lost"))),
         "{attempts:?}"
     );
     journal.close();
