@@ -138,7 +138,7 @@ pub enum Verb {
         /// One JSON object per line: id, provider, payment, state (pending, in-flight,
         /// waiting, done, refused, review), amount (a decimal string), attempts, sends,
         /// reason (for refused and review), detail, created_at, updated_at, due_at,
-        /// resolution, note.
+        /// resolution, note, settled_at, hold, resolved_by (who answered a review).
         #[arg(long)]
         json: bool,
         /// Only this refund.
@@ -164,6 +164,9 @@ pub enum Verb {
         /// What the person checked, and where (kept with the refund).
         #[arg(long)]
         note: String,
+        /// Who answers (kept with the refund); default: the login name ($USER, $LOGNAME).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
     },
 }
 
@@ -244,6 +247,7 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             done,
             not_refunded: _,
             note,
+            by,
         } => {
             let resolution = if done {
                 Resolution::Done
@@ -254,12 +258,21 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
             drop(db.open_read_only()?);
             let entry = db
                 .open(Opening::Submit)?
-                .resolve(&id, resolution, &note)
+                .resolve(&id, resolution, &note, who(by).as_deref())
                 .map_err(|e| CliError::Rejected(e.to_string()))?;
             io::emit(format!("{}\n", line(&entry)).as_bytes())?;
             Ok(Exit::Ok)
         }
     }
+}
+
+/// Who answers a review: `--by`, else the login name the environment gives.
+fn who(by: Option<String>) -> Option<String> {
+    by.or_else(|| {
+        ["USER", "LOGNAME"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|n| !n.is_empty()))
+    })
 }
 
 fn submit(

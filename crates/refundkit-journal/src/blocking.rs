@@ -174,10 +174,12 @@ impl Journal {
         id: &str,
         resolution: Resolution,
         note: &str,
+        by: Option<&str>,
     ) -> Result<Entry, JournalError> {
         let (id, note, now) = (id.to_owned(), note.to_owned(), self.inner.clock().now());
+        let by = by.map(str::to_owned);
         self.inner
-            .pool_blocking(move |c| c.resolve(&id, resolution, &note, now))
+            .pool_blocking(move |c| c.resolve(&id, resolution, &note, by.as_deref(), now))
     }
 
     /// [`crate::Journal::claim`], blocking.
@@ -262,6 +264,7 @@ impl Journal {
             seq,
             outcome,
             at: now,
+            answer: None,
         };
         self.inner
             .pool_blocking(move |c| c.record(&claim, &refund, &answered, now, release))

@@ -310,17 +310,19 @@ impl Journal {
         self.call(move |c| c.next_in_sequence(&name, floor)).await
     }
 
-    /// A person's answer to a refund in review, with their note, at the journal's clock's
-    /// time: done, or refused (no money moved). Raises the fence, so no worker still holding
-    /// the refund can write after it.
+    /// A person's answer to a refund in review, with their note and who they are (`None`
+    /// when nobody signed in), at the journal's clock's time: done, or refused (no money
+    /// moved). Raises the fence, so no worker still holding the refund can write after it.
     pub async fn resolve(
         &self,
         id: &str,
         resolution: Resolution,
         note: &str,
+        by: Option<&str>,
     ) -> Result<Entry, JournalError> {
         let (id, note, now) = (id.to_owned(), note.to_owned(), self.clock.now());
-        self.call(move |c| c.resolve(&id, resolution, &note, now))
+        let by = by.map(str::to_owned);
+        self.call(move |c| c.resolve(&id, resolution, &note, by.as_deref(), now))
             .await
     }
 
@@ -428,6 +430,7 @@ impl Journal {
             seq,
             outcome,
             at: now,
+            answer: None,
         };
         self.call(move |c| c.record(&claim, &refund, &answered, now, release))
             .await

@@ -14,8 +14,8 @@ use crate::JournalError;
 /// A refund as the journal lists it. Serializes to the members of a line of `refundkit
 /// journal show --json`: `id`, `provider`, `payment`, `state`, `amount` (a decimal string),
 /// `attempts`, `sends`, `reason` (for refused and review; `null` otherwise), `detail` (the
-/// last decision's reason), `created_at`, `updated_at`, `due_at` (UTC, `…T…Z`), `resolution`
-/// and `note`.
+/// last decision's reason), `created_at`, `updated_at`, `due_at` (UTC, `…T…Z`), `resolution`,
+/// `note`, `settled_at`, `hold` and `resolved_by` (who answered a review).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The shop's id of the refund.
@@ -72,7 +72,7 @@ impl Entry {
 impl serde::Serialize for Entry {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let time = refundkit::core::lifecycle::time::format_utc;
-        let mut map = s.serialize_map(Some(16))?;
+        let mut map = s.serialize_map(Some(17))?;
         map.serialize_entry("id", &self.id)?;
         map.serialize_entry("provider", &self.provider)?;
         map.serialize_entry("payment", &self.payment)?;
@@ -92,6 +92,10 @@ impl serde::Serialize for Entry {
         map.serialize_entry("note", &self.resolution.as_ref().map(|r| &r.note))?;
         map.serialize_entry("settled_at", &self.settled_at.map(time))?;
         map.serialize_entry("hold", &self.hold.as_ref().map(|h| &h.why))?;
+        map.serialize_entry(
+            "resolved_by",
+            &self.resolution.as_ref().and_then(|r| r.by.as_deref()),
+        )?;
         map.end()
     }
 }
@@ -114,6 +118,8 @@ pub struct Resolved {
     pub note: String,
     /// When.
     pub at: Option<SystemTime>,
+    /// Who (`None` for an answer recorded before the journal kept it).
+    pub by: Option<String>,
 }
 
 /// Which refunds [`crate::Journal::list`] gives; the default gives every one, in the order
@@ -221,10 +227,13 @@ pub struct Sending {
     pub method: &'static str,
     /// Whether it moves money.
     pub moves_money: bool,
+    /// The request as kept (an exchange's `request` member of [`refundkit::transcript`]: its
+    /// secrets replaced, a signature that would let it be sent again removed), as JSON.
+    pub request: Option<String>,
 }
 
 /// A request's end, as the journal closes its attempt: which request, how, and when.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answered {
     /// Its sequence number ([`Sending::seq`]).
     pub seq: u64,
@@ -232,6 +241,9 @@ pub struct Answered {
     pub outcome: Outcome,
     /// When its answer came (or its loss was known).
     pub at: SystemTime,
+    /// The answer's body as kept: a JSON string of its text, or `{"base64": …}` for bytes
+    /// that are not UTF-8 (`None` without an answer).
+    pub answer: Option<String>,
 }
 
 /// How a request ended.
@@ -279,16 +291,32 @@ pub struct Attempt {
     pub answered_at: Option<SystemTime>,
     /// How it ended (an answer's HTTP status with it); `None` while in flight.
     pub outcome: Option<Outcome>,
+    /// The request as it was kept ([`Sending::request`]), where the journal kept it.
+    pub request: Option<String>,
+    /// The answer's body as it was kept ([`Answered::answer`]).
+    pub answer: Option<String>,
 }
 
 impl Sending {
     /// What `outgoing` is, for its write-ahead record.
     pub fn of(outgoing: &refundkit::core::lifecycle::Outgoing) -> Sending {
+        // The transcript's rule for what of a request may be kept: the same in a journal.
+        let request =
+            refundkit::transcript::record(&outgoing.request, None, UNIX_EPOCH, Duration::ZERO)
+                .and_then(|exchange| exchange.get("request").map(ToString::to_string));
         Sending {
             seq: outgoing.seq,
             method: outgoing.method,
             moves_money: outgoing.moves_money,
+            request,
         }
+    }
+}
+
+impl Answered {
+    /// The body of an answer, as [`Answered::answer`] keeps it.
+    pub fn kept(body: &[u8]) -> String {
+        refundkit::core::conformance::export::wire(body).to_string()
     }
 }
 

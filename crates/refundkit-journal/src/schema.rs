@@ -9,7 +9,7 @@ use crate::backend::{Tx, Value};
 
 /// The newest schema this refundkit writes. A database of a newer one is refused rather than
 /// misread; an older one is brought up to date when the journal opens.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// A statement of a migration, for both databases or for one.
 enum Sql {
@@ -152,6 +152,16 @@ const MIGRATIONS: &[(i64, &[Sql])] = &[
                      CHECK (status IN ('pending', 'in-flight', 'waiting', 'done', 'refused',
                          'review'))",
             ),
+        ],
+    ),
+    (
+        // What an operator's console shows: each attempt's request as kept and its answer,
+        // and who resolved a review.
+        3,
+        &[
+            Sql::Both("ALTER TABLE refundkit_attempts ADD COLUMN request TEXT"),
+            Sql::Both("ALTER TABLE refundkit_attempts ADD COLUMN answer TEXT"),
+            Sql::Both("ALTER TABLE refundkit_refunds ADD COLUMN resolved_by TEXT"),
         ],
     ),
 ];

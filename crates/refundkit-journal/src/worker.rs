@@ -545,7 +545,7 @@ impl Worker {
             .instrument(attempt.clone())
             .await;
         let now = self.clock.now();
-        let (answer, outcome) = match &delivery {
+        let (answer, outcome, kept) = match &delivery {
             Delivery::Answered {
                 http_status,
                 headers,
@@ -553,9 +553,10 @@ impl Worker {
             } => (
                 Answer::received(*http_status, body).with_headers(headers),
                 Outcome::Answered(*http_status),
+                Some(Answered::kept(body)),
             ),
-            Delivery::Lost => (Answer::Lost, Outcome::Lost),
-            Delivery::NotSent => (Answer::NotSent, Outcome::NotSent),
+            Delivery::Lost => (Answer::Lost, Outcome::Lost, None),
+            Delivery::NotSent => (Answer::NotSent, Outcome::NotSent, None),
         };
         refund
             .on_answer(out.seq, answer, &self.credentials, now)
@@ -572,6 +573,7 @@ impl Worker {
             seq: out.seq,
             outcome,
             at: now,
+            answer: kept,
         })
     }
 

@@ -409,7 +409,7 @@ on_each_backend! {
             j.claim("w3", start(), LEASE, None).await.unwrap().is_none(),
             "{backend}: a review let the payment's next refund start"
         );
-        j.resolve("a-1", Resolution::NotRefunded, "not in the console")
+        j.resolve("a-1", Resolution::NotRefunded, "not in the console", None)
             .await
             .unwrap();
         let next = j.claim("w3", start(), LEASE, None).await.unwrap().unwrap();
@@ -468,29 +468,33 @@ on_each_backend! {
             to_review(&j, &c, "the answer named another order").await;
         }
         let done = j
-            .resolve("a-1", Resolution::Done, "seen in the bank's console")
+            .resolve("a-1", Resolution::Done, "seen in the bank's console", Some("anna"))
             .await
             .unwrap();
         assert_eq!(done.status, Status::Done, "{backend}");
         let resolved = done.resolution.unwrap();
         assert_eq!(
-            (resolved.resolution, resolved.note.as_str()),
-            (Resolution::Done, "seen in the bank's console")
+            (
+                resolved.resolution,
+                resolved.note.as_str(),
+                resolved.by.as_deref()
+            ),
+            (Resolution::Done, "seen in the bank's console", Some("anna"))
         );
         let not = j
-            .resolve("b-1", Resolution::NotRefunded, "no refund in the console")
+            .resolve("b-1", Resolution::NotRefunded, "no refund in the console", None)
             .await
             .unwrap();
         assert_eq!(not.status, Status::Refused, "{backend}");
         assert!(not.reason().unwrap().contains("not refunded"), "{backend}");
         // Only a review can be resolved, and only an existing refund.
         assert!(matches!(
-            j.resolve("a-1", Resolution::NotRefunded, "changed my mind")
+            j.resolve("a-1", Resolution::NotRefunded, "changed my mind", None)
                 .await,
             Err(JournalError::NotInReview { .. })
         ));
         assert!(matches!(
-            j.resolve("nope", Resolution::Done, "-").await,
+            j.resolve("nope", Resolution::Done, "-", None).await,
             Err(JournalError::NotFound(_))
         ));
     }
@@ -727,7 +731,7 @@ on_each_backend! {
         refund.escalate("checked by hand", start()).unwrap();
         j.release(&claim, &refund, start()).await.unwrap();
         row_is_the_state(&j, "r-1", backend, "an escalation").await;
-        j.resolve("r-1", Resolution::Done, "seen in the console")
+        j.resolve("r-1", Resolution::Done, "seen in the console", None)
             .await
             .unwrap();
         row_is_the_state(&j, "r-1", backend, "a person's answer").await;

@@ -117,6 +117,36 @@ on_each_backend! {
     }
 }
 
+on_each_backend! {
+    async fn every_attempt_keeps_its_request_as_a_transcript_keeps_it_and_its_answer(backend, url) {
+        let clock = Arc::new(ManualClock::at(start()));
+        let transport = SimTransport::new(sim(|_| {}), clock.clone());
+        let j = open(&url).await;
+        for provider in ProviderId::ALL {
+            submit_sample(&j, provider).await;
+        }
+        settle(&j, shared(&transport), &clock, &sample::credentials()).await;
+        for entry in j.list(&Default::default()).await.unwrap() {
+            for a in j.attempts(&entry.id).await.unwrap() {
+                let request: serde_json::Value =
+                    serde_json::from_str(a.request.as_deref().unwrap()).unwrap();
+                assert!(request["uri"].as_str().is_some(), "{backend}: {request}");
+                assert!(request["method"].as_str().is_some(), "{backend}: {request}");
+                let answer: serde_json::Value =
+                    serde_json::from_str(a.answer.as_deref().unwrap()).unwrap();
+                assert!(answer.is_string() || answer["base64"].is_string(), "{backend}");
+            }
+        }
+        let refund_do = j.attempts("sample-rbs").await.unwrap().pop().unwrap();
+        let request = refund_do.request.unwrap();
+        assert!(request.contains("refund.do"), "{backend}: {request}");
+        assert!(
+            request.contains("password=%5Bredacted%5D"),
+            "{backend}: {request}"
+        );
+    }
+}
+
 /// A worker that stops right after recording the RBS refund.do as leaving: before it sends
 /// (`send == false`) or after (`send == true`), never recording the answer.
 async fn stop_at_refund_do(j: &Journal, transport: &SimTransport, send: bool) {
@@ -794,6 +824,7 @@ on_each_backend! {
             "a",
             refundkit_journal::Resolution::Done,
             "seen in the console",
+            None,
         )
         .await
         .unwrap();

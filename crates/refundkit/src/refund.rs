@@ -226,15 +226,16 @@ impl Refund {
         each!(&mut self.0, m => m.escalate(why, now))
     }
 
-    /// A person's answer to the refund in review, with their note.
+    /// A person's answer to the refund in review, with their note and who they are.
     pub fn resolve(
         &mut self,
         resolution: Resolution,
         note: impl Into<String>,
+        by: Option<&str>,
         now: SystemTime,
     ) -> Result<(), MachineError> {
         let note = note.into();
-        each!(&mut self.0, m => m.resolve(resolution, note, now))
+        each!(&mut self.0, m => m.resolve(resolution, note, by, now))
     }
 
     /// When it settled (done or refused; its review began), if it has.

@@ -461,6 +461,9 @@ pub struct Resolved {
     pub resolution: Resolution,
     /// What the person checked, and where.
     pub note: String,
+    /// Who answered, as they signed in (absent in a refund resolved before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
     /// What the review was about.
     pub review: Review,
 }
@@ -966,13 +969,14 @@ impl<L: Lifecycle> Machine<L> {
         }
     }
 
-    /// A person's answer to the refund in review, with their note: done (the money went back:
-    /// the refund's amount), or refused (no money moved; a new refund may be submitted).
-    /// Refused when the refund is not in review.
+    /// A person's answer to the refund in review, with their note and who they are: done (the
+    /// money went back: the refund's amount), or refused (no money moved; a new refund may be
+    /// submitted). Refused when the refund is not in review.
     pub fn resolve(
         &mut self,
         resolution: Resolution,
         note: impl Into<String>,
+        by: Option<&str>,
         now: SystemTime,
     ) -> Result<(), MachineError> {
         let Phase::Review { review, .. } = &self.phase else {
@@ -982,6 +986,7 @@ impl<L: Lifecycle> Machine<L> {
         let resolved = Some(Resolved {
             resolution,
             note: note.clone(),
+            by: by.map(str::to_owned),
             review: review.clone(),
         });
         self.phase = match resolution {

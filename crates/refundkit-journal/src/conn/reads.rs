@@ -89,7 +89,7 @@ impl Conn {
         let rows = self.read(|tx| {
             tx.query(
                 "SELECT n, method, moves_money, worker, fence, sent_at, answered_at, outcome,
-                     http_status
+                     http_status, request, answer
                  FROM refundkit_attempts WHERE refund_id = $1 ORDER BY n",
                 &[Value::from(id)],
             )
@@ -120,6 +120,8 @@ impl Conn {
                         Some("worker-stopped") => Some(Outcome::WorkerStopped),
                         Some(_) => return Err(c.corrupt("attempts.outcome", "not an outcome")),
                     },
+                    request: c.text(9),
+                    answer: c.text(10),
                 })
             })
             .collect()

@@ -22,6 +22,7 @@ pub(super) struct Standing {
     pub(super) settled_at: Option<i64>,
     pub(super) resolution: Option<&'static str>,
     pub(super) note: Option<String>,
+    pub(super) resolved_by: Option<String>,
 }
 
 pub(super) fn standing(refund: &Refund, now: SystemTime) -> Standing {
@@ -43,12 +44,13 @@ pub(super) fn standing(refund: &Refund, now: SystemTime) -> Standing {
         settled_at: refund.settled_at().map(ms),
         resolution: resolved.map(|r| r.resolution.as_str()),
         note: resolved.map(|r| r.note.clone()),
+        resolved_by: resolved.and_then(|r| r.by.clone()),
     }
 }
 
 pub(super) const ENTRY_COLUMNS: &str = "id, provider, payment, status, amount, attempts, sends, reason, \
      created_at, updated_at, due_at, lease_owner, lease_until, resolution, note, settled_at, \
-     hold_reason";
+     hold_reason, resolved_by";
 
 /// A row's columns, read by name of what they hold: a missing or mistyped value is the
 /// journal's corruption, said with the refund and the column, never a silent default.
@@ -117,6 +119,7 @@ pub(super) fn entry_of(row: &Row) -> Result<Entry, JournalError> {
                 .ok_or_else(|| c.corrupt("resolution", "not done or not-refunded"))?,
             note: c.text(14).unwrap_or_default(),
             at: c.int(15).map(instant),
+            by: c.text(17),
         }),
     };
     Ok(Entry {

@@ -158,7 +158,7 @@ impl Conn {
             Lease::Revoke => ", lease_owner = NULL, lease_until = NULL, fence = fence + 1",
         };
         let fence_sql = if fence.is_some() {
-            " AND fence = $13"
+            " AND fence = $14"
         } else {
             ""
         };
@@ -174,6 +174,7 @@ impl Conn {
             Value::from(s.resolution.map(str::to_owned)),
             Value::from(s.note),
             Value::from(Option::<String>::None),
+            Value::from(s.resolved_by),
             Value::from(id),
         ];
         if let Some(f) = fence {
@@ -183,8 +184,8 @@ impl Conn {
             &format!(
                 "UPDATE refundkit_refunds SET state = $1, status = $2, reason = $3,
                      attempts = $4, sends = $5, due_at = $6, updated_at = $7, settled_at = $8,
-                     resolution = $9, note = $10, hold_reason = $11{lease_sql}
-                 WHERE id = $12{fence_sql}"
+                     resolution = $9, note = $10, hold_reason = $11, resolved_by = $12{lease_sql}
+                 WHERE id = $13{fence_sql}"
             ),
             &params,
         )?;
@@ -249,8 +250,8 @@ impl Conn {
     ) -> Result<(), JournalError> {
         tx.execute(
             "INSERT INTO refundkit_attempts (refund_id, n, method, moves_money, worker, fence,
-                 sent_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 sent_at, request)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             &[
                 Value::from(claim.id.as_str()),
                 Value::from(i64::try_from(sending.seq).unwrap_or(i64::MAX)),
@@ -259,6 +260,7 @@ impl Conn {
                 Value::from(claim.worker.as_str()),
                 Value::from(claim.fence),
                 Value::from(ms(now)),
+                Value::from(sending.request.clone()),
             ],
         )?;
         Ok(())
@@ -291,7 +293,8 @@ impl Conn {
             _ => None,
         };
         tx.execute(
-            "UPDATE refundkit_attempts SET answered_at = $1, outcome = $2, http_status = $3
+            "UPDATE refundkit_attempts SET answered_at = $1, outcome = $2, http_status = $3,
+                 answer = $6
              WHERE refund_id = $4 AND n = $5",
             &[
                 Value::from(ms(answered.at)),
@@ -299,6 +302,7 @@ impl Conn {
                 Value::from(status),
                 Value::from(claim.id.as_str()),
                 Value::from(i64::try_from(answered.seq).unwrap_or(i64::MAX)),
+                Value::from(answered.answer.clone()),
             ],
         )?;
         Ok(())
@@ -371,6 +375,7 @@ impl Conn {
         id: &str,
         resolution: Resolution,
         note: &str,
+        by: Option<&str>,
         now: SystemTime,
     ) -> Result<Entry, JournalError> {
         self.tx(|tx| {
@@ -387,7 +392,7 @@ impl Conn {
                     detail: e.to_string(),
                 })?;
             refund
-                .resolve(resolution, note, now)
+                .resolve(resolution, note, by, now)
                 .map_err(|_| JournalError::NotInReview {
                     id: id.to_owned(),
                     status: refund.status(),

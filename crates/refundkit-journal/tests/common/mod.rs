@@ -266,8 +266,13 @@ pub async fn resolve_reviews(j: &refundkit_journal::Journal, state: &serde_json:
         } else {
             refundkit_journal::Resolution::NotRefunded
         };
-        j.resolve(&e.id, resolution, "checked in the emulator's state")
-            .await
-            .unwrap();
+        j.resolve(
+            &e.id,
+            resolution,
+            "checked in the emulator's state",
+            Some("tests"),
+        )
+        .await
+        .unwrap();
     }
 }

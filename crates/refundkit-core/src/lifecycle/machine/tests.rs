@@ -368,7 +368,7 @@ fn the_retry_budget_in_time_counts_from_the_first_request() {
 fn only_a_refund_in_review_is_resolved_and_the_machine_keeps_the_persons_answer() {
     let mut m = machine();
     assert_eq!(
-        m.resolve(Resolution::Done, "seen", t(0)),
+        m.resolve(Resolution::Done, "seen", None, t(0)),
         Err(MachineError::NotInReview(Status::Pending))
     );
     send(&mut m, t(0));
@@ -378,8 +378,13 @@ fn only_a_refund_in_review_is_resolved_and_the_machine_keeps_the_persons_answer(
     ));
     on(&mut m, Answer::Lost, t(1));
     assert_eq!(m.status(), Status::Review);
-    m.resolve(Resolution::NotRefunded, "not in the console", t(2))
-        .unwrap();
+    m.resolve(
+        Resolution::NotRefunded,
+        "not in the console",
+        Some("anna"),
+        t(2),
+    )
+    .unwrap();
     assert_eq!(m.status(), Status::Refused);
     assert_eq!(m.settled_at(), Some(t(2)));
     let resolved = m.resolved().unwrap();
@@ -387,13 +392,19 @@ fn only_a_refund_in_review_is_resolved_and_the_machine_keeps_the_persons_answer(
         (
             resolved.resolution,
             resolved.note.as_str(),
+            resolved.by.as_deref(),
             resolved.review.how.as_str()
         ),
-        (Resolution::NotRefunded, "not in the console", "by hand")
+        (
+            Resolution::NotRefunded,
+            "not in the console",
+            Some("anna"),
+            "by hand"
+        )
     );
     assert!(m.reason().contains("not in the console"));
     assert_eq!(
-        m.resolve(Resolution::Done, "again", t(3)),
+        m.resolve(Resolution::Done, "again", None, t(3)),
         Err(MachineError::NotInReview(Status::Refused))
     );
 }
