@@ -168,6 +168,11 @@ impl Journal {
             .pool_blocking(move |c| c.next_in_sequence(&name, floor))
     }
 
+    /// [`crate::Journal::census`], blocking.
+    pub fn census(&self) -> Result<crate::metrics::Census, JournalError> {
+        self.inner.pool_blocking(|c| c.census())
+    }
+
     /// [`crate::Journal::resolve`], blocking.
     pub fn resolve(
         &self,

@@ -286,6 +286,11 @@ impl Journal {
         self.call(move |c| c.attempts(&id)).await
     }
 
+    /// What the journal holds now, for its metrics ([`crate::metrics::render`]).
+    pub async fn census(&self) -> Result<crate::metrics::Census, JournalError> {
+        self.call(|c| c.census()).await
+    }
+
     /// How many refunds are open (pending, waiting or in flight).
     pub async fn open_count(&self) -> Result<u64, JournalError> {
         self.call(|c| c.open_count()).await

@@ -64,6 +64,7 @@ mod conn;
 pub mod guide;
 mod journal;
 mod location;
+pub mod metrics;
 mod model;
 mod pool;
 #[cfg(feature = "postgres")]

@@ -841,3 +841,107 @@ on_each_backend! {
         assert_eq!(refunds, 2, "{backend}: A and B each booked once");
     }
 }
+
+/// The metrics text read by Prometheus' own Python client (`prometheus_client.parser`), as
+/// `name{labels} value` lines; `None` where that client is not installed and CI does not ask
+/// for it (`REFUNDKIT_REQUIRE_PROMETHEUS_CLIENT`).
+fn parsed_by_prometheus_client(text: &str) -> Option<Vec<String>> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let script = "import sys\nfrom prometheus_client.parser import text_string_to_metric_families as f\n\
+        for fam in f(sys.stdin.read()):\n    for s in fam.samples:\n        \
+        print(s.name + '{' + ','.join(k + '=' + v for k, v in sorted(s.labels.items())) + '} ' + repr(s.value))\n";
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("No module named 'prometheus_client'") {
+        assert!(
+            std::env::var_os("REFUNDKIT_REQUIRE_PROMETHEUS_CLIENT").is_none(),
+            "python3's prometheus_client is required here"
+        );
+        eprintln!("python3's prometheus_client is not installed: the interop half is skipped");
+        return None;
+    }
+    assert!(out.status.success(), "{stderr}");
+    Some(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+on_each_backend! {
+    async fn the_metrics_count_what_the_journal_holds_and_prometheus_reads_them(backend, url) {
+        let clock = Arc::new(ManualClock::at(start()));
+        let transport = SimTransport::new(sim(|_| {}), clock.clone());
+        let j = open(&url).await;
+        for provider in ProviderId::ALL {
+            submit_sample(&j, provider).await;
+        }
+        let before = refundkit_journal::metrics::render(&j.census().await.unwrap(), start());
+        assert!(
+            before.contains("refundkit_refunds{provider=\"rbs\",state=\"pending\"} 1\n"),
+            "{backend}: {before}"
+        );
+        assert!(before.contains("refundkit_oldest_open_refund_age_seconds 0\n"), "{backend}");
+        let later = start() + Duration::from_secs(90);
+        let waiting = refundkit_journal::metrics::render(&j.census().await.unwrap(), later);
+        assert!(waiting.contains("refundkit_oldest_open_refund_age_seconds 90\n"), "{backend}");
+        settle(&j, shared(&transport), &clock, &sample::credentials()).await;
+        let census = j.census().await.unwrap();
+        let text = refundkit_journal::metrics::render(&census, clock.now());
+        for provider in ProviderId::ALL {
+            let done = format!(
+                "refundkit_refunds{{provider=\"{}\",state=\"done\"}} 1\n",
+                provider.name()
+            );
+            assert!(text.contains(&done), "{backend}: {text}");
+        }
+        assert!(text.contains("refundkit_reviews_open 0\n"), "{backend}");
+        assert!(
+            text.contains(
+                "refundkit_sends_total{provider=\"rbs\",method=\"refund.do\",outcome=\"answered\"} 1\n"
+            ),
+            "{backend}: {text}"
+        );
+        let attempts: usize = {
+            let mut n = 0;
+            for e in j.list(&Default::default()).await.unwrap() {
+                n += j.attempts(&e.id).await.unwrap().len();
+            }
+            n
+        };
+        let counted: u64 = census.sends.iter().map(|s| s.count).sum();
+        assert_eq!(counted, attempts as u64, "{backend}");
+        if let Some(samples) = parsed_by_prometheus_client(&text) {
+            assert!(
+                samples.contains(&"refundkit_refunds{provider=rbs,state=done} 1.0".to_owned()),
+                "{backend}: {samples:?}"
+            );
+            assert!(
+                samples.iter().any(|s| s.starts_with(
+                    "refundkit_send_duration_seconds_bucket{le=+Inf,provider=rbs} 2.0"
+                )),
+                "{backend}: {samples:?}"
+            );
+            assert!(
+                samples.contains(&"refundkit_sends_total{method=refund.do,outcome=answered,provider=rbs} 1.0".to_owned()),
+                "{backend}: {samples:?}"
+            );
+        }
+    }
+}

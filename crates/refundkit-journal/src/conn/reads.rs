@@ -6,7 +6,8 @@ use refundkit::Refund;
 
 use crate::JournalError;
 use crate::backend::Value;
-use crate::model::{Attempt, Entry, Filter, Outcome, instant, ms};
+use crate::metrics::{Census, Latency, Sends};
+use crate::model::{Attempt, Entry, Filter, Outcome, instant, ms, status_of};
 
 use super::Conn;
 use super::rows::*;
@@ -125,6 +126,100 @@ impl Conn {
                 })
             })
             .collect()
+    }
+
+    /// What the journal holds now, for its metrics: three reads in one transaction, so the
+    /// figures agree with one another. Each reads the whole table it counts (a scrape, every
+    /// few seconds, never a worker's round).
+    pub(crate) fn census(&mut self) -> Result<Census, JournalError> {
+        use crate::metrics::LATENCY_BUCKETS_MS;
+        let buckets: String = LATENCY_BUCKETS_MS
+            .iter()
+            .map(|ms| {
+                format!(
+                    ", CAST(SUM(CASE WHEN a.outcome IN ('answered', 'lost')
+                          AND a.answered_at - a.sent_at <= {ms} THEN 1 ELSE 0 END) AS BIGINT)"
+                )
+            })
+            .collect();
+        let latency_sql = format!(
+            "SELECT r.provider, a.method, a.outcome, COUNT(*),
+                 CAST(SUM(CASE WHEN a.outcome IN ('answered', 'lost') THEN 1 ELSE 0 END)
+                     AS BIGINT),
+                 CAST(SUM(CASE WHEN a.outcome IN ('answered', 'lost')
+                     THEN a.answered_at - a.sent_at ELSE 0 END) AS BIGINT){buckets}
+             FROM refundkit_attempts a JOIN refundkit_refunds r ON r.id = a.refund_id
+             WHERE a.outcome IS NOT NULL
+             GROUP BY r.provider, a.method, a.outcome
+             ORDER BY r.provider, a.method, a.outcome"
+        );
+        let (refunds, oldest, sends) = self.read(|tx| {
+            Ok((
+                tx.query(
+                    "SELECT provider, status, COUNT(*) FROM refundkit_refunds
+                     GROUP BY provider, status",
+                    &[],
+                )?,
+                tx.query(
+                    "SELECT MIN(created_at) FROM refundkit_refunds WHERE due_at IS NOT NULL",
+                    &[],
+                )?,
+                tx.query(&latency_sql, &[])?,
+            ))
+        })?;
+        let corrupt = |column: &str| JournalError::Corrupt {
+            id: String::new(),
+            detail: format!("{column}: not what the journal writes"),
+        };
+        let n = |v: Option<&Value>| v.and_then(Value::int).and_then(|n| u64::try_from(n).ok());
+        let mut census = Census::default();
+        for row in &refunds {
+            let provider = row
+                .first()
+                .and_then(Value::text)
+                .and_then(|t| t.parse().ok())
+                .ok_or_else(|| corrupt("provider"))?;
+            let status = row
+                .get(1)
+                .and_then(Value::text)
+                .and_then(status_of)
+                .ok_or_else(|| corrupt("status"))?;
+            census
+                .refunds
+                .push((provider, status, n(row.get(2)).unwrap_or(0)));
+        }
+        census.oldest_open = oldest
+            .first()
+            .and_then(|r| r.first())
+            .and_then(Value::int)
+            .map(instant);
+        for row in &sends {
+            let text = |i: usize, column| {
+                row.get(i)
+                    .and_then(Value::text)
+                    .ok_or_else(|| corrupt(column))
+            };
+            let provider = text(0, "provider")?
+                .parse()
+                .map_err(|_| corrupt("provider"))?;
+            let left = n(row.get(4)).unwrap_or(0);
+            let mut latency = Latency {
+                sum_ms: n(row.get(5)).unwrap_or(0),
+                count: left,
+                ..Latency::default()
+            };
+            for (i, bucket) in latency.buckets.iter_mut().enumerate() {
+                *bucket = n(row.get(i.saturating_add(6))).unwrap_or(0);
+            }
+            census.sends.push(Sends {
+                provider,
+                method: text(1, "attempts.method")?.to_owned(),
+                outcome: text(2, "attempts.outcome")?.to_owned(),
+                count: n(row.get(3)).unwrap_or(0),
+                latency: (left > 0).then_some(latency),
+            });
+        }
+        Ok(census)
     }
 
     /// How many refunds are open (pending, waiting or in flight).
