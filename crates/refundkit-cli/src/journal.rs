@@ -38,7 +38,7 @@ pub struct DbArg {
 
 /// What a command does with a journal it opens.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Opening {
+pub(crate) enum Opening {
     /// Records refunds: a journal that is not there yet is made.
     Submit,
     /// Works on the refunds there: a journal made now has none, which is said.
@@ -54,7 +54,7 @@ fn journal_error(e: JournalError) -> CliError {
 
 /// A journal this command opened, its connections closed (each on its thread) when the
 /// command is done with it: a process that exits leaves nothing half done.
-struct Opened(Journal);
+pub(crate) struct Opened(Journal);
 
 impl std::ops::Deref for Opened {
     type Target = Journal;
@@ -73,7 +73,7 @@ impl DbArg {
     /// Opens the journal to write it (made, or brought up to date, when needed), saying so
     /// when it was made from nothing where the command expected one: an empty file a typo or
     /// another program left, or no file at all for a worker.
-    fn open(&self, opening: Opening) -> Result<Opened, CliError> {
+    pub(crate) fn open(&self, opening: Opening) -> Result<Opened, CliError> {
         let location: Location = self.db.parse().map_err(journal_error)?;
         let was_empty_file = match &location {
             Location::Sqlite(path) => std::fs::metadata(path).ok().map(|m| m.len() == 0),
@@ -97,7 +97,7 @@ impl DbArg {
     }
 
     /// Opens the journal to read it only: nothing written, nothing made.
-    fn open_read_only(&self) -> Result<Opened, CliError> {
+    pub(crate) fn open_read_only(&self) -> Result<Opened, CliError> {
         Journal::connect_read_only(&self.db)
             .map(Opened)
             .map_err(journal_error)
@@ -144,6 +144,11 @@ pub enum Verb {
         /// Only this refund.
         id: Option<String>,
     },
+    /// The operator's console: the refunds, each one's requests and answers as a timeline,
+    /// the review queue with a form to resolve each (recorded with who and when), and
+    /// /metrics (Prometheus' text format). Server-rendered, loopback by default, signed in with
+    /// the token of --token-file.
+    Web(crate::web::WebArgs),
     /// A person's answer to a refund in review: --done (the money went back) or
     /// --not-refunded (it did not: refused, and a new refund may be submitted).
     Resolve {
@@ -223,6 +228,11 @@ pub struct RunArgs {
     /// `journal run` holds (`{host}-{i}`, locked while it runs).
     #[arg(long, value_name = "NAME")]
     worker_id: Option<String>,
+    /// Serve the journal's metrics at http://ADDR/metrics (Prometheus' text format: refunds by
+    /// state and provider, sends and their outcomes, send latency, reviews open, the oldest
+    /// open refund's age), read from the journal at each scrape.
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<std::net::SocketAddr>,
     /// Workers in this process (tasks, named `{worker-id}-{i}`; 1 to 256).
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=256))]
@@ -241,6 +251,7 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
         } => submit(&db, provider, &id, &credentials, &settings, input),
         Verb::Run(args) => work(&args),
         Verb::Show { db, json, id } => show(&db, json, id.as_deref()),
+        Verb::Web(args) => crate::web::run(args),
         Verb::Resolve {
             db,
             id,
@@ -424,6 +435,10 @@ fn work(args: &RunArgs) -> Result<Exit, CliError> {
         })
         .map_err(|e| CliError::Usage(e.to_string()))?;
         let journal = journal.nonblocking().clone();
+        if let Some(addr) = args.metrics {
+            let bound = crate::web::serve_metrics(journal.clone(), addr).await?;
+            io::diagnose(&format!("metrics: http://{bound}/metrics"));
+        }
         // A worker that cannot send to a provider leaves its refunds to others; with refunds
         // of it open and no other worker told, say so at start.
         for provider in ProviderId::ALL {

@@ -16,6 +16,7 @@ mod plan;
 mod providers;
 mod serve;
 mod vectors;
+mod web;
 
 use std::process::ExitCode;
 
