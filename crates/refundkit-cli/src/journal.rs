@@ -148,7 +148,12 @@ pub enum Verb {
     /// the review queue with a form to resolve each (recorded with who and when), and
     /// /metrics (Prometheus' text format). Server-rendered, loopback by default, signed in with
     /// the token of --token-file.
-    Web(crate::web::WebArgs),
+    Web {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        web: crate::web::WebArgs,
+    },
     /// A person's answer to a refund in review: --done (the money went back) or
     /// --not-refunded (it did not: refused, and a new refund may be submitted).
     Resolve {
@@ -251,7 +256,14 @@ pub fn run(verb: Verb) -> Result<Exit, CliError> {
         } => submit(&db, provider, &id, &credentials, &settings, input),
         Verb::Run(args) => work(&args),
         Verb::Show { db, json, id } => show(&db, json, id.as_deref()),
-        Verb::Web(args) => crate::web::run(args),
+        Verb::Web { db, web } => {
+            let opened = if web.read_only {
+                db.open_read_only()?
+            } else {
+                db.open(Opening::Work)?
+            };
+            crate::web::run(&web, opened.nonblocking().clone())
+        }
         Verb::Resolve {
             db,
             id,

@@ -36,8 +36,6 @@ use crate::io::{self, CliError};
 /// `refundkit journal web`'s flags.
 #[derive(Args)]
 pub struct WebArgs {
-    #[command(flatten)]
-    pub(crate) db: crate::journal::DbArg,
     /// Where to listen (loopback by default: put a TLS proxy in front to reach it from
     /// elsewhere). Port 0 takes a free one; the address is said on stderr.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
@@ -48,7 +46,7 @@ pub struct WebArgs {
     token_file: PathBuf,
     /// Show only: every change is refused (the journal is opened read-only, too).
     #[arg(long)]
-    read_only: bool,
+    pub(crate) read_only: bool,
 }
 
 /// A person's session lasts this long.
@@ -77,20 +75,16 @@ struct Console {
     read_only: bool,
 }
 
-pub fn run(args: WebArgs) -> Result<Exit, CliError> {
+/// Serves the console over `journal` (opened read-only with `--read-only`) until Ctrl-C.
+pub fn run(args: &WebArgs, journal: Journal) -> Result<Exit, CliError> {
     let token = token(&args.token_file)?;
-    let opened = if args.read_only {
-        args.db.open_read_only()?
-    } else {
-        args.db.open(crate::journal::Opening::Work)?
-    };
     let rng = aws_lc_rs::rand::SystemRandom::new();
     let key = hmac::Key::generate(hmac::HMAC_SHA256, &rng)
         .map_err(|_| CliError::Usage("no random numbers from the system".into()))?;
     let token_tag = hmac::sign(&key, token.as_bytes());
     drop(token);
     let console = Arc::new(Console {
-        journal: opened.nonblocking().clone(),
+        journal,
         key,
         token_tag,
         read_only: args.read_only,
@@ -118,7 +112,6 @@ pub fn run(args: WebArgs) -> Result<Exit, CliError> {
         }
         Ok::<_, CliError>(())
     })?;
-    drop(opened);
     Ok(Exit::Ok)
 }
 
