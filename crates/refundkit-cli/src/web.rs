@@ -512,7 +512,28 @@ async fn form(request: Request<Incoming>) -> Option<Vec<(String, String)>> {
         .await
         .ok()?
         .to_bytes();
-    refundkit_rbs::codec::decode_form(&body).ok()
+    decode_form(&body)
+}
+
+/// A form body or a query string (`application/x-www-form-urlencoded`): `None` for a bad
+/// escape or bytes that are not UTF-8.
+fn decode_form(body: &[u8]) -> Option<Vec<(String, String)>> {
+    let text = std::str::from_utf8(body).ok()?;
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |t: &str| {
+                let t = t.replace('+', " ");
+                if t.is_empty() {
+                    Some(String::new())
+                } else {
+                    percent_decoded(&t)
+                }
+            };
+            Some((decode(name)?, decode(value)?))
+        })
+        .collect()
 }
 
 fn percent_decoded(text: &str) -> Option<String> {
@@ -712,7 +733,7 @@ async fn list_page(
     who: Option<(&str, &str)>,
     now: SystemTime,
 ) -> Result<Response<Full<Bytes>>, String> {
-    let fields = refundkit_rbs::codec::decode_form(query.as_bytes()).unwrap_or_default();
+    let fields = decode_form(query.as_bytes()).unwrap_or_default();
     let field = |n: &str| {
         fields
             .iter()
@@ -1007,6 +1028,19 @@ mod tests {
             html("<script>alert(\"x\")</script> & 'y'"),
             "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
         );
+    }
+
+    #[test]
+    fn a_form_decodes_as_a_browser_encodes_it() {
+        assert_eq!(
+            super::decode_form(b"name=Anna+P&note=%D0%B4%21&empty=").unwrap(),
+            [
+                ("name".to_owned(), "Anna P".to_owned()),
+                ("note".to_owned(), "д!".to_owned()),
+                ("empty".to_owned(), String::new())
+            ]
+        );
+        assert!(super::decode_form(b"a=%zz").is_none());
     }
 
     #[test]
